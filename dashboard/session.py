@@ -1,0 +1,59 @@
+"""Streamlit glue: the process-wide connection, a cursor per session, and cached queries."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import streamlit as st
+
+from dashboard import sample, warehouse
+from dashboard.filters import Filters
+
+T = TypeVar("T")
+_first_start_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
+    return warehouse.SharedConnection.get(Path(db_path))
+
+
+def db_path() -> Path:
+    return warehouse.default_db_path()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This session's own cursor on the shared connection (connections are not thread-safe)."""
+    path = str(db_path())
+    key = f"cursor::{path}"
+    if key not in st.session_state:
+        con = _connection(path)
+        with _first_start_lock:
+            with st.spinner("First start: generating and loading the sample company…"):
+                loaded = sample.ensure_sample(con)
+        if loaded is not None:
+            st.session_state["sample_just_loaded"] = True
+        st.session_state[key] = con.cursor()
+    return st.session_state[key]
+
+
+def filters() -> Filters:
+    """The filters the entry script's sidebar left for the page."""
+    return st.session_state.get("filters", Filters())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, filters: Filters, db: str, version: int, _fn, _cur):
+    # The key is the function's name, the filters, the database and its data version.
+    return _fn(_cur, filters)
+
+
+def cached(fn: Callable[[duckdb.DuckDBPyConnection, Filters], T], filters: Filters) -> T:
+    """fn(cursor, filters), cached per filters and data version, shared by all sessions."""
+    cur = cursor()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    return _cached(name, filters, str(db_path()), warehouse.data_version(cur), fn, cur)

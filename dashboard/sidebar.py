@@ -1,0 +1,104 @@
+"""The sidebar filters, built once by the entry script and mirrored both ways in the URL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard import queries, session
+from dashboard.filters import URL_KEYS, Filters
+
+PRESETS = ("Last 12 months", "Last 90 days", "Year to date", "All time", "Custom range")
+DEFAULT_PRESET = "Last 12 months"
+
+
+def preset_range(preset: str, as_of: date) -> tuple[date | None, date | None]:
+    """Dates of a preset, counted back from the last day that has data (inclusive)."""
+    if preset == "Last 12 months":
+        return _year_before(as_of) + timedelta(days=1), as_of
+    if preset == "Last 90 days":
+        return as_of - timedelta(days=89), as_of
+    if preset == "Year to date":
+        return date(as_of.year, 1, 1), as_of
+    return None, None
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def matching_preset(filters: Filters, as_of: date) -> str:
+    for preset in PRESETS[:-1]:
+        if preset_range(preset, as_of) == (filters.start_date, filters.end_date):
+            return preset
+    return "Custom range"
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> dict[str, list[str]]:
+    frame = queries.run(cur, "filter_options", {})
+    return {dim: group["value"].tolist() for dim, group in frame.groupby("dimension")}
+
+
+def data_dates(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> tuple[date, date]:
+    """First and last day with data; today when the warehouse has no dated rows."""
+    row = queries.run_one(cur, "data_date_range", {})
+    today = date.today()
+    last = min(pd.Timestamp(row["last_date"]).date(), today) if row["last_date"] else today
+    first = pd.Timestamp(row["first_date"]).date() if row["first_date"] else last
+    return first, last
+
+
+def _url_state() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in URL_KEYS if key in st.query_params}
+
+
+def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> None:
+    """First run of a session: the URL (or the default) decides what the widgets show."""
+    default = Filters(*preset_range(DEFAULT_PRESET, as_of))
+    wanted = Filters.from_query_params(_url_state(), default).restricted_to(options)
+    st.session_state["f_preset"] = matching_preset(wanted, as_of)
+    st.session_state["f_range"] = (wanted.start_date or first, wanted.end_date or as_of)
+    st.session_state["f_segments"] = list(wanted.segments)
+    st.session_state["f_regions"] = list(wanted.regions)
+    st.session_state["f_owners"] = list(wanted.owners)
+    st.session_state["filters_seeded"] = True
+
+
+def render() -> Filters:
+    """Draw the filters, store them for the pages, and write them to the URL."""
+    options = session.cached(filter_options, Filters())
+    first, as_of = session.cached(data_dates, Filters())
+    if not st.session_state.get("filters_seeded"):
+        _seed_widgets(options, first, as_of)
+    with st.sidebar:
+        st.header("Filters")
+        preset = st.selectbox("Period", PRESETS, key="f_preset",
+                              help=f"Counted back from {as_of:%-d %b %Y}, the last day with data.")
+        if preset == "Custom range":
+            chosen = st.date_input("From – to", key="f_range", format="YYYY-MM-DD")
+            start, end = (tuple(chosen) + (as_of,))[:2] if chosen else (None, None)
+        else:
+            start, end = preset_range(preset, as_of)
+        filters = Filters(
+            start, end,
+            tuple(st.multiselect("Segment", options.get("segment", []), key="f_segments",
+                                 placeholder="All segments")),
+            tuple(st.multiselect("Region", options.get("region", []), key="f_regions",
+                                 placeholder="All regions")),
+            tuple(st.multiselect("Owner", options.get("owner", []), key="f_owners",
+                                 placeholder="All owners")),
+        )
+    if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
+        st.query_params.from_dict(filters.to_query_params())
+    st.session_state["filters"] = filters
+    return filters
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,41 @@
+-- One row: customers at the end of the period and new customers in it.
+-- Params: $start_date, $end_date (inclusive dates, null = open-ended),
+--         $segments, $regions, $owners (lists, null = all; owner = account owner).
+-- A customer is an account with at least one won deal or one order; it became one at the
+-- earlier of its first won close and its first order (product.md).
+with
+
+won_deals as (
+    select account_id, closed_at as became_at from deals where status = 'won'
+),
+
+orders_placed as (
+    select account_id, ordered_at as became_at from orders
+),
+
+customers as (
+    -- min() skips missing dates: a customer with only undated wins has became_at null.
+    select account_id, min(became_at) as became_customer_at
+    from (select * from won_deals union all select * from orders_placed)
+    where account_id is not null
+    group by account_id
+),
+
+scoped as (
+    select *
+    from customers
+    where account_filter_off($segments, $regions, $owners)
+        or account_id in (select account_id from accounts_in_scope($segments, $regions, $owners))
+),
+
+final as (
+    select
+        count(*) filter (where $end_date is null
+            or became_customer_at < cast($end_date as timestamp) + interval 1 day)
+            as customers_total,
+        count(*) filter (where in_period(became_customer_at, $start_date, $end_date))
+            as new_customers
+    from scoped
+)
+
+select * from final
