@@ -72,4 +72,5 @@ def run_one(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, obje
     frame = run(cur, name, params)
     if len(frame) != 1:
         raise QueryError(f"Query {name!r} returned {len(frame)} rows, expected one.")
-    return {k: (None if pd.isna(v) else v) for k, v in frame.iloc[0].to_dict().items()}
+    row = frame.to_dict("records")[0]  # per-column Python types: counts stay int
+    return {k: (None if pd.isna(v) else v) for k, v in row.items()}

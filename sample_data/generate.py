@@ -115,6 +115,7 @@ def generate(scale: float = 1.0, seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     accounts, acc = _accounts(rng, max(20, round(2_000 * scale)))
     deals, history, won = _deals(rng, acc, max(100, round(20_000 * scale)))
+    accounts["created_at"] = _created_before_first_deal(rng, accounts, deals)
     orders, customers = _orders(rng, acc, won)
     tickets = _tickets(rng, customers)
     return {
@@ -183,6 +184,15 @@ def _accounts(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFr
     return frame, internal
 
 
+def _created_before_first_deal(rng, accounts: pd.DataFrame, deals: pd.DataFrame) -> pd.Series:
+    """An account exists in the CRM before its first deal: a few days to two months before."""
+    first_deal = accounts["account_id"].map(deals.groupby("account_id")["created_at"].min())
+    lead_time = pd.to_timedelta(rng.uniform(1, 60, len(accounts)), unit="D").round("s")
+    return accounts["created_at"].where(
+        first_deal.isna() | (accounts["created_at"] <= first_deal - lead_time),
+        first_deal - lead_time)
+
+
 def _company_names(rng: np.random.Generator, n: int) -> np.ndarray:
     first = ["Blue", "North", "Silver", "Bright", "Red", "Green", "Iron", "Swift", "Clear",
              "Summit", "River", "Oak", "Star", "Cedar", "Harbor", "Nova", "Pine", "Stone",
@@ -213,7 +223,7 @@ def _deals(rng, acc: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame, 
     weights = np.array([0.8, 1.5, 2.2])[acc["seg"].to_numpy()]
     a = rng.choice(len(acc), n, p=weights / weights.sum())
     seg = acc["seg"].to_numpy()[a]
-    created = _growth_dates(rng, n, acc["created_days"].to_numpy()[a])
+    created = _growth_dates(rng, n, np.zeros(n))
     is_expansion = rng.random(n) < 0.15
     source = rng.choice(len(SOURCES), n, p=SOURCE_P)
     has_comp = rng.random(n) < np.array([0.45, 0.6, 0.75])[seg]

@@ -1,0 +1,194 @@
+"""The `crm-dashboard` command: serve the app, make sample data, run queries, print KPIs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from dashboard import measures, queries, sample, warehouse
+from dashboard.filters import Filters
+
+APP = Path(__file__).resolve().parent / "app.py"
+FILTER_DEFAULTS = Filters().params()
+
+
+class UsageError(Exception):
+    """A mistake on the command line, explained in one sentence."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UsageError, queries.QueryError, warehouse.WarehouseError) as exc:
+        print(f"crm-dashboard {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"crm-dashboard {args.command}: the database refused: "
+              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-dashboard",
+        description="CRM analytics dashboard on an embedded DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="start the web app")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
+    serve.add_argument("--address", default="127.0.0.1",
+                       help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    _db_option(serve)
+    serve.set_defaults(handler=_serve)
+
+    smp = sub.add_parser("sample", help="generate the sample company into a database")
+    smp.add_argument("--scale", type=_positive_float, default=1.0,
+                     help="size multiplier: 1 = 2,000 accounts and 20,000 deals")
+    smp.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
+    _db_option(smp)
+    smp.set_defaults(handler=_sample)
+
+    qry = sub.add_parser("query", help="run a query file by name and print its rows")
+    qry.add_argument("name", help=f"one of: {', '.join(queries.available())}")
+    qry.add_argument("--param", action="append", default=[], metavar="K=V",
+                     help="a parameter; V is JSON when it parses (null, 5, [\"a\"]), else text. "
+                          "Filter parameters not given mean 'all'.")
+    qry.add_argument("--format", choices=("csv", "json"), default="csv")
+    _db_option(qry)
+    qry.set_defaults(handler=_query)
+
+    kpi = sub.add_parser("kpis", help="print the headline KPIs")
+    kpi.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    kpi.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD (inclusive)")
+    kpi.add_argument("--segment", action="append", default=[], metavar="S")
+    kpi.add_argument("--region", action="append", default=[], metavar="R")
+    kpi.add_argument("--owner", action="append", default=[], metavar="O")
+    kpi.add_argument("--format", choices=("json", "table"), default="json")
+    _db_option(kpi)
+    kpi.set_defaults(handler=_kpis)
+    return parser
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None,
+                        help=f"database file (default ${warehouse.DB_ENV_VAR} or "
+                             f"{warehouse.default_db_path()})")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _open(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    return warehouse.connect(args.db.expanduser().resolve() if args.db else None)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    env = dict(os.environ)
+    if args.db:
+        env[warehouse.DB_ENV_VAR] = str(args.db.expanduser().resolve())
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(args.port),
+        "--server.address", args.address,
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",
+    ]
+    print(f"Serving on http://{args.address}:{args.port} "
+          f"(database {env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path()})",
+          flush=True)
+    os.execvpe(command[0], command, env)
+    return 0  # not reached
+
+
+def _sample(args: argparse.Namespace) -> int:
+    con = _open(args)
+    load_id = sample.load_sample(con, scale=args.scale, seed=args.seed)
+    counts = {t: warehouse.scalar(con, f'select count(*) from "{t}" where load_id = $id',  # noqa: S608
+                                  {"id": load_id}) for t in warehouse.CANONICAL_TABLES}
+    print(f"Loaded the sample (scale {args.scale:g}) as load {load_id}: "
+          + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    return 0
+
+
+def _query(args: argparse.Namespace) -> int:
+    wanted = queries.parameters(args.name)
+    params = {k: v for k, v in FILTER_DEFAULTS.items() if k in wanted}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param expects K=V, got {item!r}.")
+        params[key] = _param_value(value)
+    frame = queries.run(_open(args), args.name, params)
+    if args.format == "json":
+        print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    else:
+        sys.stdout.write(frame.to_csv(index=False))
+    return 0
+
+
+def _param_value(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _kpis(args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}.")
+    filters = Filters(args.start, args.end, tuple(args.segment), tuple(args.region),
+                      tuple(args.owner))
+    values = {k: _plain(v) for k, v in measures.kpis(_open(args), filters).items()}
+    if args.format == "json":
+        print(json.dumps(values, indent=2))
+    else:
+        width = max(map(len, values))
+        for key, value in values.items():
+            print(f"{key:<{width}}  {_table_cell(value)}")
+    return 0
+
+
+def _plain(value: object) -> object:
+    """JSON-ready: numpy numbers become int/float, NaN becomes null."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _table_cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
