@@ -55,7 +55,7 @@ def won_trend_chart(frame: pd.DataFrame, title: str) -> go.Figure:
                    tickformat="%b %Y"),
         yaxis=dict(title="Won amount (USD)", tickprefix="$", tickformat="~s", rangemode="tozero"),
         yaxis2=dict(title="Win rate", overlaying="y", side="right", tickformat=".0%",
-                    range=[0, 1], showgrid=False),
+                    range=[0, 1], tickmode="linear", tick0=0, dtick=0.25, showgrid=False),
         bargap=0.25,
     )
     return fig

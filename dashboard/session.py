@@ -32,9 +32,9 @@ def cursor() -> duckdb.DuckDBPyConnection:
     key = f"cursor::{path}"
     if key not in st.session_state:
         con = _connection(path)
-        with _first_start_lock:
-            with st.spinner("First start: generating and loading the sample company…"):
-                loaded = sample.ensure_sample(con)
+        spinner = st.spinner("First start: generating and loading the sample company…")
+        with _first_start_lock, spinner:
+            loaded = sample.ensure_sample(con)
         if loaded is not None:
             st.session_state["sample_just_loaded"] = True
         st.session_state[key] = con.cursor()

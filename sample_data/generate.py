@@ -179,8 +179,8 @@ def _accounts(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFr
         "owner": owner,
         "created_at": _ts(START + _days(created_days)),
     })
-    internal = pd.DataFrame({"account_id": ids, "name": frame["account_name"], "seg": seg, "owner": owner, "health": health,
-                             "created_days": created_days})
+    internal = pd.DataFrame({"account_id": ids, "name": frame["account_name"], "seg": seg,
+                             "owner": owner, "health": health, "created_days": created_days})
     return frame, internal
 
 
@@ -220,10 +220,9 @@ def _pipeline_stages() -> pd.DataFrame:
 
 
 def _deals(rng, acc: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    weights = np.array([0.8, 1.5, 2.2])[acc["seg"].to_numpy()]
-    a = rng.choice(len(acc), n, p=weights / weights.sum())
-    seg = acc["seg"].to_numpy()[a]
     created = _growth_dates(rng, n, np.zeros(n))
+    a = _pick_existing_accounts(rng, acc, created)
+    seg = acc["seg"].to_numpy()[a]
     is_expansion = rng.random(n) < 0.15
     source = rng.choice(len(SOURCES), n, p=SOURCE_P)
     has_comp = rng.random(n) < np.array([0.45, 0.6, 0.75])[seg]
@@ -253,7 +252,8 @@ def _deals(rng, acc: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame, 
     amount[rng.random(n) < 0.01] = None
     comp_text = np.where(has_comp, COMPETITORS[comp], None).astype(object)
     sep = np.where(rng.random(n) < 0.5, "; ", ", ")
-    comp_text[two] = np.char.add(np.char.add(COMPETITORS[comp[two]], sep[two]), COMPETITORS[comp2[two]])
+    comp_text[two] = np.char.add(np.char.add(COMPETITORS[comp[two]], sep[two]),
+                                 COMPETITORS[comp2[two]])
     lost_at_late = walk["lost_stage_index"].to_numpy() >= 2
     loss = np.where(lost_at_late, LATE_LOSS[rng.integers(5, size=n)],
                     EARLY_LOSS[rng.integers(5, size=n)]).astype(object)
@@ -292,6 +292,22 @@ def _deals(rng, acc: pd.DataFrame, n: int) -> tuple[pd.DataFrame, pd.DataFrame, 
                                                 "product"]].copy()
     won["a"] = a[deals["status"].to_numpy() == "won"]
     return deals, history, won
+
+
+def _pick_existing_accounts(rng, acc: pd.DataFrame, deal_days: np.ndarray) -> np.ndarray:
+    """An account per deal, among accounts of a segment already in the CRM on the deal's day,
+    so new accounts (and new customers) keep arriving; bigger segments buy more often."""
+    seg_all = acc["seg"].to_numpy()
+    weights = np.array([0.8, 1.5, 2.2]) * np.bincount(seg_all, minlength=3)
+    seg = rng.choice(3, len(deal_days), p=weights / weights.sum())
+    picked = np.empty(len(deal_days), dtype=int)
+    for s in range(3):
+        members = np.flatnonzero(seg_all == s)
+        members = members[np.argsort(acc["created_days"].to_numpy()[members], kind="stable")]
+        mine = np.flatnonzero(seg == s)
+        existing = np.searchsorted(acc["created_days"].to_numpy()[members], deal_days[mine])
+        picked[mine] = members[(rng.random(len(mine)) * np.maximum(existing, 1)).astype(int)]
+    return picked
 
 
 def _walk_pipeline(rng, p: Pipeline, idx, created, seg, source, strength, years):
@@ -521,7 +537,8 @@ def _surveys(rng, customers: pd.DataFrame, tickets: pd.DataFrame) -> pd.DataFram
     ces_frame = pd.DataFrame({
         "account_id": ces_ask["account_id"].to_numpy(),
         "d": (ces_ask["resolved_at"].to_numpy() - START.astype("datetime64[us]")) / DAY + 1,
-        "survey_type": "ces", "score": ces, "comment": None, "channel": ces_ask["channel"].to_numpy(),
+        "survey_type": "ces", "score": ces, "comment": None,
+        "channel": ces_ask["channel"].to_numpy(),
     })
     frame = pd.concat([nps_frame, csat_frame, ces_frame], ignore_index=True)
     frame = frame[frame["d"] <= SPAN_DAYS].sort_values("d", kind="stable").reset_index(drop=True)

@@ -1,0 +1,80 @@
+"""AppTest of the overview through the real entry script (sidebar + navigation)."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import warehouse
+from tests.golden_data import load_golden
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    warehouse.SharedConnection.close_all()
+
+
+@pytest.fixture
+def golden_env(db_path, monkeypatch):
+    con = warehouse.connect(db_path)
+    load_golden(con)
+    con.close()
+    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+    return db_path
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def url_values(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_overview_tiles_follow_the_url_period(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["from"] = "2025-01-01"
+    at.query_params["to"] = "2025-03-31"
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    # Hand-worked in test_queries_golden for Q1 2025.
+    assert shown["Won amount"] == "$4K"  # D1 1,000 + D3 3,000
+    assert shown["Win rate"] == "66.7%"  # 2 won, 1 lost
+    assert shown["Open pipeline"] == "$2.7K"  # D4 + D5 open on 31 Mar
+    assert shown["Median sales cycle"] == "46 days"  # 45.5 rounded
+    assert shown["New customers"] == "2"
+    assert shown["NPS"] == "0" and shown["CSAT"] == "50.0%"
+    assert at.sidebar.selectbox(key="f_preset").value == "Custom range"
+    assert "1 closed deals have no close date" in " ".join(c.value for c in at.caption)
+
+
+def test_changing_a_filter_changes_numbers_and_url(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["period"] = "all"
+    at.run()
+    assert metrics(at)["Won amount"] == "$4.8K"  # all time: 1000 + 3000 + 700 + 100
+    at.sidebar.multiselect(key="f_segments").select("Enterprise").run()
+    assert metrics(at)["Won amount"] == "$1.7K"  # A1's wins: D1 1,000 + D5 700
+    assert url_values(at, "segment") == ["Enterprise"]
+    assert url_values(at, "period") == ["all"]
+
+
+def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(db_path, monkeypatch):
+    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("sample data" in i.value for i in at.info)
+    assert len(at.metric) == 7
+    assert at.sidebar.selectbox(key="f_preset").value == "Last 12 months"
+    assert url_values(at, "from") and url_values(at, "to")
