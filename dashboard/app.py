@@ -17,14 +17,17 @@ if st.session_state.pop("sample_just_loaded", False):
     st.toast("First start: loaded the sample company so every page has data.", icon="✅")
 if sample.showing_sample_only(cur):
     st.info(
-        "You are looking at **sample data**: a fictional B2B software company over three years "
-        "(2,000 accounts, 20,000 deals). To see your own CRM data, point `CRM_DASHBOARD_DB` at a "
-        "warehouse built from your exports; see *Your data* in the README.",
+        "You are looking at **sample data**: a fictional B2B software company over three "
+        "years (2,000 accounts, 20,000 deals). Importing your own CRM exports is the next "
+        "feature; see *Your data* in the README.",
         icon=":material/science:",
     )
 sidebar.render()
-page = st.navigation([
-    st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:",
-            default=True),
-])
+page = st.navigation(
+    [
+        st.Page(
+            PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True
+        ),
+    ]
+)
 page.run()

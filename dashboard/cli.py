@@ -32,36 +32,50 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"crm-dashboard {args.command}: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
-        print(f"crm-dashboard {args.command}: the database refused: "
-              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        print(
+            f"crm-dashboard {args.command}: the database refused: {str(exc).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="crm-dashboard",
-        description="CRM analytics dashboard on an embedded DuckDB warehouse.")
+        prog="crm-dashboard", description="CRM analytics dashboard on an embedded DuckDB warehouse."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = sub.add_parser("serve", help="start the web app")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
-    serve.add_argument("--address", default="127.0.0.1",
-                       help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    serve.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)",
+    )
     _db_option(serve)
     serve.set_defaults(handler=_serve)
 
     smp = sub.add_parser("sample", help="generate the sample company into a database")
-    smp.add_argument("--scale", type=_positive_float, default=1.0,
-                     help="size multiplier: 1 = 2,000 accounts and 20,000 deals")
+    smp.add_argument(
+        "--scale",
+        type=_positive_float,
+        default=1.0,
+        help="size multiplier: 1 = 2,000 accounts and 20,000 deals",
+    )
     smp.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
     _db_option(smp)
     smp.set_defaults(handler=_sample)
 
     qry = sub.add_parser("query", help="run a query file by name and print its rows")
     qry.add_argument("name", help=f"one of: {', '.join(queries.available())}")
-    qry.add_argument("--param", action="append", default=[], metavar="K=V",
-                     help="a parameter; V is JSON when it parses (null, 5, [\"a\"]), else text. "
-                          "Filter parameters not given mean 'all'.")
+    qry.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help='a parameter; V is JSON when it parses (null, 5, ["a"]), else text. '
+        "Filter parameters not given mean 'all'.",
+    )
     qry.add_argument("--format", choices=("csv", "json"), default="csv")
     _db_option(qry)
     qry.set_defaults(handler=_query)
@@ -79,9 +93,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None,
-                        help=f"database file (default ${warehouse.DB_ENV_VAR} or "
-                             f"{warehouse.default_db_path()})")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"database file (default ${warehouse.DB_ENV_VAR} or {warehouse.default_db_path()})",
+    )
 
 
 def _positive_float(text: str) -> float:
@@ -110,16 +127,27 @@ def _serve(args: argparse.Namespace) -> int:
     if args.db:
         env[warehouse.DB_ENV_VAR] = str(args.db.expanduser().resolve())
     command = [
-        sys.executable, "-m", "streamlit", "run", str(APP),
-        "--server.port", str(args.port),
-        "--server.address", args.address,
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
-    print(f"Serving on http://{args.address}:{args.port} "
-          f"(database {env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path()})",
-          flush=True)
+    print(
+        f"Serving on http://{args.address}:{args.port} "
+        f"(database {env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path()})",
+        flush=True,
+    )
     os.execvpe(command[0], command, env)
     return 0  # not reached
 
@@ -127,10 +155,18 @@ def _serve(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     con = _open(args)
     load_id = sample.load_sample(con, scale=args.scale, seed=args.seed)
-    counts = {t: warehouse.scalar(con, f'select count(*) from "{t}" where load_id = $id',  # noqa: S608
-                                  {"id": load_id}) for t in warehouse.CANONICAL_TABLES}
-    print(f"Loaded the sample (scale {args.scale:g}) as load {load_id}: "
-          + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
+    counts = {
+        t: warehouse.scalar(
+            con,
+            f'select count(*) from "{t}" where load_id = $id',  # noqa: S608
+            {"id": load_id},
+        )
+        for t in warehouse.CANONICAL_TABLES
+    }
+    print(
+        f"Loaded the sample (scale {args.scale:g}) as load {load_id}: "
+        + ", ".join(f"{n:,} {t}" for t, n in counts.items())
+    )
     return 0
 
 
@@ -160,8 +196,9 @@ def _param_value(text: str) -> object:
 def _kpis(args: argparse.Namespace) -> int:
     if args.start and args.end and args.start > args.end:
         raise UsageError(f"--from {args.start} is after --to {args.end}.")
-    filters = Filters(args.start, args.end, tuple(args.segment), tuple(args.region),
-                      tuple(args.owner))
+    filters = Filters(
+        args.start, args.end, tuple(args.segment), tuple(args.region), tuple(args.owner)
+    )
     values = {k: _plain(v) for k, v in measures.kpis(_open(args), filters).items()}
     if args.format == "json":
         print(json.dumps(values, indent=2))
@@ -191,4 +228,3 @@ def _table_cell(value: object) -> str:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-

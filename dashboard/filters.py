@@ -46,8 +46,9 @@ class Filters:
         if self.start_date is None or self.end_date is None:
             return None
         length = self.end_date - self.start_date + timedelta(days=1)
-        return replace(self, start_date=self.start_date - length,
-                       end_date=self.start_date - timedelta(days=1))
+        return replace(
+            self, start_date=self.start_date - length, end_date=self.start_date - timedelta(days=1)
+        )
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The URL form. All time is explicit (`period=all`) so a link never means "default"."""
@@ -58,8 +59,11 @@ class Filters:
             out["from"] = self.start_date.isoformat()
         if self.end_date:
             out["to"] = self.end_date.isoformat()
-        for key, values in (("segment", self.segments), ("region", self.regions),
-                            ("owner", self.owners)):
+        for key, values in (
+            ("segment", self.segments),
+            ("region", self.regions),
+            ("owner", self.owners),
+        ):
             if values:
                 out[key] = list(values)
         return out
@@ -79,17 +83,27 @@ class Filters:
             start, end = base.start_date, base.end_date
         if start and end and start > end:
             start, end = end, start
-        return cls(start, end, _clean(query.get("segment")), _clean(query.get("region")),
-                   _clean(query.get("owner")))
+        return cls(
+            start,
+            end,
+            _clean(query.get("segment")),
+            _clean(query.get("region")),
+            _clean(query.get("owner")),
+        )
 
     def restricted_to(self, options: Mapping[str, Sequence[str]]) -> Filters:
         """Drop values that are not offered (typos or stale links), keeping the rest."""
+
         def keep(values: tuple[str, ...], dimension: str) -> tuple[str, ...]:
             allowed = set(options.get(dimension, ()))
             return tuple(v for v in values if v in allowed)
 
-        return replace(self, segments=keep(self.segments, "segment"),
-                       regions=keep(self.regions, "region"), owners=keep(self.owners, "owner"))
+        return replace(
+            self,
+            segments=keep(self.segments, "segment"),
+            regions=keep(self.regions, "region"),
+            owners=keep(self.owners, "owner"),
+        )
 
 
 def _first(values: Sequence[str] | str | None) -> str | None:

@@ -54,8 +54,15 @@ def mean(value: float | None) -> str:
     return MISSING if _missing(value) else f"{float(value):.2f}"
 
 
-FORMATTERS = {"money": money, "count": count, "ratio": ratio, "percent": percent,
-              "score": score, "days": days, "mean": mean}
+FORMATTERS = {
+    "money": money,
+    "count": count,
+    "ratio": ratio,
+    "percent": percent,
+    "score": score,
+    "days": days,
+    "mean": mean,
+}
 
 
 def delta(current: float | None, previous: float | None, unit: str) -> str | None:

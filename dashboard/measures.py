@@ -56,31 +56,84 @@ class Measure:
     basis_label: str
 
 
-MEASURES: dict[str, Measure] = {m.key: m for m in (
-    Measure("pipeline_open_amount", "Open pipeline", "money", True,
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "pipeline_open_amount",
+            "Open pipeline",
+            "money",
+            True,
             "Amount of deals open at the end of the period (created by then, not yet closed).",
-            "deals_open", "open deals"),
-    Measure("won_amount", "Won amount", "money", True,
-            "Amount of deals won (closed as won) in the period.", "deals_won", "won deals"),
-    Measure("win_rate", "Win rate", "ratio", True,
+            "deals_open",
+            "open deals",
+        ),
+        Measure(
+            "won_amount",
+            "Won amount",
+            "money",
+            True,
+            "Amount of deals won (closed as won) in the period.",
+            "deals_won",
+            "won deals",
+        ),
+        Measure(
+            "win_rate",
+            "Win rate",
+            "ratio",
+            True,
             "Won ÷ (won + lost) among deals closed in the period; open deals never count.",
-            "deals_closed", "closed deals"),
-    Measure("median_sales_cycle_days", "Median sales cycle", "days", False,
+            "deals_closed",
+            "closed deals",
+        ),
+        Measure(
+            "median_sales_cycle_days",
+            "Median sales cycle",
+            "days",
+            False,
             "Median days from creation to close of deals won in the period.",
-            "deals_won", "won deals"),
-    Measure("new_customers", "New customers", "count", True,
+            "deals_won",
+            "won deals",
+        ),
+        Measure(
+            "new_customers",
+            "New customers",
+            "count",
+            True,
             "Accounts whose first won deal or first order (the earlier) falls in the period.",
-            "customers_total", "customers in all"),
-    Measure("nps", "NPS", "score", True,
+            "customers_total",
+            "customers in all",
+        ),
+        Measure(
+            "nps",
+            "NPS",
+            "score",
+            True,
             "% promoters (9–10) − % detractors (0–6) among NPS answers in the period.",
-            "nps_responses", "responses"),
-    Measure("csat", "CSAT", "percent", True,
+            "nps_responses",
+            "responses",
+        ),
+        Measure(
+            "csat",
+            "CSAT",
+            "percent",
+            True,
             "% of CSAT answers scoring 4 or 5 (of 5) in the period.",
-            "csat_responses", "responses"),
-)}
+            "csat_responses",
+            "responses",
+        ),
+    )
+}
 
-OVERVIEW_TILES = ("pipeline_open_amount", "won_amount", "win_rate", "median_sales_cycle_days",
-                  "new_customers", "nps", "csat")
+OVERVIEW_TILES = (
+    "pipeline_open_amount",
+    "won_amount",
+    "win_rate",
+    "median_sales_cycle_days",
+    "new_customers",
+    "nps",
+    "csat",
+)
 
 
 def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:

@@ -38,10 +38,22 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
         fmt = formatting.FORMATTERS[m.unit]
         delta = formatting.delta(current[key], previous[key], m.unit) if previous else None
         basis = formatting.count(current[m.basis_key])
-        compared = (f" Compared with {describe_period(previous_filters)}."
-                    if previous_filters else " Pick a period to compare with the one before.")
-        tiles.append(Tile(key, m.label, fmt(current[key]), delta, m.higher_is_better,
-                          f"{basis} {m.basis_label}", m.definition + compared))
+        compared = (
+            f" Compared with {describe_period(previous_filters)}."
+            if previous_filters
+            else " Pick a period to compare with the one before."
+        )
+        tiles.append(
+            Tile(
+                key,
+                m.label,
+                fmt(current[key]),
+                delta,
+                m.higher_is_better,
+                f"{basis} {m.basis_label}",
+                m.definition + compared,
+            )
+        )
     return Summary(tiles, _gaps(current, filters))
 
 
@@ -55,8 +67,11 @@ def describe_period(filters: Filters) -> str:
 
 def describe(filters: Filters) -> str:
     """The filters in words, for titles: '1 Nov 2025 – 31 Oct 2026 · Enterprise · EMEA'."""
-    parts = [describe_period(filters).capitalize() if not filters.has_period
-             else describe_period(filters)]
+    parts = [
+        describe_period(filters).capitalize()
+        if not filters.has_period
+        else describe_period(filters)
+    ]
     for values in (filters.segments, filters.regions, filters.owners):
         if values:
             parts.append(", ".join(values))
@@ -67,5 +82,7 @@ def _gaps(current: dict, filters: Filters) -> list[str]:
     undated = current["closed_deals_without_date"]
     if not filters.has_period or not undated:
         return []
-    return [f"{formatting.count(undated)} closed deals have no close date and are left out of "
-            "won amount, win rate and sales cycle for this period."]
+    return [
+        f"{formatting.count(undated)} closed deals have no close date and are left out of "
+        "won amount, win rate and sales cycle for this period."
+    ]

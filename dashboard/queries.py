@@ -56,8 +56,10 @@ def check_parameters(name: str, params: Mapping[str, object]) -> None:
             parts.append(f"missing {', '.join(sorted(missing))}")
         if extra:
             parts.append(f"unexpected {', '.join(sorted(extra))}")
-        raise QueryError(f"Query {name!r}: {'; '.join(parts)} (it takes: "
-                         f"{', '.join(sorted(expected)) or 'no parameters'}).")
+        raise QueryError(
+            f"Query {name!r}: {'; '.join(parts)} (it takes: "
+            f"{', '.join(sorted(expected)) or 'no parameters'})."
+        )
 
 
 def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> pd.DataFrame:

@@ -14,18 +14,26 @@ class SampleAlreadyLoaded(warehouse.WarehouseError):
     pass
 
 
-def load_sample(con: duckdb.DuckDBPyConnection, scale: float = 1.0,
-                seed: int = DEFAULT_SEED) -> int:
+def load_sample(
+    con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int = DEFAULT_SEED
+) -> int:
     """Generate the sample at `scale` and load it as one transaction; returns the load id."""
     existing = warehouse.scalar(
-        con, "select min(load_id) from loads where is_sample and undone_at is null")
+        con, "select min(load_id) from loads where is_sample and undone_at is null"
+    )
     if existing is not None:
         raise SampleAlreadyLoaded(
             f"This database already holds the sample (load {existing}); "
-            "use another --db file for a second copy.")
+            "use another --db file for a second copy."
+        )
     frames = generate(scale=scale, seed=seed)
-    return warehouse.load_frames(con, frames, source="sample",
-                                 file_name=f"sample scale={scale:g} seed={seed}", is_sample=True)
+    return warehouse.load_frames(
+        con,
+        frames,
+        source="sample",
+        file_name=f"sample scale={scale:g} seed={seed}",
+        is_sample=True,
+    )
 
 
 def ensure_sample(con: duckdb.DuckDBPyConnection) -> int | None:

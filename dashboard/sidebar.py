@@ -78,21 +78,38 @@ def render() -> Filters:
         _seed_widgets(options, first, as_of)
     with st.sidebar:
         st.header("Filters")
-        preset = st.selectbox("Period", PRESETS, key="f_preset",
-                              help=f"Counted back from {as_of:%-d %b %Y}, the last day with data.")
+        preset = st.selectbox(
+            "Period",
+            PRESETS,
+            key="f_preset",
+            help=f"Counted back from {as_of:%-d %b %Y}, the last day with data.",
+        )
         if preset == "Custom range":
             chosen = st.date_input("From – to", key="f_range", format="YYYY-MM-DD")
             start, end = (tuple(chosen) + (as_of,))[:2] if chosen else (None, None)
         else:
             start, end = preset_range(preset, as_of)
         filters = Filters(
-            start, end,
-            tuple(st.multiselect("Segment", options.get("segment", []), key="f_segments",
-                                 placeholder="All segments")),
-            tuple(st.multiselect("Region", options.get("region", []), key="f_regions",
-                                 placeholder="All regions")),
-            tuple(st.multiselect("Owner", options.get("owner", []), key="f_owners",
-                                 placeholder="All owners")),
+            start,
+            end,
+            tuple(
+                st.multiselect(
+                    "Segment",
+                    options.get("segment", []),
+                    key="f_segments",
+                    placeholder="All segments",
+                )
+            ),
+            tuple(
+                st.multiselect(
+                    "Region", options.get("region", []), key="f_regions", placeholder="All regions"
+                )
+            ),
+            tuple(
+                st.multiselect(
+                    "Owner", options.get("owner", []), key="f_owners", placeholder="All owners"
+                )
+            ),
         )
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())

@@ -51,9 +51,7 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     # Order matters: folders first, then external access off, then the lock.
     spill = db_path.parent / f"{db_path.name}.tmp"
     con.execute("set temp_directory = $dir", {"dir": str(spill)})
-    con.execute(
-        "set allowed_directories = $dirs", {"dirs": [str(import_dir(db_path)), str(spill)]}
-    )
+    con.execute("set allowed_directories = $dirs", {"dirs": [str(import_dir(db_path)), str(spill)]})
     for setting in (
         "enable_external_access",
         "autoload_known_extensions",
@@ -196,17 +194,25 @@ def load_frames(
             load_id = int(scalar(con, "select nextval('load_id_seq')"))
             for table in frames:
                 _append(con, table, load_id)
-            _record_load(con, load_id, list(frames), sum(len(f) for f in frames.values()),
-                         source=source, file_name=file_name, checksum=checksum,
-                         is_sample=is_sample)
+            _record_load(
+                con,
+                load_id,
+                list(frames),
+                sum(len(f) for f in frames.values()),
+                source=source,
+                file_name=file_name,
+                checksum=checksum,
+                is_sample=is_sample,
+            )
     finally:
         for table in frames:
             con.unregister(f"incoming_{table}")
     return load_id
 
 
-def _record_load(con: duckdb.DuckDBPyConnection, load_id: int, tables: list[str], rows: int,
-                 **details: object) -> None:
+def _record_load(
+    con: duckdb.DuckDBPyConnection, load_id: int, tables: list[str], rows: int, **details: object
+) -> None:
     con.execute(
         "insert into loads (load_id, source, file_name, checksum, table_names, rows_loaded,"
         " is_sample, loaded_at) values ($load_id, $source, $file_name, $checksum, $tables,"

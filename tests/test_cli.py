@@ -10,9 +10,19 @@ from dashboard import cli, warehouse
 from tests.golden_data import load_golden
 
 REQUIRED_KPI_KEYS = {
-    "deals_total", "deals_open", "deals_won", "deals_lost", "win_rate", "won_amount",
-    "pipeline_open_amount", "median_sales_cycle_days", "customers_total", "nps",
-    "nps_responses", "csat", "csat_responses",
+    "deals_total",
+    "deals_open",
+    "deals_won",
+    "deals_lost",
+    "win_rate",
+    "won_amount",
+    "pipeline_open_amount",
+    "median_sales_cycle_days",
+    "customers_total",
+    "nps",
+    "nps_responses",
+    "csat",
+    "csat_responses",
 }
 
 
@@ -37,8 +47,17 @@ def test_kpis_json_all_time(golden_db, capsys):
 
 
 def test_kpis_period_and_segment(golden_db, capsys):
-    args = ["kpis", "--db", str(golden_db), "--from", "2025-01-01", "--to", "2025-03-31",
-            "--segment", "Enterprise"]
+    args = [
+        "kpis",
+        "--db",
+        str(golden_db),
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--segment",
+        "Enterprise",
+    ]
     assert cli.main(args) == 0
     out = json.loads(capsys.readouterr().out)
     # A1 only in Q1: won D1, lost D2; NPS 10 9 7 3 -> 25; CSAT 5 4 2 -> 66.7%.
@@ -60,9 +79,23 @@ def test_kpis_table(golden_db, capsys):
 
 
 def test_query_csv_and_json(golden_db, capsys):
-    assert cli.main(["query", "closed_deals_by_month", "--db", str(golden_db),
-                     "--param", "start_date=2025-01-01", "--param", "end_date=2025-03-31",
-                     "--param", 'segments=["Enterprise"]']) == 0
+    assert (
+        cli.main(
+            [
+                "query",
+                "closed_deals_by_month",
+                "--db",
+                str(golden_db),
+                "--param",
+                "start_date=2025-01-01",
+                "--param",
+                "end_date=2025-03-31",
+                "--param",
+                'segments=["Enterprise"]',
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "month_start,deals_won,deals_lost,won_amount"
     assert len(lines) == 3  # Jan (D1 won) and Feb (D2 lost) for A1
@@ -71,12 +104,15 @@ def test_query_csv_and_json(golden_db, capsys):
     assert {"dimension": "segment", "value": "SMB"} in rows
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["query", "nope"], "no query named 'nope'"),
-    (["query", "deal_summary", "--param", "x=1"], "unexpected x"),
-    (["query", "deal_summary", "--param", "novalue"], "expects K=V"),
-    (["kpis", "--from", "2025-02-01", "--to", "2025-01-01"], "is after"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["query", "nope"], "no query named 'nope'"),
+        (["query", "deal_summary", "--param", "x=1"], "unexpected x"),
+        (["query", "deal_summary", "--param", "novalue"], "expects K=V"),
+        (["kpis", "--from", "2025-02-01", "--to", "2025-01-01"], "is after"),
+    ],
+)
 def test_mistakes_get_one_sentence_not_a_traceback(db_path, capsys, argv, message):
     assert cli.main([*argv, "--db", str(db_path)]) == 2
     err = capsys.readouterr().err
@@ -91,7 +127,11 @@ def test_sample_command_and_refusal_to_double(db_path, capsys):
 
 
 def test_console_script_runs(golden_db):
-    result = subprocess.run([sys.executable, "-m", "dashboard.cli", "kpis", "--db",
-                             str(golden_db)], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "kpis", "--db", str(golden_db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["deals_total"] == 7

@@ -6,13 +6,17 @@ import pytest
 
 from dashboard.filters import Filters
 
-FULL = Filters(date(2025, 1, 1), date(2025, 3, 31), ("Enterprise", "SMB"), ("EMEA",),
-               ("Ann Lee",))
+FULL = Filters(date(2025, 1, 1), date(2025, 3, 31), ("Enterprise", "SMB"), ("EMEA",), ("Ann Lee",))
 
 
 def test_params_use_none_for_all():
-    assert Filters().params() == {"start_date": None, "end_date": None, "segments": None,
-                                  "regions": None, "owners": None}
+    assert Filters().params() == {
+        "start_date": None,
+        "end_date": None,
+        "segments": None,
+        "regions": None,
+        "owners": None,
+    }
     assert FULL.params()["segments"] == ["Enterprise", "SMB"]
 
 
@@ -25,12 +29,15 @@ def test_previous_period_has_equal_length():
     assert Filters(start_date=date(2025, 1, 1)).previous_period() is None
 
 
-@pytest.mark.parametrize("filters", [
-    FULL,
-    Filters(),
-    Filters(date(2024, 2, 29), date(2024, 2, 29)),
-    Filters(owners=("O'Brien & Co", "Zoë"), regions=("North America",)),
-])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        FULL,
+        Filters(),
+        Filters(date(2024, 2, 29), date(2024, 2, 29)),
+        Filters(owners=("O'Brien & Co", "Zoë"), regions=("North America",)),
+    ],
+)
 def test_url_round_trip(filters):
     url = filters.to_query_params()
     as_browser_sends = {k: v if isinstance(v, list) else [v] for k, v in url.items()}
@@ -44,12 +51,15 @@ def test_all_time_is_explicit_in_the_url():
     assert Filters.from_query_params({}, default) == default  # no period in URL: the default
 
 
-@pytest.mark.parametrize("query", [
-    {"from": ["2025-13-45"], "to": ["yesterday"]},
-    {"from": ["' OR 1=1--"]},
-    {"segment": ["x" * 10_000, "ok\x00"]},
-    {"period": ["$x"]},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": ["2025-13-45"], "to": ["yesterday"]},
+        {"from": ["' OR 1=1--"]},
+        {"segment": ["x" * 10_000, "ok\x00"]},
+        {"period": ["$x"]},
+    ],
+)
 def test_hostile_urls_never_raise(query):
     filters = Filters.from_query_params(query)
     assert filters.start_date is None and filters.end_date is None

@@ -16,13 +16,16 @@ def test_win_rate_on_series_leaves_empty_months_blank():
     assert rates.iloc[0] == 0.5 and rates.iloc[1] == 0.0 and pd.isna(rates.iloc[2])
 
 
-@pytest.mark.parametrize(("promoters", "detractors", "responses", "expected"), [
-    (0, 0, 5, 0.0),  # passives only
-    (0, 4, 4, -100.0),  # all detractors
-    (1, 0, 1, 100.0),  # a single promoter
-    (3, 2, 6, 100 / 6),  # 50% - 33.3%
-    (0, 0, 0, None),  # no answers
-])
+@pytest.mark.parametrize(
+    ("promoters", "detractors", "responses", "expected"),
+    [
+        (0, 0, 5, 0.0),  # passives only
+        (0, 4, 4, -100.0),  # all detractors
+        (1, 0, 1, 100.0),  # a single promoter
+        (3, 2, 6, 100 / 6),  # 50% - 33.3%
+        (0, 0, 0, None),  # no answers
+    ],
+)
 def test_nps(promoters, detractors, responses, expected):
     result = measures.nps(promoters, detractors, responses)
     assert result == (pytest.approx(expected) if expected is not None else None)

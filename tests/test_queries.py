@@ -49,9 +49,11 @@ def test_every_query_runs_on_the_sample(sample_con, name):
 
 
 def test_hostile_filter_values_are_data_not_sql(sample_con):
-    hostile = Filters(segments=("' OR 1=1--", "$segments", "x\u202e"),
-                      owners=("'; drop table deals;--",))
+    hostile = Filters(
+        segments=("' OR 1=1--", "$segments", "x\u202e"), owners=("'; drop table deals;--",)
+    )
     row = queries.run_one(sample_con.cursor(), "deal_summary", hostile.params())
     assert row["deals_total"] == 0  # no such segment: nothing matches, nothing breaks
-    assert queries.run_one(sample_con.cursor(), "deal_summary", Filters().params())[
-        "deals_total"] > 0
+    assert (
+        queries.run_one(sample_con.cursor(), "deal_summary", Filters().params())["deals_total"] > 0
+    )

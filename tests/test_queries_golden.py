@@ -53,7 +53,11 @@ def test_deal_summary_segment_and_owner_scope(golden):
     row = queries.run_one(golden, "deal_summary", bob.params())
     # D3, D4, D6: created in Q1 D3 D4; open at end D4; won D3 (30 days); nothing lost in Q1.
     assert (row["deals_total"], row["deals_open"], row["deals_won"], row["deals_lost"]) == (
-        2, 1, 1, 0)
+        2,
+        1,
+        1,
+        0,
+    )
     assert row["median_sales_cycle_days"] == 30.0
 
 
@@ -65,10 +69,14 @@ def test_customer_summary(golden):
         "new_customers": 2,  # A1 and A3 became customers in Q1
     }
     assert queries.run_one(golden, "customer_summary", Filters().params()) == {
-        "customers_total": 4, "new_customers": 4}  # no period: every customer, ZZ included
+        "customers_total": 4,
+        "new_customers": 4,
+    }  # no period: every customer, ZZ included
     bob = Filters(Q1.start_date, Q1.end_date, owners=("Bob",))  # account owner: A2
     assert queries.run_one(golden, "customer_summary", bob.params()) == {
-        "customers_total": 1, "new_customers": 0}
+        "customers_total": 1,
+        "new_customers": 0,
+    }
 
 
 def test_survey_summary(golden):
@@ -76,9 +84,13 @@ def test_survey_summary(golden):
     # NPS in Q1: 10 9 7 3 6 (S4 at 23:59:59 on Mar 31 is inside, S6 is outside, S7 unscored).
     # CSAT: 5 4 2 3 -> 2 of 4 satisfied. CES: 2 and 4.
     assert row == {
-        "nps_responses": 5, "nps_promoters": 2, "nps_detractors": 2,
-        "csat_responses": 4, "csat_satisfied": 2,
-        "ces_responses": 2, "ces_score_sum": 6.0,
+        "nps_responses": 5,
+        "nps_promoters": 2,
+        "nps_detractors": 2,
+        "csat_responses": 4,
+        "csat_satisfied": 2,
+        "ces_responses": 2,
+        "ces_score_sum": 6.0,
     }
     enterprise = Filters(Q1.start_date, Q1.end_date, segments=("Enterprise",))
     row = queries.run_one(golden, "survey_summary", enterprise.params())
@@ -88,8 +100,10 @@ def test_survey_summary(golden):
 
 def test_closed_deals_by_month(golden):
     frame = queries.run(golden, "closed_deals_by_month", Q1.params())
-    rows = [(f"{r.month_start:%Y-%m-%d}", r.deals_won, r.deals_lost, r.won_amount)
-            for r in frame.itertuples()]
+    rows = [
+        (f"{r.month_start:%Y-%m-%d}", r.deals_won, r.deals_lost, r.won_amount)
+        for r in frame.itertuples()
+    ]
     assert rows == [
         ("2025-01-01", 1, 0, 1000.0),  # D1
         ("2025-02-01", 0, 1, 0.0),  # D2 lost
@@ -98,23 +112,31 @@ def test_closed_deals_by_month(golden):
     all_time = queries.run(golden, "closed_deals_by_month", Filters().params())
     # D6 in July 2024 and D5 in April 2025 join; D7 has no close date, so no month.
     assert [f"{m:%Y-%m-%d}" for m in all_time["month_start"]] == [
-        "2024-07-01", "2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"]
+        "2024-07-01",
+        "2025-01-01",
+        "2025-02-01",
+        "2025-03-01",
+        "2025-04-01",
+    ]
 
 
 def test_filter_options(golden):
     frame = queries.run(golden, "filter_options", {})
     assert list(frame.itertuples(index=False, name=None)) == [
-        ("owner", "Ann"), ("owner", "Bob"), ("owner", "Cy"),
-        ("region", "APAC"), ("region", "EMEA"),
-        ("segment", "Enterprise"), ("segment", "SMB"),  # A4's blank segment is not offered
+        ("owner", "Ann"),
+        ("owner", "Bob"),
+        ("owner", "Cy"),
+        ("region", "APAC"),
+        ("region", "EMEA"),
+        ("segment", "Enterprise"),
+        ("segment", "SMB"),  # A4's blank segment is not offered
     ]
 
 
 def test_data_date_range(golden):
     row = queries.run_one(golden, "data_date_range", {})
     # Earliest: D6 created 2024-06-01; latest: D5 closed 2025-04-15.
-    assert (str(row["first_date"])[:10], str(row["last_date"])[:10]) == (
-        "2024-06-01", "2025-04-15")
+    assert (str(row["first_date"])[:10], str(row["last_date"])[:10]) == ("2024-06-01", "2025-04-15")
 
 
 def test_kpis_turn_counts_into_rates(golden):
@@ -129,6 +151,12 @@ def test_kpis_turn_counts_into_rates(golden):
 
 
 def test_every_query_has_a_golden_test():
-    tested = {"deal_summary", "customer_summary", "survey_summary", "closed_deals_by_month",
-              "filter_options", "data_date_range"}
+    tested = {
+        "deal_summary",
+        "customer_summary",
+        "survey_summary",
+        "closed_deals_by_month",
+        "filter_options",
+        "data_date_range",
+    }
     assert set(queries.available()) == tested

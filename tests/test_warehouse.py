@@ -9,8 +9,7 @@ from tests.conftest import frame
 
 
 def test_new_database_has_every_canonical_table_and_the_latest_schema(con):
-    tables = set(con.execute("select table_name from information_schema.tables").df()[
-        "table_name"])
+    tables = set(con.execute("select table_name from information_schema.tables").df()["table_name"])
     assert set(warehouse.CANONICAL_TABLES) | {"loads", "warehouse_state"} <= tables
     for table in warehouse.CANONICAL_TABLES:
         assert "load_id" in warehouse.table_columns(con, table)
@@ -41,13 +40,18 @@ def test_a_new_migration_applies_to_an_existing_file(db_path, monkeypatch, tmp_p
 
 def test_load_is_recorded_and_moves_the_data_version(con):
     before = warehouse.data_version(con)
-    load_id = warehouse.load_frames(con, {"accounts": frame("account_id segment", [
-        ("A1", "SMB"), ("A2", "Enterprise")])}, source="test", file_name="a.csv")
+    load_id = warehouse.load_frames(
+        con,
+        {"accounts": frame("account_id segment", [("A1", "SMB"), ("A2", "Enterprise")])},
+        source="test",
+        file_name="a.csv",
+    )
     assert warehouse.data_version(con) == before + 1
     loads = warehouse.active_loads(con)
     assert loads.loc[0, "load_id"] == load_id and loads.loc[0, "rows_loaded"] == 2
-    assert con.execute("select count(*) from accounts where load_id = $id",
-                       {"id": load_id}).fetchall() == [(2,)]
+    assert con.execute(
+        "select count(*) from accounts where load_id = $id", {"id": load_id}
+    ).fetchall() == [(2,)]
 
 
 def test_a_failing_load_leaves_everything_as_it_was(con):
@@ -55,8 +59,9 @@ def test_a_failing_load_leaves_everything_as_it_was(con):
     version = warehouse.data_version(con)
     bad_deals = frame("deal_id status", [("D1", "won"), ("D2", "not-a-status")])
     with pytest.raises(duckdb.ConstraintException):
-        warehouse.load_frames(con, {"accounts": frame("account_id", [("A2",)]),
-                                    "deals": bad_deals}, source="test")
+        warehouse.load_frames(
+            con, {"accounts": frame("account_id", [("A2",)]), "deals": bad_deals}, source="test"
+        )
     assert con.execute("select account_id from accounts").fetchall() == [("A1",)]
     assert con.execute("select count(*) from deals").fetchall() == [(0,)]
     assert warehouse.data_version(con) == version
@@ -67,20 +72,24 @@ def test_unknown_tables_and_columns_are_refused(con):
     with pytest.raises(warehouse.WarehouseError, match="not a canonical table"):
         warehouse.load_frames(con, {"loads": pd.DataFrame({"x": [1]})}, source="test")
     with pytest.raises(warehouse.WarehouseError, match="no column"):
-        warehouse.load_frames(con, {"accounts": pd.DataFrame({"account_id": ["a"], "evil": [1]})},
-                              source="test")
+        warehouse.load_frames(
+            con, {"accounts": pd.DataFrame({"account_id": ["a"], "evil": [1]})}, source="test"
+        )
 
 
-@pytest.mark.parametrize("sql", [
-    "select * from read_csv('/etc/passwd')",
-    "attach '/tmp/other.duckdb' as other",
-    "copy accounts to '/tmp/leak.csv'",
-    "install httpfs",
-    "load httpfs",
-    "set enable_external_access = true",
-    "set allowed_directories = ['/']",
-    "set lock_configuration = false",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select * from read_csv('/etc/passwd')",
+        "attach '/tmp/other.duckdb' as other",
+        "copy accounts to '/tmp/leak.csv'",
+        "install httpfs",
+        "load httpfs",
+        "set enable_external_access = true",
+        "set allowed_directories = ['/']",
+        "set lock_configuration = false",
+    ],
+)
 def test_hardening_refuses(con, sql):
     with pytest.raises(duckdb.Error):
         con.execute(sql)
@@ -97,8 +106,10 @@ def test_second_process_gets_a_clear_message(db_path):
     import sys
 
     holder = warehouse.connect(db_path)
-    code = ("from dashboard import warehouse\n"
-            f"warehouse.connect(__import__('pathlib').Path({str(db_path)!r}))")
+    code = (
+        "from dashboard import warehouse\n"
+        f"warehouse.connect(__import__('pathlib').Path({str(db_path)!r}))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     holder.close()
     assert result.returncode != 0

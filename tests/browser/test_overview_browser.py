@@ -30,8 +30,11 @@ def test_overview_loads_filters_and_shares_the_url(server, page):
     page.get_by_role("option", name="Enterprise").click()
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"segment=Enterprise"), timeout=30_000)
-    expect(page.locator("[data-testid=stMetric]").filter(has_text="Won amount").locator(
-        "[data-testid=stMetricValue]")).not_to_have_text(before, timeout=30_000)
+    expect(
+        page.locator("[data-testid=stMetric]")
+        .filter(has_text="Won amount")
+        .locator("[data-testid=stMetricValue]")
+    ).not_to_have_text(before, timeout=30_000)
     after = tile_value(page, "Won amount")
     assert after.startswith("$") and after != before
 
@@ -40,8 +43,11 @@ def test_overview_loads_filters_and_shares_the_url(server, page):
     other = page.context.new_page()
     other.goto(shared, timeout=60_000)
     expect(other.locator("[data-testid=stMetric]")).to_have_count(7, timeout=60_000)
-    expect(other.locator("[data-testid=stMetric]").filter(has_text="Won amount").locator(
-        "[data-testid=stMetricValue]")).to_have_text(after, timeout=30_000)
+    expect(
+        other.locator("[data-testid=stMetric]")
+        .filter(has_text="Won amount")
+        .locator("[data-testid=stMetricValue]")
+    ).to_have_text(after, timeout=30_000)
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
