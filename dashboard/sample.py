@@ -47,3 +47,16 @@ def showing_sample_only(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every load in effect is the sample: the pages must say so."""
     loads = warehouse.active_loads(con)
     return not loads.empty and bool(loads["is_sample"].all())
+
+
+def sample_notice(con: duckdb.DuckDBPyConnection, _filters: object = None) -> str | None:
+    """What the banner says when only the sample is on screen, with its real size."""
+    if not showing_sample_only(con):
+        return None
+    accounts = warehouse.scalar(con, "select count(*) from accounts")
+    deals = warehouse.scalar(con, "select count(*) from deals")
+    return (
+        "You are looking at **sample data**: a fictional B2B software company over three "
+        f"years ({accounts:,} accounts, {deals:,} deals). Importing your own CRM exports is "
+        "the next feature; see *Your data* in the README."
+    )

@@ -111,6 +111,7 @@ def render() -> Filters:
                 )
             ),
         )
+        st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
     st.session_state["filters"] = filters

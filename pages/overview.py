@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, measures, overview, session
+from dashboard import charts, downloads, measures, overview, session
 
 filters = session.filters()
 st.title("Overview")
@@ -33,4 +33,11 @@ else:
     title = f"Won amount and win rate by month · {overview.describe(filters)}"
     st.plotly_chart(
         charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
+    )
+    st.download_button(
+        "Download this table (CSV)",
+        downloads.safe_csv(trend),
+        file_name="won_amount_and_win_rate_by_month.csv",
+        mime="text/csv",
+        icon=":material/download:",
     )
