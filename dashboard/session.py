@@ -17,11 +17,6 @@ T = TypeVar("T")
 _first_start_lock = threading.Lock()
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(db_path: str) -> duckdb.DuckDBPyConnection:
-    return warehouse.SharedConnection.get(Path(db_path))
-
-
 def db_path() -> Path:
     return warehouse.default_db_path()
 
@@ -31,7 +26,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
     path = str(db_path())
     key = f"cursor::{path}"
     if key not in st.session_state:
-        con = _connection(path)
+        con = warehouse.SharedConnection.get(Path(path))
         spinner = st.spinner("First start: generating and loading the sample company…")
         with _first_start_lock, spinner:
             loaded = sample.ensure_sample(con)
