@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import measures, queries, sample, warehouse
+from dashboard import kpi_report, queries, sample, warehouse
 from dashboard.filters import Filters
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -199,7 +199,7 @@ def _kpis(args: argparse.Namespace) -> int:
     filters = Filters(
         args.start, args.end, tuple(args.segment), tuple(args.region), tuple(args.owner)
     )
-    values = {k: _plain(v) for k, v in measures.kpis(_open(args), filters).items()}
+    values = {k: _plain(v) for k, v in kpi_report.report(_open(args), filters).items()}
     if args.format == "json":
         print(json.dumps(values, indent=2))
     else:
@@ -210,15 +210,23 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _plain(value: object) -> object:
-    """JSON-ready: numpy numbers become int/float, NaN becomes null."""
+    """JSON-ready, recursively: numpy numbers become int/float, NaN becomes null."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float) and math.isnan(value):
         return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
     return value
 
 
 def _table_cell(value: object) -> str:
+    if isinstance(value, list | dict):
+        return json.dumps(value)
     if value is None:
         return "—"
     if isinstance(value, float):

@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from dashboard import summaries
+
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -194,6 +196,7 @@ def load_frames(
             load_id = int(scalar(con, "select nextval('load_id_seq')"))
             for table in frames:
                 _append(con, table, load_id)
+            summaries.rebuild(con)
             _record_load(
                 con,
                 load_id,

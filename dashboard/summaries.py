@@ -1,0 +1,29 @@
+"""Tables every page would otherwise recompute on each click, rebuilt once per load or undo.
+
+Each `queries/summaries/<name>.sql` is one SELECT with no parameters; its result is stored as
+table `summary_<name>`. `rebuild` runs inside the load's own transaction, so a reader never sees
+new data with old summaries (or the reverse).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+SUMMARIES_DIR = Path(__file__).resolve().parent.parent / "queries" / "summaries"
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in SUMMARIES_DIR.glob("*.sql"))
+
+
+def rebuild(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Recreate every summary table from the canonical tables; returns their names."""
+    built = []
+    for name in available():
+        select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        # The table name comes from a file name in this repository, never from a user.
+        con.execute(f'create or replace table "summary_{name}" as {select}')
+        built.append(f"summary_{name}")
+    return built
