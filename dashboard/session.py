@@ -42,13 +42,15 @@ def filters() -> Filters:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, filters: Filters, db: str, version: int, _fn, _cur):
-    # The key is the function's name, the filters, the database and its data version.
-    return _fn(_cur, filters)
+def _cached(name: str, filters: Filters, options: tuple, db: str, version: int, _fn, _cur):
+    # The key: the function's name, the filters, page options, the database, its data version.
+    return _fn(_cur, filters, **dict(options))
 
 
-def cached(fn: Callable[[duckdb.DuckDBPyConnection, Filters], T], filters: Filters) -> T:
-    """fn(cursor, filters), cached per filters and data version, shared by all sessions."""
+def cached(fn: Callable[..., T], filters: Filters, **options: object) -> T:
+    """fn(cursor, filters, **options), cached per filters, options and data version, shared by
+    all sessions. Options must be hashable values (str, int, date, tuples)."""
     cur = cursor()
     name = f"{fn.__module__}.{fn.__qualname__}"
-    return _cached(name, filters, str(db_path()), warehouse.data_version(cur), fn, cur)
+    key = tuple(sorted(options.items()))
+    return _cached(name, filters, key, str(db_path()), warehouse.data_version(cur), fn, cur)

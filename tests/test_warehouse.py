@@ -122,3 +122,31 @@ def test_default_path_honours_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("CRM_DASHBOARD_DB")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert warehouse.default_db_path() == tmp_path / "crm-dashboard" / "warehouse.duckdb"
+
+
+def test_summaries_are_rebuilt_inside_each_load(con, monkeypatch, tmp_path):
+    from dashboard import summaries
+
+    folder = tmp_path / "summaries"
+    folder.mkdir()
+    (folder / "accounts_per_segment.sql").write_text(
+        "select segment, count(*) as count_accounts from accounts group by segment"
+    )
+    monkeypatch.setattr(summaries, "SUMMARIES_DIR", folder)
+    warehouse.load_frames(
+        con, {"accounts": frame("account_id segment", [("A1", "SMB")])}, source="test"
+    )
+    warehouse.load_frames(
+        con, {"accounts": frame("account_id segment", [("A2", "SMB")])}, source="test"
+    )
+    assert con.execute("select * from summary_accounts_per_segment").fetchall() == [("SMB", 2)]
+    with pytest.raises(duckdb.Error):  # a failing load keeps the summary it had
+        warehouse.load_frames(
+            con,
+            {
+                "accounts": frame("account_id segment", [("A3", "SMB")]),
+                "deals": frame("deal_id status", [("D", "bad")]),
+            },
+            source="test",
+        )
+    assert con.execute("select * from summary_accounts_per_segment").fetchall() == [("SMB", 2)]
