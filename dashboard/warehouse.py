@@ -175,6 +175,34 @@ def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     return scalar(con, "select count(*) from loads where undone_at is null") == 0
 
 
+# The key a newer row replaces an older one by. deal_stage_history: a deal's whole history is
+# replaced when a load brings history for that deal.
+REPLACE_KEYS = {
+    "accounts": ("account_id",),
+    "pipeline_stages": ("pipeline", "stage"),
+    "deals": ("deal_id",),
+    "deal_stage_history": ("deal_id",),
+    "activities": ("activity_id",),
+    "orders": ("order_id",),
+    "surveys": ("response_id",),
+    "tickets": ("ticket_id",),
+}
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    """What the loads table records about a load besides its rows."""
+
+    source: str
+    file_name: str | None = None
+    checksum: str | None = None
+    is_sample: bool = False
+    user_name: str | None = None
+    vendor: str | None = None
+    rows_rejected: int = 0
+    details: str | None = None  # JSON
+
+
 def load_frames(
     con: duckdb.DuckDBPyConnection,
     frames: Mapping[str, pd.DataFrame],
@@ -184,61 +212,145 @@ def load_frames(
     checksum: str | None = None,
     is_sample: bool = False,
 ) -> int:
-    """Append frames to canonical tables as one load, in one transaction; returns the load id.
-
-    Either every row lands, the load is recorded and the data version moves, or nothing changes.
-    """
+    """Load DataFrames into canonical tables as one load (see load_relations)."""
     for table, frame in frames.items():
-        _check_frame(con, table, frame)
+        _check_columns(con, table, list(frame.columns))
         con.register(f"incoming_{table}", frame)
     try:
-        with transaction(con):
-            load_id = int(scalar(con, "select nextval('load_id_seq')"))
-            for table in frames:
-                _append(con, table, load_id)
-            summaries.rebuild(con)
-            _record_load(
-                con,
-                load_id,
-                list(frames),
-                sum(len(f) for f in frames.values()),
-                source=source,
-                file_name=file_name,
-                checksum=checksum,
-                is_sample=is_sample,
-            )
+        info = LoadInfo(source, file_name, checksum, is_sample)
+        return load_relations(con, {t: f"incoming_{t}" for t in frames}, info)
     finally:
         for table in frames:
             con.unregister(f"incoming_{table}")
+
+
+def load_relations(
+    con: duckdb.DuckDBPyConnection, sources: Mapping[str, str], info: LoadInfo
+) -> int:
+    """Load views/tables already in `con` (name per canonical table) as one load.
+
+    In one transaction: rows whose key is already present are moved to the table's archive
+    (so undo can restore them), the new rows are inserted, summaries are rebuilt, the load is
+    recorded and the data version moves. Either all of it happens or none of it.
+    """
+    for table, relation in sources.items():
+        _check_columns(con, table, _relation_columns(con, relation))
+    with transaction(con):
+        load_id = int(scalar(con, "select nextval('load_id_seq')"))
+        rows = 0
+        for table, relation in sources.items():
+            _archive_replaced(con, table, relation, load_id)
+            rows += _append(con, table, relation, load_id)
+        summaries.rebuild(con)
+        _record_load(con, load_id, list(sources), rows, info)
     return load_id
 
 
+def _relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [d[0] for d in con.execute(f'select * from "{relation}" limit 0').description]
+
+
+def _key_match(table: str, left: str, right: str) -> str:
+    return " and ".join(f'{left}."{k}" = {right}."{k}"' for k in REPLACE_KEYS[table])
+
+
+def _archive_replaced(
+    con: duckdb.DuckDBPyConnection, table: str, relation: str, load_id: int
+) -> None:
+    # Identifiers come from CANONICAL_TABLES / REPLACE_KEYS and the loader's own view names.
+    match = f'exists (select 1 from "{relation}" n where {_key_match(table, "t", "n")})'
+    con.execute(
+        f'insert into "archived_{table}" select t.*, $load_id from "{table}" t where {match}',
+        {"load_id": load_id},
+    )
+    con.execute(f'delete from "{table}" t where {match}')
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, relation: str, load_id: int) -> int:
+    return int(
+        con.execute(
+            f'insert into "{table}" by name select *, $load_id as load_id from "{relation}"',
+            {"load_id": load_id},
+        ).fetchall()[0][0]
+    )
+
+
 def _record_load(
-    con: duckdb.DuckDBPyConnection, load_id: int, tables: list[str], rows: int, **details: object
+    con: duckdb.DuckDBPyConnection, load_id: int, tables: list[str], rows: int, info: LoadInfo
 ) -> None:
     con.execute(
         "insert into loads (load_id, source, file_name, checksum, table_names, rows_loaded,"
-        " is_sample, loaded_at) values ($load_id, $source, $file_name, $checksum, $tables,"
-        " $rows, $is_sample, $loaded_at)",
-        {"load_id": load_id, "tables": tables, "rows": rows, "loaded_at": _now(), **details},
+        " rows_rejected, is_sample, loaded_at, user_name, vendor, details) values ($load_id,"
+        " $source, $file_name, $checksum, $tables, $rows, $rows_rejected, $is_sample,"
+        " $loaded_at, $user_name, $vendor, $details)",
+        {
+            "load_id": load_id,
+            "tables": tables,
+            "rows": rows,
+            "loaded_at": _now(),
+            **{k: getattr(info, k) for k in LoadInfo.__dataclass_fields__},
+        },
     )
+    _bump_version(con)
+
+
+def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("update warehouse_state set data_version = data_version + 1")
 
 
-def _check_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _check_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
     if table not in CANONICAL_TABLES:
         raise WarehouseError(f"{table!r} is not a canonical table ({', '.join(CANONICAL_TABLES)}).")
-    unknown = set(frame.columns) - set(table_columns(con, table)) | ({"load_id"} & set(frame))
+    unknown = set(columns) - set(table_columns(con, table)) | ({"load_id"} & set(columns))
     if unknown:
         raise WarehouseError(f"Table {table} has no column(s) {sorted(unknown)}.")
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> None:
-    # The table name comes from CANONICAL_TABLES (checked above), never from a user.
-    con.execute(
-        f'insert into "{table}" by name select *, $load_id as load_id from "incoming_{table}"',  # noqa: S608
-        {"load_id": load_id},
+def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Reverse one load: its rows go, the rows it replaced come back. Returns rows removed."""
+    found = con.execute(
+        "select undone_at from loads where load_id = $id", {"id": load_id}
+    ).fetchall()
+    if not found:
+        raise WarehouseError(f"There is no load {load_id}; `crm-dashboard loads` lists them.")
+    if found[0][0] is not None:
+        raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
+    removed = 0
+    with transaction(con):
+        for table in CANONICAL_TABLES:
+            removed += _undo_table(con, table, load_id)
+        summaries.rebuild(con)
+        con.execute(
+            "update loads set undone_at = $now where load_id = $id", {"now": _now(), "id": load_id}
+        )
+        _bump_version(con)
+    return removed
+
+
+def _undo_table(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> int:
+    params = {"id": load_id}
+    removed = int(
+        con.execute(f'delete from "{table}" where load_id = $id', params).fetchall()[0][0]
     )
+    # Rows this load replaced come back unless a later load has that key now; then that later
+    # load counts as their replacer, so undoing it later brings them back.
+    current = f'(select t.* from "{table}" t where {_key_match(table, "t", "a")})'
+    con.execute(
+        f'update "archived_{table}" a set replaced_by_load = (select max(load_id) from {current})'
+        f" where a.replaced_by_load = $id and exists {current}",
+        params,
+    )
+    con.execute(
+        f'insert into "{table}" select * exclude (replaced_by_load) from "archived_{table}"'
+        " where replaced_by_load = $id",
+        params,
+    )
+    # This load's own rows that later loads archived must never come back.
+    con.execute(
+        f'delete from "archived_{table}" where replaced_by_load = $id or load_id = $id',
+        params,
+    )
+    return removed
 
 
 class SharedConnection:

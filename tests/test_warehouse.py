@@ -150,3 +150,46 @@ def test_summaries_are_rebuilt_inside_each_load(con, monkeypatch, tmp_path):
             source="test",
         )
     assert con.execute("select * from summary_accounts_per_segment").fetchall() == [("SMB", 2)]
+
+
+def _deals(con):
+    return con.execute("select deal_id, amount, load_id from deals order by deal_id").fetchall()
+
+
+def _load_deals(con, rows):
+    return warehouse.load_frames(
+        con, {"deals": frame("deal_id status amount", rows)}, source="test"
+    )
+
+
+def test_a_newer_row_replaces_the_older_and_undo_restores_it(con):
+    first = _load_deals(con, [("D1", "open", 1), ("D2", "open", 2)])
+    second = _load_deals(con, [("D1", "won", 5), ("D3", "open", 3)])
+    assert _deals(con) == [("D1", 5.0, second), ("D2", 2.0, first), ("D3", 3.0, second)]
+    version = warehouse.data_version(con)
+    assert warehouse.undo_load(con, second) == 2
+    assert _deals(con) == [("D1", 1.0, first), ("D2", 2.0, first)]
+    assert warehouse.data_version(con) == version + 1
+    assert con.execute("select count(*) from archived_deals").fetchall() == [(0,)]
+    with pytest.raises(warehouse.WarehouseError, match="already undone"):
+        warehouse.undo_load(con, second)
+    with pytest.raises(warehouse.WarehouseError, match="no load 99"):
+        warehouse.undo_load(con, 99)
+
+
+def test_undo_in_any_order_never_resurrects_or_doubles(con):
+    one = _load_deals(con, [("D1", "open", 1)])
+    two = _load_deals(con, [("D1", "open", 2)])
+    three = _load_deals(con, [("D1", "open", 3)])
+    warehouse.undo_load(con, two)  # the middle one: D1 stays as load 3 has it
+    assert _deals(con) == [("D1", 3.0, three)]
+    warehouse.undo_load(con, three)  # now load 1's row is the one to come back, not load 2's
+    assert _deals(con) == [("D1", 1.0, one)]
+    warehouse.undo_load(con, one)
+    assert _deals(con) == []
+
+
+def test_reloading_the_same_rows_does_not_duplicate(con):
+    _load_deals(con, [("D1", "open", 1), ("D2", "open", 2)])
+    _load_deals(con, [("D1", "open", 1), ("D2", "open", 2)])
+    assert con.execute("select count(*) from deals").fetchall() == [(2,)]
