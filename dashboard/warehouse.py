@@ -53,6 +53,7 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     # Order matters: folders first, then external access off, then the lock.
     spill = db_path.parent / f"{db_path.name}.tmp"
     con.execute("set temp_directory = $dir", {"dir": str(spill)})
+    con.execute("set TimeZone = 'UTC'")  # timestamps with offsets are stored as UTC
     con.execute("set allowed_directories = $dirs", {"dirs": [str(import_dir(db_path)), str(spill)]})
     for setting in (
         "enable_external_access",

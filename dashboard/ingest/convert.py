@@ -1,0 +1,551 @@
+"""Turn a raw text table into canonical rows, in DuckDB, with a reason for every rejected row.
+
+The SQL names only internal columns (c0.., f_<field>, e<k>) and fields from fields.py; every
+value that comes from the file or the user (formats, stage names, column names in messages,
+default pipeline) is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from dashboard.ingest import fields as F
+from dashboard.ingest import formats
+from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.files import RawTable
+from dashboard.ingest.mapping import Mapping
+from dashboard.ingest.vendors import (
+    DEFAULT_PIPELINE,
+    DEFAULT_STAGES,
+    HUBSPOT_STAGE_IDS,
+    MONTH_FIRST_VENDORS,
+    Recognition,
+    status_from_words,
+)
+
+_counter = itertools.count(1)
+STORED = {t: [f.name for f in specs if f.stored] for t, specs in F.TABLES.items()}
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+@dataclass
+class Conversion:
+    raw: RawTable
+    mapping: Mapping
+    vendor: Recognition
+    table: str  # temp table: stored fields + __line + __errors
+    notes: list[str] = field(default_factory=list)  # how each column was read, ambiguities
+    ambiguous: list[str] = field(default_factory=list)  # columns whose dates are ambiguous
+    stage_map: pd.DataFrame | None = None  # raw_stage, stage, status, stage_order, probability
+    children: dict[str, str] = field(default_factory=dict)  # extra canonical table -> relation
+
+    def counts(self, con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+        """(rows that will load, rows rejected) including records DuckDB could not parse."""
+        ok, bad = con.execute(
+            f"select count(*) filter (where len(__errors) = 0),"
+            f" count(*) filter (where len(__errors) > 0) from {self.table}"
+        ).fetchall()[0]
+        return int(ok), int(bad) + len(self.raw.parse_rejects)
+
+    def accepted_relation(self) -> str:
+        return f"{self.table}_accepted"
+
+    def rejected(self, con: duckdb.DuckDBPyConnection, limit: int | None = None) -> pd.DataFrame:
+        """One row per problem: line, column, value, reason (a row may have several)."""
+        cap = f"limit {int(limit)}" if limit else ""
+        found = con.execute(
+            f"select __line as line, e.column as column, e.value as value, e.reason as reason"
+            f" from (select __line, unnest(__errors) as e from {self.table}"
+            f" where len(__errors) > 0) order by line {cap}"
+        ).df()
+        out = pd.concat([self.raw.parse_rejects, found], ignore_index=True)
+        out["line"] = out["line"].astype("int64")
+        out.insert(0, "file", self.raw.staged.name)
+        return out.sort_values("line", kind="stable").reset_index(drop=True)
+
+    def preview(self, con: duckdb.DuckDBPyConnection, rows: int = 20) -> pd.DataFrame:
+        """The first rows that will load, in file order, as they will be stored."""
+        columns = ", ".join(
+            c for c in STORED[self.mapping.table] if c in _columns(con, self.accepted_relation())
+        )
+        return con.execute(
+            f"select __line as line, {columns} from {self.table} where"
+            f" len(__errors) = 0 order by __line limit {int(rows)}"
+        ).df()
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [d[0] for d in con.execute(f"select * from {relation} limit 0").description]
+
+
+def convert(
+    con: duckdb.DuckDBPyConnection,
+    raw: RawTable,
+    mapping: Mapping,
+    vendor: Recognition,
+    stage_map: pd.DataFrame | None = None,
+) -> Conversion:
+    """Build the converted table for `mapping` (checked for required fields first)."""
+    missing = mapping.missing_required()
+    if missing:
+        raise ImportProblem(
+            f"{raw.staged.name} has no column mapped to {'; '.join(missing)}, which "
+            f"{mapping.table} needs; map one (for example --map {missing[0].split(' or ')[0]}"
+            "=<column>) or choose another table.",
+            file=raw.staged.name,
+        )
+    conv = Conversion(raw, mapping, vendor, f"conv_{next(_counter)}")
+    builder = _Builder(con, conv)
+    if mapping.table == "deals":
+        conv.stage_map = stage_map if stage_map is not None else guess_stages(con, conv)
+        con.register(f"{conv.table}_stages", conv.stage_map)
+    builder.build()
+    return conv
+
+
+def discard(con: duckdb.DuckDBPyConnection, conv: Conversion) -> None:
+    for name in (conv.accepted_relation(), *conv.children.values()):
+        con.execute(f"drop view if exists {name}")
+    con.execute(f"drop table if exists {conv.table}")
+    if conv.stage_map is not None:
+        con.unregister(f"{conv.table}_stages")
+
+
+class _Builder:
+    def __init__(self, con: duckdb.DuckDBPyConnection, conv: Conversion):
+        self.con, self.conv = con, conv
+        self.params: dict[str, object] = {}
+        self.columns = conv.raw.columns
+        self.specs = F.fields_of(conv.mapping.table)
+        self.decimals: dict[str, str] = {}
+
+    def param(self, value: object) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+    # -- reading each mapped field -------------------------------------------------------
+    def typed_fields(self) -> tuple[list[str], list[str]]:
+        """SQL select items for each mapped field, and the conversion-error items."""
+        items, errors = [], []
+        for name, choice in self.conv.mapping.fields.items():
+            if choice.source is None:
+                continue
+            cols = [self.columns[c] for c in choice.source.columns]
+            kind = self.specs[name].kind
+            expr = self.read(name, kind, cols, choice.date_family)
+            items.append(f"{expr} as f_{name}")
+            raw_text = " || ' × ' || ".join(f"coalesce({c}, '')" for c in cols)
+            label = choice.source.describe()
+            if kind in (F.DATE, F.AMOUNT, F.NUMBER, F.INTEGER, F.BOOL):
+                unreadable = " or ".join(f"not {formats.missing_sql(c)}" for c in cols)
+                errors.append(
+                    f"case when ({unreadable}) and f_{name} is null then struct_pack("
+                    f'"column" := {self.param(label)}, value := {raw_text}, '
+                    f"reason := {self.param(self.unreadable_reason(name, kind))}) end"
+                )
+        return items, errors
+
+    def unreadable_reason(self, name: str, kind: str) -> str:
+        what = {
+            F.DATE: "a date",
+            F.AMOUNT: "an amount",
+            F.NUMBER: "a number",
+            F.INTEGER: "a whole number",
+            F.BOOL: "yes/no",
+        }[kind]
+        return f"cannot read this as {what} for {name}"
+
+    def read(self, name: str, kind: str, cols: list[str], family: str | None) -> str:
+        if kind == F.DATE:
+            return self.date(name, cols[0], family)
+        if kind in (F.AMOUNT, F.NUMBER, F.INTEGER):
+            type_name = {F.AMOUNT: "decimal(18, 2)", F.NUMBER: "double", F.INTEGER: "bigint"}[kind]
+            parts = [formats.number_sql(c, self.decimal(c)) for c in cols]
+            return f"cast({' * '.join(parts)} as {type_name})"
+        if kind == F.BOOL:
+            return formats.bool_sql(cols[0])
+        if kind == F.ID:
+            return f"case when {formats.missing_sql(cols[0])} then null else trim({cols[0]}) end"
+        if kind == F.STATUS:
+            return (
+                f"case when regexp_matches(lower({cols[0]}), '\\b(won|win|gagn)') then 'won'"
+                f" when regexp_matches(lower({cols[0]}), '\\b(lost|lose|perdu)') then 'lost'"
+                f" when nullif(trim({cols[0]}), '') is not null then 'open' end"
+            )
+        if kind == F.SURVEY_TYPE:
+            low = f"lower({cols[0]})"
+            return (
+                f"case when {low} like '%nps%' or {low} like '%promot%' then 'nps'"
+                f" when {low} like '%csat%' or {low} like '%satisf%' then 'csat'"
+                f" when {low} like '%ces%' or {low} like '%effort%' then 'ces' end"
+            )
+        return f"nullif(trim({cols[0]}), '')"
+
+    def date(self, label: str, column: str, family: str | None) -> str:
+        header = self.header_of(column)
+        if family is None:
+            guess = formats.guess_date(
+                self.con,
+                self.conv.raw.table,
+                column,
+                self.conv.vendor.vendor in MONTH_FIRST_VENDORS,
+            )
+            family = guess.family
+            if guess.sampled:
+                self.conv.notes.append(f"{header}: dates read as {guess.describe()}")
+            if guess.ambiguous:
+                self.conv.ambiguous.append(header)
+        else:
+            self.conv.notes.append(
+                f"{header}: dates read as {formats.FAMILIES[family].label} (chosen)"
+            )
+        formats_list = list(formats.FAMILIES[family].formats) if family else ["%Y-%m-%d"]
+        return formats.date_sql(column, self.param(formats_list)[1:])
+
+    def decimal(self, column: str) -> str:
+        if self.conv.mapping.decimal:
+            return self.conv.mapping.decimal
+        if column not in self.decimals:
+            values = formats.sample_values(self.con, self.conv.raw.table, column)
+            guess = formats.guess_number(values, self.conv.raw.staged.delimiter)
+            self.conv.notes.append(f"{self.header_of(column)}: {guess.evidence}")
+            self.decimals[column] = guess.decimal
+        return self.decimals[column]
+
+    def header_of(self, column: str) -> str:
+        return next(h for h, c in self.columns.items() if c == column)
+
+    # -- the table as a whole ----------------------------------------------------------------
+    def build(self) -> None:
+        conv, table = self.conv, self.conv.mapping.table
+        items, errors = self.typed_fields()
+        entries = self.entries()
+        all_raw = ", ".join(f"coalesce({c}, '')" for c in self.columns.values())
+        typed = (
+            f"select rowid as __rowid, {conv.raw.line_expression()} as __line, "
+            f"md5(concat_ws(chr(31), {all_raw})) as __hash, "
+            + ", ".join(items + [e[0] for e in entries] + ["*"])
+            + f" from {conv.raw.table}"
+        )
+        resolved = self.resolved_columns(table)
+        required = self.required_errors(table)
+        entry_errors = [e[1] for e in entries]
+        error_list = ", ".join(errors + entry_errors + required + self.range_errors(table))
+        key = F.KEY_FIELD.get(table)
+        dedupe = self.dedupe_error(table, key)
+        stored = ", ".join(f"{expr} as {name}" for name, expr in resolved.items())
+        joins = self.joins(table)
+        entry_cols = "".join(f", e{k}" for k in range(len(entries)))
+        sql = f"""
+            create temp table {conv.table} as
+            with typed as ({typed}),
+            resolved as (
+                select __rowid, __line, typed.* exclude (__rowid, __line),
+                       {stored}
+                from typed {joins}
+            ),
+            checked as (
+                select *, list_filter([{error_list or "null"}], lambda x: x is not null) as __errs
+                from resolved
+            ),
+            deduped as (
+                select *, {dedupe} as __dup from checked
+            )
+            select __line, {", ".join(resolved)}{entry_cols},
+                   case when __dup is null then __errs else list_append(__errs, __dup) end
+                       as __errors
+            from deduped
+        """
+        try:
+            self.con.execute(sql, self.params)
+        except duckdb.Error as exc:
+            raise ImportProblem(
+                f"{conv.raw.staged.name} could not be converted: {str(exc).splitlines()[0]}",
+                file=conv.raw.staged.name,
+            ) from exc
+        stored_cols = [c for c in resolved if c in STORED[table]]
+        self.con.execute(
+            f"create or replace temp view {conv.accepted_relation()} as select "
+            f"{', '.join(stored_cols)} from {conv.table} where len(__errors) = 0"
+        )
+        if table == "deals":
+            self.deal_children(entries)
+
+    def entries(self) -> list[tuple[str, str]]:
+        """(select item, error item) per 'entered stage' date column."""
+        out = []
+        for k, entry in enumerate(self.conv.mapping.stage_entries):
+            column = self.columns[entry.column]
+            expr = self.date(entry.column, column, None)
+            error = (
+                f"case when not {formats.missing_sql(column)} and e{k} is null then "
+                f'struct_pack("column" := {self.param(entry.column)}, value := {column},'
+                f" reason := {self.param('cannot read this as a date')}) end"
+            )
+            out.append((f"{expr} as e{k}", error))
+        return out
+
+    def f(self, name: str) -> str:
+        return f"f_{name}" if self.conv.mapping.source(name) else "null"
+
+    def account_id(self, table: str) -> str:
+        if not self.conv.mapping.source("account_name"):
+            return self.f("account_id")
+        by_name = "lower(trim(f_account_name))"
+        known = "" if table == "accounts" else "known.account_id, "
+        return (
+            f"coalesce({self.f('account_id')}, {known}"
+            f"case when {by_name} <> '' then 'name:' || {by_name} end)"
+        )
+
+    def joins(self, table: str) -> str:
+        out = ""
+        if (
+            "account_id" in STORED[table]
+            and table != "accounts"
+            and self.conv.mapping.source("account_name")
+        ):
+            out += (
+                " left join (select lower(trim(account_name)) as name_key,"
+                " min(account_id) as account_id from accounts"
+                " where account_name is not null group by 1) known"
+                f" on known.name_key = lower(trim({self.f('account_name')}))"
+            )
+        if table == "deals" and self.conv.mapping.source("stage"):
+            out += f" left join {self.conv.table}_stages sm on sm.raw_stage = f_stage"
+        return out
+
+    def resolved_columns(self, table: str) -> dict[str, str]:
+        """Stored column -> SQL over `typed` (plus joins)."""
+        cols = {name: self.f(name) for name in STORED[table]}
+        if "account_id" in cols:
+            cols["account_id"] = self.account_id(table)
+        key = F.KEY_FIELD.get(table)
+        if key:
+            cols[key] = (
+                f"coalesce({self.f(key)}, 'gen-' || substr(__hash, 1, 16) || '-' || "
+                "row_number() over (partition by __hash order by __rowid))"
+            )
+        if table == "surveys":
+            cols["survey_type"] = self.survey_type()
+        if table == "deals":
+            cols.update(self.deal_columns())
+        return cols
+
+    def survey_type(self) -> str:
+        if self.conv.mapping.source("survey_type"):
+            return "f_survey_type"
+        # No type column: a 0-10 scale is NPS, else a 1-5 rating (reviews, CSAT).
+        score = self.columns[self.conv.mapping.source("score").columns[0]]
+        top = self.con.execute(
+            f"select max(try_cast(replace(trim({score}), ',', '.') as double))"
+            f" from {self.conv.raw.table}"
+        ).fetchall()[0][0]
+        kind = "nps" if top is not None and top > 5 else "csat"
+        self.conv.notes.append(
+            f"no survey type column: scores up to {top:g} read as {kind.upper()}"
+            if top is not None
+            else "no scores found"
+        )
+        return self.param(kind)
+
+    def deal_columns(self) -> dict[str, str]:
+        m = self.conv.mapping
+        has_stage = bool(m.source("stage"))
+        bool_status = "null"
+        if m.source("is_won") or m.source("is_closed"):
+            bool_status = (
+                f"case when {self.f('is_won')} then 'won' "
+                f"when {self.f('is_closed')} then 'lost' "
+                f"when {self.f('is_closed')} = false then 'open' end"
+            )
+        status = f"coalesce({self.f('status')}, {bool_status}, "
+        status += "sm.status, " if has_stage else ""
+        status += "'open')"
+        stage = (
+            "coalesce(sm.stage, f_stage)"
+            if has_stage
+            else (f"case {status} when 'won' then 'Won' when 'lost' then 'Lost' else 'Open' end")
+        )
+        entered_final = self.final_stage_dates(status)
+        closed = (
+            f"coalesce({entered_final}, {self.f('closed_at')})"
+            if entered_final
+            else self.f("closed_at")
+        )
+        pipeline_default = self.param(DEFAULT_PIPELINE[self.conv.vendor.vendor])
+        return {
+            "pipeline": f"coalesce({self.f('pipeline')}, {pipeline_default})",
+            "stage": stage,
+            "status": status,
+            "closed_at": f"case when {status} = 'open' then null else {closed} end",
+        }
+
+    def final_stage_dates(self, status: str) -> str | None:
+        """HubSpot rewrites Close Date: prefer the date the deal entered its won/lost stage."""
+        whens = []
+        stage_map = self.conv.stage_map
+        for k, entry in enumerate(self.conv.mapping.stage_entries):
+            label = _label(entry.stage)
+            final = (
+                stage_map is not None
+                and (
+                    (stage_map["stage"] == label) & stage_map["status"].isin(["won", "lost"])
+                ).any()
+            )
+            if final:
+                whens.append(f"when coalesce(sm.stage, f_stage) = {self.param(label)} then e{k}")
+        if not whens or not self.conv.mapping.source("stage"):
+            return None
+        return f"(case {' '.join(whens)} end)"
+
+    def required_errors(self, table: str) -> list[str]:
+        """A row whose cells for a required field are all empty is rejected, saying which."""
+        out = []
+        for alternatives in F.REQUIRED[table]:
+            mapped = [a for a in alternatives if self.conv.mapping.source(a)]
+            if not mapped:
+                continue
+            cells = [self.columns[c] for a in mapped for c in self.conv.mapping.source(a).columns]
+            empty = " and ".join(formats.missing_sql(c) for c in cells)
+            label = " / ".join(self.conv.mapping.source(a).describe() for a in mapped)
+            words = " or ".join(a.replace("_", " ") for a in alternatives)
+            out.append(
+                f'case when {empty} then struct_pack("column" := '
+                f"{self.param(label)}, value := '', reason := "
+                f"{self.param(f'no {words} on this row')}) end"
+            )
+        return out
+
+    def range_errors(self, table: str) -> list[str]:
+        if table != "surveys":
+            return []
+        label = self.param(self.conv.mapping.source("score").describe())
+        checks = " or ".join(
+            f"(survey_type = '{kind}' and f_score not between {lo} and {hi})"
+            for kind, (lo, hi) in SCORE_RANGES.items()
+        )
+        reason = self.param("score outside its scale (NPS 0-10, CSAT 1-5, CES 1-7)")
+        return [
+            f'case when {checks} then struct_pack("column" := {label}, '
+            f"value := cast(f_score as varchar), reason := {reason}) end"
+        ]
+
+    def dedupe_error(self, table: str, key: str | None) -> str:
+        if table not in ("accounts", "deals") or key is None:
+            return "null"
+        reason = self.param(f"{key} appears again later in the file; the later line is kept")
+        label = self.param(key)
+        return (
+            f"case when __line < max(__line) over (partition by {key}) then struct_pack("
+            f'"column" := {label}, value := {key}, reason := {reason}) end'
+        )
+
+    def deal_children(self, entries: list[tuple[str, str]]) -> None:
+        conv = self.conv
+        if entries:
+            parts = []
+            params = {}
+            for k, entry in enumerate(conv.mapping.stage_entries):
+                params[f"s{k}"] = _label(entry.stage)
+                parts.append(
+                    f"select deal_id, $s{k} as stage, e{k} as entered_at "
+                    f"from {conv.table} where len(__errors) = 0 and e{k} is not null"
+                )
+            view = f"{conv.table}_history"
+            # Views cannot hold parameters: materialise the few history rows as a temp table.
+            self.con.execute(
+                f"create or replace temp table {view} as " + " union all ".join(parts), params
+            )
+            conv.children["deal_stage_history"] = view
+        stages = f"{conv.table}_pipeline_stages"
+        if conv.stage_map is not None:
+            # Stages deals are in, plus stages known only from "entered" columns, per pipeline.
+            self.con.execute(
+                f"create or replace temp view {stages} as "
+                f"with ok as (select * from {conv.table} where len(__errors) = 0), "
+                f"used as (select distinct d.pipeline, s.stage from ok d "
+                f"join {conv.table}_stages s on s.stage = d.stage "
+                f"union select distinct d.pipeline, s.stage from ok d "
+                f"cross join {conv.table}_stages s where s.deals = 0) "
+                f"select u.pipeline, u.stage, min(s.stage_order) as stage_order, "
+                f"any_value(s.status) as status, avg(s.probability) as probability "
+                f"from used u join {conv.table}_stages s on s.stage = u.stage group by all"
+            )
+            conv.children["pipeline_stages"] = stages
+
+
+def _label(stage: str) -> str:
+    return HUBSPOT_STAGE_IDS.get(stage.strip().lower(), stage.strip())
+
+
+def guess_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> pd.DataFrame:
+    """Each stage in the file: its label, status and place in the pipeline, with reasons."""
+    m, raw = conv.mapping, conv.raw
+    stage_col = raw.columns[m.source("stage").columns[0]]
+    hints = []
+    if m.source("status"):
+        c = raw.columns[m.source("status").columns[0]]
+        hints.append(f"mode(lower(trim({c})))")
+    prob = "null"
+    if m.source("probability"):
+        c = raw.columns[m.source("probability").columns[0]]
+        prob = f"avg({formats.number_sql(c, '.')})"
+    status_hint = hints[0] if hints else "null"
+    found = con.execute(
+        f"select trim({stage_col}) as raw_stage, count(*) as deals, {status_hint} as hint,"
+        f" {prob} as probability from {raw.table} where nullif(trim({stage_col}), '') is not null"
+        " group by 1 order by 2 desc"
+    ).df()
+    for entry in m.stage_entries:
+        if _label(entry.stage) not in set(found["raw_stage"].map(_label)):
+            found.loc[len(found)] = [entry.stage, 0, None, None]
+    defaults = {d.stage.casefold(): d for d in DEFAULT_STAGES.get(conv.vendor.vendor, ())}
+    rows = []
+    for rec in found.itertuples(index=False):
+        label = _label(rec.raw_stage)
+        default = defaults.get(label.casefold())
+        status = (
+            (status_from_words(rec.hint) if rec.hint else None)
+            or (default.status if default else None)
+            or status_from_words(label)
+            or ("lost" if "closed" in label.lower() else "open")
+        )
+        order = default.order if default else None
+        rows.append(
+            {
+                "raw_stage": rec.raw_stage,
+                "stage": label,
+                "status": status,
+                "default_order": order,
+                "probability": rec.probability,
+                "deals": int(rec.deals),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return order_stages(frame)
+
+
+def order_stages(frame: pd.DataFrame) -> pd.DataFrame:
+    """Open stages by vendor order, then probability, then size; won next; lost last."""
+    frame = frame.copy()
+    rank = {"open": 0, "won": 1, "lost": 2}
+    frame["_status_rank"] = frame["status"].map(rank).fillna(0)
+    frame["_default"] = pd.to_numeric(frame.get("default_order"), errors="coerce").fillna(999)
+    frame["_prob"] = pd.to_numeric(frame.get("probability"), errors="coerce").fillna(-1)
+    frame = frame.sort_values(
+        ["_status_rank", "_default", "_prob", "deals"],
+        ascending=[True, True, True, False],
+        kind="stable",
+    )
+    labels = frame.drop_duplicates("stage")["stage"].tolist()
+    frame["stage_order"] = frame["stage"].map({s: i for i, s in enumerate(labels, 1)})
+    frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce")
+    return frame[
+        ["raw_stage", "stage", "status", "stage_order", "probability", "deals"]
+    ].reset_index(drop=True)

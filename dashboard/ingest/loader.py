@@ -1,0 +1,259 @@
+"""Import a file end to end: inspect (guess, convert, report) then commit as one load.
+
+`inspect` writes nothing to the warehouse: it stages the file, recognises the vendor, guesses or
+applies a mapping, converts in temp tables and reports what would load and what would be
+rejected. `commit` lands the accepted rows as one transaction, recorded in `loads`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard import warehouse
+from dashboard.ingest import convert, files, profiles
+from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.mapping import Mapping, apply_overrides, guess
+from dashboard.ingest.vendors import LABELS, VENDORS, Recognition, recognise
+
+
+@dataclass
+class Inspection:
+    """A file read and mapped, not yet loaded."""
+
+    staged: files.StagedFile
+    raw: files.RawTable
+    vendor: Recognition
+    mapping: Mapping
+    conversion: convert.Conversion
+    rows_ok: int
+    rows_rejected: int
+    already_loaded_as: int | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.staged.name
+
+    def mapping_rows(self) -> pd.DataFrame:
+        """The mapping as a grid: field, file column(s), confidence, why."""
+        from dashboard.ingest.fields import TABLES
+
+        rows = []
+        for spec in TABLES[self.mapping.table]:
+            choice = self.mapping.fields.get(spec.name)
+            rows.append(
+                {
+                    "field": spec.name,
+                    "column": choice.source.describe() if choice and choice.source else "",
+                    "confidence": choice.confidence if choice and choice.source else None,
+                    "why": choice.why if choice and choice.source else "",
+                }
+            )
+        for entry in self.mapping.stage_entries:
+            rows.append(
+                {
+                    "field": f"entered:{entry.stage}",
+                    "column": entry.column,
+                    "confidence": 1.0,
+                    "why": "date the deal entered this stage",
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: int | None  # None when nothing was loaded (already loaded)
+    rows_loaded: int
+    rows_rejected: int
+    message: str
+
+
+def inspect(
+    con: duckdb.DuckDBPyConnection,
+    source: Path | bytes,
+    name: str,
+    *,
+    table: str | None = None,
+    vendor: str = "auto",
+    overrides: dict[str, str] | None = None,
+    profile: str | None = None,
+    sheet: str | None = None,
+    stage_map: pd.DataFrame | None = None,
+    date_families: dict[str, str] | None = None,
+) -> Inspection:
+    """Stage, recognise, map and convert a file; nothing is written to the warehouse."""
+    folder = warehouse.import_dir(_db_path(con))
+    staged = files.stage(source, name, folder, sheet=sheet)
+    raw = None
+    try:
+        raw = files.read_raw(con, staged)
+        recognition = _vendor(staged.headers, vendor)
+        mapping, note = _mapping(con, staged, recognition, table, profile)
+        if overrides:
+            mapping = apply_overrides(mapping, overrides, staged.headers)
+        if date_families:
+            mapping = _with_date_families(mapping, date_families, staged.headers)
+        conversion = convert.convert(con, raw, mapping, recognition, stage_map)
+        ok, bad = conversion.counts(con)
+        duplicate = warehouse.scalar(
+            con,
+            "select max(load_id) from loads where checksum = $c and undone_at is null",
+            {"c": staged.checksum},
+        )
+        notes = ([note] if note else []) + conversion.notes
+        return Inspection(staged, raw, recognition, mapping, conversion, ok, bad, duplicate, notes)
+    except BaseException:
+        if raw is not None:
+            files.discard(con, raw)
+        staged.path.unlink(missing_ok=True)
+        raise
+
+
+def _db_path(con: duckdb.DuckDBPyConnection) -> Path:
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    return Path(row[0][0])
+
+
+def _vendor(headers: list[str], vendor: str) -> Recognition:
+    if vendor == "auto":
+        return recognise(headers)
+    if vendor not in VENDORS:
+        raise ImportProblem(f"Unknown source {vendor!r}; use auto or one of {', '.join(VENDORS)}.")
+    return Recognition(vendor, 1.0, ("chosen by you",))
+
+
+def _mapping(con, staged, recognition, table, profile) -> tuple[Mapping, str | None]:
+    if profile:
+        saved = profiles.named(con, profile)
+        return Mapping.from_json(saved, staged.headers, f"profile {profile!r}"), (
+            f"Mapping from profile {profile!r}."
+        )
+    found = profiles.for_headers(con, staged.headers)
+    if found and (table is None or json.loads(found[1])["table"] == table):
+        mapping = Mapping.from_json(found[1], staged.headers, f"profile {found[0]!r}")
+        mapping.profile = found[0]
+        return mapping, f"Mapping from saved profile {found[0]!r} (same columns)."
+    return guess(staged.headers, staged.name, recognition, table), None
+
+
+def _with_date_families(mapping: Mapping, families: dict[str, str], headers: list[str]):
+    from dataclasses import replace
+
+    from dashboard.ingest.formats import FAMILIES
+
+    out = dict(mapping.fields)
+    for column, family in families.items():
+        if family not in FAMILIES:
+            raise ImportProblem(
+                f"Unknown date format {family!r}; use one of {', '.join(FAMILIES)}.", column=column
+            )
+        hits = [k for k, c in out.items() if c.source and c.source.columns == (column,)]
+        if not hits:
+            raise ImportProblem(
+                f"--date-format names {column!r}, which is not a mapped date column.", column=column
+            )
+        for k in hits:
+            out[k] = replace(out[k], date_family=family)
+    return replace(mapping, fields=out)
+
+
+def commit(
+    con: duckdb.DuckDBPyConnection,
+    inspection: Inspection,
+    *,
+    all_or_nothing: bool = False,
+    user: str | None = None,
+    remove_sample: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> LoadResult:
+    """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
+    step = progress or (lambda fraction, text: None)
+    name = inspection.name
+    if inspection.already_loaded_as is not None:
+        return LoadResult(
+            None,
+            0,
+            0,
+            f"{name} was already loaded as load {inspection.already_loaded_as}; nothing was added.",
+        )
+    if inspection.rows_ok == 0:
+        raise ImportProblem(
+            f"No row of {name} can be loaded: all {inspection.rows_rejected} "
+            "were rejected (see the report).",
+            file=name,
+        )
+    if all_or_nothing and inspection.rows_rejected:
+        first = inspection.conversion.rejected(con, limit=1).iloc[0]
+        raise ImportProblem(
+            f"{name}: {inspection.rows_rejected} rows would be rejected (first: line "
+            f"{first['line']}, column {first['column']!r}: {first['reason']}); nothing was "
+            "loaded because all-or-nothing was asked for.",
+            file=name,
+            line=int(first["line"]),
+        )
+    step(0.3, "writing rows")
+    conv = inspection.conversion
+    sources = {inspection.mapping.table: conv.accepted_relation(), **conv.children}
+    ordered = {t: sources[t] for t in warehouse.CANONICAL_TABLES if t in sources}
+    info = warehouse.LoadInfo(
+        source="import",
+        file_name=name,
+        checksum=inspection.staged.checksum,
+        user_name=user or _user(),
+        vendor=inspection.vendor.vendor,
+        rows_rejected=inspection.rows_rejected,
+        details=json.dumps(
+            {"mapping": json.loads(inspection.mapping.to_json()), "notes": inspection.notes},
+            ensure_ascii=False,
+        ),
+    )
+    load_id = warehouse.load_relations(con, ordered, info)
+    step(0.8, "updating summaries")
+    removed = ""
+    if remove_sample:
+        for sample_id in _sample_loads(con):
+            warehouse.undo_load(con, sample_id)
+            removed = " The sample data was removed."
+    step(1.0, "done")
+    return LoadResult(
+        load_id,
+        inspection.rows_ok,
+        inspection.rows_rejected,
+        f"Loaded {inspection.rows_ok:,} rows of {name} into "
+        f"{inspection.mapping.table} as load {load_id}; "
+        f"{inspection.rows_rejected:,} rejected.{removed}",
+    )
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "local"
+
+
+def _sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
+    rows = con.execute("select load_id from loads where is_sample and undone_at is null").fetchall()
+    return [r[0] for r in rows]
+
+
+def close(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> None:
+    """Drop the temp tables and the staged copy."""
+    convert.discard(con, inspection.conversion)
+    files.discard(con, inspection.raw)
+
+
+def describe_vendor(recognition: Recognition) -> str:
+    if recognition.vendor == "generic":
+        return LABELS["generic"]
+    return f"{recognition.label} ({recognition.confidence:.0%} sure)"

@@ -1,0 +1,218 @@
+"""Which CRM wrote a file, from its headers; and what that CRM's stages mean."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dashboard.ingest.fields import normalise
+
+VENDORS = ("hubspot", "salesforce", "pipedrive", "zoho", "dynamics", "generic")
+LABELS = {
+    "hubspot": "HubSpot",
+    "salesforce": "Salesforce",
+    "pipedrive": "Pipedrive",
+    "zoho": "Zoho CRM",
+    "dynamics": "Microsoft Dynamics 365",
+    "generic": "a spreadsheet (no CRM recognised)",
+}
+
+# Headers that, together, give a vendor away (normalised).
+SIGNATURES = {
+    "hubspot": (
+        "record id",
+        "deal name",
+        "deal stage",
+        "deal owner",
+        "associated company",
+        "is closed won",
+        "closed lost reason",
+        "closed won reason",
+        "create date",
+        "last activity date",
+        "forecast amount",
+        "deal type",
+    ),
+    "salesforce": (
+        "opportunity owner",
+        "opportunity name",
+        "account name",
+        "stage",
+        "forecast category",
+        "fiscal period",
+        "total amount currency",
+        "lead source",
+        "created date",
+        "stagename",
+        "accountid",
+        "closedate",
+        "createddate",
+        "iswon",
+        "isclosed",
+        "forecastcategoryname",
+        "leadsource",
+        "opportunity id",
+    ),
+    "pipedrive": (),  # recognised by its "<Entity> - <Field>" headers, see recognise()
+    "zoho": (
+        "record id",
+        "deal name",
+        "deal owner",
+        "account name",
+        "account name id",
+        "contact name",
+        "closing date",
+        "reason for loss",
+        "created time",
+        "lead source",
+    ),
+    "dynamics": (
+        "no",
+        "description",
+        "creation date",
+        "closed",
+        "date closed",
+        "status",
+        "salesperson name",
+        "estimated value lcy",
+        "chances of success",
+        "contact company name",
+    ),
+}
+
+# "Date entered "Closed Won (Sales Pipeline)"" in any quote style.
+HUBSPOT_ENTERED = re.compile(
+    r"""^\s*date entered\s*["'“”‘’](?P<stage>.+?)(?:\s*\((?P<pipeline>[^()]*)\))?["'“”‘’]\s*$""",
+    re.IGNORECASE,
+)
+HUBSPOT_OTHER_STAGE_COLUMNS = re.compile(
+    r"""^\s*(date exited|time in|cumulative time in)\s*["'“”‘’]""", re.IGNORECASE
+)
+PIPEDRIVE_HEADER = re.compile(r"^\s*[\w\u00c0-\u017f]+ - .+$")
+
+
+@dataclass(frozen=True)
+class Recognition:
+    vendor: str
+    confidence: float  # 0-1
+    evidence: tuple[str, ...]  # the headers that gave it away
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.vendor]
+
+
+def recognise(headers: list[str]) -> Recognition:
+    """The CRM that wrote these headers, or 'generic'."""
+    names = [normalise(h) for h in headers]
+    present = set(names)
+    entered = [h for h in headers if HUBSPOT_ENTERED.match(h)]
+    pipedrive = [h for h in headers if PIPEDRIVE_HEADER.match(h)]
+    scores: dict[str, tuple[float, tuple[str, ...]]] = {}
+    for vendor, signature in SIGNATURES.items():
+        hits = tuple(s for s in signature if s in present)
+        scores[vendor] = (len(hits) / max(len(names), 1) + len(hits) / 10, hits)
+    if entered:
+        hits = scores["hubspot"][1] + tuple(entered[:2])
+        scores["hubspot"] = (scores["hubspot"][0] + 0.5, hits)
+    if len(pipedrive) >= max(2, len(headers) // 2):
+        scores["pipedrive"] = (1.0 + len(pipedrive) / len(headers), tuple(pipedrive[:4]))
+    vendor, (score, hits) = max(scores.items(), key=lambda kv: kv[1][0])
+    if len(hits) < 2 or score < 0.3:
+        return Recognition("generic", 1.0, ())
+    runner_up = sorted(s for s, _ in scores.values())[-2]
+    confidence = min(1.0, 0.5 + (score - runner_up))
+    return Recognition(vendor, round(confidence, 2), hits)
+
+
+@dataclass(frozen=True)
+class StageDefault:
+    stage: str
+    order: int
+    status: str  # open / won / lost
+
+
+def _stages(*names: str, won: str = "Closed Won", lost: tuple[str, ...] = ("Closed Lost",)):
+    out = [StageDefault(n, i, "open") for i, n in enumerate(names, 1)]
+    out.append(StageDefault(won, len(names) + 1, "won"))
+    out.extend(StageDefault(x, len(names) + 2 + i, "lost") for i, x in enumerate(lost))
+    return tuple(out)
+
+
+DEFAULT_STAGES: dict[str, tuple[StageDefault, ...]] = {
+    "hubspot": _stages(
+        "Appointment Scheduled",
+        "Qualified to Buy",
+        "Presentation Scheduled",
+        "Decision Maker Bought-In",
+        "Contract Sent",
+    ),
+    "salesforce": _stages(
+        "Prospecting",
+        "Qualification",
+        "Needs Analysis",
+        "Value Proposition",
+        "Id. Decision Makers",
+        "Perception Analysis",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
+    ),
+    "zoho": _stages(
+        "Qualification",
+        "Needs Analysis",
+        "Value Proposition",
+        "Identify Decision Makers",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
+        lost=("Closed Lost", "Closed Lost to Competition"),
+    ),
+    "pipedrive": _stages(
+        "Lead In",
+        "Contact Made",
+        "Needs Defined",
+        "Demo Scheduled",
+        "Proposal Made",
+        "Negotiations Started",
+        won="Won",
+        lost=("Lost",),
+    ),
+    "dynamics": _stages("In Progress", won="Won", lost=("Lost",)),
+}
+
+# HubSpot exports may carry internal stage ids instead of labels.
+HUBSPOT_STAGE_IDS = {
+    "appointmentscheduled": "Appointment Scheduled",
+    "qualifiedtobuy": "Qualified to Buy",
+    "presentationscheduled": "Presentation Scheduled",
+    "decisionmakerboughtin": "Decision Maker Bought-In",
+    "contractsent": "Contract Sent",
+    "closedwon": "Closed Won",
+    "closedlost": "Closed Lost",
+}
+
+DEFAULT_PIPELINE = {
+    "hubspot": "Sales Pipeline",
+    "salesforce": "Sales",
+    "pipedrive": "Pipeline",
+    "zoho": "Standard",
+    "dynamics": "Sales",
+    "generic": "Pipeline",
+}
+
+# Which way an ambiguous date column (every day <= 12) is read, by who wrote the file.
+MONTH_FIRST_VENDORS = {"hubspot", "salesforce", "zoho", "dynamics"}
+
+
+def status_from_words(text: str | None) -> str | None:
+    """open / won / lost from a stage or status label, or None when the words do not say."""
+    words = normalise(text or "")
+    if not words:
+        return None
+    tokens = set(words.split())
+    if tokens & {"won", "win", "gagne", "gagnee", "closedwon"}:
+        return "won"
+    if tokens & {"lost", "lose", "perdu", "perdue", "closedlost"}:
+        return "lost"
+    if tokens & {"open", "ouvert", "active", "progress"}:
+        return "open"
+    return None
