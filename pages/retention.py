@@ -1,0 +1,77 @@
+"""Retention cohorts: do the customers we win keep buying?"""
+
+import streamlit as st
+
+from dashboard import downloads, retention, session
+from dashboard import retention_charts as charts
+
+filters = session.filters()
+st.title("Retention cohorts")
+grain_col, basis_col, rule_col, measure_col = st.columns(4)
+grain = grain_col.selectbox(
+    "Cohort by", list(retention.GRAINS), format_func=retention.GRAINS.get, key="ret_grain"
+)
+basis = basis_col.selectbox(
+    "Cohort starts at the customer's",
+    list(retention.BASES),
+    format_func=retention.BASES.get,
+    key="ret_basis",
+)
+unbounded = rule_col.selectbox(
+    "Retained at period k means",
+    list(retention.RULES),
+    format_func=retention.RULES.get,
+    key="ret_rule",
+)
+measure = measure_col.selectbox(
+    "Show", list(retention.MEASURES), format_func=retention.MEASURES.get, key="ret_measure"
+)
+st.caption(retention.scope_note(grain, basis, unbounded))
+
+period = session.cached(retention.period_retention, filters)
+for column, tile in zip(st.columns(3), period.tiles, strict=False):
+    column.metric(tile.label, tile.value, help=tile.help, border=True)
+    column.caption(tile.caption)
+st.caption(f":material/info: {period.note}")
+
+view = session.cached(retention.cohorts, filters, grain=grain, basis=basis, unbounded=unbounded)
+if view.cells.empty:
+    st.info(
+        f"No customer's {retention.BASES[basis]} falls in this period for these filters, so "
+        "there is no cohort to follow. Widen the period or clear a filter; orders need a date "
+        "and a customer id (won deals a close date) to start a cohort."
+    )
+    st.stop()
+for note in view.notes:
+    st.caption(f":material/info: {note}")
+options = dict(measure=measure, grain=grain, basis=basis)
+triangle = retention.chart_title("of", view, measure, filters)
+st.plotly_chart(
+    charts.cohort_heatmap(view.cells, view.average, title=triangle, **options),
+    width="stretch",
+    config={"displaylogo": False},
+)
+st.download_button(
+    "Download the triangle (CSV)",
+    downloads.safe_csv(view.cells),
+    file_name=f"retention_{grain}_cohorts.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="ret_dl_cells",
+)
+split = st.toggle("One curve per segment", key="ret_split")
+curves = retention.chart_title("curves of", view, measure, filters)
+figure = (
+    charts.segment_curves(view.by_segment, view.average, title=curves, **options)
+    if split
+    else charts.cohort_curves(view.cells, view.average, title=curves, **options)
+)
+st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+st.download_button(
+    "Download the curves (CSV)",
+    downloads.safe_csv(view.by_segment if split else view.average),
+    file_name=f"retention_{grain}_curves.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    key="ret_dl_curves",
+)
