@@ -15,6 +15,11 @@ import duckdb
 
 from dashboard import kpi_report, queries, sample, warehouse
 from dashboard.filters import Filters
+from dashboard.ingest import loader, profiles
+from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.fields import TABLES
+from dashboard.ingest.formats import FAMILIES
+from dashboard.ingest.vendors import VENDORS
 
 APP = Path(__file__).resolve().parent / "app.py"
 FILTER_DEFAULTS = Filters().params()
@@ -28,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, queries.QueryError, warehouse.WarehouseError) as exc:
+    except (UsageError, queries.QueryError, warehouse.WarehouseError, ImportProblem) as exc:
         print(f"crm-dashboard {args.command}: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
@@ -79,6 +84,54 @@ def _parser() -> argparse.ArgumentParser:
     qry.add_argument("--format", choices=("csv", "json"), default="csv")
     _db_option(qry)
     qry.set_defaults(handler=_query)
+
+    imp = sub.add_parser("import", help="import CRM exports (CSV, TSV, Excel, Parquet)")
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--table", choices=list(TABLES), help="target table (default: guessed)")
+    imp.add_argument(
+        "--source",
+        default="auto",
+        choices=("auto", *VENDORS),
+        help="which CRM wrote the file (default: recognised from the headers)",
+    )
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="override one guess: amount=Amount, amount=Quantity*UnitPrice, "
+        "owner= (unmap), 'entered:Closed Won=Won date'",
+    )
+    imp.add_argument(
+        "--date-format",
+        action="append",
+        default=[],
+        metavar="COLUMN=FORMAT",
+        help=f"how to read a date column: {', '.join(FAMILIES)}",
+    )
+    imp.add_argument("--sheet", help="Excel sheet to read (default: the first)")
+    imp.add_argument("--profile", help="use a saved mapping profile")
+    imp.add_argument("--save-profile", metavar="NAME", help="save the mapping used as a profile")
+    imp.add_argument("--dry-run", action="store_true", help="report only; load nothing")
+    imp.add_argument(
+        "--all-or-nothing", action="store_true", help="load nothing if any row would be rejected"
+    )
+    imp.add_argument(
+        "--keep-sample",
+        action="store_true",
+        help="keep the sample data beside yours (default: remove it)",
+    )
+    _db_option(imp)
+    imp.set_defaults(handler=_import)
+
+    lds = sub.add_parser("loads", help="list the load history")
+    _db_option(lds)
+    lds.set_defaults(handler=_loads)
+
+    und = sub.add_parser("undo", help="reverse one load")
+    und.add_argument("load_id", type=int, metavar="LOAD_ID")
+    _db_option(und)
+    und.set_defaults(handler=_undo)
 
     kpi = sub.add_parser("kpis", help="print the headline KPIs")
     kpi.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
@@ -191,6 +244,109 @@ def _param_value(text: str) -> object:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{option} expects NAME=VALUE, got {item!r}.")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _import(args: argparse.Namespace) -> int:
+    con = _open(args)
+    overrides = _pairs(args.map, "--map")
+    families = _pairs(args.date_format, "--date-format")
+    for path in args.files:
+        if not path.is_file():
+            raise UsageError(f"{path} is not a file.")
+    # Inspect every file before loading any: a bad file leaves the database unchanged.
+    inspections = []
+    try:
+        for path in args.files:
+            inspections.append(
+                loader.inspect(
+                    con,
+                    path,
+                    path.name,
+                    table=args.table,
+                    vendor=args.source,
+                    overrides=overrides,
+                    profile=args.profile,
+                    sheet=args.sheet,
+                    date_families=families,
+                )
+            )
+        for ins in inspections:
+            _print_inspection(con, ins)
+        if args.dry_run:
+            print("Dry run: nothing was loaded.")
+            return 0
+        for ins in inspections:
+            result = loader.commit(
+                con, ins, all_or_nothing=args.all_or_nothing, remove_sample=not args.keep_sample
+            )
+            print(result.message)
+            if args.save_profile:
+                profiles.save(
+                    con, args.save_profile, ins.staged.headers, ins.mapping, ins.vendor.vendor
+                )
+                print(f"Saved the mapping as profile {args.save_profile!r}.")
+    finally:
+        for ins in inspections:
+            loader.close(con, ins)
+    return 0
+
+
+def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) -> None:
+    print(
+        f"{ins.name}: {loader.describe_vendor(ins.vendor)} -> table {ins.mapping.table} "
+        f"({ins.mapping.table_confidence:.0%} sure)"
+    )
+    for row in ins.mapping_rows().itertuples(index=False):
+        if row.column:
+            print(f"  {row.field:<22} <- {row.column}  ({row.confidence:.0%}, {row.why})")
+    for note in ins.notes:
+        print(f"  note: {note}")
+    for column in ins.conversion.ambiguous:
+        print(
+            f"  WARNING: {column} could be read month first or day first; pass "
+            f"--date-format '{column}=day_first' (or month_first) to choose."
+        )
+    print(f"  {ins.rows_ok:,} rows will load, {ins.rows_rejected:,} rejected")
+    rejected = ins.conversion.rejected(con, limit=20)
+    for row in rejected.head(20).itertuples(index=False):
+        print(
+            f"  rejected: line {row.line}, column {row.column!r}, value {str(row.value)!r}: "
+            f"{row.reason}"
+        )
+    if ins.rows_rejected > 20:
+        print(f"  … and {ins.rows_rejected - 20:,} more rejected rows")
+    if ins.already_loaded_as is not None:
+        print(f"  already loaded as load {ins.already_loaded_as}: it will not be added again")
+
+
+def _loads(args: argparse.Namespace) -> int:
+    con = _open(args)
+    frame = con.execute(
+        "select load_id, source, file_name, vendor, array_to_string(table_names, ',') as tables,"
+        " rows_loaded, rows_rejected, user_name, loaded_at, undone_at from loads"
+        " order by load_id"
+    ).df()
+    if frame.empty:
+        print("No loads yet.")
+        return 0
+    print(frame.to_string(index=False))
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    removed = warehouse.undo_load(_open(args), args.load_id)
+    print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
+    return 0
 
 
 def _kpis(args: argparse.Namespace) -> int:

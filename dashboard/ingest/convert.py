@@ -24,6 +24,7 @@ from dashboard.ingest.vendors import (
     HUBSPOT_STAGE_IDS,
     MONTH_FIRST_VENDORS,
     Recognition,
+    StageDefault,
     status_from_words,
 )
 
@@ -101,16 +102,41 @@ def convert(
     conv = Conversion(raw, mapping, vendor, f"conv_{next(_counter)}")
     builder = _Builder(con, conv)
     if mapping.table == "deals":
-        conv.stage_map = stage_map if stage_map is not None else guess_stages(con, conv)
+        if stage_map is None:
+            stage_map = (
+                guess_stages(con, conv)
+                if mapping.source("stage")
+                else order_stages(
+                    with_final_stages(
+                        pd.DataFrame(
+                            [
+                                {
+                                    "raw_stage": None,
+                                    "stage": "Open",
+                                    "status": "open",
+                                    "default_order": 1,
+                                    "probability": None,
+                                    "deals": 0,
+                                }
+                            ]
+                        )
+                    )
+                )
+            )
+        conv.stage_map = stage_map
         con.register(f"{conv.table}_stages", conv.stage_map)
     builder.build()
     return conv
 
 
 def discard(con: duckdb.DuckDBPyConnection, conv: Conversion) -> None:
-    for name in (conv.accepted_relation(), *conv.children.values()):
-        con.execute(f"drop view if exists {name}")
-    con.execute(f"drop table if exists {conv.table}")
+    """Drop the temp views and tables a conversion made."""
+    for name in (conv.accepted_relation(), *conv.children.values(), conv.table):
+        for kind in ("view", "table"):
+            try:
+                con.execute(f"drop {kind} if exists {name}")
+            except duckdb.CatalogException:
+                continue  # it is the other kind
     if conv.stage_map is not None:
         con.unregister(f"{conv.table}_stages")
 
@@ -415,9 +441,10 @@ class _Builder:
             empty = " and ".join(formats.missing_sql(c) for c in cells)
             label = " / ".join(self.conv.mapping.source(a).describe() for a in mapped)
             words = " or ".join(a.replace("_", " ") for a in alternatives)
+            shown = " || ' ' || ".join(f"coalesce({c}, '')" for c in cells)
             out.append(
                 f'case when {empty} then struct_pack("column" := '
-                f"{self.param(label)}, value := '', reason := "
+                f"{self.param(label)}, value := trim({shown}), reason := "
                 f"{self.param(f'no {words} on this row')}) end"
             )
         return out
@@ -488,31 +515,36 @@ def guess_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> pd.DataFra
     """Each stage in the file: its label, status and place in the pipeline, with reasons."""
     m, raw = conv.mapping, conv.raw
     stage_col = raw.columns[m.source("stage").columns[0]]
-    hints = []
-    if m.source("status"):
-        c = raw.columns[m.source("status").columns[0]]
-        hints.append(f"mode(lower(trim({c})))")
     prob = "null"
     if m.source("probability"):
         c = raw.columns[m.source("probability").columns[0]]
         prob = f"avg({formats.number_sql(c, '.')})"
-    status_hint = hints[0] if hints else "null"
     found = con.execute(
-        f"select trim({stage_col}) as raw_stage, count(*) as deals, {status_hint} as hint,"
+        f"select trim({stage_col}) as raw_stage, count(*) as deals,"
         f" {prob} as probability from {raw.table} where nullif(trim({stage_col}), '') is not null"
         " group by 1 order by 2 desc"
     ).df()
     for entry in m.stage_entries:
         if _label(entry.stage) not in set(found["raw_stage"].map(_label)):
-            found.loc[len(found)] = [entry.stage, 0, None, None]
+            found.loc[len(found)] = [entry.stage, 0, None]
+    # Stages this pipeline already has keep their place, so files loaded one after another
+    # build one consistent order.
+    known = _known_stages(con, conv)
+    for stage in known:
+        if stage not in set(found["raw_stage"].map(_label)):
+            found.loc[len(found)] = [stage, 0, known[stage][2]]
     defaults = {d.stage.casefold(): d for d in DEFAULT_STAGES.get(conv.vendor.vendor, ())}
     rows = []
     for rec in found.itertuples(index=False):
         label = _label(rec.raw_stage)
         default = defaults.get(label.casefold())
+        if default is None and label in known:
+            order, status, _ = known[label]
+            default = StageDefault(label, order, status)
+        # A stage's meaning comes from the CRM's defaults or its words, never from the deal's
+        # status column: in Pipedrive a won deal keeps the stage it was won from.
         status = (
-            (status_from_words(rec.hint) if rec.hint else None)
-            or (default.status if default else None)
+            (default.status if default else None)
             or status_from_words(label)
             or ("lost" if "closed" in label.lower() else "open")
         )
@@ -527,8 +559,46 @@ def guess_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> pd.DataFra
                 "deals": int(rec.deals),
             }
         )
-    frame = pd.DataFrame(rows)
-    return order_stages(frame)
+    return order_stages(with_final_stages(pd.DataFrame(rows)))
+
+
+def _known_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> dict:
+    """stage -> (order, status, probability) already stored for the file's pipelines."""
+    pipelines = [DEFAULT_PIPELINE[conv.vendor.vendor]]
+    source = conv.mapping.source("pipeline")
+    if source:
+        column = conv.raw.columns[source.columns[0]]
+        pipelines += [
+            r[0]
+            for r in con.execute(
+                f"select distinct trim({column}) from {conv.raw.table} where {column} is not null"
+                " limit 100"
+            ).fetchall()
+        ]
+    rows = con.execute(
+        "select stage, min(stage_order), any_value(status), avg(probability)"
+        " from pipeline_stages where list_contains($pipelines, pipeline) group by stage",
+        {"pipelines": pipelines},
+    ).fetchall()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def with_final_stages(frame: pd.DataFrame) -> pd.DataFrame:
+    """A pipeline always ends in a won and a lost stage, even when the CRM keeps those in a
+    status column (Pipedrive, Dynamics): add them when the file has none."""
+    extra = [
+        {
+            "raw_stage": None,
+            "stage": label,
+            "status": status,
+            "default_order": None,
+            "probability": None,
+            "deals": 0,
+        }
+        for label, status in (("Won", "won"), ("Lost", "lost"))
+        if frame.empty or not (frame["status"] == status).any()
+    ]
+    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True) if extra else frame
 
 
 def order_stages(frame: pd.DataFrame) -> pd.DataFrame:

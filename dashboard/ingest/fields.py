@@ -516,7 +516,7 @@ KEY_FIELD = {
 FILE_NAME_HINTS = {
     "deals": ("deal", "opportunit", "pipeline"),
     "accounts": ("account", "compan", "organi", "customer"),
-    "deal_stage_history": ("history", "stage"),
+    "deal_stage_history": ("history",),
     "activities": ("activit", "call", "email", "meeting", "task", "engagement"),
     "orders": ("order", "invoice", "retail", "transaction", "sales"),
     "surveys": ("survey", "nps", "csat", "review", "feedback", "response"),

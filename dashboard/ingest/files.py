@@ -28,8 +28,6 @@ DEFAULT_MAX_IMPORT_MB = 2048
 MAX_LINE_BYTES = 1_048_576
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
-LATIN_FAMILY = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "windows_1252", "cp1250",
-                "iso8859_2", "mac_roman", "cp850", "ascii"}  # fmt: skip
 _counter = itertools.count(1)
 
 
@@ -223,11 +221,19 @@ def detect_encoding(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and len(head) == SAMPLE_BYTES:
             return "utf-8"  # a character cut at the end of the sample, not a bad byte
+    # Western CRM exports that are not UTF-8 are nearly always Windows-1252 (a superset of
+    # Latin-1's letters); on short files statistical guessers drift to Baltic or Cyrillic
+    # code pages, so cp1252 wins whenever it decodes cleanly. charset-normalizer decides the
+    # rest.
+    if _decodes(head, "cp1252") and not _has_c1_controls(head.decode("cp1252")):
+        return "cp1252"
     best = from_bytes(head).best()
-    guess = (best.encoding if best else "cp1252").replace("-", "_").lower()
-    if guess in LATIN_FAMILY or not _decodes(head, guess):
-        return "cp1252" if _decodes(head, "cp1252") else "latin-1"
-    return guess
+    guess = (best.encoding if best else "latin-1").replace("-", "_").lower()
+    return guess if _decodes(head, guess) else "latin-1"
+
+
+def _has_c1_controls(text: str) -> bool:
+    return any("\x80" <= ch <= "\x9f" for ch in text)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -336,7 +342,7 @@ def clean_headers(header: list[str], name: str) -> list[str]:
     """Trimmed header names; blanks named by position; duplicates refused."""
     out = []
     for i, raw in enumerate(header, 1):
-        text = str(raw).strip().strip('"').strip()
+        text = str(raw).strip()
         out.append(text if text else f"(unnamed column {i})")
     seen: dict[str, int] = {}
     for i, text in enumerate(out, 1):

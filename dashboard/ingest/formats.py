@@ -142,10 +142,8 @@ def guess_date(
         return DateGuess(None, 0, sampled, False)
     tied = [k for k, v in scores.items() if v == best]
     ambiguous = set(AMBIGUOUS_PAIR) <= set(tied)
-    if ambiguous:
-        family = "month_first" if month_first else "day_first"
-    else:
-        family = tied[0]
+    preferred = "month_first" if month_first else "day_first"
+    family = preferred if ambiguous else tied[0]
     return DateGuess(family, best, sampled, ambiguous)
 
 
@@ -163,7 +161,6 @@ class NumberGuess:
     evidence: str
 
 
-_BOTH = re.compile(r"\d[.,]\d{3}[.,]\d")
 _COMMA_DECIMAL = re.compile(r"\d,\d{1,2}$|\d,\d{4,}$")
 _POINT_DECIMAL = re.compile(r"\d\.\d{1,2}$|\d\.\d{4,}$")
 _COMMA_GROUPS = re.compile(r"^\D*\d{1,3}(,\d{3})+(\.\d+)?\D*$")
@@ -173,10 +170,13 @@ def guess_number(values: list[str], delimiter: str | None) -> NumberGuess:
     """Which mark is the decimal one, from a sample of cells of one column."""
     cells = [re.sub(r"[^\d,.]", "", v) for v in values if v and re.search(r"\d", v)]
     for cell in cells:
-        if _BOTH.search(cell) or ("," in cell and "." in cell):
-            last = max(cell.rfind(","), cell.rfind("."))
-            mark = cell[last]
+        if "," in cell and "." in cell:
+            mark = cell[max(cell.rfind(","), cell.rfind("."))]
             return NumberGuess(mark, f"'{cell}' uses both marks; the last one is the decimal")
+    for cell in cells:
+        for mark, other in ((",", "."), (".", ",")):
+            if cell.count(mark) > 1:  # a decimal mark never repeats
+                return NumberGuess(other, f"'{cell}' repeats '{mark}': it groups thousands")
     if any(_COMMA_DECIMAL.search(c) for c in cells):
         return NumberGuess(",", "values like '12,5' have a decimal comma")
     if any(_POINT_DECIMAL.search(c) for c in cells):

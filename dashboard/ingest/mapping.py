@@ -16,6 +16,7 @@ from dashboard.ingest import fields as F
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.vendors import HUBSPOT_ENTERED, Recognition
 
+NOT_THIS_FIELD = {"expected", "next", "last", "exited", "forecast", "weighted", "cumulative"}
 DERIVED = re.compile(r"^\s*(?P<a>.+?)\s*[*×x]\s*(?P<b>.+?)\s*$")
 
 
@@ -130,6 +131,8 @@ def _match_score(header: str, synonyms: tuple[str, ...], field_name: str) -> tup
         if norm == synonym or norm.replace(" ", "") == synonym.replace(" ", ""):
             return 1.0, rank
     tokens = set(norm.split())
+    if tokens & NOT_THIS_FIELD:
+        return 0.0, 99  # "Expected close date", "Last activity date": similar words, not it
     for rank, synonym in enumerate(names):
         words = set(synonym.split())
         if len(words) >= 2 and words <= tokens:
@@ -168,7 +171,7 @@ def _table_score(
     score += 0.3 * len(choices) / max(len(headers), 1)
     stem = Path(file_name).stem.lower()
     if any(hint in stem for hint in F.FILE_NAME_HINTS[table]):
-        score += 0.6
+        score += 1.5 if table == "deal_stage_history" else 0.6  # "history" says the most
     return score if required_ok else score * 0.3
 
 
