@@ -22,6 +22,13 @@ BASES = {"first_order": "first order", "first_won_deal": "first won deal"}
 MEASURES = {"logo": "Customers (logo retention)", "revenue": "Revenue (revenue retention)"}
 RULES = {False: "Ordered in period k", True: "Ordered in period k or later"}
 KPI_OFFSETS = range(1, 13)
+# The page's own widgets: (label, choices, session key), in the order the page unpacks them.
+PAGE_OPTIONS = (
+    ("Cohort by", GRAINS, "ret_grain"),
+    ("Cohort starts at the customer's", BASES, "ret_basis"),
+    ("Retained at period k means", RULES, "ret_rule"),
+    ("Show", MEASURES, "ret_measure"),
+)
 
 
 # --- definitions ------------------------------------------------------------------------
@@ -136,25 +143,19 @@ def average_by_offset(cells: pd.DataFrame, by: list[str] | None = None) -> pd.Da
     size-weighted mean of the cohorts' revenue retention, over those where it is defined."""
     keys = [*(by or []), "period_offset"]
     done = cells[cells["is_complete"]]
-    if done.empty:
-        return pd.DataFrame(
-            columns=[*keys, "cohorts", "cohort_customers", "retained", "logo_rate"]
-            + ["revenue_customers", "revenue_rate"]
-        )
-    out = done.groupby(keys, as_index=False).agg(
-        cohorts=("cohort_start", "nunique"),
-        cohort_customers=("cohort_customers", "sum"),
-        retained=("retained", "sum"),
+    defined = done["revenue_rate"].notna()
+    work = pd.DataFrame(
+        {
+            **{k: done[k] for k in keys},
+            "cohorts": 1,  # one row per cohort (and segment) and offset
+            "cohort_customers": done["cohort_customers"],
+            "retained": done["retained"],
+            "revenue_customers": done["cohort_customers"].where(defined, 0),
+            "weighted": (done["revenue_rate"] * done["cohort_customers"]).where(defined, 0.0),
+        }
     )
+    out = work.groupby(keys, as_index=False).sum()
     out["logo_rate"] = logo_retention(out["retained"], out["cohort_customers"])
-    defined = done[done["revenue_rate"].notna()].assign(
-        weighted=lambda f: f["revenue_rate"] * f["cohort_customers"]
-    )
-    revenue = defined.groupby(keys, as_index=False).agg(
-        revenue_customers=("cohort_customers", "sum"), weighted=("weighted", "sum")
-    )
-    out = out.merge(revenue, on=keys, how="left")
-    out["revenue_customers"] = out["revenue_customers"].fillna(0).astype("int64")
     out["revenue_rate"] = measures.ratio(out["weighted"], out["revenue_customers"])
     return out.drop(columns="weighted")
 

@@ -18,12 +18,25 @@ def available() -> list[str]:
     return sorted(p.stem for p in SUMMARIES_DIR.glob("*.sql"))
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Recreate every summary table from the canonical tables; returns their names."""
+def rebuild(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> list[str]:
+    """Recreate every summary table (or those named) from the canonical tables; returns their
+    table names."""
     built = []
-    for name in available():
+    for name in available() if names is None else names:
         select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
         # The table name comes from a file name in this repository, never from a user.
         con.execute(f'create or replace table "summary_{name}" as {select}')
         built.append(f"summary_{name}")
     return built
+
+
+def build_missing(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Build the summary tables this database lacks: a new file with no load yet, or a file
+    loaded before a summary was added. Pages may then always read them."""
+    existing = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'main'"
+        ).fetchall()
+    }
+    return rebuild(con, [n for n in available() if f"summary_{n}" not in existing])

@@ -78,6 +78,7 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
         ) from exc
     _harden(con, path)
     migrate(con)
+    summaries.build_missing(con)
     return con
 
 

@@ -7,24 +7,9 @@ from dashboard import retention_charts as charts
 
 filters = session.filters()
 st.title("Retention cohorts")
-grain_col, basis_col, rule_col, measure_col = st.columns(4)
-grain = grain_col.selectbox(
-    "Cohort by", list(retention.GRAINS), format_func=retention.GRAINS.get, key="ret_grain"
-)
-basis = basis_col.selectbox(
-    "Cohort starts at the customer's",
-    list(retention.BASES),
-    format_func=retention.BASES.get,
-    key="ret_basis",
-)
-unbounded = rule_col.selectbox(
-    "Retained at period k means",
-    list(retention.RULES),
-    format_func=retention.RULES.get,
-    key="ret_rule",
-)
-measure = measure_col.selectbox(
-    "Show", list(retention.MEASURES), format_func=retention.MEASURES.get, key="ret_measure"
+grain, basis, unbounded, measure = (
+    column.selectbox(label, list(choices), format_func=choices.get, key=key)
+    for column, (label, choices, key) in zip(st.columns(4), retention.PAGE_OPTIONS, strict=True)
 )
 st.caption(retention.scope_note(grain, basis, unbounded))
 

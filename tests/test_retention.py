@@ -46,7 +46,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import kpi_report, queries, retention, warehouse
+from dashboard import kpi_report, queries, retention, summaries, warehouse
 from dashboard import retention_charts as charts
 from dashboard.filters import Filters
 from tests.conftest import frame
@@ -626,3 +626,13 @@ def test_page_explains_an_empty_period(company_env):
     at = open_page(**{"from": "2020-01-01", "to": "2020-12-31"})
     assert any("no cohort to follow" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 0
+
+
+def test_an_empty_warehouse_has_no_cohorts_and_no_errors(con):
+    # connect() builds missing summary tables, so a new file (or one loaded before these
+    # summaries existed) reads as "no data" instead of failing.
+    assert retention.cohorts(con, Filters()).cells.empty
+    assert [r["cohort_customers"] for r in retention.kpi_rows(con, Filters())] == [0] * 12
+    con.execute("drop table summary_retention_activity")
+    assert summaries.build_missing(con) == ["summary_retention_activity"]
+    assert summaries.build_missing(con) == []
