@@ -50,7 +50,7 @@ class Conversion:
             f"select count(*) filter (where len(__errors) = 0),"
             f" count(*) filter (where len(__errors) > 0) from {self.table}"
         ).fetchall()[0]
-        return int(ok), int(bad) + len(self.raw.parse_rejects)
+        return int(ok), int(bad) + self.raw.parse_rejects["line"].nunique()
 
     def accepted_relation(self) -> str:
         return f"{self.table}_accepted"
@@ -354,7 +354,7 @@ class _Builder:
         key = F.KEY_FIELD.get(table)
         if key:
             cols[key] = (
-                f"coalesce({self.f(key)}, 'gen-' || substr(__hash, 1, 16) || '-' || "
+                f"coalesce({cols[key]}, 'gen-' || substr(__hash, 1, 16) || '-' || "
                 "row_number() over (partition by __hash order by __rowid))"
             )
         if table == "surveys":

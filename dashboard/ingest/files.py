@@ -107,16 +107,20 @@ def stage(source: Path | bytes, name: str, folder: Path, sheet: str | None = Non
     kind = _kind(name, head)
     digest = hashlib.sha256()
     target = folder / f"upload-{os.getpid()}-{next(_counter)}{_suffix(kind)}"
-    if kind == "csv":
-        encoding = detect_encoding(head)
-        _write_utf8(source, target, encoding, digest, name)
-        staged = StagedFile(name, target, kind, digest.hexdigest(), size, encoding=encoding)
-        _read_csv_header(staged)
-    else:
-        _copy(source, target, digest)
-        staged = StagedFile(name, target, kind, digest.hexdigest(), size)
-        if kind == "xlsx":
-            _read_sheets(staged, sheet)
+    try:
+        if kind == "csv":
+            encoding = detect_encoding(head)
+            _write_utf8(source, target, encoding, digest, name)
+            staged = StagedFile(name, target, kind, digest.hexdigest(), size, encoding=encoding)
+            _read_csv_header(staged)
+        else:
+            _copy(source, target, digest)
+            staged = StagedFile(name, target, kind, digest.hexdigest(), size)
+            if kind == "xlsx":
+                _read_sheets(staged, sheet)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
     return staged
 
 
@@ -444,6 +448,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
         f"select line, column_name, csv_line, error_type, error_message from {rejects}"
         " order by line"
     ).df()
+    found = found.drop_duplicates(["line", "error_type"])  # DuckDB may report a line twice
     names = dict(zip(columns, staged.headers, strict=True))
     return pd.DataFrame(
         {

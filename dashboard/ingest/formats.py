@@ -194,13 +194,19 @@ def sample_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> li
 
 
 def number_sql(column: str, decimal: str, type_name: str = "double") -> str:
-    """A cell as a number: currency symbols, spaces and thousands marks dropped; (1.00) < 0."""
+    """A cell as a number: currency symbols or codes, spaces and thousands marks dropped,
+    (1.00) negative; anything else in the cell ("12abc") makes it unreadable (NULL)."""
     thousands = "," if decimal == "." else "."
-    digits = f"regexp_replace(trim({column}), '[^0-9,.\\-]', '', 'g')"
+    bare = (
+        f"regexp_replace(regexp_replace(trim({column}), '^[A-Za-z]{{3}}\\s+|\\s+[A-Za-z]{{3}}$',"
+        f" ''), '[$€£¥₹\\s\u00a0\u202f]', '', 'g')"
+    )
+    shaped = f"regexp_full_match({bare}, '\\(?[-+]?[0-9.,]*[0-9][0-9.,]*\\)?%?')"
+    digits = f"regexp_replace({bare}, '[^0-9,.\\-]', '', 'g')"
     normal = f"replace(replace({digits}, '{thousands}', ''), '{decimal}', '.')"
-    sign = f"(case when trim({column}) like '(%)' then -1 else 1 end)"
+    sign = f"(case when {bare} like '(%)' then -1 else 1 end)"
     return (
-        f"case when {missing_sql(column)} then null else "
+        f"case when {missing_sql(column)} or not {shaped} then null else "
         f"cast({sign} * try_cast({normal} as double) as {type_name}) end"
     )
 
