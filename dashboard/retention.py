@@ -82,11 +82,19 @@ class Cohorts:
     notes: list[str] = field(default_factory=list)
 
 
-def data_as_of(cur: duckdb.DuckDBPyConnection) -> date:
-    """The data's last day, capped at today: the same rule as the sidebar (sidebar.data_dates)."""
-    last = queries.run_one(cur, "data_date_range", {})["last_date"]
+def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
+    """The data's first and last day, the last capped at today: the sidebar's rule
+    (sidebar.data_dates), without importing Streamlit into a data module."""
+    row = queries.run_one(cur, "data_date_range", {})
     today = date.today()
-    return min(pd.Timestamp(last).date(), today) if last is not None else today
+    last = min(pd.Timestamp(row["last_date"]).date(), today) if row["last_date"] else today
+    first = pd.Timestamp(row["first_date"]).date() if row["first_date"] else last
+    return first, last
+
+
+def data_as_of(cur: duckdb.DuckDBPyConnection) -> date:
+    """The data's last day: a period ending after it is in progress."""
+    return data_span(cur)[1]
 
 
 def cohort_params(filters: Filters, grain: str, basis: str, as_of: date) -> dict[str, object]:
@@ -105,7 +113,7 @@ def cohorts(
     unbounded: bool = False,
 ) -> Cohorts:
     """Cohort triangle, its weighted average row and per-segment averages, with rates."""
-    as_of = data_as_of(cur)
+    first, as_of = data_span(cur)
     rows = queries.run(cur, "retention_by_cohort", cohort_params(filters, grain, basis, as_of))
     by_cohort_segment = with_rates(rows, unbounded)
     keys = ["cohort_start", "period_offset", "period_start", "period_end", "is_complete"]
@@ -121,7 +129,7 @@ def cohorts(
         grain=grain,
         basis=basis,
         unbounded=unbounded,
-        notes=_notes(cur, filters, cells, grain, as_of),
+        notes=_notes(cur, filters, cells, grain, (first, as_of)),
     )
 
 
@@ -168,11 +176,22 @@ def starts_a_period(day: date, grain: str) -> bool:
 
 
 def _notes(
-    cur: duckdb.DuckDBPyConnection, filters: Filters, cells: pd.DataFrame, grain: str, as_of: date
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    cells: pd.DataFrame,
+    grain: str,
+    span: tuple[date, date],
 ) -> list[str]:
     """What the triangle leaves out or draws differently, in words."""
     notes = []
     unit = GRAINS[grain].lower()
+    first, as_of = span
+    earliest = cells["cohort_start"].min() if not cells.empty else None
+    if earliest is not None and earliest.date() <= first <= cells["period_end"].min().date():
+        notes.append(
+            f"{cohort_label(earliest, grain)} is the first {unit} of the data: customers who "
+            "ordered before the data starts look new there, so that cohort may be too big."
+        )
     if not cells.empty and not cells["is_complete"].all():
         notes.append(
             f"The data ends on {as_of:%-d %b %Y}, so the {unit} that holds it is still in "

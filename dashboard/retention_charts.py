@@ -1,7 +1,7 @@
 """Pure DataFrame -> Figure builders for the retention page: the cohort triangle and curves.
 
 A period the data does not cover to its end is "in progress": it is hatched in the triangle and
-drawn as a hollow marker off the curves, never as a drop.
+left off the curves (which end at the last complete period), never drawn as a drop.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ NAME = {"logo": "Logo retention", "revenue": "Revenue retention"}
 # Sequential, colour-blind safe: white to the palette's blue.
 SCALE = [[0.0, "#F4F8FB"], [0.5, "#7FB3D5"], [1.0, COLORS["open"]]]
 IN_PROGRESS = "In progress (period not over; not a drop)"
-MAX_TEXT_CELLS = 600  # beyond this the cells are too small to print a number in
+MAX_TEXT_COLUMNS = 40  # beyond this a cell is too narrow to print a number in
+WIDE = 13  # from this many columns on, cells print whole percents ("45%")
 
 
 def _zmax(measure: str, rates: pd.Series) -> float:
@@ -101,6 +102,8 @@ def cohort_heatmap(
         k = int(row.period_offset)
         z[0, k] = getattr(row, RATE[measure])
         text[0, k], hover[0, k] = _average_words(row, measure, grain)
+    if width > WIDE:  # narrow cells: whole percents; the hover keeps one decimal
+        text = np.where(np.isnan(z), text, np.vectorize(lambda v: f"{100 * v:.0f}%")(z))
     labels = ["All cohorts · weighted"] + [
         f"{cohort_label(r.cohort_start, grain)} · {formatting.count(r.cohort_customers)}"
         for r in cohorts.itertuples()
@@ -110,8 +113,8 @@ def cohort_heatmap(
             z=z,
             x=list(range(width)),
             y=list(range(height)),
-            text=text if width * height <= MAX_TEXT_CELLS else None,
-            texttemplate="%{text}" if width * height <= MAX_TEXT_CELLS else None,
+            text=text if width <= MAX_TEXT_COLUMNS else None,
+            texttemplate="%{text}" if width <= MAX_TEXT_COLUMNS else None,
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             colorscale=SCALE,
@@ -174,20 +177,6 @@ def _hatch(cells: list[tuple[int, int]]) -> go.Scatter:
     )
 
 
-def _in_progress_points(cells: pd.DataFrame, measure: str, grain: str) -> go.Scatter:
-    """Partial periods as hollow markers, never joined to the line they would pull down."""
-    partial = cells[~cells["is_complete"]]
-    return go.Scatter(
-        x=partial["period_offset"],
-        y=partial[RATE[measure]],
-        mode="markers",
-        marker=dict(symbol="circle-open", size=9, color=COLORS["neutral"]),
-        name=IN_PROGRESS,
-        customdata=[_cell_words(r, measure, grain)[1] for r in partial.itertuples(index=False)],
-        hovertemplate="%{customdata}<extra></extra>",
-    )
-
-
 def _layout(fig: go.Figure, *, measure: str, grain: str, basis: str, title: str, top: float):
     fig.update_layout(
         template=TEMPLATE,
@@ -213,7 +202,8 @@ def cohort_curves(
     basis: str,
     title: str,
 ) -> go.Figure:
-    """One thin line per cohort (complete periods only), the weighted average in bold."""
+    """One thin line per cohort, the weighted average in bold; complete periods only, so a
+    period in progress never shows as a drop."""
     fig = go.Figure()
     complete = cells[cells["is_complete"]]
     for i, (_start, group) in enumerate(complete.groupby("cohort_start", sort=True)):
@@ -229,8 +219,6 @@ def cohort_curves(
             customdata=[_cell_words(r, measure, grain)[1] for r in group.itertuples(index=False)],
             hovertemplate="%{customdata}<extra></extra>",
         )
-    if not cells["is_complete"].all():
-        fig.add_trace(_in_progress_points(cells, measure, grain))
     _add_average(fig, average, measure, grain, "All cohorts (weighted)", SERIES[0])
     top = float(cells["period_offset"].max()) if len(cells) else 0
     return _layout(fig, measure=measure, grain=grain, basis=basis, title=title, top=top)

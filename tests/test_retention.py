@@ -206,6 +206,8 @@ def test_monthly_logo_triangle_and_average(company):
     assert by_offset(view.average, "cohort_customers") == [6, 5, 4, 3]
     assert by_offset(view.average, "logo_rate") == pytest.approx([1, 3 / 5, 1 / 4, 2 / 3])
     assert by_offset(view.average, "cohorts") == [4, 3, 2, 1]
+    # Deals go back to Nov 2024, before the first cohort: no "first month of the data" warning.
+    assert not any("first month of the data" in n for n in view.notes)
 
 
 def test_monthly_returned_in_k_or_later(company):
@@ -423,6 +425,7 @@ def test_orders_only_export_reads_as_a_triangle(con):
     }  # fmt: skip
     assert triangle(view.cells, "revenue")[(dec, 0)] == pytest.approx(15.3)  # 15.3+54.1-54.1
     assert set(view.by_segment["segment"]) == {"Not in accounts"}
+    assert any(n.startswith("Dec 2010 is the first month of the data") for n in view.notes)
     assert by_offset(view.average, "logo_rate") == pytest.approx([1, 1 / 2])
     assert retention.cohorts(con, Filters(segments=("SMB",))).cells.empty
     assert feb not in {pd.Timestamp(c).date() for c in view.cells["cohort_start"]}
@@ -454,10 +457,10 @@ def test_heatmap_marks_the_period_in_progress_and_keeps_revenue_gaps_blank(compa
     curves = charts.cohort_curves(
         view.cells, view.average, measure="logo", grain="month", basis="first_order", title="t"
     )
-    partial = next(t for t in curves.data if t.name.startswith("In progress"))
-    assert partial.mode == "markers" and list(partial.x) == [4, 3, 2, 1]
-    lines = [t for t in curves.data if t.mode == "lines"]
-    assert all(max(t.x) <= 3 for t in lines)  # no line ever reaches a period in progress
+    # Cohort lines end before May (in progress): Jan k3, Feb k2, Mar k1, Apr k0.
+    ends = [max(t.x) for t in curves.data if t.name == "One cohort each"]
+    assert ends == [3, 2, 1, 0]
+    assert not any(t.name.startswith("In progress") for t in curves.data)
     segments = charts.segment_curves(
         view.by_segment, view.average, measure="logo", grain="month", basis="first_order", title="t"
     )
