@@ -1,0 +1,186 @@
+"""Funnel: where deals leak (click a bar for the deals), for whom, and whether it improves."""
+
+import streamlit as st
+
+from dashboard import downloads, formatting, funnel, overview, session
+from dashboard import funnel_charts as charts
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+filters = session.filters()
+where = overview.describe(filters)
+sub = f"<br><sup>{where}</sup>"  # the filters under a half-width chart's title
+st.title("Funnel")
+view = st.segmented_control(
+    "View", ["Deal pipeline", "Customer lifecycle"], default="Deal pipeline", key="funnel_view"
+)
+
+
+def download(frame, name: str) -> None:
+    st.download_button(
+        "Download this table (CSV)",
+        downloads.safe_csv(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download_{name}",
+    )
+
+
+def lifecycle_view() -> None:
+    st.caption(f"Accounts identified (created) in the period, followed to today · {where}")
+    steps = session.cached(funnel.lifecycle, filters)
+    if not steps["count_reached"].iloc[0]:
+        st.info("No accounts were created in this period for these filters. Widen the period.")
+        return
+    title = f"Customer lifecycle · {where}"
+    st.plotly_chart(charts.funnel_chart(steps, title, unit="accounts"), **CHART)
+    st.caption(
+        "Engaged = any activity · Opportunity = any deal · Customer = a won deal or an order · "
+        "Repeat buyer = 2+ orders or 2+ won deals · Promoter = a repeat buyer who answered NPS "
+        "9–10. A later step implies the earlier ones (a customer with no recorded deal counts "
+        f"as an opportunity). {funnel.lifecycle_note(steps)}"
+    )
+    download(steps, "customer_lifecycle")
+
+
+def pipeline_view() -> None:
+    options = session.cached(funnel.pipelines, filters)
+    if options.empty:
+        st.info(
+            "No pipeline stages are loaded, so deals cannot be placed in a funnel. Load the "
+            "pipeline_stages table (pipeline, stage, stage_order, status) with your deals."
+        )
+        return
+    left, right = st.columns(2)
+    pipeline = left.selectbox(
+        "Pipeline",
+        options["pipeline"].tolist(),
+        format_func=lambda p: funnel.describe_pipeline(options, p),
+        key="funnel_pipeline",
+    )
+    window = right.selectbox(
+        "Conversion window",
+        funnel.WINDOWS,
+        format_func=funnel.describe_window,
+        key="funnel_window",
+        help="Count a stage only if the deal entered it within this many days of creation, "
+        "so recent and older months compare fairly.",
+    )
+    window = window or None  # 0 = no window
+    steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
+    if steps.empty:
+        st.info(
+            f"No {pipeline} deals were created in this period for these filters. Widen the "
+            "period or clear a filter: the funnel counts deals by their creation date."
+        )
+        return
+    st.caption(funnel.headline(steps, where, window))
+    unplaced = session.cached(funnel.deals_without_steps, filters)
+    if unplaced:
+        st.caption(
+            f":material/info: {formatting.count(unplaced)} deals belong to no pipeline with "
+            "a stage order and are in no funnel; load their pipeline_stages to include them."
+        )
+    title = f"{pipeline} funnel · deals created {where}"
+    event = st.plotly_chart(
+        charts.funnel_chart(steps, title),
+        key="funnel_chart",
+        on_select="rerun",
+        selection_mode="points",
+        **CHART,
+    )
+    st.subheader("Where deals stop")
+    show_dropoff(steps, pipeline, window, event.selection.points)
+    with st.expander("The funnel as a table"):
+        st.dataframe(funnel.funnel_table(steps), hide_index=True)
+        download(steps, "funnel_by_stage")
+    st.subheader("For whom")
+    show_breakdown(pipeline, window)
+    st.subheader("How long")
+    left, right = st.columns(2)
+    with left:
+        stay = session.cached(funnel.time_in_stage, filters, pipeline=pipeline)
+        st.plotly_chart(charts.time_in_stage_chart(stay, f"Days in each stage{sub}"), **CHART)
+    with right:
+        cycle = session.cached(funnel.sales_cycle, filters, pipeline=pipeline)
+        if cycle.cycles.empty:
+            st.info("No won deals closed in this period, so there is no sales cycle to show.")
+        else:
+            won = formatting.count(len(cycle.cycles))
+            title = f"Sales cycle of {won} deals won (closed) in the period{sub}"
+            st.plotly_chart(
+                charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title),
+                **CHART,
+            )
+    st.subheader("Is it getting better?")
+    show_trend(pipeline, window)
+
+
+def show_dropoff(steps, pipeline: str, window, points: list) -> None:
+    choices = funnel.dropoff_choices(steps)
+    clicked = funnel.clicked_step(steps, points)
+    if clicked is not None and clicked != st.session_state.get("funnel_clicked"):
+        st.session_state["funnel_dropoff_step"] = clicked  # a new click moves the picker
+    st.session_state["funnel_clicked"] = clicked
+    if st.session_state.get("funnel_dropoff_step") not in choices:
+        st.session_state["funnel_dropoff_step"] = funnel.default_dropoff_step(steps)
+    step = st.selectbox(
+        "Deals that went no further than (or click a bar)",
+        list(choices),
+        format_func=choices.get,
+        key="funnel_dropoff_step",
+    )
+    deals = session.cached(
+        funnel.dropoff, filters, pipeline=pipeline, step_number=step, window_days=window
+    )
+    st.caption(funnel.dropoff_caption(deals, choices[step]))
+    table = funnel.dropoff_table(deals)
+    money = st.column_config.NumberColumn(format="dollar")
+    st.dataframe(table, hide_index=True, height=280, column_config={"Amount (USD)": money})
+    download(table, "deals_that_went_no_further")
+
+
+def show_breakdown(pipeline: str, window) -> None:
+    dimension = st.segmented_control(
+        "Break down by",
+        list(funnel.DIMENSIONS),
+        format_func=funnel.DIMENSIONS.get,
+        default="segment",
+        key="funnel_dimension",
+    )
+    if dimension is None:
+        return
+    result = session.cached(
+        funnel.breakdown, filters, pipeline=pipeline, dimension=dimension, window_days=window
+    )
+    st.dataframe(charts.breakdown_styler(result.table, result.marks), hide_index=True)
+    st.caption(
+        f"% of previous stage, with the deals behind it. ▲ best and ▼ worst among groups with "
+        f"at least {funnel.MIN_COUNT} deals at the stage before; grey cells rest on fewer."
+    )
+    download(result.tidy, f"funnel_by_{dimension}")
+
+
+def show_trend(pipeline: str, window) -> None:
+    frame = session.cached(funnel.trend, filters, pipeline=pipeline, window_days=window)
+    if frame.empty:
+        return
+    left, right = st.columns(2)
+    stages = [s for s in frame["series"].unique() if s not in funnel.OVERALL_SERIES]
+    left.plotly_chart(
+        charts.trend_chart(frame, f"Stage-to-stage conversion by month created{sub}", stages),
+        **CHART,
+    )
+    title = f"Win rate and created → won by month created{sub}"
+    created = funnel.deals_created_by_month(frame)
+    right.plotly_chart(
+        charts.trend_chart(frame, title, list(funnel.OVERALL_SERIES), created), **CHART
+    )
+    st.caption(funnel.trend_note(window))
+    download(frame, "conversion_by_month_created")
+
+
+if view == "Customer lifecycle":
+    lifecycle_view()
+else:
+    pipeline_view()
