@@ -25,6 +25,18 @@ page = st.navigation(
         st.Page(
             PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True
         ),
+        st.Page(
+            PAGES_DIR / "retention.py",
+            title="Retention",
+            icon=":material/group:",
+            url_path="retention",
+        ),
+        st.Page(
+            PAGES_DIR / "funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"
+        ),
+        st.Page(
+            PAGES_DIR / "import.py", title="Import", icon=":material/upload:", url_path="import"
+        ),
     ]
 )
 page.run()

@@ -15,7 +15,7 @@ import duckdb
 
 from dashboard import kpi_report, queries, sample, warehouse
 from dashboard.filters import Filters
-from dashboard.ingest import loader, profiles
+from dashboard.ingest import files, loader, profiles
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -195,6 +195,8 @@ def _serve(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "viewer",
+        "--server.maxUploadSize",
+        str(max(1, files.max_import_bytes() // 1024**2)),
     ]
     print(
         f"Serving on http://{args.address}:{args.port} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dashboard import measures
+from dashboard import funnel, measures, retention
 from dashboard.filters import Filters
 
 
@@ -12,4 +12,6 @@ def report(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object
     """Headline KPIs (measures.kpis) followed by the sections later pages add."""
     out: dict[str, object] = dict(measures.kpis(cur, filters))
     # Pages add their section here, one line each, e.g. out["funnel"] = funnel.kpi_rows(...)
+    out["retention_by_offset"] = retention.kpi_rows(cur, filters)
+    out["funnel"] = funnel.kpi_rows(cur, filters)
     return out

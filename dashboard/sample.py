@@ -57,6 +57,6 @@ def sample_notice(con: duckdb.DuckDBPyConnection, _filters: object = None) -> st
     deals = warehouse.scalar(con, "select count(*) from deals")
     return (
         "You are looking at **sample data**: a fictional B2B software company over three "
-        f"years ({accounts:,} accounts, {deals:,} deals). Importing your own CRM exports is "
-        "the next feature; see *Your data* in the README."
+        f"years ({accounts:,} accounts, {deals:,} deals). To see your own, bring your CRM "
+        "exports in on the **Import** page."
     )

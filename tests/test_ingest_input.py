@@ -135,9 +135,9 @@ def test_utf16_and_latin1_without_declared_encoding(con):
 
 def test_hostile_column_names_and_formula_cells_stay_data(con):
     data = (
-        '"Customer"";drop table deals;--",Order Date,"Total $x \' OR 1=1--"\n'
-        "=cmd|' /C calc'!A0,2024-01-05,1\n"
-    ).encode()
+        b'"Customer"";drop table deals;--",Order Date,"Total $x \' OR 1=1--"\n'
+        b"=cmd|' /C calc'!A0,2024-01-05,1\n"
+    )
     overrides = {
         "account_name": 'Customer";drop table deals;--',
         "ordered_at": "Order Date",

@@ -91,14 +91,9 @@ def convert(
     stage_map: pd.DataFrame | None = None,
 ) -> Conversion:
     """Build the converted table for `mapping` (checked for required fields first)."""
-    missing = mapping.missing_required()
-    if missing:
-        raise ImportProblem(
-            f"{raw.staged.name} has no column mapped to {'; '.join(missing)}, which "
-            f"{mapping.table} needs; map one (for example --map {missing[0].split(' or ')[0]}"
-            "=<column>) or choose another table.",
-            file=raw.staged.name,
-        )
+    problem = missing_fields_problem(raw, mapping)
+    if problem:
+        raise problem
     conv = Conversion(raw, mapping, vendor, f"conv_{next(_counter)}")
     builder = _Builder(con, conv)
     if mapping.table == "deals":
@@ -127,6 +122,20 @@ def convert(
         con.register(f"{conv.table}_stages", conv.stage_map)
     builder.build()
     return conv
+
+
+def missing_fields_problem(raw: RawTable, mapping: Mapping) -> ImportProblem | None:
+    """The sentence for a mapping that lacks what its table needs, or None."""
+    missing = mapping.missing_required()
+    if not missing:
+        return None
+    example = missing[0].split(" or ")[0]
+    return ImportProblem(
+        f"{raw.staged.name} has no column mapped to {'; '.join(missing)}, which "
+        f"{mapping.table} needs; map one (for example --map {example}=<column>, or pick it in "
+        "the mapping grid) or choose another table.",
+        file=raw.staged.name,
+    )
 
 
 def discard(con: duckdb.DuckDBPyConnection, conv: Conversion) -> None:

@@ -31,11 +31,12 @@ class Inspection:
     raw: files.RawTable
     vendor: Recognition
     mapping: Mapping
-    conversion: convert.Conversion
+    conversion: convert.Conversion | None  # None: the mapping lacks a required field
     rows_ok: int
     rows_rejected: int
     already_loaded_as: int | None
     notes: list[str] = field(default_factory=list)
+    problem: str | None = None  # why nothing can load yet (a required field is not mapped)
 
     @property
     def name(self) -> str:
@@ -88,8 +89,13 @@ def inspect(
     sheet: str | None = None,
     stage_map: pd.DataFrame | None = None,
     date_families: dict[str, str] | None = None,
+    allow_incomplete: bool = False,
 ) -> Inspection:
-    """Stage, recognise, map and convert a file; nothing is written to the warehouse."""
+    """Stage, recognise, map and convert a file; nothing is written to the warehouse.
+
+    With allow_incomplete, a mapping that lacks a required field gives an Inspection with no
+    conversion and the reason in `problem` (the page shows the grid to fix it) instead of
+    raising."""
     folder = warehouse.import_dir(_db_path(con))
     staged = files.stage(source, name, folder, sheet=sheet)
     raw = None
@@ -101,6 +107,20 @@ def inspect(
             mapping = apply_overrides(mapping, overrides, staged.headers)
         if date_families:
             mapping = _with_date_families(mapping, date_families, staged.headers)
+        missing = convert.missing_fields_problem(raw, mapping)
+        if missing and allow_incomplete:
+            return Inspection(
+                staged,
+                raw,
+                recognition,
+                mapping,
+                None,
+                0,
+                0,
+                None,
+                [note] if note else [],
+                problem=str(missing),
+            )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
         ok, bad = conversion.counts(con)
         duplicate = warehouse.scalar(
@@ -179,6 +199,8 @@ def commit(
     """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
     step = progress or (lambda fraction, text: None)
     name = inspection.name
+    if inspection.conversion is None:
+        raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
     if inspection.already_loaded_as is not None:
         return LoadResult(
             None,
@@ -249,7 +271,8 @@ def _sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 def close(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> None:
     """Drop the temp tables and the staged copy."""
-    convert.discard(con, inspection.conversion)
+    if inspection.conversion is not None:
+        convert.discard(con, inspection.conversion)
     files.discard(con, inspection.raw)
 
 

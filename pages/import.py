@@ -1,0 +1,58 @@
+"""Import: drop CRM exports, check the guessed mapping, see what loads and what not, load."""
+
+import streamlit as st
+
+from dashboard import import_view as view
+from dashboard import session
+
+cur = session.cursor()
+st.title("Import your CRM data")
+st.caption(
+    "Exports from HubSpot, Salesforce, Pipedrive, Zoho or Dynamics, or any spreadsheet: CSV/TSV "
+    f"(any encoding), Excel .xlsx or Parquet, {view.upload_limit_text()}. Nothing is written "
+    "until you press Load."
+)
+
+uploads = st.file_uploader(
+    "Drop one or more files",
+    type=["csv", "tsv", "txt", "xlsx", "xlsm", "parquet"],
+    accept_multiple_files=True,
+    key="uploads",
+)
+view.sync_uploads(cur, uploads or [])
+
+for file_id, panel in view.panels().items():
+    with st.container(border=True):
+        view.render_panel(cur, file_id, panel)
+
+pending = [
+    p
+    for p in view.panels().values()
+    if p.inspection and p.inspection.conversion is not None and not p.result
+]
+if pending:
+    left, right = st.columns(2)
+    all_or_nothing = left.checkbox("All or nothing: load no row of a file if any is rejected")
+    remove_sample = right.checkbox(
+        "Remove the sample data",
+        value=True,
+        disabled=not view.showing_sample(cur),
+        help="Sample and real data never mix silently; the sample can come back with "
+        "`crm-dashboard sample`.",
+    )
+    if st.button(f"Load {len(pending)} file(s)", type="primary", icon=":material/upload:"):
+        view.load_all(cur, all_or_nothing, remove_sample and view.showing_sample(cur))
+        st.rerun()
+
+st.subheader("Load history")
+history = view.load_history(cur)
+if history.empty:
+    st.caption("Nothing loaded yet.")
+else:
+    st.dataframe(history, hide_index=True, width="stretch")
+    active = history.loc[history["undone"].isna(), "load"].tolist()
+    if active:
+        chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")
+        if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
+            st.toast(view.undo(cur, int(chosen)))
+            st.rerun()
