@@ -34,6 +34,11 @@ OVERALL_SERIES = ("Win rate", "Created → won")
 MATURING_OPEN_SHARE = 0.05
 
 
+def count_of(n: float, noun: str = "deal") -> str:
+    """'1 deal', '1,234 deals'."""
+    return f"{formatting.count(n)} {noun}{'' if n == 1 else 's'}"
+
+
 def _params(filters: Filters, **extra: object) -> dict[str, object]:
     return {**filters.params(), **extra}
 
@@ -282,14 +287,20 @@ def trend(
         )
     )
     out = pd.concat(parts, ignore_index=True)
-    # Series in funnel order (steps first), then months: the legend reads like the funnel.
-    out["series_order"] = pd.factorize(out["series"])[0]
     out["month_start"] = pd.to_datetime(out["month_start"])
-    out["is_small"] = out["denominator"].fillna(0) < MIN_COUNT
-    maturing = _maturing_months(cur, months, window_days)
-    out["is_maturing"] = out["month_start"].isin(maturing)
-    out = out.sort_values(["series_order", "month_start"], kind="stable")
-    return out.drop(columns="series_order").reset_index(drop=True)
+    # Every month from first to last, so a month without deals is a gap, not a straight line;
+    # series in funnel order (steps first), so the legend reads like the funnel.
+    every_month = pd.date_range(out["month_start"].min(), out["month_start"].max(), freq="MS")
+    grid = pd.MultiIndex.from_product(
+        [pd.unique(out["series"]), every_month], names=["series", "month_start"]
+    )
+    out = out.set_index(["series", "month_start"]).reindex(grid).reset_index()
+    out[["numerator", "denominator"]] = out[["numerator", "denominator"]].fillna(0)
+    out["is_small"] = out["denominator"] < MIN_COUNT
+    out["is_maturing"] = out["month_start"].isin(_maturing_months(cur, months, window_days))
+    return out[
+        ["month_start", "series", "rate", "numerator", "denominator", "is_small", "is_maturing"]
+    ]
 
 
 def _maturing_months(
@@ -393,14 +404,14 @@ def describe_pipeline(options: pd.DataFrame, pipeline: str) -> str:
     """'Sales Pipeline (6,988 deals)' for the pipeline picker."""
     row = options[options["pipeline"] == pipeline]
     count = int(row["count_deals"].iloc[0]) if not row.empty else 0
-    return f"{pipeline} ({formatting.count(count)} deals)"
+    return f"{pipeline} ({count_of(count)})"
 
 
 def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
     """One sentence: how many deals, how many won, and the biggest leak."""
     created = steps["count_reached"].iloc[0]
     won = steps[steps["is_won_step"]]
-    parts = [f"{formatting.count(created)} deals created {where} ({describe_window(window_days)})"]
+    parts = [f"{where}: {count_of(created)} created ({describe_window(window_days)})"]
     if not won.empty:
         row = won.iloc[0]
         parts.append(
@@ -410,8 +421,8 @@ def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
     leak = biggest_leak(steps)
     if leak is not None:
         parts.append(
-            f"the biggest leak is after {leak.step_name}: {formatting.count(leak.count_dropped)} "
-            "deals went no further (click its bar to list them)"
+            f"the biggest leak is after {leak.step_name}: {count_of(leak.count_dropped)} "
+            "went no further (click its bar to list them)"
         )
     return "; ".join(parts) + "."
 
@@ -420,7 +431,7 @@ def dropoff_choices(steps: pd.DataFrame) -> dict[int, str]:
     """Open steps a deal can stop at: step number -> 'Qualification (1,173 deals)'."""
     open_steps = steps[~steps["is_won_step"]]
     return {
-        int(r.step_number): f"{r.step_name} ({formatting.count(r.count_dropped)} deals)"
+        int(r.step_number): f"{r.step_name} ({count_of(r.count_dropped)})"
         for r in open_steps.itertuples()
     }
 
@@ -449,7 +460,7 @@ def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
     amount = formatting.money(deals["amount"].sum()) if len(deals) else formatting.money(0)
     text = (
         f"Reached {step_label.rsplit(' (', 1)[0]} and went no further: "
-        f"{formatting.count(len(deals))} deals, {amount} — {formatting.count(lost)} lost, "
+        f"{count_of(len(deals))}, {amount} — {formatting.count(lost)} lost, "
         f"{formatting.count(still_open)} still open there"
     )
     if other:
@@ -479,9 +490,11 @@ def trend_note(window_days: int | None) -> str:
 def lifecycle_note(steps: pd.DataFrame) -> str:
     """Where an account meets a step's own condition without the funnel counting it."""
     extra = steps[steps["count_condition_met"] > steps["count_reached"]]
-    notes = [
-        f"{formatting.count(r.count_condition_met - r.count_reached)} more accounts meet "
-        f"“{r.step_name}” on its own without the step before."
-        for r in extra.itertuples()
-    ]
+    notes = []
+    for r in extra.itertuples():
+        n = r.count_condition_met - r.count_reached
+        notes.append(
+            f"{count_of(n, 'more account')} {'meets' if n == 1 else 'meet'} “{r.step_name}” "
+            "on its own without the step before."
+        )
     return " ".join(notes)

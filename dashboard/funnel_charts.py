@@ -18,6 +18,13 @@ SMALL_CSS = "color: #999999"
 UNSELECTED_TEXT = "#808080"
 
 
+def _count_ticks(largest: float) -> dict:
+    """Whole-number ticks: a count axis never reads 0.5 deals."""
+    # tickmode auto: a second axis would otherwise sync its ticks to the first (129.9 deals).
+    ticks = {"tickformat": ",d", "tickmode": "auto"}
+    return {**ticks, "tickmode": "linear", "tick0": 0, "dtick": 1} if largest <= 6 else ticks
+
+
 def funnel_chart(steps: pd.DataFrame, title: str, unit: str = "deals") -> go.Figure:
     """Horizontal bars, first step on top: count, % of previous and % of first on each bar.
 
@@ -68,7 +75,11 @@ def funnel_chart(steps: pd.DataFrame, title: str, unit: str = "deals") -> go.Fig
         title=dict(text=title),
         hovermode="closest",
         showlegend=False,
-        xaxis=dict(title=f"{unit.capitalize()} that reached the stage", range=[0, top * 1.45]),
+        xaxis=dict(
+            title=f"{unit.capitalize()} that reached the stage",
+            range=[0, top * 1.45],
+            **_count_ticks(top),
+        ),
         yaxis=dict(title=None, autorange="reversed", type="category"),
         height=90 + 62 * len(steps),
         bargap=0.25,
@@ -152,7 +163,7 @@ def sales_cycle_chart(
         hovermode="closest",
         showlegend=False,
         xaxis=dict(title="Days from creation to won (weekly bins)", rangemode="tozero"),
-        yaxis=dict(title="Won deals"),
+        yaxis=dict(title="Won deals", **_count_ticks(len(cycles))),
         bargap=0.05,
     )
     return fig
@@ -195,22 +206,33 @@ def trend_chart(
         rows = frame[frame["series"] == name]
         color = palette.get(name) or next(others)
         small = rows["is_small"].to_numpy()
+        hover = f"{name}: %{{y:.1%}} (%{{customdata[0]:,}} of %{{customdata[1]:,}})"
+        # The line joins only months with enough deals; small months stand apart as hollow
+        # grey points, so a month of five deals never draws a trend.
         fig.add_scatter(
             x=rows["month_start"],
-            y=rows["rate"],
+            y=rows["rate"].where(~small),
             name=name,
+            legendgroup=name,
             mode="lines+markers",
+            connectgaps=False,
             line=dict(color=color, width=3 if name in palette else 1.5),
-            marker=dict(
-                size=8,
-                color=[COLORS["neutral"] if s else color for s in small],
-                symbol=["circle-open" if s else "circle" for s in small],
-            ),
+            marker=dict(size=7, color=color),
             customdata=rows[["numerator", "denominator"]].to_numpy(),
-            hovertemplate=(
-                f"{name}: %{{y:.1%}} (%{{customdata[0]:,}} of %{{customdata[1]:,}})<extra></extra>"
-            ),
+            hovertemplate=hover + "<extra></extra>",
         )
+        if small.any():
+            fig.add_scatter(
+                x=rows["month_start"],
+                y=rows["rate"].where(small),
+                name=f"{name} (few deals)",
+                legendgroup=name,
+                showlegend=False,
+                mode="markers",
+                marker=dict(size=8, color=COLORS["neutral"], symbol="circle-open"),
+                customdata=rows[["numerator", "denominator"]].to_numpy(),
+                hovertemplate=hover + " · too few deals<extra></extra>",
+            )
     fig.update_layout(
         template=TEMPLATE,
         title=dict(text=title),
@@ -228,6 +250,7 @@ def trend_chart(
                 side="right",
                 showgrid=False,
                 rangemode="tozero",
+                **_count_ticks(created["count_created"].max()),
             )
         )
     return fig

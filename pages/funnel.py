@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import downloads, formatting, funnel, overview, session
+from dashboard import downloads, funnel, overview, session
 from dashboard import funnel_charts as charts
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -78,10 +78,10 @@ def pipeline_view() -> None:
     unplaced = session.cached(funnel.deals_without_steps, filters)
     if unplaced:
         st.caption(
-            f":material/info: {formatting.count(unplaced)} deals belong to no pipeline with "
+            f":material/info: {funnel.count_of(unplaced)} in no pipeline with "
             "a stage order and are in no funnel; load their pipeline_stages to include them."
         )
-    title = f"{pipeline} funnel · deals created {where}"
+    title = f"{pipeline} funnel · deals created · {where}"
     event = st.plotly_chart(
         charts.funnel_chart(steps, title),
         key="funnel_chart",
@@ -106,8 +106,8 @@ def pipeline_view() -> None:
         if cycle.cycles.empty:
             st.info("No won deals closed in this period, so there is no sales cycle to show.")
         else:
-            won = formatting.count(len(cycle.cycles))
-            title = f"Sales cycle of {won} deals won (closed) in the period{sub}"
+            won = funnel.count_of(len(cycle.cycles))
+            title = f"Sales cycle of {won} won (closed) in the period{sub}"
             st.plotly_chart(
                 charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title),
                 **CHART,
@@ -136,7 +136,8 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     st.caption(funnel.dropoff_caption(deals, choices[step]))
     table = funnel.dropoff_table(deals)
     money = st.column_config.NumberColumn(format="dollar")
-    st.dataframe(table, hide_index=True, height=280, column_config={"Amount (USD)": money})
+    height = min(300, 35 * (len(table) + 1) + 3)  # short lists without empty rows
+    st.dataframe(table, hide_index=True, height=height, column_config={"Amount (USD)": money})
     download(table, "deals_that_went_no_further")
 
 

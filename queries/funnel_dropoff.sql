@@ -3,6 +3,7 @@
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners
 --         (lists, null = all; owner = deal owner), $pipeline, $window_days (null = no window),
 --         $step_number (the step the deals stopped at).
+-- Accounts missing from the accounts table show their id as name.
 -- Same cohort and reached rule as funnel_by_stage, so the list has as many rows as
 -- reached(k) - reached(k+1). entered_step_at is the first dated entry into the step (null
 -- when only inferred); stage_path lists every dated step entry (history, creation, win) and
@@ -89,7 +90,7 @@ final as (
     select
         s.deal_id,
         s.deal_name,
-        a.account_name,
+        coalesce(a.account_name, s.account_id) as account_name,
         s.owner,
         s.status,
         s.stage as current_stage,

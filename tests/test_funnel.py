@@ -408,7 +408,7 @@ def test_dropoff_lists_deals_that_went_no_further(golden):
     at_c = dropoff(golden, 3)
     assert at_c["deal_id"].tolist() == ["S7", "S3"]  # both open: larger amount first
     s7, s3 = at_c.iloc[0], at_c.iloc[1]
-    assert s7["account_name"] is None or pd.isna(s7["account_name"])  # X9 is unknown
+    assert s7["account_name"] == "X9"  # not in accounts: its id stands in for the name
     assert s7["entered_step_at"] == pd.Timestamp("2025-02-15")  # first entry into C
     assert s7["stage_path"] == (
         "A 2025-02-10 → B 2025-02-12 → C 2025-02-15 → B 2025-02-20 → C 2025-03-01"
@@ -463,7 +463,7 @@ def test_lifecycle(golden):
     assert steps["conversion_from_previous"].tolist()[1:] == pytest.approx(
         [4 / 5, 3 / 4, 2 / 3, 1 / 2, 1 / 1]
     )
-    assert "1 more accounts meet “Promoter”" in funnel.lifecycle_note(steps)
+    assert "1 more account meets “Promoter”" in funnel.lifecycle_note(steps)
     smb = queries.run(golden, "funnel_lifecycle", Filters(segments=("SMB",)).params())
     # SMB, all time: X2 (3), X4 (2), X5 (1) and X6 (created 2024; S8 won once: customer, 4).
     assert smb["count_reached"].tolist() == [4, 3, 2, 1, 0, 0]
@@ -620,8 +620,10 @@ def test_trend_chart_greys_small_months(golden):
     fig = funnel_charts.trend_chart(
         frame_, "t", ["Win rate"], funnel.deals_created_by_month(frame_)
     )
-    line = fig.data[1]
-    assert line.name == "Win rate" and set(line.marker.symbol) == {"circle-open"}
+    line, few = fig.data[1], fig.data[2]  # after the bars of deals created
+    assert line.name == "Win rate" and all(pd.isna(y) for y in line.y)  # no line through them
+    assert few.legendgroup == "Win rate" and few.marker.symbol == "circle-open"
+    assert list(few.y)[:1] == [0.5]  # January: 2 won of 4 closed, shown as a lone grey point
 
 
 # --- the page -------------------------------------------------------------------------------
@@ -655,7 +657,8 @@ def test_page_shows_the_funnel_dropoff_and_breakdown(funnel_app):
     at = open_funnel()
     assert at.title[0].value == "Funnel"
     captions = " ".join(c.value for c in at.caption)
-    assert "7 deals created" in captions and "2 reached Closed Won (28.6% of first)" in captions
+    assert "1 Jan 2025 – 31 Mar 2025: 7 deals created" in captions
+    assert "2 reached Closed Won (28.6% of first)" in captions
     picker = at.selectbox(key="funnel_dropoff_step")
     assert picker.value == 3  # C: most deals (2) went no further there
     assert sorted(at.dataframe[0].value["Deal ID"]) == ["S3", "S7"]
@@ -674,7 +677,7 @@ def test_page_lifecycle_view(funnel_app):
 
 def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
     at = open_funnel()
-    assert "1 deals belong to no pipeline" in " ".join(c.value for c in at.caption)  # S9
+    assert "1 deal in no pipeline" in " ".join(c.value for c in at.caption)  # S9
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["from"] = "2020-01-01"
     at.query_params["to"] = "2020-01-31"
