@@ -50,6 +50,8 @@ def import_dir(db_path: Path) -> Path:
 
 def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     """Refuse file access outside the import folder, extensions, ATTACH/COPY and config changes."""
+    if scalar(con, "select current_setting('lock_configuration')"):
+        return  # this process opened the file before: the instance is hardened already
     # Order matters: folders first, then external access off, then the lock.
     spill = db_path.parent / f"{db_path.name}.tmp"
     con.execute("set temp_directory = $dir", {"dir": str(spill)})

@@ -157,6 +157,20 @@ class _Builder:
         self.columns = conv.raw.columns
         self.specs = F.fields_of(conv.mapping.table)
         self.decimals: dict[str, str] = {}
+        self.flags: set[str] = set()  # raw columns whose emptiness is computed once
+
+    def missing(self, column: str) -> str:
+        """The precomputed 'cell is empty' flag of a raw column (see build)."""
+        self.flags.add(column)
+        return f"m_{column}"
+
+    def check(self, cond: str, label: str, value: str, reason: str) -> tuple[str, str]:
+        """(condition, problem struct): the row is rejected when the condition holds."""
+        struct = (
+            f'struct_pack("column" := {self.param(label)}, value := {value}, '
+            f"reason := {self.param(reason)})"
+        )
+        return cond, struct
 
     def param(self, value: object) -> str:
         name = f"p{len(self.params)}"
@@ -177,11 +191,14 @@ class _Builder:
             raw_text = " || ' × ' || ".join(f"coalesce({c}, '')" for c in cols)
             label = choice.source.describe()
             if kind in (F.DATE, F.AMOUNT, F.NUMBER, F.INTEGER, F.BOOL):
-                unreadable = " or ".join(f"not {formats.missing_sql(c)}" for c in cols)
+                unreadable = " or ".join(f"not {self.missing(c)}" for c in cols)
                 errors.append(
-                    f"case when ({unreadable}) and f_{name} is null then struct_pack("
-                    f'"column" := {self.param(label)}, value := {raw_text}, '
-                    f"reason := {self.param(self.unreadable_reason(name, kind))}) end"
+                    self.check(
+                        f"({unreadable}) and f_{name} is null",
+                        label,
+                        raw_text,
+                        self.unreadable_reason(name, kind),
+                    )
                 )
         return items, errors
 
@@ -200,12 +217,12 @@ class _Builder:
             return self.date(name, cols[0], family)
         if kind in (F.AMOUNT, F.NUMBER, F.INTEGER):
             type_name = {F.AMOUNT: "decimal(18, 2)", F.NUMBER: "double", F.INTEGER: "bigint"}[kind]
-            parts = [formats.number_sql(c, self.decimal(c)) for c in cols]
+            parts = [formats.number_sql(c, self.decimal(c), missing=self.missing(c)) for c in cols]
             return f"cast({' * '.join(parts)} as {type_name})"
         if kind == F.BOOL:
             return formats.bool_sql(cols[0])
         if kind == F.ID:
-            return f"case when {formats.missing_sql(cols[0])} then null else trim({cols[0]}) end"
+            return f"case when {self.missing(cols[0])} then null else trim({cols[0]}) end"
         if kind == F.STATUS:
             return (
                 f"case when regexp_matches(lower({cols[0]}), '\\b(won|win|gagn)') then 'won'"
@@ -240,7 +257,7 @@ class _Builder:
                 f"{header}: dates read as {formats.FAMILIES[family].label} (chosen)"
             )
         formats_list = list(formats.FAMILIES[family].formats) if family else ["%Y-%m-%d"]
-        return formats.date_sql(column, self.param(formats_list)[1:])
+        return formats.date_sql(column, self.param(formats_list)[1:], self.missing(column))
 
     def decimal(self, column: str) -> str:
         if self.conv.mapping.decimal:
@@ -261,16 +278,20 @@ class _Builder:
         items, errors = self.typed_fields()
         entries = self.entries()
         all_raw = ", ".join(f"coalesce({c}, '')" for c in self.columns.values())
-        typed = (
-            f"select rowid as __rowid, {conv.raw.line_expression()} as __line, "
-            f"md5(concat_ws(chr(31), {all_raw})) as __hash, "
-            + ", ".join(items + [e[0] for e in entries] + ["*"])
-            + f" from {conv.raw.table}"
-        )
         resolved = self.resolved_columns(table)
         required = self.required_errors(table)
+        flags = ", ".join(f"{formats.missing_sql(c)} as m_{c}" for c in sorted(self.flags))
+        cells = f"select rowid as __rowid, *{', ' + flags if flags else ''} from {conv.raw.table}"
+        typed = (
+            f"select {conv.raw.line_expression('__rowid')} as __line, "
+            f"md5(concat_ws(chr(31), {all_raw})) as __hash, "
+            + ", ".join(items + [e[0] for e in entries] + ["*"])
+            + " from cells"
+        )
         entry_errors = [e[1] for e in entries]
-        error_list = ", ".join(errors + entry_errors + required + self.range_errors(table))
+        checks = errors + entry_errors + required + self.range_errors(table)
+        any_bad = " or ".join(f"coalesce({c}, false)" for c, _ in checks) or "false"
+        error_list = ", ".join(f"case when {c} then {st} end" for c, st in checks) or "null"
         key = F.KEY_FIELD.get(table)
         dedupe = self.dedupe_error(table, key)
         stored = ", ".join(f"{expr} as {name}" for name, expr in resolved.items())
@@ -278,14 +299,18 @@ class _Builder:
         entry_cols = "".join(f", e{k}" for k in range(len(entries)))
         sql = f"""
             create temp table {conv.table} as
-            with typed as ({typed}),
+            with cells as ({cells}),
+            typed as ({typed}),
             resolved as (
                 select __rowid, __line, typed.* exclude (__rowid, __line),
                        {stored}
                 from typed {joins}
             ),
             checked as (
-                select *, list_filter([{error_list or "null"}], lambda x: x is not null) as __errs
+                -- Problems are listed only for rows that have one: most rows skip the lists.
+                select *, case when {any_bad}
+                    then list_filter([{error_list}], lambda x: x is not null)
+                    else [] end as __errs
                 from resolved
             ),
             deduped as (
@@ -311,16 +336,17 @@ class _Builder:
         if table == "deals":
             self.deal_children(entries)
 
-    def entries(self) -> list[tuple[str, str]]:
-        """(select item, error item) per 'entered stage' date column."""
+    def entries(self) -> list[tuple[str, tuple[str, str]]]:
+        """(select item, check) per 'entered stage' date column."""
         out = []
         for k, entry in enumerate(self.conv.mapping.stage_entries):
             column = self.columns[entry.column]
             expr = self.date(entry.column, column, None)
-            error = (
-                f"case when not {formats.missing_sql(column)} and e{k} is null then "
-                f'struct_pack("column" := {self.param(entry.column)}, value := {column},'
-                f" reason := {self.param('cannot read this as a date')}) end"
+            error = self.check(
+                f"not {self.missing(column)} and e{k} is null",
+                entry.column,
+                column,
+                "cannot read this as a date",
             )
             out.append((f"{expr} as e{k}", error))
         return out
@@ -362,10 +388,9 @@ class _Builder:
             cols["account_id"] = self.account_id(table)
         key = F.KEY_FIELD.get(table)
         if key:
-            cols[key] = (
-                f"coalesce({cols[key]}, 'gen-' || substr(__hash, 1, 16) || '-' || "
-                "row_number() over (partition by __hash order by __rowid))"
-            )
+            # No key in the file: a hash of the whole line, so the same line loaded again
+            # (even from a re-export in another order) replaces itself instead of doubling.
+            cols[key] = f"coalesce({cols[key]}, 'gen-' || substr(__hash, 1, 20))"
         if table == "surveys":
             cols["survey_type"] = self.survey_type()
         if table == "deals":
@@ -447,30 +472,23 @@ class _Builder:
             if not mapped:
                 continue
             cells = [self.columns[c] for a in mapped for c in self.conv.mapping.source(a).columns]
-            empty = " and ".join(formats.missing_sql(c) for c in cells)
+            empty = " and ".join(self.missing(c) for c in cells)
             label = " / ".join(self.conv.mapping.source(a).describe() for a in mapped)
             words = " or ".join(a.replace("_", " ") for a in alternatives)
             shown = " || ' ' || ".join(f"coalesce({c}, '')" for c in cells)
-            out.append(
-                f'case when {empty} then struct_pack("column" := '
-                f"{self.param(label)}, value := trim({shown}), reason := "
-                f"{self.param(f'no {words} on this row')}) end"
-            )
+            out.append(self.check(empty, label, f"trim({shown})", f"no {words} on this row"))
         return out
 
     def range_errors(self, table: str) -> list[str]:
         if table != "surveys":
             return []
-        label = self.param(self.conv.mapping.source("score").describe())
+        label = self.conv.mapping.source("score").describe()
         checks = " or ".join(
             f"(survey_type = '{kind}' and f_score not between {lo} and {hi})"
             for kind, (lo, hi) in SCORE_RANGES.items()
         )
-        reason = self.param("score outside its scale (NPS 0-10, CSAT 1-5, CES 1-7)")
-        return [
-            f'case when {checks} then struct_pack("column" := {label}, '
-            f"value := cast(f_score as varchar), reason := {reason}) end"
-        ]
+        reason = "score outside its scale (NPS 0-10, CSAT 1-5, CES 1-7)"
+        return [self.check(checks, label, "cast(f_score as varchar)", reason)]
 
     def dedupe_error(self, table: str, key: str | None) -> str:
         if table not in ("accounts", "deals") or key is None:
