@@ -78,3 +78,20 @@ def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(db_path, 
     assert len(at.metric) == 7
     assert at.sidebar.selectbox(key="f_preset").value == "Last 12 months"
     assert url_values(at, "from") and url_values(at, "to")
+
+
+def test_import_page_lists_loads_and_undoes_one(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("../pages/import.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Import your CRM data"
+    history = at.dataframe[0].value
+    assert history["load"].tolist() == [1] and history["source"].tolist() == ["test"]
+    undo = next(s for s in at.selectbox if s.label == "Undo a load")
+    undo.select(1).run()
+    next(b for b in at.button if b.label == "Undo load 1").click().run()
+    assert not at.exception
+    con = warehouse.connect(golden_env)
+    assert con.execute("select count(*) from deals").fetchall() == [(0,)]
+    assert con.execute("select undone_at is not null from loads").fetchall() == [(True,)]
