@@ -50,7 +50,7 @@ def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 
 def deals_without_steps(cur: duckdb.DuckDBPyConnection, filters: Filters) -> int:
-    """Deals (any filter) whose pipeline has no stage order, so no funnel can place them."""
+    """Deals (for these filters) whose pipeline has no stage order: no funnel can place them."""
     frame = queries.run(cur, "funnel_pipelines", filters.params())
     unplaced = frame[frame["pipeline"].isna() | (frame["count_steps"] == 0)]
     return int(unplaced["count_deals"].sum())

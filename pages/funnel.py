@@ -118,6 +118,8 @@ def pipeline_view() -> None:
 
 def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     choices = funnel.dropoff_choices(steps)
+    if not choices:  # a pipeline with only a won stage: nobody stops anywhere
+        return
     clicked = funnel.clicked_step(steps, points)
     if clicked is not None and clicked != st.session_state.get("funnel_clicked"):
         st.session_state["funnel_dropoff_step"] = clicked  # a new click moves the picker

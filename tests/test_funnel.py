@@ -687,3 +687,22 @@ def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
     assert any("were created in this period" in i.value for i in at.info)
     at.segmented_control(key="funnel_view").set_value("Customer lifecycle").run()
     assert any("No accounts were created" in i.value for i in at.info)
+
+
+# Page parameters for each funnel query on the sample (tests/test_queries.py binds only the
+# five filter parameters, so it cannot run these by itself).
+SAMPLE_PAGE_PARAMS = {
+    "funnel_pipelines": {},
+    "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
+    "funnel_dropoff": {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 2},
+    "funnel_time_in_stage": {"pipeline": "Sales Pipeline"},
+    "funnel_sales_cycle": {"pipeline": "Sales Pipeline"},
+    "funnel_lifecycle": {},
+}
+
+
+def test_every_funnel_query_runs_on_the_sample(sample_con):
+    assert set(SAMPLE_PAGE_PARAMS) == {n for n in queries.available() if n.startswith("funnel_")}
+    for name, extra in SAMPLE_PAGE_PARAMS.items():
+        rows = queries.run(sample_con.cursor(), name, {**Filters().params(), **extra})
+        assert len(rows) > 0, name
