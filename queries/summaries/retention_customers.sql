@@ -62,4 +62,4 @@ final as (
     left join account_segments s on s.account_id = c.account_id
 )
 
-select * from final order by account_id
+select * from final
