@@ -13,8 +13,7 @@ import pandas as pd
 QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-_COMMENT = re.compile(r"--[^\n]*")
-_STRING = re.compile(r"'(?:[^']|'')*'")
+_COMMENT_OR_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
 
 
 class QueryError(ValueError):
@@ -34,8 +33,11 @@ def _load(name: str) -> tuple[str, frozenset[str]]:
 
 
 def parameters_of(sql: str) -> frozenset[str]:
-    """The `$name` parameters a SQL text uses, outside comments and string literals."""
-    code = _COMMENT.sub("", _STRING.sub("''", sql))
+    """The `$name` parameters a SQL text uses, outside comments and string literals.
+
+    One pass, leftmost match first, so an apostrophe in a comment or `--` inside a string
+    cannot hide what follows."""
+    code = _COMMENT_OR_STRING.sub(" ", sql)
     return frozenset(_PARAM.findall(code))
 
 

@@ -1,6 +1,8 @@
 """The query loader's contract, and every query file on the sample data."""
 
+import importlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -41,9 +43,25 @@ def test_header_states_grain_and_parameters(name):
     assert documented == set(queries.parameters(name))
 
 
+def page_params() -> dict[str, dict]:
+    """Page parameters for query files, from SAMPLE_PAGE_PARAMS in each page's test module."""
+    found: dict[str, dict] = {}
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        if "SAMPLE_PAGE_PARAMS" in path.read_text():
+            module = importlib.import_module(f"tests.{path.stem}")
+            found.update(getattr(module, "SAMPLE_PAGE_PARAMS", {}))
+    return found
+
+
 @pytest.mark.parametrize("name", queries.available())
 def test_every_query_runs_on_the_sample(sample_con, name):
+    """Every query file runs on the sample with its default filters (a broken file fails CI).
+    Files with page parameters list sample values in their test module's SAMPLE_PAGE_PARAMS."""
+    extra = page_params().get(name, {})
     params = {k: v for k, v in Filters().params().items() if k in queries.parameters(name)}
+    params.update(extra)
+    missing = queries.parameters(name) - set(params)
+    assert not missing, f"{name}: add sample values for {sorted(missing)} to SAMPLE_PAGE_PARAMS"
     frame = queries.run(sample_con.cursor(), name, params)
     assert len(frame) > 0
 
@@ -57,3 +75,8 @@ def test_hostile_filter_values_are_data_not_sql(sample_con):
     assert (
         queries.run_one(sample_con.cursor(), "deal_summary", Filters().params())["deals_total"] > 0
     )
+
+
+def test_an_apostrophe_in_a_comment_hides_nothing():
+    sql = "-- the pipeline's stages\nselect $pipeline as p, '--not a comment' as q, $window as w"
+    assert queries.parameters_of(sql) == {"pipeline", "window"}

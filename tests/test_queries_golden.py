@@ -1,6 +1,8 @@
 """Golden tests: every query file on hand-made rows (tests/golden_data.py), answers by hand."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -151,12 +153,8 @@ def test_kpis_turn_counts_into_rates(golden):
 
 
 def test_every_query_has_a_golden_test():
-    tested = {
-        "deal_summary",
-        "customer_summary",
-        "survey_summary",
-        "closed_deals_by_month",
-        "filter_options",
-        "data_date_range",
-    }
-    assert set(queries.available()) == tested
+    """A query file counts as golden-tested when a tests/test_*.py names it as a string literal
+    in a queries.run(...) or queries.run_one(...) call."""
+    text = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    named = set(re.findall(r'queries\.run(?:_one)?\(\s*[\w.()]+,\s*"(\w+)"', text))
+    assert set(queries.available()) <= named, sorted(set(queries.available()) - named)

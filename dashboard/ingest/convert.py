@@ -14,18 +14,14 @@ import duckdb
 import pandas as pd
 
 from dashboard.ingest import fields as F
-from dashboard.ingest import formats
+from dashboard.ingest import formats, stages
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.files import RawTable
 from dashboard.ingest.mapping import Mapping
 from dashboard.ingest.vendors import (
     DEFAULT_PIPELINE,
-    DEFAULT_STAGES,
-    HUBSPOT_STAGE_IDS,
     MONTH_FIRST_VENDORS,
     Recognition,
-    StageDefault,
-    status_from_words,
 )
 
 _counter = itertools.count(1)
@@ -99,10 +95,10 @@ def convert(
     if mapping.table == "deals":
         if stage_map is None:
             stage_map = (
-                guess_stages(con, conv)
+                stages.guess(con, raw, mapping, vendor)
                 if mapping.source("stage")
-                else order_stages(
-                    with_final_stages(
+                else stages.order(
+                    stages.with_final(
                         pd.DataFrame(
                             [
                                 {
@@ -451,7 +447,7 @@ class _Builder:
         whens = []
         stage_map = self.conv.stage_map
         for k, entry in enumerate(self.conv.mapping.stage_entries):
-            label = _label(entry.stage)
+            label = stages.label(entry.stage)
             final = (
                 stage_map is not None
                 and (
@@ -506,7 +502,7 @@ class _Builder:
             parts = []
             params = {}
             for k, entry in enumerate(conv.mapping.stage_entries):
-                params[f"s{k}"] = _label(entry.stage)
+                params[f"s{k}"] = stages.label(entry.stage)
                 parts.append(
                     f"select deal_id, $s{k} as stage, e{k} as entered_at "
                     f"from {conv.table} where len(__errors) = 0 and e{k} is not null"
@@ -517,11 +513,11 @@ class _Builder:
                 f"create or replace temp table {view} as " + " union all ".join(parts), params
             )
             conv.children["deal_stage_history"] = view
-        stages = f"{conv.table}_pipeline_stages"
+        stages_view = f"{conv.table}_pipeline_stages"
         if conv.stage_map is not None:
             # Stages deals are in, plus stages known only from "entered" columns, per pipeline.
             self.con.execute(
-                f"create or replace temp view {stages} as "
+                f"create or replace temp view {stages_view} as "
                 f"with ok as (select * from {conv.table} where len(__errors) = 0), "
                 f"used as (select distinct d.pipeline, s.stage from ok d "
                 f"join {conv.table}_stages s on s.stage = d.stage "
@@ -531,118 +527,4 @@ class _Builder:
                 f"any_value(s.status) as status, avg(s.probability) as probability "
                 f"from used u join {conv.table}_stages s on s.stage = u.stage group by all"
             )
-            conv.children["pipeline_stages"] = stages
-
-
-def _label(stage: str) -> str:
-    return HUBSPOT_STAGE_IDS.get(stage.strip().lower(), stage.strip())
-
-
-def guess_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> pd.DataFrame:
-    """Each stage in the file: its label, status and place in the pipeline, with reasons."""
-    m, raw = conv.mapping, conv.raw
-    stage_col = raw.columns[m.source("stage").columns[0]]
-    prob = "null"
-    if m.source("probability"):
-        c = raw.columns[m.source("probability").columns[0]]
-        prob = f"avg({formats.number_sql(c, '.')})"
-    found = con.execute(
-        f"select trim({stage_col}) as raw_stage, count(*) as deals,"
-        f" {prob} as probability from {raw.table} where nullif(trim({stage_col}), '') is not null"
-        " group by 1 order by 2 desc"
-    ).df()
-    for entry in m.stage_entries:
-        if _label(entry.stage) not in set(found["raw_stage"].map(_label)):
-            found.loc[len(found)] = [entry.stage, 0, None]
-    # Stages this pipeline already has keep their place, so files loaded one after another
-    # build one consistent order.
-    known = _known_stages(con, conv)
-    for stage in known:
-        if stage not in set(found["raw_stage"].map(_label)):
-            found.loc[len(found)] = [stage, 0, known[stage][2]]
-    defaults = {d.stage.casefold(): d for d in DEFAULT_STAGES.get(conv.vendor.vendor, ())}
-    rows = []
-    for rec in found.itertuples(index=False):
-        label = _label(rec.raw_stage)
-        default = defaults.get(label.casefold())
-        if default is None and label in known:
-            order, status, _ = known[label]
-            default = StageDefault(label, order, status)
-        # A stage's meaning comes from the CRM's defaults or its words, never from the deal's
-        # status column: in Pipedrive a won deal keeps the stage it was won from.
-        status = (
-            (default.status if default else None)
-            or status_from_words(label)
-            or ("lost" if "closed" in label.lower() else "open")
-        )
-        order = default.order if default else None
-        rows.append(
-            {
-                "raw_stage": rec.raw_stage,
-                "stage": label,
-                "status": status,
-                "default_order": order,
-                "probability": rec.probability,
-                "deals": int(rec.deals),
-            }
-        )
-    return order_stages(with_final_stages(pd.DataFrame(rows)))
-
-
-def _known_stages(con: duckdb.DuckDBPyConnection, conv: Conversion) -> dict:
-    """stage -> (order, status, probability) already stored for the file's pipelines."""
-    pipelines = [DEFAULT_PIPELINE[conv.vendor.vendor]]
-    source = conv.mapping.source("pipeline")
-    if source:
-        column = conv.raw.columns[source.columns[0]]
-        pipelines += [
-            r[0]
-            for r in con.execute(
-                f"select distinct trim({column}) from {conv.raw.table} where {column} is not null"
-                " limit 100"
-            ).fetchall()
-        ]
-    rows = con.execute(
-        "select stage, min(stage_order), any_value(status), avg(probability)"
-        " from pipeline_stages where list_contains($pipelines, pipeline) group by stage",
-        {"pipelines": pipelines},
-    ).fetchall()
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
-
-
-def with_final_stages(frame: pd.DataFrame) -> pd.DataFrame:
-    """A pipeline always ends in a won and a lost stage, even when the CRM keeps those in a
-    status column (Pipedrive, Dynamics): add them when the file has none."""
-    extra = [
-        {
-            "raw_stage": None,
-            "stage": label,
-            "status": status,
-            "default_order": None,
-            "probability": None,
-            "deals": 0,
-        }
-        for label, status in (("Won", "won"), ("Lost", "lost"))
-        if frame.empty or not (frame["status"] == status).any()
-    ]
-    return pd.concat([frame, pd.DataFrame(extra)], ignore_index=True) if extra else frame
-
-
-def order_stages(frame: pd.DataFrame) -> pd.DataFrame:
-    """Open stages by vendor order, then probability, then size; won next; lost last."""
-    frame = frame.copy()
-    rank = {"open": 0, "won": 1, "lost": 2}
-    frame["_status_rank"] = frame["status"].map(rank).fillna(0)
-    frame["_default"] = pd.to_numeric(frame.get("default_order"), errors="coerce").fillna(999)
-    frame["_prob"] = pd.to_numeric(frame.get("probability"), errors="coerce").fillna(-1)
-    frame = frame.sort_values(
-        ["_status_rank", "_default", "_prob", "deals"],
-        ascending=[True, True, True, False],
-        kind="stable",
-    )
-    labels = frame.drop_duplicates("stage")["stage"].tolist()
-    frame["stage_order"] = frame["stage"].map({s: i for i, s in enumerate(labels, 1)})
-    frame["probability"] = pd.to_numeric(frame["probability"], errors="coerce")
-    return frame[
-        ["raw_stage", "stage", "status", "stage_order", "probability", "deals"]
-    ].reset_index(drop=True)
+            conv.children["pipeline_stages"] = stages_view

@@ -105,17 +105,14 @@ def stage(source: Path | bytes, name: str, folder: Path, sheet: str | None = Non
             f"{name} is empty: export it again with a header row and data rows.", file=name
         )
     kind = _kind(name, head)
-    digest = hashlib.sha256()
     target = folder / f"upload-{os.getpid()}-{next(_counter)}{_suffix(kind)}"
     try:
         if kind == "csv":
-            encoding = detect_encoding(head)
-            _write_utf8(source, target, encoding, digest, name)
-            staged = StagedFile(name, target, kind, digest.hexdigest(), size, encoding=encoding)
+            encoding, checksum = _write_utf8(source, target, detect_encoding(head), name)
+            staged = StagedFile(name, target, kind, checksum, size, encoding=encoding)
             _read_csv_header(staged)
         else:
-            _copy(source, target, digest)
-            staged = StagedFile(name, target, kind, digest.hexdigest(), size)
+            staged = StagedFile(name, target, kind, _copy(source, target), size)
             if kind == "xlsx":
                 _read_sheets(staged, sheet)
     except BaseException:
@@ -248,38 +245,50 @@ def _decodes(data: bytes, encoding: str) -> bool:
         return False
 
 
-def _write_utf8(source: Path | bytes, target: Path, encoding: str, digest, name: str) -> None:
-    """Copy as UTF-8 without BOM, hashing the original bytes on the way."""
+def _write_utf8(source: Path | bytes, target: Path, encoding: str, name: str) -> tuple[str, str]:
+    """Copy as UTF-8 without BOM; returns (the encoding really used, sha256 of the original).
+
+    A file that looked like UTF-8 in its first megabyte but is not further on is read again
+    as Windows-1252."""
+    digest = hashlib.sha256()
     raw = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
     with raw:
         hashing = _HashingReader(raw, digest)
         if encoding == "utf-8":
-            # Still decode, to find bad bytes now rather than in DuckDB; 1 MB at a time.
-            decoder = codecs.getincrementaldecoder("utf-8")()
-            with open(target, "wb") as out:
-                while chunk := hashing.read(1 << 20):
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        out.close()
-                        target.unlink(missing_ok=True)
-                        raw.seek(0)
-                        digest.__init__()  # type: ignore[misc]
-                        return _write_utf8(source, target, "cp1252", digest, name)
-                    out.write(chunk)
-            return None
-        text = io.TextIOWrapper(hashing, encoding=encoding, errors="strict", newline="")
-        try:
-            with open(target, "w", encoding="utf-8", newline="") as out:
-                shutil.copyfileobj(text, out, 1 << 20)
-        except UnicodeDecodeError:
-            target.unlink(missing_ok=True)
-            raise ImportProblem(
-                f"{name} mixes text encodings (it is not all {encoding}); save it again as "
-                "UTF-8 CSV and import that.",
-                file=name,
-            ) from None
-    return None
+            if _copy_checking_utf8(hashing, target):
+                return encoding, digest.hexdigest()
+        else:
+            _transcode(hashing, target, encoding, name)
+            return encoding, digest.hexdigest()
+    target.unlink(missing_ok=True)
+    return _write_utf8(source, target, "cp1252", name)
+
+
+def _copy_checking_utf8(reader: io.RawIOBase, target: Path) -> bool:
+    """Copy bytes as they are, decoding on the way (1 MB at a time) to prove they are UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with open(target, "wb") as out:
+        while chunk := reader.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            out.write(chunk)
+    return True
+
+
+def _transcode(reader: io.RawIOBase, target: Path, encoding: str, name: str) -> None:
+    text = io.TextIOWrapper(reader, encoding=encoding, errors="strict", newline="")
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            shutil.copyfileobj(text, out, 1 << 20)
+    except UnicodeDecodeError:
+        target.unlink(missing_ok=True)
+        raise ImportProblem(
+            f"{name} mixes text encodings (it is not all {encoding}); save it again as "
+            "UTF-8 CSV and import that.",
+            file=name,
+        ) from None
 
 
 class _HashingReader(io.RawIOBase):
@@ -301,15 +310,18 @@ class _HashingReader(io.RawIOBase):
         return data
 
 
-def _copy(source: Path | bytes, target: Path, digest) -> None:
+def _copy(source: Path | bytes, target: Path) -> str:
+    """Copy as is; returns the sha256 of the bytes."""
+    digest = hashlib.sha256()
     if isinstance(source, bytes):
         digest.update(source)
         target.write_bytes(source)
-        return
+        return digest.hexdigest()
     with open(source, "rb") as src, open(target, "wb") as out:
         while chunk := src.read(1 << 20):
             digest.update(chunk)
             out.write(chunk)
+    return digest.hexdigest()
 
 
 def _read_csv_header(staged: StagedFile) -> None:
