@@ -2,7 +2,8 @@
 
 Each `queries/summaries/<name>.sql` is one SELECT with no parameters; its result is stored as
 table `summary_<name>`. `rebuild` runs inside the load's own transaction, so a reader never sees
-new data with old summaries (or the reverse).
+new data with old summaries (or the reverse). Files run in name order: a summary may read the
+summaries whose names sort before its own (funnel_pipeline_steps before funnel_stage_entries).
 """
 
 from __future__ import annotations
