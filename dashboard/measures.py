@@ -5,9 +5,11 @@ Query files return additive counts and sums; every rate is computed here, once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard import queries
@@ -43,6 +45,56 @@ def csat(satisfied, responses):
 def ces(score_sum, responses):
     """Mean customer-effort score."""
     return ratio(score_sum, responses)
+
+
+# 95% margins of error (normal approximation), one each, for the trend, the tiles, the CLI.
+Z_95 = 1.96
+
+
+def _sqrt(value):
+    """Square root of a scalar (None stays None) or a Series (NaN stays NaN); a tiny negative
+    from floating-point rounding counts as 0."""
+    if isinstance(value, pd.Series):
+        return np.sqrt(value.clip(lower=0))
+    return None if value is None or pd.isna(value) else math.sqrt(max(float(value), 0.0))
+
+
+def nps_margin(promoters, detractors, responses):
+    """±points of NPS at 95%: 1.96·100·√((p + d − (p − d)²)/n), p and d shares (product.md)."""
+    p, d = ratio(promoters, responses), ratio(detractors, responses)
+    if p is None or d is None:
+        return None
+    root = _sqrt((p + d - (p - d) ** 2) / responses)
+    return None if root is None else Z_95 * 100 * root
+
+
+def csat_margin(satisfied, responses):
+    """±points of CSAT (a share of 0–100) at 95%: 1.96·100·√(s(1 − s)/n)."""
+    s = ratio(satisfied, responses)
+    if s is None:
+        return None
+    root = _sqrt(s * (1 - s) / responses)
+    return None if root is None else Z_95 * 100 * root
+
+
+def ces_margin(score_sum, score_squares, responses):
+    """± of mean CES at 95%: 1.96·sd/√n with the sample sd (n − 1); undefined below 2 answers."""
+    if isinstance(responses, pd.Series):
+        n = responses.where(responses >= 2)
+    elif responses is None or pd.isna(responses) or responses < 2:
+        return None
+    else:
+        n = float(responses)
+    variance = (score_squares - score_sum**2 / n) / (n - 1)
+    root = _sqrt(variance / n)
+    return None if root is None else Z_95 * root
+
+
+def difference_margin(margin_before, margin_after):
+    """± of the change between two independent estimates: √(m1² + m2²)."""
+    if margin_before is None or margin_after is None:
+        return None
+    return _sqrt(margin_before**2 + margin_after**2)
 
 
 @dataclass(frozen=True)
@@ -120,6 +172,15 @@ MEASURES: dict[str, Measure] = {
             True,
             "% of CSAT answers scoring 4 or 5 (of 5) in the period.",
             "csat_responses",
+            "responses",
+        ),
+        Measure(
+            "ces",
+            "CES",
+            "mean",
+            False,
+            "Mean customer-effort score (1–7, lower means less effort) in the period.",
+            "ces_responses",
             "responses",
         ),
     )

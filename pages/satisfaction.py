@@ -1,0 +1,172 @@
+"""Satisfaction: how customers feel, whether it moved beyond noise, for whom, in their words."""
+
+import streamlit as st
+
+from dashboard import downloads, overview, satisfaction, session
+from dashboard import satisfaction_charts as charts
+from dashboard.retention import GRAINS
+from dashboard.satisfaction import SURVEYS
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+filters = session.filters()
+where = overview.describe(filters)
+st.title("Satisfaction")
+
+
+def download(frame, name: str) -> None:
+    st.download_button(
+        "Download this table (CSV)",
+        downloads.safe_csv(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"sat_download_{name}",
+    )
+
+
+left, middle, right, far = st.columns(4)
+kind = left.segmented_control(
+    "Measure", list(SURVEYS), format_func=SURVEYS.get, default="nps", key="sat_measure"
+) or "nps"  # fmt: skip
+grain = middle.selectbox("Trend by", list(GRAINS), format_func=GRAINS.get, key="sat_grain")
+minimum = right.number_input(
+    "Minimum answers per point",
+    min_value=1,
+    max_value=10_000,
+    value=satisfaction.MIN_RESPONSES,
+    step=10,
+    key="sat_min",
+    help="A period or group with fewer answers is greyed out and never read as a trend.",
+)
+rolling = far.selectbox(
+    "Rolling average",
+    satisfaction.ROLLING,
+    format_func=lambda k: satisfaction.period_words(grain, k),
+    key="sat_rolling",
+)
+st.caption(f"{satisfaction.DEFINITIONS[kind]} {satisfaction.scope_note(grain, minimum, rolling)}")
+
+headline = session.cached(satisfaction.headline, filters, min_responses=minimum)
+for column, tile in zip(st.columns(3), headline.tiles, strict=True):
+    column.metric(
+        tile.label,
+        tile.value,
+        tile.delta,
+        help=tile.help,
+        border=True,
+        delta_color="normal" if tile.higher_is_better else "inverse",
+    )
+    column.caption(tile.caption)
+for note in headline.notes:
+    st.caption(f":material/info: {note}")
+
+view = session.cached(
+    satisfaction.trend, filters, grain=grain, min_responses=minimum, rolling=rolling
+)
+points = view.points[view.points["survey_type"] == kind]
+if not points["responses"].sum():
+    st.info(
+        f"No {SURVEYS[kind]} answers with a date in this period for these filters. Widen the "
+        "period, clear a filter, or import a survey export (a score and a date per answer)."
+    )
+else:
+    title = f"{SURVEYS[kind]} by {grain} · {where}"
+    trend = dict(grain=grain, min_responses=minimum, rolling=rolling, title=title)
+    st.plotly_chart(charts.trend_chart(view.points, kind, **trend), **CHART)
+    st.subheader("Changes that matter")
+    st.markdown(f"- {headline.compared[kind]}")
+    said = view.changes[kind]
+    for text in said[:6]:
+        st.markdown(f"- {text}")
+    if len(said) > 6:
+        st.caption(f"…and {len(said) - 6} earlier changes beyond noise.")
+    if not said:
+        st.caption(
+            f"No move between consecutive {grain}s with {minimum}+ answers is larger than its "
+            f"margin of error: the ups and downs of {SURVEYS[kind]} here are within noise."
+        )
+    if kind == "nps":
+        title = f"Promoters, passives and detractors by {grain} · {where}"
+        shares = dict(grain=grain, min_responses=minimum, title=title)
+        st.plotly_chart(charts.shares_chart(view.points, **shares), **CHART)
+    download(points, f"{kind}_by_{grain}")
+
+st.subheader("For whom")
+dimension = st.segmented_control(
+    "Break down by",
+    list(satisfaction.DIMENSIONS),
+    format_func=satisfaction.DIMENSIONS.get,
+    default="segment",
+    key="sat_dimension",
+) or "segment"  # fmt: skip
+split = session.cached(satisfaction.breakdown, filters, dimension=dimension, min_responses=minimum)
+groups = split.groups[split.groups["survey_type"] == kind]
+if groups.empty:
+    st.info(f"No {SURVEYS[kind]} answers in this period for these filters.")
+else:
+    label = satisfaction.DIMENSIONS[dimension]
+    title = f"{SURVEYS[kind]} by {label.lower()} · {where}"
+    figure = charts.breakdown_chart(
+        split.groups,
+        kind,
+        dimension_label=label,
+        min_responses=minimum,
+        compared_with=split.compared_with,
+        title=title,
+    )
+    st.plotly_chart(figure, **CHART)
+    for text in split.moved[kind]:
+        st.markdown(f"- {text}")
+    if split.compared_with and not split.moved[kind]:
+        st.caption(f"No {label.lower()} moved beyond noise since {split.compared_with}.")
+    download(groups, f"{kind}_by_{dimension}")
+
+st.subheader("Satisfaction and buying again")
+window = st.selectbox(
+    "Order placed within",
+    satisfaction.WINDOWS,
+    index=satisfaction.WINDOWS.index(satisfaction.DEFAULT_WINDOW),
+    format_func=lambda d: f"{d} days after answering",
+    key="sat_window",
+)
+acted = session.cached(satisfaction.behaviour, filters, window_days=window, min_responses=minimum)
+if acted.groups[acted.groups["survey_type"] == kind].empty:
+    st.info(
+        "No answers can be followed to orders here: answers need an account id, and orders a "
+        "date and the same account id."
+    )
+else:
+    left, right = st.columns(2)
+    title = f"{SURVEYS[kind]} and orders in the next {window} days<br><sup>{where}</sup>"
+    labels = satisfaction.outcome_labels(window)
+    left.plotly_chart(
+        charts.behaviour_chart(acted.groups, kind, labels=labels, title=title), **CHART
+    )
+    right.markdown(acted.gap[kind])
+    for text in satisfaction.reorder_words(acted, kind):
+        right.markdown(f"- {text}")
+    right.caption(satisfaction.behaviour_note(acted))
+
+st.subheader("What customers said")
+left, right = st.columns([1, 3])
+survey = left.selectbox(
+    "Survey",
+    ["", *SURVEYS],
+    format_func=lambda k: SURVEYS.get(k, "All surveys"),
+    key="sat_verbatim_survey",
+)
+search = right.text_input(
+    "Comment contains", key="sat_search", max_chars=satisfaction.MAX_SEARCH_LENGTH
+)
+said = session.cached(satisfaction.verbatims, filters, survey_type=survey, search=search)
+if said.table.empty:
+    looked = f' containing "{search.strip()}"' if search.strip() else ""
+    st.info(f"No comments{looked} in this period for these filters.")
+else:
+    shown = len(said.table)
+    st.caption(
+        f"{satisfaction.count_of(said.matching, 'comment')} · {where}"
+        + (f" · showing the {shown:,} newest" if shown < said.matching else "")
+    )
+    st.dataframe(said.table, hide_index=True, height=min(420, 35 * (shown + 1) + 3))
+    download(said.table, "comments")
