@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import formatting, measures, queries
+from dashboard.coverage import data_span
 from dashboard.filters import Filters
 from dashboard.overview import Tile, describe, describe_period
 
@@ -80,16 +81,6 @@ class Cohorts:
     basis: str
     unbounded: bool
     notes: list[str] = field(default_factory=list)
-
-
-def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
-    """The data's first and last day, the last capped at today: the sidebar's rule
-    (sidebar.data_dates), without importing Streamlit into a data module."""
-    row = queries.run_one(cur, "data_date_range", {})
-    today = date.today()
-    last = min(pd.Timestamp(row["last_date"]).date(), today) if row["last_date"] else today
-    first = pd.Timestamp(row["first_date"]).date() if row["first_date"] else last
-    return first, last
 
 
 def data_as_of(cur: duckdb.DuckDBPyConnection) -> date:

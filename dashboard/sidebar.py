@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
-import pandas as pd
 import streamlit as st
 
-from dashboard import queries, session
+from dashboard import coverage, session
 from dashboard.filters import URL_KEYS, Filters
 
 PRESETS = ("Last 12 months", "Last 90 days", "Year to date", "All time", "Custom range")
@@ -41,17 +40,11 @@ def matching_preset(filters: Filters, as_of: date) -> str:
 
 
 def filter_options(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> dict[str, list[str]]:
-    frame = queries.run(cur, "filter_options", {})
-    return {dim: group["value"].tolist() for dim, group in frame.groupby("dimension")}
+    return coverage.filter_values(cur)
 
 
 def data_dates(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> tuple[date, date]:
-    """First and last day with data; today when the warehouse has no dated rows."""
-    row = queries.run_one(cur, "data_date_range", {})
-    today = date.today()
-    last = min(pd.Timestamp(row["last_date"]).date(), today) if row["last_date"] else today
-    first = pd.Timestamp(row["first_date"]).date() if row["first_date"] else last
-    return first, last
+    return coverage.data_span(cur)
 
 
 def _url_state() -> dict[str, list[str]]:
