@@ -30,6 +30,30 @@ def win_rate(won, lost):
     return ratio(won, won + lost)
 
 
+def wilson_interval(successes, trials, z: float = 1.96):
+    """(low, high) Wilson score interval of successes / trials, 95% by default; (None, None)
+    (NaN in a Series) with no trials. Unlike p ± z·se it stays within 0–1 and stays honest
+    for a handful of deals or a rate near 0% or 100%."""
+    if isinstance(trials, pd.Series):
+        n = trials.where(trials > 0).astype(float)
+    elif trials is None or pd.isna(trials) or trials <= 0:
+        return None, None
+    else:
+        n = float(trials)
+    p = successes / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * (p * (1 - p) / n + z2 / (4 * n * n)) ** 0.5 / (1 + z2 / n)
+    if isinstance(n, pd.Series):
+        return (centre - half).clip(0, 1), (centre + half).clip(0, 1)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def win_rate_interval(won, lost):
+    """The 95% interval of win_rate (Wilson score): how far the rate could be from the truth."""
+    return wilson_interval(won, won + lost)
+
+
 def nps(promoters, detractors, responses):
     """% promoters (9–10) − % detractors (0–6), from −100 to 100."""
     share = ratio(promoters - detractors, responses)

@@ -1,0 +1,89 @@
+"""Competitors: against whom do we win and lose, where, and why?"""
+
+import streamlit as st
+
+from dashboard import competitor_charts as charts
+from dashboard import competitors, downloads, overview, session
+from dashboard.filters import Filters
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+filters = session.filters()
+where = overview.describe(filters)
+st.title("Competitors")
+st.caption(
+    f"Deals closed (won or lost) in the period, placed by close date · {where}. "
+    "Open deals never count toward a win rate."
+)
+
+
+def download(frame, name: str) -> None:
+    st.download_button(
+        "Download this table (CSV)",
+        downloads.safe_csv(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download_{name}",
+    )
+
+
+view = session.cached(competitors.positioning, filters)
+if not view.closed:
+    st.info(
+        "No deals were closed in this period for these filters, so there is no win or loss to "
+        "compare. Widen the period or clear a filter; deals need a close date to be placed."
+    )
+    st.stop()
+for column, tile in zip(st.columns(4), competitors.tiles(view), strict=True):
+    column.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
+    column.caption(tile.caption)
+if warning := competitors.coverage_warning(view):
+    st.warning(warning, icon=":material/warning:")
+if view.named.empty:
+    st.stop()
+segments = session.cached(competitors.by_segment, filters)
+st.markdown(competitors.headline(view, segments))
+for note in view.notes:
+    st.caption(f":material/info: {note}")
+colors = charts.competitor_colors(session.cached(competitors.names, Filters()))
+order = competitors.trend_choices(view)
+
+st.subheader("Against each competitor")
+st.dataframe(competitors.summary_table(view), hide_index=True)
+st.caption(
+    "A deal naming several competitors counts once for each of them, so the competitor rows "
+    "add up to more than the closed deals; the last two rows count each deal once. "
+    f"{competitors.PRICE_NOTE}"
+)
+download(view.table, "win_rate_by_competitor")
+title = f"Where we meet each competitor and how we fare · {where}"
+st.plotly_chart(charts.positioning_map(view.table, colors, title, view.previous_label), **CHART)
+st.caption(
+    "Bubble area: amount of the closed deals naming the competitor. Fill: change in win rate "
+    "against the previous period of equal length; ring: the competitor's colour. Faded "
+    f"bubbles rest on fewer than {competitors.MIN_COUNT} closed deals."
+)
+
+st.subheader("Is it getting better?")
+left, right = st.columns([3, 1])
+chosen = left.multiselect(
+    "Competitors", order, default=order[: competitors.TREND_DEFAULT], key="comp_trend_names"
+)
+whole = right.toggle("Whole history", key="comp_trend_all", help="Ignore the period here.")
+trend = session.cached(competitors.by_quarter, filters, whole_history=whole)
+span = "all quarters" if whole else where
+title = f"Win rate against each competitor by quarter closed · {span}"
+st.plotly_chart(charts.trend_chart(trend, chosen, colors, title), **CHART)
+download(trend, "win_rate_by_competitor_and_quarter")
+
+st.subheader("Where each competitor is strongest")
+baseline = view.totals.at["all", "win_rate"]
+title = f"Win rate by segment against each competitor (▼ = where it is strongest) · {where}"
+st.plotly_chart(charts.segment_heatmap(segments, order, colors, title, baseline), **CHART)
+download(segments, "win_rate_by_competitor_and_segment")
+
+st.subheader("Why we lose")
+reasons = session.cached(competitors.loss_reasons, filters)
+title = f"Loss reasons by competitor: share of each one's lost deals · {where}"
+st.plotly_chart(charts.loss_reason_heatmap(reasons, order, colors, title), **CHART)
+download(reasons, "loss_reasons_by_competitor")
