@@ -449,9 +449,10 @@ def behaviour_note(view: Behaviour) -> str:
 def reorder_words(view: Behaviour, survey_type: str) -> list[str]:
     """'98.4% of promoters (364) ordered within 90 days', one per answer class."""
     mine = view.reorder[view.reorder["survey_type"] == survey_type]
+    names = {"satisfied": "satisfied answers", "not satisfied": "other CSAT answers"}
     return [
-        f"{formatting.ratio(r.share_ordered)} of {r.answer_class} ({formatting.count(r.answers)}) "
-        f"ordered within {view.window_days} days"
+        f"{formatting.ratio(r.share_ordered)} of {names.get(r.answer_class, r.answer_class)} "
+        f"({formatting.count(r.answers)}) were followed by an order within {view.window_days} days"
         for r in mine.itertuples()
         if r.answers
     ]

@@ -41,9 +41,7 @@ def _value_axis(kind: str) -> dict:
     axis: dict = {"title": AXIS_TITLES[kind], "zeroline": True}
     if kind == "csat":
         axis.update(range=[0, 100], ticksuffix="%")
-    elif kind == "nps":
-        axis.update(range=[-100, 100], dtick=25)
-    else:
+    else:  # NPS and CES: fit the data, always showing 0
         axis.update(rangemode="tozero")
     return axis
 
@@ -186,7 +184,9 @@ def breakdown_chart(
     mine = groups[groups["survey_type"] == survey_type].sort_values(
         "value", na_position="first", kind="stable"
     )
-    labels = mine["group_value"].astype(str)
+    labels = [
+        f"{g} · {count_of(n)}" for g, n in zip(mine["group_value"], mine["responses"], strict=True)
+    ]
     hover = [
         _hover(survey_type, r.value, r.margin, r.responses, str(r.group_value))
         + ("" if r.is_reliable else "<br>too few to read")
@@ -208,18 +208,14 @@ def breakdown_chart(
             color="#444444",
             thickness=1,
         ),
-        text=[
-            f"{value_words(survey_type, v)} · {count_of(n)}"
-            for v, n in zip(mine["value"], mine["responses"], strict=True)
-        ],
-        textposition="auto",
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
     )
     if compared_with is not None and mine["previous_value"].notna().any():
+        shown = mine["previous_reliable"].tolist()
         prior = mine[mine["previous_reliable"]]
         fig.add_scatter(
-            y=prior["group_value"].astype(str),
+            y=[label for label, ok in zip(labels, shown, strict=True) if ok],
             x=prior["previous_value"],
             mode="markers",
             name=f"Prior period ({compared_with})",
@@ -259,9 +255,13 @@ def behaviour_chart(
     mine = groups[groups["survey_type"] == survey_type].set_index("outcome")
     mine = mine.reindex([k for k in labels if k in mine.index])
     names = [labels[k] for k in mine.index]
+    ticks = [
+        f"{name}<br>{count_of(n)}{'' if ok else ' · too few to read'}"
+        for name, n, ok in zip(names, mine["responses"], mine["is_reliable"], strict=True)
+    ]
     fig = go.Figure()
     fig.add_bar(
-        x=names,
+        x=ticks,
         y=mine["value"],
         name=f"{SURVEYS[survey_type]} ± 95% margin",
         marker=dict(
@@ -274,8 +274,6 @@ def behaviour_chart(
             color="#444444",
             thickness=1,
         ),
-        text=[count_of(n) for n in mine["responses"]],
-        textposition="auto",
         customdata=[
             _hover(survey_type, r.value, r.margin, r.responses, name)
             + ("" if r.is_reliable else "<br>too few to read")

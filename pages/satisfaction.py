@@ -122,7 +122,7 @@ else:
     download(groups, f"{kind}_by_{dimension}")
 
 st.subheader("Satisfaction and buying again")
-window = st.selectbox(
+window = st.columns(3)[0].selectbox(
     "Order placed within",
     satisfaction.WINDOWS,
     index=satisfaction.WINDOWS.index(satisfaction.DEFAULT_WINDOW),

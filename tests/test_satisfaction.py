@@ -473,7 +473,7 @@ def test_behaviour_view(company):
         ("detractors", 3, 1),
     ]
     assert satisfaction.reorder_words(view, "nps")[0] == (
-        "66.7% of promoters (3) ordered within 30 days"
+        "66.7% of promoters (3) were followed by an order within 30 days"
     )
     # margins: ordered p 2/3 d 1/3 -> (1 - 1/9) / 3 = .2963 -> 106.7; not p 1/7 d 2/7 ->
     # (3/7 - 1/49) / 7 = .05831 -> 47.33; difference margin 116.7 > 47.6 gap: within noise
@@ -600,17 +600,28 @@ def test_breakdown_and_behaviour_charts(company):
         title="t",
     )  # fmt: skip
     bars = fig.data[0]
-    assert list(bars.y) == ["Not in accounts", "SMB", "Enterprise"]  # by NPS: 0, 0, 75
+    # by NPS: 0, 0, 75, each with its answers
+    assert list(bars.y) == [
+        "Not in accounts · 2 answers",
+        "SMB · 7 answers",
+        "Enterprise · 4 answers",
+    ]
     assert list(bars.marker.color) == ["#999999", "#CC79A7", "#CC79A7"]  # 2 answers: small
     view = satisfaction.behaviour(company, Filters(), 30, 3)
     fig = charts.behaviour_chart(
         view.groups, "nps", labels=satisfaction.outcome_labels(30), title="t"
     )
     assert list(fig.data[0].x) == [
-        "Ordered within 30 days after answering",
-        "No order within 30 days",
+        "Ordered within 30 days after answering<br>3 answers",
+        "No order within 30 days<br>7 answers",
     ]
-    assert list(fig.data[0].text) == ["3 answers", "7 answers"]
+    small = satisfaction.behaviour(company, Filters(), 30, 5)  # 3 answers < 5
+    fig = charts.behaviour_chart(
+        small.groups, "nps", labels=satisfaction.outcome_labels(30), title="t"
+    )
+    assert fig.data[0].x[0].endswith("3 answers · too few to read")
+    assert list(fig.data[0].marker.color) == ["#999999", "#CC79A7"]
+    assert list(fig.data[0].y) == pytest.approx([100 / 3, -100 / 7])
 
 
 # --- invariants on the sample ---------------------------------------------------------
@@ -762,3 +773,17 @@ def test_page_measure_search_and_empty_states(company_env):
         "CES ± 95% margin",
         "Fewer than 30 answers (too few to read)",
     ]
+
+
+def test_page_explains_a_warehouse_without_surveys(fresh_caches, db_path, monkeypatch):
+    con = warehouse.connect(db_path)
+    warehouse.load_frames(con, {"accounts": ACCOUNTS, "orders": ORDERS}, source="test")
+    con.close()
+    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+    at = open_page(period="all")
+    assert [m.value for m in at.metric] == ["—", "—", "—"]
+    assert len(at.get("plotly_chart")) == 0
+    shown = " ".join(i.value for i in at.info)
+    assert "No NPS answers with a date in this period" in shown
+    assert "import a survey export" in shown
+    assert "No comments in this period" in shown
