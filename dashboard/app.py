@@ -20,23 +20,19 @@ notice = session.cached(sample.sample_notice, Filters())
 if notice:
     st.info(notice, icon=":material/science:")
 sidebar.render()
+PAGES = [
+    # (file, title, icon, URL path); the first is the default page at "/".
+    ("overview.py", "Overview", ":material/dashboard:", None),
+    ("funnel.py", "Funnel", ":material/filter_alt:", "funnel"),
+    ("retention.py", "Retention", ":material/group:", "retention"),
+    ("satisfaction.py", "Satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
+    ("competitors.py", "Competitors", ":material/swords:", "competitors"),
+    ("import.py", "Import", ":material/upload:", "import"),
+]
 page = st.navigation(
     [
-        st.Page(
-            PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True
-        ),
-        st.Page(
-            PAGES_DIR / "retention.py",
-            title="Retention",
-            icon=":material/group:",
-            url_path="retention",
-        ),
-        st.Page(
-            PAGES_DIR / "funnel.py", title="Funnel", icon=":material/filter_alt:", url_path="funnel"
-        ),
-        st.Page(
-            PAGES_DIR / "import.py", title="Import", icon=":material/upload:", url_path="import"
-        ),
+        st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=path, default=path is None)
+        for file, title, icon, path in PAGES
     ]
 )
 page.run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dashboard import funnel, measures, retention
+from dashboard import competitors, funnel, measures, retention, satisfaction
 from dashboard.filters import Filters
 
 
@@ -14,4 +14,6 @@ def report(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object
     # Pages add their section here, one line each, e.g. out["funnel"] = funnel.kpi_rows(...)
     out["retention_by_offset"] = retention.kpi_rows(cur, filters)
     out["funnel"] = funnel.kpi_rows(cur, filters)
+    out["satisfaction_by_month"] = satisfaction.kpi_rows(cur, filters)
+    out["competitors"] = competitors.kpi_rows(cur, filters)
     return out
