@@ -264,7 +264,7 @@ def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
 class Headline:
     tiles: list[Tile]
     notes: list[str]
-    compared: dict[str, str]  # the period against the one before, in words, per type
+    compared: dict[str, str | None]  # the period vs the one before, in words; None: no period
 
 
 def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
@@ -297,7 +297,7 @@ def headline(
         delta, compared = None, "Pick a period to compare with the one before."
         if before is not None:
             delta, compared = _compared(kind, row, before.loc[kind], before_filters)
-        said[kind] = compared
+        said[kind] = compared if before is not None else None
         caption = count_of(row.responses)
         if row.responses:
             caption = f"{margin_words(kind, row.margin)} · {caption}"

@@ -74,7 +74,10 @@ else:
     trend = dict(grain=grain, min_responses=minimum, rolling=rolling, title=title)
     st.plotly_chart(charts.trend_chart(view.points, kind, **trend), **CHART)
     st.subheader("Changes that matter")
-    st.markdown(f"- {headline.compared[kind]}")
+    if headline.compared[kind]:
+        st.markdown(f"- {headline.compared[kind]}")
+    else:
+        st.caption("Pick a period in the sidebar to compare it with the period before.")
     said = view.changes[kind]
     for text in said[:6]:
         st.markdown(f"- {text}")

@@ -438,7 +438,7 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     assert all_time.notes == [
         "Answers with no date (1) count in these totals but in no period of the trend."
     ]
-    assert all_time.compared["nps"] == "Pick a period to compare with the one before."
+    assert all_time.compared["nps"] is None  # no period: nothing to compare with
 
 
 def test_breakdown_moves_beyond_noise(company):
