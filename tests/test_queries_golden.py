@@ -158,3 +158,22 @@ def test_every_query_has_a_golden_test():
     text = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
     named = set(re.findall(r'queries\.run(?:_one)?\(\s*[\w.()]+,\s*"(\w+)"', text))
     assert set(queries.available()) <= named, sorted(set(queries.available()) - named)
+
+
+def test_survey_summary_reads_a_ten_point_csat_load_by_its_own_top_two_boxes(con):
+    from dashboard import warehouse
+    from tests.conftest import frame
+
+    ten_point = frame(
+        "response_id account_id responded_at survey_type score",
+        [
+            ("T1", "A1", "2025-01-05", "csat", 10),
+            ("T2", "A1", "2025-01-06", "csat", 9),
+            ("T3", "A1", "2025-01-07", "csat", 8),
+            ("T4", "A1", "2025-01-08", "csat", 4),
+        ],
+    )
+    warehouse.load_frames(con, {"surveys": ten_point}, source="test")
+    row = queries.run_one(con, "survey_summary", Filters().params())
+    # This load reaches 10, so it is on 1-10: 10 and 9 are satisfied, 8 and 4 are not (2 of 4).
+    assert (row["csat_responses"], row["csat_satisfied"]) == (4, 2)

@@ -26,7 +26,7 @@ from dashboard.ingest.vendors import (
 
 _counter = itertools.count(1)
 STORED = {t: [f.name for f in specs if f.stored] for t, specs in F.TABLES.items()}
-SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 10), "ces": (1, 7)}  # CSAT on 1-5 or 1-10
 
 
 @dataclass
@@ -483,7 +483,7 @@ class _Builder:
             f"(survey_type = '{kind}' and f_score not between {lo} and {hi})"
             for kind, (lo, hi) in SCORE_RANGES.items()
         )
-        reason = "score outside its scale (NPS 0-10, CSAT 1-5, CES 1-7)"
+        reason = "score outside its scale (NPS 0-10, CSAT 1-5 or 1-10, CES 1-7)"
         return [self.check(checks, label, "cast(f_score as varchar)", reason)]
 
     def dedupe_error(self, table: str, key: str | None) -> str:
