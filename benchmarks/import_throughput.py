@@ -1,6 +1,6 @@
 """Import throughput on a generated CSV of about 1 GB, beside DuckDB's own read_csv.
 
-Usage: .venv/bin/python benchmarks/import_throughput.py [--mb 1024] [--dir /tmp/bench]
+Usage: .venv/bin/python -m benchmarks.import_throughput [--mb 1024] [--dir /tmp/bench]
 Both sides read the same file in the same run:
   raw      DuckDB `create table t as select * from read_csv(file)` (types sniffed), new database
   import   the product's path: stage (encoding check, copy), read as text, map, convert and

@@ -1,26 +1,14 @@
 """Measure first start (sample generation + load) and the overview's queries.
 
-Usage: .venv/bin/python benchmarks/overview.py [--scale 1] [--runs 5]
+Usage: .venv/bin/python -m benchmarks.overview [--scale 1] [--runs 5]
 Prints one line per figure. Timing stays out of the test suite on purpose.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import tempfile
-import time
-from pathlib import Path
-
-from dashboard import measures, overview, sidebar, warehouse
+from benchmarks.harness import last_12_months, options, sample_warehouse, time_views
+from dashboard import measures, overview, sidebar
 from dashboard.filters import Filters
-from sample_data.generate import generate
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
 
 
 def overview_queries(cur, filters: Filters) -> None:
@@ -32,41 +20,22 @@ def overview_queries(cur, filters: Filters) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        con = warehouse.connect(Path(tmp) / "bench.duckdb")
-        gen_s, frames = _timed(lambda: generate(scale=args.scale))
-        load_s, _ = _timed(
-            lambda: warehouse.load_frames(con, frames, source="sample", is_sample=True)
-        )
+    args = options(__doc__)
+    with sample_warehouse(args.scale) as (con, frames, load_s):
         rows = sum(len(f) for f in frames.values())
-        print(f"scale {args.scale:g}: {rows:,} rows")
         print(
-            f"sample generation: {gen_s:.2f} s; load: {load_s:.2f} s ({rows / load_s:,.0f} rows/s)"
+            f"scale {args.scale:g}: {rows:,} rows; load {load_s:.2f} s "
+            f"({rows / load_s:,.0f} rows/s)"
         )
-        first, as_of = sidebar.data_dates(con, Filters())
+        year = last_12_months(con)
         views = {
-            "last 12 months": Filters(*sidebar.preset_range("Last 12 months", as_of)),
-            "all time": Filters(),
-            "12 months, Enterprise + EMEA": Filters(
-                *sidebar.preset_range("Last 12 months", as_of),
-                segments=("Enterprise",),
-                regions=("EMEA",),
+            "last 12 months": lambda c: overview_queries(c, year),
+            "all time": lambda c: overview_queries(c, Filters()),
+            "12 months, Enterprise + EMEA": lambda c: overview_queries(
+                c, last_12_months(con, segments=("Enterprise",), regions=("EMEA",))
             ),
         }
-        for label, filters in views.items():
-            cur = con.cursor()
-            cold, _ = _timed(lambda f=filters, c=cur: overview_queries(c, f))
-            warm = [
-                _timed(lambda f=filters, c=cur: overview_queries(c, f))[0] for _ in range(args.runs)
-            ]
-            print(
-                f"overview queries, {label}: first {cold * 1000:.0f} ms, "
-                f"median of {args.runs} {statistics.median(warm) * 1000:.0f} ms"
-            )
+        time_views(con, "overview queries", views, args.runs)
 
 
 if __name__ == "__main__":
