@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import competitor_charts as charts
-from dashboard import competitors, downloads, overview, session
+from dashboard import competitors, overview, session, widgets
 from dashboard.filters import Filters
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -16,17 +16,6 @@ st.caption(
 )
 
 
-def download(frame, name: str) -> None:
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.safe_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{name}",
-    )
-
-
 view = session.cached(competitors.positioning, filters)
 if not view.closed:
     st.info(
@@ -34,9 +23,7 @@ if not view.closed:
         "compare. Widen the period or clear a filter; deals need a close date to be placed."
     )
     st.stop()
-for column, tile in zip(st.columns(4), competitors.tiles(view), strict=True):
-    column.metric(tile.label, tile.value, tile.delta, help=tile.help, border=True)
-    column.caption(tile.caption)
+widgets.tiles(competitors.tiles(view))
 if warning := competitors.coverage_warning(view):
     st.warning(warning, icon=":material/warning:")
 if view.named.empty:
@@ -55,7 +42,7 @@ st.caption(
     "add up to more than the closed deals; the last two rows count each deal once. "
     f"{competitors.PRICE_NOTE}"
 )
-download(view.table, "win_rate_by_competitor")
+widgets.download(view.table, "win_rate_by_competitor")
 title = f"Where we meet each competitor and how we fare · {where}"
 st.plotly_chart(charts.positioning_map(view.table, colors, title, view.previous_label), **CHART)
 st.caption(
@@ -74,16 +61,16 @@ trend = session.cached(competitors.by_quarter, filters, whole_history=whole)
 span = "all quarters" if whole else where
 title = f"Win rate against each competitor by quarter closed · {span}"
 st.plotly_chart(charts.trend_chart(trend, chosen, colors, title), **CHART)
-download(trend, "win_rate_by_competitor_and_quarter")
+widgets.download(trend, "win_rate_by_competitor_and_quarter")
 
 st.subheader("Where each competitor is strongest")
 baseline = view.totals.at["all", "win_rate"]
 title = f"Win rate by segment against each competitor (▼ = where it is strongest) · {where}"
 st.plotly_chart(charts.segment_heatmap(segments, order, colors, title, baseline), **CHART)
-download(segments, "win_rate_by_competitor_and_segment")
+widgets.download(segments, "win_rate_by_competitor_and_segment")
 
 st.subheader("Why we lose")
 reasons = session.cached(competitors.loss_reasons, filters)
 title = f"Loss reasons by competitor: share of each one's lost deals · {where}"
 st.plotly_chart(charts.loss_reason_heatmap(reasons, order, colors, title), **CHART)
-download(reasons, "loss_reasons_by_competitor")
+widgets.download(reasons, "loss_reasons_by_competitor")

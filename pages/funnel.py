@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import downloads, funnel, overview, session
+from dashboard import funnel, overview, session, widgets
 from dashboard import funnel_charts as charts
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -13,17 +13,6 @@ st.title("Funnel")
 view = st.segmented_control(
     "View", ["Deal pipeline", "Customer lifecycle"], default="Deal pipeline", key="funnel_view"
 )
-
-
-def download(frame, name: str) -> None:
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.safe_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{name}",
-    )
 
 
 def lifecycle_view() -> None:
@@ -40,7 +29,7 @@ def lifecycle_view() -> None:
         "9–10. A later step implies the earlier ones (a customer with no recorded deal counts "
         f"as an opportunity). {funnel.lifecycle_note(steps)}"
     )
-    download(steps, "customer_lifecycle")
+    widgets.download(steps, "customer_lifecycle")
 
 
 def pipeline_view() -> None:
@@ -93,7 +82,7 @@ def pipeline_view() -> None:
     show_dropoff(steps, pipeline, window, event.selection.points)
     with st.expander("The funnel as a table"):
         st.dataframe(funnel.funnel_table(steps), hide_index=True)
-        download(steps, "funnel_by_stage")
+        widgets.download(steps, "funnel_by_stage")
     st.subheader("For whom")
     show_breakdown(pipeline, window)
     st.subheader("How long")
@@ -140,7 +129,7 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     money = st.column_config.NumberColumn(format="dollar")
     height = min(300, 35 * (len(table) + 1) + 3)  # short lists without empty rows
     st.dataframe(table, hide_index=True, height=height, column_config={"Amount (USD)": money})
-    download(table, "deals_that_went_no_further")
+    widgets.download(table, "deals_that_went_no_further")
 
 
 def show_breakdown(pipeline: str, window) -> None:
@@ -161,7 +150,7 @@ def show_breakdown(pipeline: str, window) -> None:
         f"% of previous stage, with the deals behind it. ▲ best and ▼ worst among groups with "
         f"at least {funnel.MIN_COUNT} deals at the stage before; grey cells rest on fewer."
     )
-    download(result.tidy, f"funnel_by_{dimension}")
+    widgets.download(result.tidy, f"funnel_by_{dimension}")
 
 
 def show_trend(pipeline: str, window) -> None:
@@ -180,7 +169,7 @@ def show_trend(pipeline: str, window) -> None:
         charts.trend_chart(frame, title, list(funnel.OVERALL_SERIES), created), **CHART
     )
     st.caption(funnel.trend_note(window))
-    download(frame, "conversion_by_month_created")
+    widgets.download(frame, "conversion_by_month_created")
 
 
 if view == "Customer lifecycle":

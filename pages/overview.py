@@ -2,26 +2,15 @@
 
 import streamlit as st
 
-from dashboard import charts, downloads, measures, overview, session
+from dashboard import charts, measures, overview, session, widgets
 
 filters = session.filters()
 st.title("Overview")
 st.caption(f"{overview.describe(filters)} · change vs the previous period of equal length")
 
 summary = session.cached(overview.kpi_summary, filters)
-for row in (summary.tiles[:4], summary.tiles[4:]):
-    for column, tile in zip(st.columns(4), row, strict=False):
-        column.metric(
-            tile.label,
-            tile.value,
-            tile.delta,
-            help=tile.help,
-            border=True,
-            delta_color="normal" if tile.higher_is_better else "inverse",
-        )
-        column.caption(tile.caption)
-for note in summary.notes:
-    st.caption(f":material/info: {note}")
+widgets.tiles(summary.tiles)
+widgets.notes(summary.notes)
 
 trend = session.cached(measures.closed_deals_by_month, filters)
 if trend.empty:
@@ -34,10 +23,4 @@ else:
     st.plotly_chart(
         charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
     )
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.safe_csv(trend),
-        file_name="won_amount_and_win_rate_by_month.csv",
-        mime="text/csv",
-        icon=":material/download:",
-    )
+    widgets.download(trend, "won_amount_and_win_rate_by_month")

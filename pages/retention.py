@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import downloads, retention, session
+from dashboard import retention, session, widgets
 from dashboard import retention_charts as charts
 
 filters = session.filters()
@@ -14,9 +14,7 @@ grain, basis, unbounded, measure = (
 st.caption(retention.scope_note(grain, basis, unbounded))
 
 period = session.cached(retention.period_retention, filters)
-for column, tile in zip(st.columns(3), period.tiles, strict=False):
-    column.metric(tile.label, tile.value, help=tile.help, border=True)
-    column.caption(tile.caption)
+widgets.tiles(period.tiles, per_row=3)
 st.caption(f":material/info: {period.note}")
 
 view = session.cached(retention.cohorts, filters, grain=grain, basis=basis, unbounded=unbounded)
@@ -36,14 +34,7 @@ st.plotly_chart(
     width="stretch",
     config={"displaylogo": False},
 )
-st.download_button(
-    "Download the triangle (CSV)",
-    downloads.safe_csv(view.cells),
-    file_name=f"retention_{grain}_cohorts.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    key="ret_dl_cells",
-)
+widgets.download(view.cells, f"retention_{grain}_cohorts")
 split = st.toggle("One curve per segment", key="ret_split")
 curves = retention.chart_title("curves of", view, measure, filters)
 figure = (
@@ -52,11 +43,4 @@ figure = (
     else charts.cohort_curves(view.cells, view.average, title=curves, **options)
 )
 st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
-st.download_button(
-    "Download the curves (CSV)",
-    downloads.safe_csv(view.by_segment if split else view.average),
-    file_name=f"retention_{grain}_curves.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    key="ret_dl_curves",
-)
+widgets.download(view.by_segment if split else view.average, f"retention_{grain}_curves")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import downloads, overview, satisfaction, session
+from dashboard import overview, satisfaction, session, widgets
 from dashboard import satisfaction_charts as charts
 from dashboard.retention import GRAINS
 from dashboard.satisfaction import SURVEYS
@@ -11,17 +11,6 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
 where = overview.describe(filters)
 st.title("Satisfaction")
-
-
-def download(frame, name: str) -> None:
-    st.download_button(
-        "Download this table (CSV)",
-        downloads.safe_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"sat_download_{name}",
-    )
 
 
 left, middle, right, far = st.columns(4)
@@ -47,18 +36,8 @@ rolling = far.selectbox(
 st.caption(f"{satisfaction.DEFINITIONS[kind]} {satisfaction.scope_note(grain, minimum, rolling)}")
 
 headline = session.cached(satisfaction.headline, filters, min_responses=minimum)
-for column, tile in zip(st.columns(3), headline.tiles, strict=True):
-    column.metric(
-        tile.label,
-        tile.value,
-        tile.delta,
-        help=tile.help,
-        border=True,
-        delta_color="normal" if tile.higher_is_better else "inverse",
-    )
-    column.caption(tile.caption)
-for note in headline.notes:
-    st.caption(f":material/info: {note}")
+widgets.tiles(headline.tiles, per_row=3)
+widgets.notes(headline.notes)
 
 view = session.cached(
     satisfaction.trend, filters, grain=grain, min_responses=minimum, rolling=rolling
@@ -92,7 +71,7 @@ else:
         title = f"Promoters, passives and detractors by {grain} · {where}"
         shares = dict(grain=grain, min_responses=minimum, title=title)
         st.plotly_chart(charts.shares_chart(view.points, **shares), **CHART)
-    download(points, f"{kind}_by_{grain}")
+    widgets.download(points, f"{kind}_by_{grain}")
 
 st.subheader("For whom")
 dimension = st.segmented_control(
@@ -122,7 +101,7 @@ else:
         st.markdown(f"- {text}")
     if split.compared_with and not split.moved[kind]:
         st.caption(f"No {label.lower()} moved beyond noise since {split.compared_with}.")
-    download(groups, f"{kind}_by_{dimension}")
+    widgets.download(groups, f"{kind}_by_{dimension}")
 
 st.subheader("Satisfaction and buying again")
 window = st.columns(3)[0].selectbox(
@@ -172,4 +151,4 @@ else:
         + (f" · showing the {shown:,} newest" if shown < said.matching else "")
     )
     st.dataframe(said.table, hide_index=True, height=min(420, 35 * (shown + 1) + 3))
-    download(said.table, "comments")
+    widgets.download(said.table, "comments")
