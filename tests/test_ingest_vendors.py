@@ -8,13 +8,7 @@ import pytest
 from dashboard.ingest import loader
 
 EXPORTS = Path(__file__).resolve().parent.parent / "sample_data" / "exports"
-UCI = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "data"
-    / "uci-online-retail-sample"
-    / ("online_retail_sample.csv")
-)
+UCI = EXPORTS / "uci-online-retail-sample.csv"  # copied from shared/data, see its README
 
 
 def load(con, path: Path, **options):
