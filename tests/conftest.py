@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from dashboard import sample, warehouse
 
@@ -39,6 +40,27 @@ def sample_con(sample_db: Path):
     connection = warehouse.connect(sample_db)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def app_db(db_path: Path, monkeypatch):
+    """The warehouse file the app under AppTest opens, with Streamlit's caches (shared by every
+    AppTest in the process) cleared before and after, and its connection closed after."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+    yield db_path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    warehouse.SharedConnection.close_all()
+
+
+def loaded(path: Path, load) -> Path:
+    """Open the file, call load(connection), close it; returns the path."""
+    connection = warehouse.connect(path)
+    load(connection)
+    connection.close()
+    return path
 
 
 def frame(columns: str, rows: list[tuple]) -> pd.DataFrame:

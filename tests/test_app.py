@@ -3,32 +3,18 @@
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import warehouse
+from tests.conftest import loaded
 from tests.golden_data import load_golden
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    warehouse.SharedConnection.close_all()
-
-
 @pytest.fixture
-def golden_env(db_path, monkeypatch):
-    con = warehouse.connect(db_path)
-    load_golden(con)
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
-    return db_path
+def golden_env(app_db):
+    return loaded(app_db, load_golden)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -69,8 +55,7 @@ def test_changing_a_filter_changes_numbers_and_url(golden_env):
     assert url_values(at, "period") == ["all"]
 
 
-def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(db_path, monkeypatch):
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(app_db):
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception

@@ -36,14 +36,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import competitor_charts as charts
 from dashboard import competitors, kpi_report, measures, queries, warehouse
 from dashboard.filters import Filters
 from dashboard.ingest import loader
-from tests.conftest import frame
+from tests.conftest import frame, loaded
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 EXPORTS = Path(__file__).resolve().parent.parent / "sample_data" / "exports"
@@ -612,17 +611,8 @@ def test_loss_reason_heatmap_rows_add_up_to_all_losses(golden):
 
 
 @pytest.fixture
-def competitor_app(db_path, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    con = warehouse.connect(db_path)
-    load_competitor_company(con)
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    warehouse.SharedConnection.close_all()
+def competitor_app(app_db):
+    return loaded(app_db, load_competitor_company)
 
 
 def open_page(start: str = "2025-01-01", end: str = "2025-03-31") -> AppTest:

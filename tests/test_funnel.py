@@ -30,12 +30,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import funnel, funnel_charts, kpi_report, queries, summaries, warehouse
 from dashboard.filters import Filters
-from tests.conftest import frame
+from tests.conftest import frame, loaded
 
 Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
 SALES = "Sales"
@@ -630,17 +629,8 @@ def test_trend_chart_greys_small_months(golden):
 
 
 @pytest.fixture
-def funnel_app(db_path, monkeypatch):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    con = warehouse.connect(db_path)
-    load_funnel_company(con)
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    warehouse.SharedConnection.close_all()
+def funnel_app(app_db):
+    return loaded(app_db, load_funnel_company)
 
 
 def open_funnel() -> AppTest:

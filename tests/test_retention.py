@@ -43,13 +43,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import kpi_report, queries, retention, summaries, warehouse
 from dashboard import retention_charts as charts
 from dashboard.filters import Filters
-from tests.conftest import frame
+from tests.conftest import frame, loaded
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 JAN, FEB, MAR, APR, MAY = (date(2025, m, 1) for m in (1, 2, 3, 4, 5))
@@ -556,22 +555,8 @@ def test_kpi_rows_on_the_sample(sample_con):
 
 
 @pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    warehouse.SharedConnection.close_all()
-
-
-@pytest.fixture
-def company_env(fresh_caches, db_path, monkeypatch):
-    con = warehouse.connect(db_path)
-    load_retention_company(con)
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
-    return db_path
+def company_env(app_db):
+    return loaded(app_db, load_retention_company)
 
 
 def open_page(**query: str) -> AppTest:

@@ -43,14 +43,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import downloads, kpi_report, measures, queries, satisfaction, warehouse
 from dashboard import satisfaction_charts as charts
 from dashboard.filters import Filters
 from dashboard.ingest import loader
-from tests.conftest import frame
+from tests.conftest import frame, loaded
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 EXPORTS = Path(__file__).resolve().parent.parent / "sample_data" / "exports"
@@ -705,22 +704,8 @@ def test_breakdowns_and_behaviour_add_up_on_the_sample(sample_con):
 
 
 @pytest.fixture
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    warehouse.SharedConnection.close_all()
-
-
-@pytest.fixture
-def company_env(fresh_caches, db_path, monkeypatch):
-    con = warehouse.connect(db_path)
-    load_company(con)
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
-    return db_path
+def company_env(app_db):
+    return loaded(app_db, load_company)
 
 
 def open_page(**query: str) -> AppTest:
@@ -775,11 +760,13 @@ def test_page_measure_search_and_empty_states(company_env):
     ]
 
 
-def test_page_explains_a_warehouse_without_surveys(fresh_caches, db_path, monkeypatch):
-    con = warehouse.connect(db_path)
-    warehouse.load_frames(con, {"accounts": ACCOUNTS, "orders": ORDERS}, source="test")
-    con.close()
-    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+def test_page_explains_a_warehouse_without_surveys(app_db):
+    loaded(
+        app_db,
+        lambda con: warehouse.load_frames(
+            con, {"accounts": ACCOUNTS, "orders": ORDERS}, source="test"
+        ),
+    )
     at = open_page(period="all")
     assert [m.value for m in at.metric] == ["—", "—", "—"]
     assert len(at.get("plotly_chart")) == 0
