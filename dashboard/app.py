@@ -27,6 +27,7 @@ PAGES = [
     ("retention.py", "Retention", ":material/group:", "retention"),
     ("satisfaction.py", "Satisfaction", ":material/sentiment_satisfied:", "satisfaction"),
     ("competitors.py", "Competitors", ":material/swords:", "competitors"),
+    ("health.py", "Health", ":material/monitor_heart:", "health"),
     ("import.py", "Import", ":material/upload:", "import"),
 ]
 page = st.navigation(

@@ -15,6 +15,7 @@ import duckdb
 
 from dashboard import kpi_report, queries, sample, warehouse
 from dashboard.filters import Filters
+from dashboard.health import config as health_config
 from dashboard.ingest import files, loader, profiles
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.fields import TABLES
@@ -140,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--region", action="append", default=[], metavar="R")
     kpi.add_argument("--owner", action="append", default=[], metavar="O")
     kpi.add_argument("--format", choices=("json", "table"), default="json")
+    kpi.add_argument("--preset", default=None, help="health preset (default engagement)")
     _db_option(kpi)
     kpi.set_defaults(handler=_kpis)
     return parser
@@ -357,7 +359,15 @@ def _kpis(args: argparse.Namespace) -> int:
     filters = Filters(
         args.start, args.end, tuple(args.segment), tuple(args.region), tuple(args.owner)
     )
-    values = {k: _plain(v) for k, v in kpi_report.report(_open(args), filters).items()}
+    preset = args.preset or health_config.DEFAULT_PRESET
+    try:
+        presets = health_config.load()
+    except health_config.HealthConfigError as error:
+        raise UsageError(str(error)) from error
+    if preset not in presets:
+        raise UsageError(f"--preset {preset!r} is not one of: {', '.join(presets)}.")
+    report = kpi_report.report(_open(args), filters, preset)
+    values = {k: _plain(v) for k, v in report.items()}
     if args.format == "json":
         print(json.dumps(values, indent=2))
     else:

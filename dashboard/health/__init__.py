@@ -1,0 +1,1 @@
+"""Four-C health scores: presets (config), metric values (metrics) and pure scoring (scoring)."""

@@ -1,0 +1,87 @@
+"""Four-C health: which part of the CRM process is weakest, for which segment, and why?"""
+
+import streamlit as st
+
+from dashboard import health_charts as charts
+from dashboard import overview, session, widgets
+from dashboard.health import config, metrics, report, scoring
+
+CHART = {"width": "stretch", "config": {"displaylogo": False}}
+filters = session.filters()
+where = overview.describe(filters)
+st.title("Four-C health")
+try:
+    presets = config.load()
+except config.HealthConfigError as error:
+    st.error(
+        "The health config has problems; fix them and reload:\n\n- " + "\n- ".join(error.problems)
+    )
+    st.stop()
+key = st.selectbox(
+    "Reading of the four C's",
+    list(presets),
+    key="health_preset",
+    format_func=lambda k: f"{presets[k].label}: {presets[k].description}",
+)
+preset = presets[key]
+data = session.cached(metrics.health_data, filters)
+with st.expander("What if… (change weights and targets; scores update without a new query)"):
+    part_name = st.selectbox("Part", [p.name for p in preset.parts], key=f"whatif_part_{key}")
+    for spec in next(p for p in preset.parts if p.name == part_name).metrics:
+        label, low, high = report.slider_range(spec)
+        left, right = st.columns(2)
+        weight = left.slider(
+            f"Weight · {label}",
+            0.0,
+            5.0,
+            spec.weight,
+            0.5,
+            key=f"w_{key}_{part_name}_{spec.metric}",
+        )
+        target = right.slider(
+            f"Target · {label}", low, high, spec.target, key=f"t_{key}_{part_name}_{spec.metric}"
+        )
+        preset = preset.with_metric(part_name, spec.metric, weight=weight, target=target)
+now = scoring.score(preset, data.overall)
+before = scoring.score(preset, data.previous) if data.previous else None
+st.caption(f"{data.accounts_in_scope:,} accounts in scope · {where}")
+widgets.tiles(report.tiles(now, before, preset, filters), per_row=5)
+st.markdown(report.headline(now, preset))
+
+st.subheader("Why this score")
+names = [p.name for p in now.parts]
+weakest = report.weakest(now)
+shown = st.selectbox(
+    "Explain", names, index=names.index(weakest.name) if weakest else 0, key=f"health_explain_{key}"
+)
+st.dataframe(report.explanation_table(now.part(shown)), hide_index=True)
+widgets.notes(report.missing_notes(now.part(shown)))
+
+st.subheader("By segment and month")
+segments = report.segment_scores(data, preset)
+st.plotly_chart(charts.segment_radar(segments, names, f"Part scores by segment · {where}"), **CHART)
+widgets.download(segments, "health_by_segment")
+trend = report.trend(session.cached(metrics.monthly, filters), preset)
+st.plotly_chart(charts.trend_chart(trend, f"Health by month · {where}", preset.bands), **CHART)
+widgets.download(trend, "health_by_month")
+
+st.subheader("Accounts")
+best, worst = report.leaderboard(report.account_scores(data, preset))
+left, right = st.columns(2)
+left.caption("Healthiest accounts")
+left.dataframe(report.leaderboard_table(best), hide_index=True)
+right.caption("Least healthy accounts")
+right.dataframe(report.leaderboard_table(worst), hide_index=True)
+choices = {
+    r["account_id"]: r["account"] for r in [*best.to_dict("records"), *worst.to_dict("records")]
+}
+if choices:
+    account = st.selectbox(
+        "Drill into an account", list(choices), format_func=choices.get, key="health_account"
+    )
+    events = session.cached(report.timeline, filters, account_id=account)
+    st.caption(f"{choices[account]}: every deal, order, touch and survey answer, newest first.")
+    st.dataframe(events, hide_index=True)
+    widgets.download(events, "health_account_timeline")
+else:
+    st.info(f"No account has at least {report.MIN_PARTS_FOR_RANK} parts with data to rank.")

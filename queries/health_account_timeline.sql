@@ -1,0 +1,42 @@
+-- One row per event of one account: deals created and closed, orders, touches, survey answers.
+-- Params: $account_id (the account to drill into; its whole history, newest first).
+with
+
+account_deals as (
+    select deal_id, deal_name, status, amount, created_at, closed_at, competitor, source
+    from deals
+    where account_id = $account_id
+),
+
+events as (
+    select created_at as event_at, 'deal created' as kind,
+        coalesce(deal_name, deal_id) || coalesce(' · ' || source, '') as detail, amount
+    from account_deals
+    union all
+    select closed_at, 'deal ' || status,
+        coalesce(deal_name, deal_id) || coalesce(' · vs ' || nullif(trim(competitor), ''), ''),
+        amount
+    from account_deals
+    where status in ('won', 'lost')
+    union all
+    select ordered_at, 'order', coalesce(product, order_id), amount
+    from orders
+    where account_id = $account_id
+    union all
+    select occurred_at, 'touch',
+        concat_ws(' · ', type, direction, department), null
+    from activities
+    where account_id = $account_id
+    union all
+    select responded_at, 'survey ' || survey_type,
+        'score ' || cast(score as varchar) || coalesce(' · ' || comment, ''), null
+    from surveys
+    where account_id = $account_id
+),
+
+final as (
+    select event_at, kind, detail, cast(amount as double) as amount
+    from events
+)
+
+select * from final order by event_at desc nulls last, kind, detail

@@ -1,0 +1,174 @@
+-- One row per account in scope: the additive counts every Four-C health metric is built from.
+-- Params: $start_date, $end_date (inclusive dates, null = open-ended),
+--         $segments, $regions, $owners (lists, null = all; owner = account owner for accounts,
+--         orders, touches and surveys, deal owner for deals).
+-- Placement: touches by occurred_at, survey answers by responded_at, closed deals by closed_at,
+-- created deals by created_at, all in the period. "Recent" windows (touched, departments) are
+-- the 90 days before the end of the period (or before the latest touch with no end date).
+-- Customers (product.md): an account with a won deal or an order. Before the period = the first
+-- of them falls before $start_date (none with no start date, so logo retention has no data).
+-- Rows without an account (deals, orders, touches) cannot be placed and are left out.
+with
+
+accounts_raw as (
+    select * from accounts_in_scope($segments, $regions, $owners)
+),
+
+scoped_deals as (
+    select * from deals_in_scope($segments, $regions, $owners) where account_id is not null
+),
+
+as_of as (
+    select coalesce(
+        cast($end_date as timestamp) + interval 1 day,
+        (select max(occurred_at) from activities) + interval 1 second,
+        current_timestamp::timestamp
+    ) as as_of_at
+),
+
+-- An account loaded twice counts once (and is flagged: not unique is a data-quality fault).
+scoped_accounts as (
+    select
+        account_id,
+        any_value(account_name) as account_name,
+        any_value(nullif(trim(segment), '')) as segment,
+        count(*) as copies,
+        bool_and(
+            nullif(trim(segment), '') is not null and nullif(trim(industry), '') is not null
+            and nullif(trim(region), '') is not null and nullif(trim(owner), '') is not null
+        ) as is_complete
+    from accounts_raw
+    group by account_id
+),
+
+touches as (
+    select
+        account_id,
+        count(*) filter (where in_period(occurred_at, $start_date, $end_date)) as touches,
+        count(*) filter (where in_period(occurred_at, $start_date, $end_date)
+            and is_personalized) as touches_personalized,
+        count(*) filter (where in_period(occurred_at, $start_date, $end_date)
+            and is_personalized is not null) as touches_personalized_known,
+        count(distinct type) filter (where in_period(occurred_at, $start_date, $end_date))
+            as channels,
+        count(*) filter (where occurred_at >= as_of_at - interval 90 day
+            and occurred_at < as_of_at) as touches_90d,
+        count(distinct department) filter (where occurred_at >= as_of_at - interval 90 day
+            and occurred_at < as_of_at) as departments_90d,
+        count(*) filter (where occurred_at >= as_of_at - interval 365 day
+            and occurred_at < as_of_at) as touches_365d
+    from activities, as_of
+    where account_id in (select account_id from scoped_accounts)
+    group by account_id
+),
+
+customer_events as (
+    select account_id, ordered_at as event_at, product
+    from orders
+    where account_id in (select account_id from scoped_accounts) and coalesce(amount, 0) >= 0
+    union all
+    select account_id, closed_at, product
+    from deals
+    where account_id in (select account_id from scoped_accounts) and status = 'won'
+),
+
+customers as (
+    select
+        account_id,
+        count(*) filter (where event_at < cast($start_date as timestamp)) > 0
+            as is_customer_before,
+        count(*) filter (where in_period(event_at, $start_date, $end_date)) > 0
+            as is_active_buyer,
+        count(*) filter (where event_at < as_of_at) > 0 as is_customer,
+        count(distinct product) filter (where event_at < as_of_at) as products
+    from customer_events, as_of
+    group by account_id
+),
+
+answers as (
+    select
+        account_id,
+        count(*) as responses,
+        count(*) filter (where survey_type = 'nps') as nps_responses,
+        count(*) filter (where is_promoter) as nps_promoters,
+        count(*) filter (where is_detractor) as nps_detractors,
+        count(*) filter (where survey_type = 'csat') as csat_responses,
+        count(*) filter (where is_satisfied) as csat_satisfied
+    from summary_satisfaction_responses
+    where score is not null and in_period(responded_at, $start_date, $end_date)
+        and account_id in (select account_id from scoped_accounts)
+    group by account_id
+),
+
+deal_counts as (
+    select
+        account_id,
+        count(*) filter (where is_closed and status = 'won') as deals_won,
+        count(*) filter (where is_closed and status = 'lost') as deals_lost,
+        count(*) filter (where is_closed and status = 'won' and is_partner) as partner_won,
+        count(*) filter (where is_closed and status = 'lost' and is_partner) as partner_lost,
+        count(*) filter (where is_closed and status = 'won' and is_competitive)
+            as competitive_won,
+        count(*) filter (where is_closed and status = 'lost' and is_competitive)
+            as competitive_lost,
+        count(*) filter (where is_created) as deals_created,
+        count(*) filter (where is_created and status = 'won') as deals_created_won,
+        count(*) filter (where is_created and is_partner) as deals_created_partner
+    from (
+        select
+            account_id,
+            status,
+            status in ('won', 'lost') and in_period(closed_at, $start_date, $end_date)
+                as is_closed,
+            in_period(created_at, $start_date, $end_date) as is_created,
+            coalesce(regexp_matches(lower(source), 'partner|referral'), false) as is_partner,
+            coalesce(nullif(trim(competitor), '') is not null, false) as is_competitive
+        from scoped_deals
+    )
+    group by account_id
+),
+
+final as (
+    select
+        a.account_id,
+        a.account_name,
+        a.segment,
+        cast(a.is_complete as integer) as is_complete,
+        cast(a.segment is not null as integer) as has_segment,
+        cast(a.is_complete and a.copies = 1 and coalesce(t.touches_365d, 0) > 0 as integer)
+            as is_quality,
+        coalesce(t.touches, 0) as touches,
+        coalesce(t.touches_personalized, 0) as touches_personalized,
+        coalesce(t.touches_personalized_known, 0) as touches_personalized_known,
+        coalesce(t.channels, 0) as channels,
+        cast(coalesce(t.touches, 0) > 0 as integer) as is_active,
+        cast(coalesce(t.touches_90d, 0) > 0 as integer) as is_touched_90d,
+        cast(coalesce(t.departments_90d, 0) >= 2 as integer) as is_multi_department_90d,
+        cast(coalesce(c.is_customer_before, false) as integer) as is_customer_before,
+        cast(coalesce(c.is_customer_before and c.is_active_buyer, false) as integer)
+            as is_retained,
+        cast(coalesce(c.is_customer, false) as integer) as is_customer,
+        cast(coalesce(c.is_customer and c.products >= 2, false) as integer) as is_multi_product,
+        cast(coalesce(s.responses, 0) > 0 as integer) as is_surveyed,
+        coalesce(s.nps_responses, 0) as nps_responses,
+        coalesce(s.nps_promoters, 0) as nps_promoters,
+        coalesce(s.nps_detractors, 0) as nps_detractors,
+        coalesce(s.csat_responses, 0) as csat_responses,
+        coalesce(s.csat_satisfied, 0) as csat_satisfied,
+        coalesce(d.deals_won, 0) as deals_won,
+        coalesce(d.deals_lost, 0) as deals_lost,
+        coalesce(d.partner_won, 0) as partner_won,
+        coalesce(d.partner_lost, 0) as partner_lost,
+        coalesce(d.competitive_won, 0) as competitive_won,
+        coalesce(d.competitive_lost, 0) as competitive_lost,
+        coalesce(d.deals_created, 0) as deals_created,
+        coalesce(d.deals_created_won, 0) as deals_created_won,
+        coalesce(d.deals_created_partner, 0) as deals_created_partner
+    from scoped_accounts as a
+    left join touches as t using (account_id)
+    left join customers as c using (account_id)
+    left join answers as s using (account_id)
+    left join deal_counts as d using (account_id)
+)
+
+select * from final order by account_id
