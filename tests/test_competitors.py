@@ -658,3 +658,24 @@ def test_page_warns_when_few_deals_name_a_competitor(competitor_app):
     assert len(at.get("plotly_chart")) == 0
     at = open_page("2020-01-01", "2020-01-31")
     assert any("No deals were closed in this period" in i.value for i in at.info)
+
+
+def test_competitor_names_match_across_case_and_spacing_and_placeholders_name_nobody(con):
+    deals = frame(
+        "deal_id status competitor",
+        [
+            ("D1", "won", "Acmetrics"),
+            ("D2", "lost", "acmetrics ; Corvia"),
+            ("D3", "lost", "ACMETRICS"),
+            ("D4", "won", "None"),
+            ("D5", "lost", "N/A, -"),
+            ("D6", "won", "Big  Co; big co"),
+        ],
+    )
+    warehouse.load_frames(con, {"deals": deals}, source="test")
+    rows = con.execute(
+        "select competitor, count(*) from summary_deal_competitors group by 1 order by 1"
+    ).fetchall()
+    # Three spellings of Acmetrics, once each: the mixed-case one is shown. D6 names Big Co
+    # once (two spellings on one deal); None, N/A and - name nobody.
+    assert rows == [("Acmetrics", 3), ("Big  Co", 1), ("Corvia", 1)]
