@@ -190,12 +190,14 @@ HUBSPOT_STAGE_IDS = {
     "closedlost": "Closed Lost",
 }
 
+# For exports without a pipeline column. Named per CRM so that files from two CRMs never mix
+# their stages in one funnel (HubSpot's own default is "Sales Pipeline").
 DEFAULT_PIPELINE = {
     "hubspot": "Sales Pipeline",
-    "salesforce": "Sales",
-    "pipedrive": "Pipeline",
-    "zoho": "Standard",
-    "dynamics": "Sales",
+    "salesforce": "Salesforce opportunities",
+    "pipedrive": "Pipedrive pipeline",
+    "zoho": "Zoho deals",
+    "dynamics": "Dynamics opportunities",
     "generic": "Pipeline",
 }
 
