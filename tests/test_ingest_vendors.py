@@ -417,3 +417,15 @@ def test_uci_online_retail_sample(con):
     ) == [(17.0,)]
     total = rows(con, "select sum(amount) from orders")[0][0]
     assert float(total) == pytest.approx(37304.88)
+
+
+def test_the_samples_stages_never_join_an_imported_pipeline_of_the_same_name(con):
+    from dashboard import sample
+
+    sample.load_sample(con, scale=0.02)  # its pipeline is also called "Sales Pipeline"
+    inspection = loader.inspect(
+        con, EXPORTS / "hubspot-crm-exports-all-deals-2024-08-27.csv", "hubspot.csv"
+    )
+    stages = inspection.conversion.stage_map["stage"].tolist()
+    loader.close(con, inspection)
+    assert stages == ["Appointment Scheduled", "Qualified to Buy", "Closed Won", "Closed Lost"]

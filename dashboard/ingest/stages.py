@@ -80,7 +80,8 @@ def guess(
 def _known_stages(
     con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, vendor: Recognition
 ) -> dict:
-    """stage -> (order, status, probability) already stored for the file's pipelines."""
+    """stage -> (order, status, probability) already stored for the file's pipelines, from the
+    user's own loads."""
     pipelines = [DEFAULT_PIPELINE[vendor.vendor]]
     source = m.source("pipeline")
     if source:
@@ -94,7 +95,9 @@ def _known_stages(
         ]
     rows = con.execute(
         "select stage, min(stage_order), any_value(status), avg(probability)"
-        " from pipeline_stages where list_contains($pipelines, pipeline) group by stage",
+        " from pipeline_stages where list_contains($pipelines, pipeline)"
+        # the sample's stages are not the user's, even when a pipeline name matches
+        " and load_id not in (select load_id from loads where is_sample) group by stage",
         {"pipelines": pipelines},
     ).fetchall()
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
