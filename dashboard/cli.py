@@ -173,8 +173,16 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def _open(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
-    return warehouse.connect(args.db.expanduser().resolve() if args.db else None)
+def _open(args: argparse.Namespace, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """The warehouse; only `sample` and `import` may create it (a typo in --db must not
+    quietly answer with an empty database)."""
+    path = args.db.expanduser().resolve() if args.db else warehouse.default_db_path()
+    if not create and not path.exists():
+        raise UsageError(
+            f"There is no database at {path}. Start the app once (it loads the sample), or run "
+            "`crm-dashboard sample` or `crm-dashboard import FILE` first, or pass another --db."
+        )
+    return warehouse.connect(path)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -210,7 +218,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    con = _open(args)
+    con = _open(args, create=True)
     load_id = sample.load_sample(con, scale=args.scale, seed=args.seed)
     counts = {
         t: warehouse.scalar(
@@ -261,7 +269,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    con = _open(args)
+    con = _open(args, create=True)
     overrides = _pairs(args.map, "--map")
     families = _pairs(args.date_format, "--date-format")
     for path in args.files:

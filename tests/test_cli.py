@@ -66,6 +66,7 @@ def test_kpis_period_and_segment(golden_db, capsys):
 
 
 def test_kpis_null_where_no_data(db_path, capsys):
+    warehouse.connect(db_path).close()  # an empty warehouse
     assert cli.main(["kpis", "--db", str(db_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["win_rate"] is None and out["nps"] is None and out["won_amount"] is None
@@ -114,9 +115,18 @@ def test_query_csv_and_json(golden_db, capsys):
     ],
 )
 def test_mistakes_get_one_sentence_not_a_traceback(db_path, capsys, argv, message):
+    warehouse.connect(db_path).close()
     assert cli.main([*argv, "--db", str(db_path)]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_read_commands_refuse_a_database_that_does_not_exist(tmp_path, capsys):
+    missing = tmp_path / "typo.duckdb"
+    for argv in (["kpis"], ["query", "deal_summary"], ["loads"], ["undo", "1"]):
+        assert cli.main([*argv, "--db", str(missing)]) == 2
+        assert "There is no database at" in capsys.readouterr().err
+    assert not missing.exists()
 
 
 def test_sample_command_and_refusal_to_double(db_path, capsys):
