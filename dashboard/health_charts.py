@@ -28,8 +28,12 @@ def segment_radar(frame: pd.DataFrame, parts: list[str], title: str) -> go.Figur
     fig.update_layout(
         template=TEMPLATE,
         title=title,
-        polar=dict(radialaxis=dict(range=[0, 100], ticksuffix=" pts")),
+        polar=dict(
+            radialaxis=dict(range=[0, 100], ticksuffix=" pts", angle=45, tickangle=45),
+            angularaxis=dict(rotation=90, direction="clockwise"),
+        ),
         hovermode="closest",
+        margin=dict(t=90, b=40),
     )
     return fig
 
@@ -37,7 +41,7 @@ def segment_radar(frame: pd.DataFrame, parts: list[str], title: str) -> go.Figur
 def trend_chart(frame: pd.DataFrame, title: str, bands: tuple[float, float]) -> go.Figure:
     """Overall (bold) and each part's score by month, 0-100, with the weak/strong bands shaded."""
     fig = go.Figure()
-    months = pd.to_datetime(frame["month_start"])
+    months = pd.to_datetime(frame["month_end"])
     for i, (part, group) in enumerate(frame.groupby("part", sort=False)):
         overall = part == "Overall"
         fig.add_scatter(
@@ -51,5 +55,5 @@ def trend_chart(frame: pd.DataFrame, title: str, bands: tuple[float, float]) -> 
     _bands(fig, bands)
     fig.update_layout(template=TEMPLATE, title=title)
     fig.update_yaxes(title="Score (0-100 points)", range=[0, 100])
-    fig.update_xaxes(title="Month", dtick="M1", tickformat="%b %Y")
+    fig.update_xaxes(title="Window ending", tickformat="%-d %b %Y")
     return fig

@@ -28,7 +28,7 @@ data = session.cached(metrics.health_data, filters)
 with st.expander("What if… (change weights and targets; scores update without a new query)"):
     part_name = st.selectbox("Part", [p.name for p in preset.parts], key=f"whatif_part_{key}")
     for spec in next(p for p in preset.parts if p.name == part_name).metrics:
-        label, low, high = report.slider_range(spec)
+        label, low, high, step = report.slider_range(spec)
         left, right = st.columns(2)
         weight = left.slider(
             f"Weight · {label}",
@@ -39,7 +39,12 @@ with st.expander("What if… (change weights and targets; scores update without 
             key=f"w_{key}_{part_name}_{spec.metric}",
         )
         target = right.slider(
-            f"Target · {label}", low, high, spec.target, key=f"t_{key}_{part_name}_{spec.metric}"
+            f"Target · {label}",
+            low,
+            high,
+            spec.target,
+            step,
+            key=f"t_{key}_{part_name}_{spec.metric}",
         )
         preset = preset.with_metric(part_name, spec.metric, weight=weight, target=target)
 now = scoring.score(preset, data.overall)
@@ -62,7 +67,12 @@ segments = report.segment_scores(data, preset)
 st.plotly_chart(charts.segment_radar(segments, names, f"Part scores by segment · {where}"), **CHART)
 widgets.download(segments, "health_by_segment")
 trend = report.trend(session.cached(metrics.monthly, filters), preset)
-st.plotly_chart(charts.trend_chart(trend, f"Health by month · {where}", preset.bands), **CHART)
+title = f"Health at each month end, over a window as long as the period · {where}"
+st.plotly_chart(charts.trend_chart(trend, title, preset.bands), **CHART)
+st.caption(
+    "Each point scores the same length of time as the tiles, ending that day, so the last "
+    "point is the tiles' score (with no period chosen: 365-day windows over the last year)."
+)
 widgets.download(trend, "health_by_month")
 
 st.subheader("Accounts")

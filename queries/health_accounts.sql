@@ -1,7 +1,9 @@
 -- One row per account in scope: the additive counts every Four-C health metric is built from.
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
 --         $segments, $regions, $owners (lists, null = all; owner = account owner for accounts,
---         orders, touches and surveys, deal owner for deals).
+--         orders, touches and surveys, deal owner for deals),
+--         $window_ends, $window_days (null = one window, the period; else one window per end
+--         date, the $window_days days up to and including it: the trend, in one scan).
 -- Placement: touches by occurred_at, survey answers by responded_at, closed deals by closed_at,
 -- created deals by created_at, all in the period. "Recent" windows (touched, departments) are
 -- the 90 days before the end of the period (or before the latest touch with no end date).
@@ -18,12 +20,27 @@ scoped_deals as (
     select * from deals_in_scope($segments, $regions, $owners) where account_id is not null
 ),
 
+windows as (
+    select 0 as window_id, cast($start_date as date) as start_date,
+        cast($end_date as date) as end_date
+    where $window_ends is null
+    union all
+    select row_number() over (order by window_end) as window_id,
+        cast(window_end as date) - cast($window_days as integer) + 1, cast(window_end as date)
+    from (select unnest(cast($window_ends as date[])) as window_end)
+),
+
 as_of as (
-    select coalesce(
-        cast($end_date as timestamp) + interval 1 day,
-        (select max(occurred_at) from activities) + interval 1 second,
-        current_timestamp::timestamp
-    ) as as_of_at
+    select
+        window_id,
+        start_date,
+        end_date,
+        coalesce(
+            cast(end_date as timestamp) + interval 1 day,
+            (select max(occurred_at) from activities) + interval 1 second,
+            current_timestamp::timestamp
+        ) as as_of_at
+    from windows
 ),
 
 -- An account loaded twice counts once (and is flagged: not unique is a data-quality fault).
@@ -43,13 +60,14 @@ scoped_accounts as (
 
 touches as (
     select
+        window_id,
         account_id,
-        count(*) filter (where in_period(occurred_at, $start_date, $end_date)) as touches,
-        count(*) filter (where in_period(occurred_at, $start_date, $end_date)
+        count(*) filter (where in_period(occurred_at, start_date, end_date)) as touches,
+        count(*) filter (where in_period(occurred_at, start_date, end_date)
             and is_personalized) as touches_personalized,
-        count(*) filter (where in_period(occurred_at, $start_date, $end_date)
+        count(*) filter (where in_period(occurred_at, start_date, end_date)
             and is_personalized is not null) as touches_personalized_known,
-        count(distinct type) filter (where in_period(occurred_at, $start_date, $end_date))
+        count(distinct type) filter (where in_period(occurred_at, start_date, end_date))
             as channels,
         count(*) filter (where occurred_at >= as_of_at - interval 90 day
             and occurred_at < as_of_at) as touches_90d,
@@ -59,7 +77,7 @@ touches as (
             and occurred_at < as_of_at) as touches_365d
     from activities, as_of
     where account_id in (select account_id from scoped_accounts)
-    group by account_id
+    group by window_id, account_id
 ),
 
 customer_events as (
@@ -74,19 +92,21 @@ customer_events as (
 
 customers as (
     select
+        window_id,
         account_id,
-        count(*) filter (where event_at < cast($start_date as timestamp)) > 0
+        count(*) filter (where event_at < cast(start_date as timestamp)) > 0
             as is_customer_before,
-        count(*) filter (where in_period(event_at, $start_date, $end_date)) > 0
+        count(*) filter (where in_period(event_at, start_date, end_date)) > 0
             as is_active_buyer,
         count(*) filter (where event_at < as_of_at) > 0 as is_customer,
         count(distinct product) filter (where event_at < as_of_at) as products
     from customer_events, as_of
-    group by account_id
+    group by window_id, account_id
 ),
 
 answers as (
     select
+        window_id,
         account_id,
         count(*) as responses,
         count(*) filter (where survey_type = 'nps') as nps_responses,
@@ -94,14 +114,15 @@ answers as (
         count(*) filter (where is_detractor) as nps_detractors,
         count(*) filter (where survey_type = 'csat') as csat_responses,
         count(*) filter (where is_satisfied) as csat_satisfied
-    from summary_satisfaction_responses
-    where score is not null and in_period(responded_at, $start_date, $end_date)
+    from summary_satisfaction_responses, windows
+    where score is not null and in_period(responded_at, start_date, end_date)
         and account_id in (select account_id from scoped_accounts)
-    group by account_id
+    group by window_id, account_id
 ),
 
 deal_counts as (
     select
+        window_id,
         account_id,
         count(*) filter (where is_closed and status = 'won') as deals_won,
         count(*) filter (where is_closed and status = 'lost') as deals_lost,
@@ -116,20 +137,22 @@ deal_counts as (
         count(*) filter (where is_created and is_partner) as deals_created_partner
     from (
         select
+            window_id,
             account_id,
             status,
-            status in ('won', 'lost') and in_period(closed_at, $start_date, $end_date)
+            status in ('won', 'lost') and in_period(closed_at, start_date, end_date)
                 as is_closed,
-            in_period(created_at, $start_date, $end_date) as is_created,
+            in_period(created_at, start_date, end_date) as is_created,
             coalesce(regexp_matches(lower(source), 'partner|referral'), false) as is_partner,
             coalesce(nullif(trim(competitor), '') is not null, false) as is_competitive
-        from scoped_deals
+        from scoped_deals, windows
     )
-    group by account_id
+    group by window_id, account_id
 ),
 
 final as (
     select
+        w.end_date as window_end,
         a.account_id,
         a.account_name,
         a.segment,
@@ -165,10 +188,11 @@ final as (
         coalesce(d.deals_created_won, 0) as deals_created_won,
         coalesce(d.deals_created_partner, 0) as deals_created_partner
     from scoped_accounts as a
-    left join touches as t using (account_id)
-    left join customers as c using (account_id)
-    left join answers as s using (account_id)
-    left join deal_counts as d using (account_id)
+    cross join windows as w
+    left join touches as t on t.window_id = w.window_id and t.account_id = a.account_id
+    left join customers as c on c.window_id = w.window_id and c.account_id = a.account_id
+    left join answers as s on s.window_id = w.window_id and s.account_id = a.account_id
+    left join deal_counts as d on d.window_id = w.window_id and d.account_id = a.account_id
 )
 
-select * from final order by account_id
+select * from final order by window_end, account_id

@@ -19,7 +19,10 @@ from tests.conftest import frame
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
-SAMPLE_PAGE_PARAMS = {"health_account_timeline": {"account_id": "ACC-000001"}}
+SAMPLE_PAGE_PARAMS = {
+    "health_account_timeline": {"account_id": "ACC-000001"},
+    "health_accounts": {"window_ends": None, "window_days": None},
+}
 
 # ---------------------------------------------------------------- scoring (pure)
 
@@ -251,7 +254,8 @@ def health_con(con):
 
 
 def test_health_accounts_query_golden(health_con):
-    rows = queries.run(health_con.cursor(), "health_accounts", Q1.params())
+    params = {**Q1.params(), "window_ends": None, "window_days": None}
+    rows = queries.run(health_con.cursor(), "health_accounts", params)
     a1, a2 = rows.to_dict("records")
     assert (a1["account_id"], a1["touches"], a1["channels"], a1["is_retained"]) == ("A1", 3, 2, 1)
     assert (a2["is_complete"], a2["is_customer_before"], a2["is_retained"]) == (0, 1, 0)
@@ -312,9 +316,12 @@ def test_segments_accounts_and_months(health_con):
     assert data.previous is not None and data.previous["win_rate"] == 100.0
     accounts = data.accounts.set_index("account_id")
     assert accounts.loc["A1", "win_rate"] == 50.0 and pd.isna(accounts.loc["A2", "nps"])
+    # Trend: at each month end, the 90 days (the period's length) ending that day.
     months = metrics.monthly(health_con.cursor(), Q1)
-    assert list(months) == [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
-    assert months[date(2025, 2, 1)]["win_rate"] == 50.0  # Feb: D2 won, D4 lost
+    assert list(months) == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)]
+    assert months[date(2025, 1, 31)]["win_rate"] == 100.0  # 3 Nov - 31 Jan: D1 won
+    assert months[date(2025, 2, 28)]["win_rate"] == pytest.approx(200 / 3)  # D1, D2 won; D4 lost
+    assert months[date(2025, 3, 31)] == pytest.approx(EXPECTED_VALUES)  # the period itself
     scores = report.account_scores(data, config.load()["engagement"])
     assert scores["account_id"].tolist() == ["A1", "A2"]
 
@@ -388,3 +395,76 @@ def test_health_page_scores_explains_and_re_scores_on_a_weight(app_env):
     assert not at.exception
     assert [m.label for m in at.metric][1:] == ["Acquisition", "Retention", "Satisfaction",
                                                 "Advocacy"]  # fmt: skip
+
+
+# ---------------------------------------------------------------- invariants on the sample
+
+INVARIANTS = """
+    select * from health where is_retained > is_customer_before
+        or is_multi_product > is_customer or partner_won > deals_won
+        or competitive_lost > deals_lost or deals_created_won > deals_created
+        or deals_created_partner > deals_created or nps_promoters + nps_detractors > nps_responses
+        or csat_satisfied > csat_responses or touches_personalized > touches_personalized_known
+        or touches_personalized_known > touches or is_active > touches or channels > touches
+        or is_quality > is_complete
+"""
+
+
+def test_count_invariants_on_the_sample(sample_con):
+    cur = sample_con.cursor()
+    params = {**Filters(date(2025, 1, 1), date(2025, 12, 31)).params()}
+    health = queries.run(cur, "health_accounts", {**params, "window_ends": None,
+                                                  "window_days": None})  # fmt: skip
+    assert len(health) > 0
+    cur.register("health", health)
+    assert cur.execute(INVARIANTS).fetchall() == []
+    values = metrics.scope_values(cur, Filters(date(2025, 1, 1), date(2025, 12, 31)))
+    shares = [v for k, v in values.items() if metrics.METRICS[k].unit == "percent"]
+    assert all(v is None or 0 <= v <= 100 for v in shares)
+
+
+def test_trend_last_point_is_the_period_on_the_sample(sample_con):
+    cur = sample_con.cursor()
+    year = Filters(date(2025, 1, 1), date(2025, 12, 31))
+    months = metrics.monthly(cur, year)
+    assert len(months) == 12 and list(months)[-1] == date(2025, 12, 31)
+    assert months[date(2025, 12, 31)] == pytest.approx(metrics.scope_values(cur, year), nan_ok=True)
+
+
+def test_charts_draw_one_trace_per_segment_and_part():
+    from dashboard import health_charts
+
+    segments = pd.DataFrame(
+        {"segment": ["A", "A", "B", "B"], "part": ["P", "Q", "P", "Q"], "score": [10, None, 30, 40]}
+    )
+    radar = health_charts.segment_radar(segments, ["P", "Q"], "t")
+    assert [t.name for t in radar.data] == ["A", "B"]
+    assert list(radar.data[1].r) == [30, 40, 30]  # closed polygon
+    trend = pd.DataFrame(
+        {"month_end": [date(2025, 1, 31)] * 2, "part": ["Overall", "P"], "score": [50, 60]}
+    )
+    fig = health_charts.trend_chart(trend, "t", (50, 75))
+    assert [t.name for t in fig.data] == ["Overall", "P"] and fig.data[0].line.width == 4
+
+
+def test_tiles_headline_and_leaderboard_from_scores():
+    preset = preset_of(
+        ("A", [spec("win_rate")]),
+        ("B", [spec("nps", 1, 0, 50), spec("csat")]),
+        ("C", [spec("lead_to_customer")]),
+        ("D", [spec("survey_coverage")]),
+    )
+    now = scoring.score(preset, {"win_rate": 40, "nps": 25, "lead_to_customer": 90,
+                                 "survey_coverage": 70})  # fmt: skip
+    before = scoring.score(preset, {"win_rate": 39, "nps": 10, "lead_to_customer": 90})
+    cards = report.tiles(now, before, preset, Q1)
+    assert [c.label for c in cards] == ["Overall health", "A", "B", "C", "D"]
+    # A 40 vs 39: +1 point; B NPS 25 -> 50 pts vs 10 -> 20 pts: +30; D had no data before
+    assert [c.delta for c in cards[1:]] == ["+1 point", "+30 points", "+0 points", None]
+    assert cards[2].caption == "fair · 1 metric without data"  # CSAT missing, B = 50
+    assert report.headline(now, preset).startswith("**Weakest part: A** (40 of 100, weak)")
+    scores = pd.DataFrame({"account_id": ["x", "y", "z"], "account": ["X", "Y", "Z"],
+                           "segment": ["S"] * 3, "overall": [50.0, 70.0, 90.0],
+                           "parts_with_data": [4, 4, 2]})  # fmt: skip
+    best, worst = report.leaderboard(scores)  # z has too few parts to rank
+    assert best["account_id"].tolist() == ["y", "x"] and worst["account_id"].tolist() == ["x", "y"]

@@ -211,7 +211,8 @@ def values(sums: Sums, months: float) -> dict[str, float | None]:
 
 def sums_of(frame: pd.DataFrame) -> dict[str, float]:
     """Column sums of per-account rows, plus the number of accounts."""
-    numeric = frame.drop(columns=["account_id", "account_name", "segment"], errors="ignore")
+    labels = ["window_end", "account_id", "account_name", "segment"]
+    numeric = frame.drop(columns=labels, errors="ignore")
     out = {k: float(v) for k, v in numeric.sum().items()}
     out["accounts"] = float(len(frame))
     return out
@@ -237,7 +238,8 @@ class HealthData:
 
 
 def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    return queries.run(cur, "health_accounts", filters.params())
+    params = {**filters.params(), "window_ends": None, "window_days": None}
+    return queries.run(cur, "health_accounts", params).drop(columns="window_end")
 
 
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:
@@ -288,15 +290,22 @@ def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
 def monthly(
     cur: duckdb.DuckDBPyConnection, filters: Filters
 ) -> dict[date, dict[str, float | None]]:
-    """Metric values per calendar month of the period (the last 12 months of data without one)."""
+    """Metric values at each month end of the period (the last 12 months of data without one),
+    each over a window as long as the period (365 days without one) ending that day, so the
+    last point is the tiles' value and every point is scored on the same footing. One query."""
     first, last = coverage.data_span(cur)
-    start = filters.start_date or max(first, last - timedelta(days=365))
     end = filters.end_date or last
+    start = filters.start_date or max(first, end - timedelta(days=364))
+    days = (end - start).days + 1 if filters.has_period and filters.start_date else 365
+    month_ends = [
+        (m + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        for m in _month_starts(start, end)
+    ]
+    ends = [e for e in month_ends if e < end] + [end]
+    params = {**filters.params(), "window_ends": ends, "window_days": days}
+    frame = queries.run(cur, "health_accounts", params)
+    months = days / DAYS_PER_MONTH
     out = {}
-    for month in _month_starts(start, end):
-        month_end = min((month + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
-        scope = Filters(
-            max(month, start), month_end, filters.segments, filters.regions, filters.owners
-        )
-        out[month] = scope_values(cur, scope)
+    for window_end, group in frame.groupby("window_end"):
+        out[pd.Timestamp(window_end).date()] = values(sums_of(group), months)
     return out

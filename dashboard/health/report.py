@@ -45,7 +45,8 @@ def _score_text(value: float | None) -> str:
 def _delta(now: float | None, before: float | None) -> str | None:
     if now is None or before is None:
         return None
-    return f"{now - before:+.0f} points"
+    change = round(now - before)
+    return f"{change:+d} point{'' if abs(change) == 1 else 's'}"
 
 
 def tiles(
@@ -130,13 +131,13 @@ def segment_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataF
 
 
 def trend(months: dict[date, dict], preset: scoring.Preset) -> pd.DataFrame:
-    """Long frame: month_start, part ('Overall' too), score."""
+    """Long frame: month_end (the trailing window's last day), part ('Overall' too), score."""
     rows = []
     for month, values in months.items():
         result = scoring.score(preset, values)
-        rows.append({"month_start": month, "part": "Overall", "score": result.overall})
-        rows += [{"month_start": month, "part": p.name, "score": p.score} for p in result.parts]
-    return pd.DataFrame(rows, columns=["month_start", "part", "score"])
+        rows.append({"month_end": month, "part": "Overall", "score": result.overall})
+        rows += [{"month_end": month, "part": p.name, "score": p.score} for p in result.parts]
+    return pd.DataFrame(rows, columns=["month_end", "part", "score"])
 
 
 def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
@@ -172,14 +173,14 @@ def timeline(cur: duckdb.DuckDBPyConnection, filters: Filters, account_id: str) 
     return queries.run(cur, "health_account_timeline", {"account_id": account_id})
 
 
-def slider_range(spec: scoring.MetricSpec) -> tuple[str, float, float]:
-    """(label, low, high) for a what-if target slider of this metric."""
+def slider_range(spec: scoring.MetricSpec) -> tuple[str, float, float, float]:
+    """(label, low, high, step) for a what-if target slider of this metric."""
     metric = metrics.METRICS[spec.metric]
     if metric.unit == "percent":
-        return metric.label, 0.0, 100.0
+        return metric.label, 0.0, 100.0, 1.0
     if metric.unit == "score":
-        return metric.label, -100.0, 100.0
-    return metric.label, 0.0, float(max(10.0, 2 * max(spec.floor, spec.target)))
+        return metric.label, -100.0, 100.0, 1.0
+    return metric.label, 0.0, float(max(10.0, 2 * max(spec.floor, spec.target))), 0.1
 
 
 def headline(result: scoring.Score, preset: scoring.Preset) -> str:
