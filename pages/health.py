@@ -49,7 +49,10 @@ with st.expander("What if… (change weights and targets; scores update without 
         preset = preset.with_metric(part_name, spec.metric, weight=weight, target=target)
 now = scoring.score(preset, data.overall)
 before = scoring.score(preset, data.previous) if data.previous else None
-st.caption(f"{data.accounts_in_scope:,} accounts in scope · {where}")
+st.caption(
+    f"{data.accounts_in_scope:,} accounts in scope · {where}. Scores run 0-100; deals, orders, "
+    "touches and answers without a known account cannot be placed and are left out."
+)
 widgets.tiles(report.tiles(now, before, preset, filters), per_row=5)
 st.markdown(report.headline(now, preset))
 
