@@ -313,3 +313,29 @@ def test_quoted_line_breaks_keep_line_numbers_true_to_the_spreadsheet(con):
     report = inspection.conversion.rejected(con)
     loader.close(con, inspection)
     assert report["line"].tolist() == [3]  # header 1, Acme (two physical lines) 2, Beta 3
+
+
+def test_required_fields_are_found_by_content_when_names_give_nothing(con):
+    data = b"Who,When,How much\nAcme,2024-01-05,12.50\nBeta,2024-01-06,$99\n"
+    inspection = loader.inspect(
+        con, data, "x.csv", table="orders", overrides={"account_name": "Who"}
+    )
+    grid = inspection.mapping_rows().set_index("field")
+    loader.close(con, inspection)
+    assert grid.loc["ordered_at", "column"] == "When"  # every cell reads as a date
+    assert grid.loc["amount", "column"] == "How much"  # every cell reads as an amount
+    assert grid.loc["amount", "confidence"] == 0.5  # below any name match
+    assert "content: 100% of its cells read as amounts" in grid.loc["amount", "why"]
+    assert inspection.rows_ok == 2
+    # Text that does not read as a date is never taken for one.
+    words = b"Who,Note,Total\nAcme,soon,1\n"
+    incomplete = loader.inspect(
+        con,
+        words,
+        "y.csv",
+        table="orders",
+        allow_incomplete=True,
+        overrides={"account_name": "Who"},
+    )
+    loader.close(con, incomplete)
+    assert incomplete.mapping.source("ordered_at") is None and incomplete.problem

@@ -18,9 +18,10 @@ import pandas as pd
 
 from dashboard import warehouse
 from dashboard.ingest import convert, files, profiles
+from dashboard.ingest.content import fill_from_content
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
-from dashboard.ingest.vendors import LABELS, VENDORS, Recognition, recognise
+from dashboard.ingest.vendors import LABELS, MONTH_FIRST_VENDORS, VENDORS, Recognition, recognise
 
 
 @dataclass
@@ -103,6 +104,10 @@ def inspect(
         raw = files.read_raw(con, staged)
         recognition = _vendor(staged.headers, vendor)
         mapping, note = _mapping(con, staged, recognition, table, profile)
+        if mapping.profile is None and not profile:
+            mapping = fill_from_content(
+                con, raw, mapping, recognition.vendor in MONTH_FIRST_VENDORS
+            )
         if overrides:
             mapping = apply_overrides(mapping, overrides, staged.headers)
         if date_families:
