@@ -24,8 +24,7 @@ customers as (
 scoped as (
     select *
     from customers
-    where account_filter_off($segments, $regions, $owners)
-        or account_id in (select account_id from accounts_in_scope($segments, $regions, $owners))
+    where account_in_scope(account_id, $segments, $regions, $owners)
 ),
 
 final as (

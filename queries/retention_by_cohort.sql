@@ -43,8 +43,7 @@ joined as (
             else error('basis must be first_order or first_won_deal')
         end as joined_at
     from customers
-    where account_filter_off($segments, $regions, $owners)
-        or account_id in (select account_id from accounts_in_scope($segments, $regions, $owners))
+    where account_in_scope(account_id, $segments, $regions, $owners)
 ),
 
 members as (

@@ -9,8 +9,7 @@ with
 customers as (
     select *
     from summary_retention_customers
-    where account_filter_off($segments, $regions, $owners)
-        or account_id in (select account_id from accounts_in_scope($segments, $regions, $owners))
+    where account_in_scope(account_id, $segments, $regions, $owners)
 ),
 
 final as (

@@ -34,9 +34,7 @@ scoped_orders as (
     where o.account_id is not null
         and o.ordered_at >= b.prior_from
         and o.ordered_at < b.period_to
-        and (account_filter_off($segments, $regions, $owners)
-            or o.account_id in (
-                select account_id from accounts_in_scope($segments, $regions, $owners)))
+        and account_in_scope(o.account_id, $segments, $regions, $owners)
 ),
 
 per_customer as (

@@ -20,9 +20,7 @@ scoped as (
     select *
     from responses
     where (in_period(responded_at, $start_date, $end_date) or responded_at is null)
-        and (account_filter_off($segments, $regions, $owners)
-            or account_id in (
-                select account_id from accounts_in_scope($segments, $regions, $owners)))
+        and account_in_scope(account_id, $segments, $regions, $owners)
 ),
 
 placed as (
