@@ -6,10 +6,8 @@ with
 
 closed as (
     select date_trunc('month', closed_at) as month_start, status, amount
-    from deals_in_scope($segments, $regions, $owners)
-    where status in ('won', 'lost')
-        and closed_at is not null
-        and in_period(closed_at, $start_date, $end_date)
+    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    where closed_at is not null
 ),
 
 final as (

@@ -7,10 +7,8 @@ with
 
 closed as (
     select deal_id, status, cast(date_trunc('quarter', closed_at) as date) as quarter_start
-    from deals_in_scope($segments, $regions, $owners)
-    where status in ('won', 'lost')
-        and closed_at is not null
-        and in_period(closed_at, $start_date, $end_date)
+    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    where closed_at is not null
 ),
 
 named as (

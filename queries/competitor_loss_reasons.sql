@@ -7,8 +7,8 @@ with
 
 lost as (
     select deal_id, amount, nullif(trim(loss_reason), '') as loss_reason
-    from deals_in_scope($segments, $regions, $owners)
-    where status = 'lost' and in_period(closed_at, $start_date, $end_date)
+    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    where status = 'lost'
 ),
 
 named as (

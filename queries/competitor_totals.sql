@@ -7,13 +7,8 @@
 with
 
 closed as (
-    select
-        deal_id,
-        status,
-        amount,
-        date_diff('second', created_at, closed_at) / 86400.0 as cycle_days
-    from deals_in_scope($segments, $regions, $owners)
-    where status in ('won', 'lost') and in_period(closed_at, $start_date, $end_date)
+    select deal_id, status, amount, cycle_days
+    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
 ),
 
 flagged as (

@@ -21,12 +21,7 @@ open_at_end as (
 ),
 
 closed_in_period as (
-    select
-        *,
-        status = 'won' as is_won,
-        date_diff('second', created_at, closed_at) / 86400.0 as cycle_days
-    from scoped_deals
-    where status in ('won', 'lost') and in_period(closed_at, $start_date, $end_date)
+    select * from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
 ),
 
 final as (
