@@ -144,6 +144,13 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--preset", default=None, help="health preset (default engagement)")
     _db_option(kpi)
     kpi.set_defaults(handler=_kpis)
+
+    bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
+    bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
+    bch.add_argument("--runs", type=int, default=5, help="warm runs per page (median)")
+    bch.add_argument("--json", action="store_true", help="print every figure as JSON")
+    bch.add_argument("--dir", type=Path, default=None, help="keep the files here")
+    bch.set_defaults(handler=_bench)
     return parser
 
 
@@ -382,6 +389,16 @@ def _kpis(args: argparse.Namespace) -> int:
         width = max(map(len, values))
         for key, value in values.items():
             print(f"{key:<{width}}  {_table_cell(value)}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from dashboard import bench
+
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1.")
+    result = bench.run(args.scale, args.runs, args.dir)
+    print(json.dumps(result, indent=2) if args.json else bench.report(result))
     return 0
 
 
