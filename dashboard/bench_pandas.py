@@ -93,7 +93,9 @@ def funnel(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     deals, history, accounts = f["deals"], f["deal_stage_history"], f["accounts"]
     pipeline = deals["pipeline"].mode().iloc[0]
     made = deals[
-        (deals["pipeline"] == pipeline) & (deals["created_at"] >= start) & (deals["created_at"] < end)
+        (deals["pipeline"] == pipeline)
+        & (deals["created_at"] >= start)
+        & (deals["created_at"] < end)
     ]
     stages = (
         history.merge(made[["deal_id", "stage", "status"]], on="deal_id", suffixes=("", "_now"))
@@ -118,16 +120,22 @@ def funnel(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     time_in_stage = (stay.dt.total_seconds() / 86400).groupby(ordered["stage"]).median()
     won = made[made["status"] == "won"]
     cycle = ((won["closed_at"] - won["created_at"]).dt.total_seconds() / 86400).median()
-    with_segment = pd.DataFrame({"reach": reach}).join(
-        made.set_index("deal_id")["account_id"]
-    ).merge(accounts[["account_id", "segment"]], on="account_id", how="left")
+    with_segment = (
+        pd.DataFrame({"reach": reach})
+        .join(made.set_index("deal_id")["account_id"])
+        .merge(accounts[["account_id", "segment"]], on="account_id", how="left")
+    )
     breakdown = pd.DataFrame(
-        {k: with_segment.groupby("segment")["reach"].apply(lambda r, k=k: (r >= k).sum())
-         for k in range(1, top + 1)}
+        {
+            k: with_segment.groupby("segment")["reach"].apply(lambda r, k=k: (r >= k).sum())
+            for k in range(1, top + 1)
+        }
     )
     month = made.set_index("deal_id")["created_at"].dt.to_period("M")
-    trend = pd.DataFrame({"reach": reach, "month": month}).groupby("month")["reach"].agg(
-        created="size", won=lambda r: (r >= top).sum()
+    trend = (
+        pd.DataFrame({"reach": reach, "month": month})
+        .groupby("month")["reach"]
+        .agg(created="size", won=lambda r: (r >= top).sum())
     )
     dropped = reach[(reach == 1)].index[:200]
     dropoff = made[made["deal_id"].isin(dropped)].nlargest(200, "amount")
@@ -147,14 +155,16 @@ def retention(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     orders = orders.assign(month=month)
     cohort = orders.groupby("account_id")["month"].min().rename("cohort")
     orders = orders.join(cohort, on="account_id")
-    orders = orders[(orders["cohort"] >= pd.Period(start, "M")) & (orders["cohort"] <= pd.Period(end, "M"))]
+    orders = orders[
+        (orders["cohort"] >= pd.Period(start, "M")) & (orders["cohort"] <= pd.Period(end, "M"))
+    ]
     orders = orders.assign(offset=(orders["month"] - orders["cohort"]).apply(lambda x: x.n))
     customers = orders.groupby(["cohort", "offset"])["account_id"].nunique().unstack()
     revenue = orders.groupby(["cohort", "offset"])["amount"].sum().unstack()
     logo = customers.div(customers[0], axis=0)
     money = revenue.div(revenue[0], axis=0)
     size = customers[0]
-    average = (logo.mul(size, axis=0).sum() / logo.notna().mul(size, axis=0).sum())
+    average = logo.mul(size, axis=0).sum() / logo.notna().mul(size, axis=0).sum()
     in_period = orders[(orders["ordered_at"] >= start) & (orders["ordered_at"] < end)]
     active = in_period["account_id"].nunique()
     return {"logo": logo, "revenue": money, "average": average, "active": active}
@@ -223,7 +233,11 @@ def competitors(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     quarter = met["closed_at"].dt.to_period("Q")
     by_quarter = met.groupby(["competitor", quarter])["is_won"].agg(["mean", "size"])
     reasons = (
-        met[~met["is_won"]].groupby(["competitor", "loss_reason"]).size().groupby(level=0).nlargest(3)
+        met[~met["is_won"]]
+        .groupby(["competitor", "loss_reason"])
+        .size()
+        .groupby(level=0)
+        .nlargest(3)
     )
     recorded = (closed["competitor"].fillna("") != "").mean()
     return {
@@ -239,7 +253,9 @@ def health(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     accounts, deals, acts = f["accounts"], f["deals"], f["activities"]
     orders, surveys, tickets = f["orders"], f["surveys"], f["tickets"]
     in_period = acts[(acts["occurred_at"] >= start) & (acts["occurred_at"] < end)]
-    recent = acts[(acts["occurred_at"] >= end - pd.Timedelta(days=90)) & (acts["occurred_at"] < end)]
+    recent = acts[
+        (acts["occurred_at"] >= end - pd.Timedelta(days=90)) & (acts["occurred_at"] < end)
+    ]
     per_account = pd.DataFrame(
         {
             "touches": in_period.groupby("account_id").size(),
@@ -252,7 +268,9 @@ def health(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     per_account["products"] = bought.groupby("account_id")["product"].nunique()
     answered = surveys[(surveys["responded_at"] >= start) & (surveys["responded_at"] < end)]
     per_account["surveyed"] = answered.groupby("account_id").size()
-    per_account["nps"] = answered[answered["survey_type"] == "nps"].groupby("account_id")["score"].agg(_nps)
+    per_account["nps"] = (
+        answered[answered["survey_type"] == "nps"].groupby("account_id")["score"].agg(_nps)
+    )
     per_account = accounts.set_index("account_id")[["segment", "industry", "region", "owner"]].join(
         per_account
     )
@@ -261,7 +279,10 @@ def health(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     opened = tickets[(tickets["opened_at"] >= start) & (tickets["opened_at"] < end)]
     first_response = (opened["first_response_at"] - opened["opened_at"]).dt.total_seconds() / 3600
     overall = {
-        "complete_profiles": per_account[["segment", "industry", "region", "owner"]].notna().all(axis=1).mean(),
+        "complete_profiles": per_account[["segment", "industry", "region", "owner"]]
+        .notna()
+        .all(axis=1)
+        .mean(),
         "touches_per_active_month": per_account["touches"].mean() / 12,
         "touched_90d": recent["account_id"].nunique() / len(accounts),
         "two_departments": (per_account["departments_90d"] >= 2).mean(),

@@ -8,6 +8,8 @@ summaries whose names sort before its own (funnel_pipeline_steps before funnel_s
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -17,6 +19,25 @@ SUMMARIES_DIR = Path(__file__).resolve().parent.parent / "queries" / "summaries"
 
 def available() -> list[str]:
     return sorted(p.stem for p in SUMMARIES_DIR.glob("*.sql"))
+
+
+def reads(name: str) -> set[str]:
+    """The tables a summary's SQL names (canonical tables and other summaries), by word."""
+    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8").lower()
+    sql = re.sub(r"--[^\n]*", " ", sql)  # comments may name tables the query does not read
+    return set(re.findall(r"[a-z_][a-z0-9_]*", sql))
+
+
+def affected(tables: Iterable[str]) -> list[str]:
+    """The summaries to rebuild after `tables` changed: those reading one of them, directly or
+    through another summary. A load that brings only surveys leaves the funnel's alone."""
+    changed = set(tables)
+    out = []
+    for name in available():  # name order = build order, so a summary's inputs come first
+        if reads(name) & changed:
+            out.append(name)
+            changed.add(f"summary_{name}")
+    return out
 
 
 def rebuild(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> list[str]:

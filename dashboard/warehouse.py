@@ -245,7 +245,7 @@ def load_relations(
         for table, relation in sources.items():
             _archive_replaced(con, table, relation, load_id)
             rows += _append(con, table, relation, load_id)
-        summaries.rebuild(con)
+        summaries.rebuild(con, summaries.affected(sources))
         _record_load(con, load_id, list(sources), rows, info)
     return load_id
 

@@ -43,6 +43,20 @@ as_of as (
     from windows
 ),
 
+-- The earliest touch a window can count (its period start, or the 365 days before as_of_at);
+-- null = no lower bound (an open-ended period counts every touch before as_of_at).
+touch_bounds as (
+    select
+        window_id,
+        start_date,
+        end_date,
+        as_of_at,
+        case when start_date is not null
+            then least(cast(start_date as timestamp), as_of_at - interval 365 day)
+        end as from_at
+    from as_of
+),
+
 -- An account loaded twice counts once (and is flagged: not unique is a data-quality fault).
 scoped_accounts as (
     select
@@ -58,25 +72,51 @@ scoped_accounts as (
     group by account_id
 ),
 
-touches as (
+-- Per (window, account, type, department) first: the two distinct counts then run over these
+-- few groups instead of over every touch.
+touch_groups as (
     select
         window_id,
         account_id,
+        type,
+        department,
         count(*) filter (where in_period(occurred_at, start_date, end_date)) as touches,
         count(*) filter (where in_period(occurred_at, start_date, end_date)
             and is_personalized) as touches_personalized,
         count(*) filter (where in_period(occurred_at, start_date, end_date)
             and is_personalized is not null) as touches_personalized_known,
-        count(distinct type) filter (where in_period(occurred_at, start_date, end_date))
-            as channels,
         count(*) filter (where occurred_at >= as_of_at - interval 90 day
             and occurred_at < as_of_at) as touches_90d,
-        count(distinct department) filter (where occurred_at >= as_of_at - interval 90 day
-            and occurred_at < as_of_at) as departments_90d,
         count(*) filter (where occurred_at >= as_of_at - interval 365 day
             and occurred_at < as_of_at) as touches_365d
-    from activities, as_of
+    from (
+        -- Only the touches a window can count: a range join instead of every touch times
+        -- every window. Undated touches count only with no period at all (in_period).
+        select w.*, t.account_id, t.occurred_at, t.is_personalized, t.type, t.department
+        from activities as t
+        join touch_bounds as w
+            on t.occurred_at < w.as_of_at and t.occurred_at >= coalesce(w.from_at, '-infinity')
+        union all
+        select w.*, t.account_id, t.occurred_at, t.is_personalized, t.type, t.department
+        from activities as t, touch_bounds as w
+        where t.occurred_at is null and w.start_date is null and w.end_date is null
+    )
     where account_id in (select account_id from scoped_accounts)
+    group by window_id, account_id, type, department
+),
+
+touches as (
+    select
+        window_id,
+        account_id,
+        cast(sum(touches) as bigint) as touches,
+        cast(sum(touches_personalized) as bigint) as touches_personalized,
+        cast(sum(touches_personalized_known) as bigint) as touches_personalized_known,
+        count(distinct type) filter (where touches > 0) as channels,
+        cast(sum(touches_90d) as bigint) as touches_90d,
+        count(distinct department) filter (where touches_90d > 0) as departments_90d,
+        cast(sum(touches_365d) as bigint) as touches_365d
+    from touch_groups
     group by window_id, account_id
 ),
 

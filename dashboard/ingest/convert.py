@@ -273,14 +273,12 @@ class _Builder:
         conv, table = self.conv, self.conv.mapping.table
         items, errors = self.typed_fields()
         entries = self.entries()
-        all_raw = ", ".join(f"coalesce({c}, '')" for c in self.columns.values())
         resolved = self.resolved_columns(table)
         required = self.required_errors(table)
         flags = ", ".join(f"{formats.missing_sql(c)} as m_{c}" for c in sorted(self.flags))
         cells = f"select rowid as __rowid, *{', ' + flags if flags else ''} from {conv.raw.table}"
         typed = (
             f"select {conv.raw.line_expression('__rowid')} as __line, "
-            f"md5(concat_ws(chr(31), {all_raw})) as __hash, "
             + ", ".join(items + [e[0] for e in entries] + ["*"])
             + " from cells"
         )
@@ -386,7 +384,10 @@ class _Builder:
         if key:
             # No key in the file: a hash of the whole line, so the same line loaded again
             # (even from a re-export in another order) replaces itself instead of doubling.
-            cols[key] = f"coalesce({cols[key]}, 'gen-' || substr(__hash, 1, 20))"
+            # The hash is only computed for rows without a key (coalesce stops at the key).
+            all_raw = ", ".join(f"coalesce({c}, '')" for c in self.columns.values())
+            line_hash = f"md5(concat_ws(chr(31), {all_raw}))"
+            cols[key] = f"coalesce({cols[key]}, 'gen-' || substr({line_hash}, 1, 20))"
         if table == "surveys":
             cols["survey_type"] = self.survey_type()
         if table == "deals":

@@ -8,6 +8,7 @@ named c0..cN. Problems a user can fix raise ImportProblem with one sentence.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -254,7 +255,12 @@ def _write_utf8(source: Path | bytes, target: Path, encoding: str, name: str) ->
     raw = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
     with raw:
         hashing = _HashingReader(raw, digest)
-        if encoding == "utf-8":
+        if encoding == "utf-8" and not isinstance(source, bytes):
+            # Already UTF-8 on disk: prove it while hashing, then link instead of copying.
+            if _copy_checking_utf8(hashing, None):
+                _link_or_copy(Path(source), target)
+                return encoding, digest.hexdigest()
+        elif encoding == "utf-8":
             if _copy_checking_utf8(hashing, target):
                 return encoding, digest.hexdigest()
         else:
@@ -264,17 +270,32 @@ def _write_utf8(source: Path | bytes, target: Path, encoding: str, name: str) ->
     return _write_utf8(source, target, "cp1252", name)
 
 
-def _copy_checking_utf8(reader: io.RawIOBase, target: Path) -> bool:
-    """Copy bytes as they are, decoding on the way (1 MB at a time) to prove they are UTF-8."""
+def _copy_checking_utf8(reader: io.RawIOBase, target: Path | None) -> bool:
+    """Copy bytes as they are (or only read them, target None), decoding on the way (4 MB at
+    a time) to prove they are UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(target, "wb") as out:
-        while chunk := reader.read(1 << 20):
+    with open(target, "wb") if target else contextlib.nullcontext() as out:
+        while chunk := reader.read(1 << 22):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 return False
-            out.write(chunk)
+            if out is not None:
+                out.write(chunk)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
     return True
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link when the import folder is on the same file system (no second copy of a
+    large export); a plain copy otherwise."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _transcode(reader: io.RawIOBase, target: Path, encoding: str, name: str) -> None:
