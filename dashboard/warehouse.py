@@ -15,6 +15,8 @@ import pandas as pd
 from dashboard import summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
+MEMORY_ENV_VAR = "CRM_DASHBOARD_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's buffers; beyond it, work spills to the temp folder
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 # Tables an export (or the sample) is mapped into, in load order.
@@ -56,6 +58,9 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     spill = db_path.parent / f"{db_path.name}.tmp"
     con.execute("set temp_directory = $dir", {"dir": str(spill)})
     con.execute("set TimeZone = 'UTC'")  # timestamps with offsets are stored as UTC
+    # Bounds the process's memory at a million deals (DuckDB's default is 80% of the RAM).
+    limit = os.environ.get(MEMORY_ENV_VAR, "").strip() or DEFAULT_MEMORY_LIMIT
+    con.execute("set memory_limit = $limit", {"limit": limit})
     con.execute("set allowed_directories = $dirs", {"dirs": [str(import_dir(db_path)), str(spill)]})
     for setting in (
         "enable_external_access",
