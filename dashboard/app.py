@@ -6,13 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import sample, session, sidebar
+from dashboard import identity, sample, session, sidebar
 from dashboard.filters import Filters
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 
 st.set_page_config(page_title="CRM Analytics", page_icon=":material/insights:", layout="wide")
 
+who = identity.gate()  # no access: a "no access" page and nothing else (not even the data)
 session.cursor()  # opens the warehouse; on an empty file, loads the sample first
 if st.session_state.pop("sample_just_loaded", False):
     st.toast("First start: loaded the sample company so every page has data.", icon="✅")
@@ -20,6 +21,7 @@ notice = session.cached(sample.sample_notice, Filters())
 if notice:
     st.info(notice, icon=":material/science:")
 sidebar.render()
+identity.show_in_sidebar(who)
 PAGES = [
     # (file, title, icon, URL path); the first is the default page at "/".
     ("overview.py", "Overview", ":material/dashboard:", None),
@@ -29,11 +31,15 @@ PAGES = [
     ("competitors.py", "Competitors", ":material/swords:", "competitors"),
     ("health.py", "Health", ":material/monitor_heart:", "health"),
     ("import.py", "Import", ":material/upload:", "import"),
+    ("access.py", "Access", ":material/admin_panel_settings:", "access"),
 ]
+# Pages a role may not use are left out of the navigation (and refuse if opened anyway).
+HIDDEN = {"import.py": not who.can_import, "access.py": not who.can_see_access}
 page = st.navigation(
     [
         st.Page(PAGES_DIR / file, title=title, icon=icon, url_path=path, default=path is None)
         for file, title, icon, path in PAGES
+        if not HIDDEN.get(file)
     ]
 )
 page.run()

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import kpi_report, queries, sample, warehouse
-from dashboard.filters import Filters
+from dashboard import access, kpi_report, queries, sample, warehouse
+from dashboard.filters import SCOPE_KEYS, Filters
 from dashboard.health import config as health_config
 from dashboard.ingest import files, loader, profiles
 from dashboard.ingest.errors import ImportProblem
@@ -58,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         help="interface to listen on (default 127.0.0.1; 0.0.0.0 for all)",
     )
-    _db_option(serve)
+    _db_option(serve, who=False)
     serve.set_defaults(handler=_serve)
 
     smp = sub.add_parser("sample", help="generate the sample company into a database")
@@ -154,7 +154,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _db_option(parser: argparse.ArgumentParser) -> None:
+def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:
+    if who:
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USER",
+            default=None,
+            help=f"whose role and scope apply (default $USER; with ${access.ROLES_ENV} set)",
+        )
     parser.add_argument(
         "--db",
         type=Path,
@@ -192,6 +200,22 @@ def _open(args: argparse.Namespace, create: bool = False) -> duckdb.DuckDBPyConn
     return warehouse.connect(path)
 
 
+def _access(args: argparse.Namespace, *, writes: bool = False) -> access.Access:
+    """Who runs this command, from --as or $USER, through the same roles file as the app.
+    Reading needs a role; writing (import, undo, sample) and the load history need analyst or
+    admin. Without a roles file: the local single user, the admin, as before."""
+    person = args.as_user or os.environ.get("USER") or os.environ.get("USERNAME")
+    who = access.decide(person, "cli", access.configured_path())
+    if not who.can_read:
+        raise UsageError(f"no access: {who.reason} Ask an admin to add you to the roles file.")
+    if writes and not who.can_import:
+        raise UsageError(
+            f"{who.person} is a {who.role.value}; importing, undoing loads and the load "
+            "history are for analysts and admins."
+        )
+    return who
+
+
 def _serve(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     if args.db:
@@ -225,6 +249,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
     con = _open(args, create=True)
     load_id = sample.load_sample(con, scale=args.scale, seed=args.seed)
     counts = {
@@ -243,6 +268,7 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
+    who = _access(args)
     wanted = queries.parameters(args.name)
     params = {k: v for k, v in FILTER_DEFAULTS.items() if k in wanted}
     for item in args.param:
@@ -250,12 +276,34 @@ def _query(args: argparse.Namespace) -> int:
         if not sep or not key:
             raise UsageError(f"--param expects K=V, got {item!r}.")
         params[key] = _param_value(value)
+    params = _within_scope(args.name, params, who)
     frame = queries.run(_open(args), args.name, params)
     if args.format == "json":
         print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     else:
         sys.stdout.write(frame.to_csv(index=False))
     return 0
+
+
+def _within_scope(name: str, params: dict[str, object], who: access.Access) -> dict[str, object]:
+    """The --param filter lists narrowed to the person's grant, exactly as the app does."""
+    if who.scope.is_everything:
+        return params
+    if not set(SCOPE_KEYS) <= queries.parameters(name):
+        raise UsageError(
+            f"query {name!r} cannot be limited to your segments and regions; ask an admin."
+        )
+    chosen = {key: _as_tuple(params.get(key)) for key in SCOPE_KEYS}
+    narrowed = Filters(**chosen).within(who.scope).params()
+    return {**params, **{key: narrowed[key] for key in SCOPE_KEYS}}
+
+
+def _as_tuple(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return (str(value),)
 
 
 def _param_value(text: str) -> object:
@@ -276,6 +324,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
     con = _open(args, create=True)
     overrides = _pairs(args.map, "--map")
     families = _pairs(args.date_format, "--date-format")
@@ -349,6 +398,7 @@ def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) ->
 
 
 def _loads(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
     con = _open(args)
     frame = con.execute(
         "select load_id, source, file_name, vendor, array_to_string(table_names, ',') as tables,"
@@ -363,6 +413,7 @@ def _loads(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
     removed = warehouse.undo_load(_open(args), args.load_id)
     print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
     return 0
@@ -371,9 +422,10 @@ def _undo(args: argparse.Namespace) -> int:
 def _kpis(args: argparse.Namespace) -> int:
     if args.start and args.end and args.start > args.end:
         raise UsageError(f"--from {args.start} is after --to {args.end}.")
+    who = _access(args)
     filters = Filters(
         args.start, args.end, tuple(args.segment), tuple(args.region), tuple(args.owner)
-    )
+    ).within(who.scope)
     preset = args.preset or health_config.DEFAULT_PRESET
     try:
         presets = health_config.load()

@@ -66,10 +66,11 @@ def _with_rates(frame: pd.DataFrame) -> pd.DataFrame:
 # --- the names and their order ----------------------------------------------------------
 
 
-def names(cur: duckdb.DuckDBPyConnection, _filters: Filters | None = None) -> list[str]:
-    """Every competitor in the data, most deals first, whatever the filters: the order that
-    gives each one its colour on every chart."""
-    return queries.run(cur, "competitor_names", {})["competitor"].tolist()
+def names(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> list[str]:
+    """Every competitor in the data the person may see, most deals first, whatever the
+    sidebar choices: the order that gives each one its colour on every chart."""
+    params = (filters or Filters()).scope_params()
+    return queries.run(cur, "competitor_names", params)["competitor"].tolist()
 
 
 # --- per competitor ---------------------------------------------------------------------

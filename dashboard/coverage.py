@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import queries
+from dashboard.filters import Filters
 
 
 def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
@@ -19,7 +20,10 @@ def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
     return first, last
 
 
-def filter_values(cur: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """dimension -> the values the sidebar offers (segment, region, owner)."""
-    frame = queries.run(cur, "filter_options", {})
+def filter_values(
+    cur: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> dict[str, list[str]]:
+    """dimension -> the values the sidebar offers (segment, region, owner), within the grant
+    the filters carry (the choices themselves do not narrow what is offered)."""
+    frame = queries.run(cur, "filter_options", (filters or Filters()).scope_params())
     return {dim: group["value"].tolist() for dim, group in frame.groupby("dimension")}

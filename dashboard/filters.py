@@ -9,19 +9,50 @@ from datetime import date, timedelta
 # URL query-string keys. Lists repeat the key: ?segment=SMB&segment=Enterprise
 URL_KEYS = ("period", "from", "to", "segment", "region", "owner")
 ALL_TIME = "all"
+SCOPE_KEYS = ("segments", "regions", "owners")
 MAX_URL_VALUES = 200
 MAX_VALUE_LENGTH = 200
 
 
 @dataclass(frozen=True)
+class Scope:
+    """A row-level grant (dashboard/access.py decides whose): None = that dimension is not
+    restricted; a tuple = only those values; an empty tuple = nothing at all (default deny)."""
+
+    segments: tuple[str, ...] | None = None
+    regions: tuple[str, ...] | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self.segments is None and self.regions is None
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.segments == () or self.regions == ()
+
+    def __and__(self, other: Scope) -> Scope:
+        """What both grants allow."""
+        return Scope(
+            _intersect(self.segments, other.segments), _intersect(self.regions, other.regions)
+        )
+
+
+EVERYTHING = Scope()
+NOTHING = Scope(segments=(), regions=())
+
+
+@dataclass(frozen=True)
 class Filters:
-    """What every page is filtered by. Empty tuples mean "all"; no dates mean all time."""
+    """What every page is filtered by. Empty tuples mean "all"; no dates mean all time.
+    `scope` is the viewer's row-level grant: params() never binds anything wider, whatever
+    the other fields say (so replace(filters, segments=()) cannot widen a manager's view)."""
 
     start_date: date | None = None
     end_date: date | None = None
     segments: tuple[str, ...] = field(default=())
     regions: tuple[str, ...] = field(default=())
     owners: tuple[str, ...] = field(default=())
+    scope: Scope = field(default=EVERYTHING)
 
     def __post_init__(self) -> None:
         if self.start_date and self.end_date and self.start_date > self.end_date:
@@ -32,14 +63,38 @@ class Filters:
         return self.start_date is not None or self.end_date is not None
 
     def params(self) -> dict[str, object]:
-        """Bound parameters shared by every query file: dates and lists, None meaning all."""
+        """Bound parameters shared by every query file: dates and lists, None meaning all and
+        an empty list nothing (the scope allows none of the values chosen, or none at all)."""
+        segments = _narrow(self.segments, self.scope.segments)
+        regions = _narrow(self.regions, self.scope.regions)
+        owners = list(self.owners) or None
+        if self.scope.is_nothing or segments == [] or regions == []:
+            segments, regions, owners = [], [], []
         return {
             "start_date": self.start_date,
             "end_date": self.end_date,
-            "segments": list(self.segments) or None,
-            "regions": list(self.regions) or None,
-            "owners": list(self.owners) or None,
+            "segments": segments,
+            "regions": regions,
+            "owners": owners,
         }
+
+    def scope_params(self) -> dict[str, object]:
+        """$segments, $regions, $owners for the grant alone, ignoring the choices: for lists
+        that must not follow the sidebar (the options it offers, competitor colours)."""
+        params = Filters(scope=self.scope).params()
+        return {key: params[key] for key in SCOPE_KEYS}
+
+    def within(self, scope: Scope) -> Filters:
+        """These filters narrowed to a grant: the choices intersected with it (nothing chosen =
+        everything granted); when nothing is left, a scope that binds empty lists."""
+        both = self.scope & scope
+        segments = _narrow(self.segments, both.segments)
+        regions = _narrow(self.regions, both.regions)
+        if both.is_nothing or segments == [] or regions == []:
+            return replace(self, segments=(), regions=(), owners=(), scope=NOTHING)
+        return replace(
+            self, segments=tuple(segments or ()), regions=tuple(regions or ()), scope=both
+        )
 
     def previous_period(self) -> Filters | None:
         """The period of equal length just before this one, same other filters."""
@@ -104,6 +159,21 @@ class Filters:
             regions=keep(self.regions, "region"),
             owners=keep(self.owners, "owner"),
         )
+
+
+def _intersect(a: tuple[str, ...] | None, b: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return tuple(v for v in a if v in b)
+
+
+def _narrow(chosen: tuple[str, ...], granted: tuple[str, ...] | None) -> list[str] | None:
+    """The bound list for one dimension: None = all, [] = nothing."""
+    if granted is None:
+        return list(chosen) or None
+    if not chosen:
+        return list(granted)
+    return [v for v in chosen if v in granted]
 
 
 def _first(values: Sequence[str] | str | None) -> str | None:

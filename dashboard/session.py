@@ -10,7 +10,7 @@ from typing import TypeVar
 import duckdb
 import streamlit as st
 
-from dashboard import sample, warehouse
+from dashboard import identity, sample, warehouse
 from dashboard.filters import Filters
 
 T = TypeVar("T")
@@ -37,8 +37,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 
 def filters() -> Filters:
-    """The filters the entry script's sidebar left for the page."""
-    return st.session_state.get("filters", Filters())
+    """The filters the entry script's sidebar left for the page, within the person's grant."""
+    return st.session_state.get("filters", Filters()).within(identity.current().scope)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -49,7 +49,10 @@ def _cached(name: str, filters: Filters, options: tuple, db: str, version: int, 
 
 def cached(fn: Callable[..., T], filters: Filters, **options: object) -> T:
     """fn(cursor, filters, **options), cached per filters, options and data version, shared by
-    all sessions. Options must be hashable values (str, int, date, tuples)."""
+    all sessions. Options must be hashable values (str, int, date, tuples).
+    The filters are narrowed to the person's grant first, so every data function runs within
+    it and the cache key holds it (whatever filters a page passes, even Filters())."""
+    filters = filters.within(identity.current().scope)
     cur = cursor()
     name = f"{fn.__module__}.{fn.__qualname__}"
     key = tuple(sorted(options.items()))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import duckdb
 import streamlit as st
 
-from dashboard import coverage, session
+from dashboard import coverage, identity, session
 from dashboard.filters import URL_KEYS, Filters
 
 PRESETS = ("Last 12 months", "Last 90 days", "Year to date", "All time", "Custom range")
@@ -39,8 +39,8 @@ def matching_preset(filters: Filters, as_of: date) -> str:
     return "Custom range"
 
 
-def filter_options(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> dict[str, list[str]]:
-    return coverage.filter_values(cur)
+def filter_options(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[str]]:
+    return coverage.filter_values(cur, filters)
 
 
 def data_dates(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> tuple[date, date]:
@@ -65,6 +65,7 @@ def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> No
 
 def render() -> Filters:
     """Draw the filters, store them for the pages, and write them to the URL."""
+    granted = identity.current().scope
     options = session.cached(filter_options, Filters())
     first, as_of = session.cached(data_dates, Filters())
     if not st.session_state.get("filters_seeded"):
@@ -90,12 +91,17 @@ def render() -> Filters:
                     "Segment",
                     options.get("segment", []),
                     key="f_segments",
-                    placeholder="All segments",
+                    placeholder="All segments"
+                    if granted.segments is None
+                    else "All granted segments",
                 )
             ),
             tuple(
                 st.multiselect(
-                    "Region", options.get("region", []), key="f_regions", placeholder="All regions"
+                    "Region",
+                    options.get("region", []),
+                    key="f_regions",
+                    placeholder="All regions" if granted.regions is None else "All granted regions",
                 )
             ),
             tuple(
@@ -107,8 +113,10 @@ def render() -> Filters:
         st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
-    st.session_state["filters"] = filters
-    return filters
+    # The URL keeps what was chosen; the pages get it within the person's grant.
+    scoped = filters.within(identity.current().scope)
+    st.session_state["filters"] = scoped
+    return scoped
 
 
 def _as_list(value: str | list[str]) -> list[str]:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from dashboard import identity, session
 from dashboard import import_view as view
-from dashboard import session
 
+identity.require_import()  # analysts and admins only, even when the URL is typed in
 cur = session.cursor()
 st.title("Import your CRM data")
 st.caption(

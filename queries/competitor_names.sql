@@ -1,11 +1,14 @@
 -- One row per competitor named on any deal (all statuses, all time): deals naming it.
--- Params: none. The order (most deals first) gives each competitor a colour that stays the
--- same whatever the filters, so it keeps its colour across charts and pages.
+-- Params: $segments, $regions, $owners (lists, null = all, empty = nothing): the person's
+-- grant (Filters.scope_params), not the sidebar choices. The order (most deals first) gives
+-- each competitor a colour that stays the same whatever the filters, so it keeps its colour
+-- across charts and pages; nobody learns a competitor met only outside their grant.
 with
 
 final as (
     select competitor, count(*) as count_deals
     from summary_deal_competitors
+    where deal_id in (select deal_id from deals_in_scope($segments, $regions, $owners))
     group by competitor
 )
 

@@ -3,7 +3,8 @@
 -- Params: $start_date, $end_date (inclusive dates on created_at, null = open-ended),
 --         $segments, $regions, $owners (lists, null = all; owner = deal owner).
 -- count_deals follows the filters (deals counted by creation date); count_deals_any ignores
--- them and breaks ties, so the default pipeline is the one with most deals.
+-- the period (not the segment, region and owner filters, so it never counts deals outside a
+-- person's grant) and breaks ties, so the default pipeline is the one with most deals.
 with
 
 steps as (
@@ -20,7 +21,7 @@ placed as (
 
 deals_any as (
     select d.deal_id, p.pipeline
-    from deals d
+    from deals_in_scope($segments, $regions, $owners) d
     left join placed p using (deal_id)
 ),
 

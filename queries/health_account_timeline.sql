@@ -1,11 +1,19 @@
 -- One row per event of one account: deals created and closed, orders, touches, survey answers.
--- Params: $account_id (the account to drill into; its whole history, newest first).
+-- Params: $account_id (the account to drill into; its whole history, newest first),
+--         $segments, $regions, $owners (lists, null = all, empty = nothing; owner = account
+--         owner): nothing at all unless the account is within them, so a drill-down never
+--         reaches outside the person's grant or the sidebar filters.
 with
+
+account_allowed as (
+    select $account_id as account_id
+    where account_in_scope($account_id, $segments, $regions, $owners)
+),
 
 account_deals as (
     select deal_id, deal_name, status, amount, created_at, closed_at, competitor, source
     from deals
-    where account_id = $account_id
+    where account_id = (select account_id from account_allowed)
 ),
 
 events as (
@@ -21,17 +29,17 @@ events as (
     union all
     select ordered_at, 'order', coalesce(product, order_id), amount
     from orders
-    where account_id = $account_id
+    where account_id = (select account_id from account_allowed)
     union all
     select occurred_at, 'touch',
         concat_ws(' · ', type, direction, department), null
     from activities
-    where account_id = $account_id
+    where account_id = (select account_id from account_allowed)
     union all
     select responded_at, 'survey ' || survey_type,
         'score ' || cast(score as varchar) || coalesce(' · ' || comment, ''), null
     from surveys
-    where account_id = $account_id
+    where account_id = (select account_id from account_allowed)
 ),
 
 final as (

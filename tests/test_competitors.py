@@ -198,7 +198,7 @@ def test_competitor_by_segment(golden):
 
 
 def test_competitor_names_in_colour_order(golden):
-    got = queries.run(golden, "competitor_names", {})
+    got = queries.run(golden, "competitor_names", Filters().scope_params())
     # Every deal, open and undated included: Acme D1 D2 D3 D5 D8 D9; Beta D1 D7 D11;
     # Gamma D2 D10; Delta D7.
     assert rows(got, ["competitor", "count_deals"]) == [

@@ -327,7 +327,11 @@ def test_segments_accounts_and_months(health_con):
 
 
 def test_account_timeline_golden(health_con):
-    events = queries.run(health_con.cursor(), "health_account_timeline", {"account_id": "A2"})
+    events = queries.run(
+        health_con.cursor(),
+        "health_account_timeline",
+        {"account_id": "A2", **Filters().scope_params()},
+    )
     assert events["kind"].tolist() == ["touch", "deal created", "deal lost", "deal created",
                                       "order"]  # fmt: skip
     assert events["event_at"].iloc[0] == pd.Timestamp("2025-03-10")

@@ -123,7 +123,7 @@ def test_closed_deals_by_month(golden):
 
 
 def test_filter_options(golden):
-    frame = queries.run(golden, "filter_options", {})
+    frame = queries.run(golden, "filter_options", Filters().scope_params())
     assert list(frame.itertuples(index=False, name=None)) == [
         ("owner", "Ann"),
         ("owner", "Bob"),

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from dashboard import formatting, overview, queries
-from dashboard.filters import Filters
+from dashboard.filters import SCOPE_KEYS, Filters
 from dashboard.health import config, metrics, scoring
 from dashboard.overview import Tile
 
@@ -170,7 +170,8 @@ def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def timeline(cur: duckdb.DuckDBPyConnection, filters: Filters, account_id: str) -> pd.DataFrame:
     """One account's deals, orders, touches and survey answers, newest first (whole history)."""
-    return queries.run(cur, "health_account_timeline", {"account_id": account_id})
+    scope = {k: v for k, v in filters.params().items() if k in SCOPE_KEYS}
+    return queries.run(cur, "health_account_timeline", {"account_id": account_id, **scope})
 
 
 def slider_range(spec: scoring.MetricSpec) -> tuple[str, float, float, float]:
