@@ -682,6 +682,7 @@ def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
 # Page parameters for each funnel query on the sample (tests/test_queries.py binds only the
 # five filter parameters, so it cannot run these by itself).
 SAMPLE_PAGE_PARAMS = {
+    "funnel_pipelines": {},
     "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
     "funnel_dropoff": {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 2},
     "funnel_time_in_stage": {"pipeline": "Sales Pipeline"},
