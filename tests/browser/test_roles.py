@@ -72,7 +72,7 @@ def open_as(browser, url: str, person: str | None):
 
 def test_without_the_header_nobody_gets_in(roles_server, browser):
     page = open_as(browser, roles_server, None)
-    expect(page.get_by_text("No access")).to_be_visible(timeout=90_000)
+    expect(page.get_by_text("No access", exact=True)).to_be_visible(timeout=90_000)
     expect(page.get_by_text("Ask an admin", exact=False)).to_be_visible()
     expect(page.locator("[data-testid=stMetric]")).to_have_count(0)
     page.context.close()
