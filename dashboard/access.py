@@ -267,8 +267,9 @@ def grants_rows(roles: RolesFile, known: dict[str, list[str]]) -> list[dict[str,
             {
                 "person": grant.person,
                 "role": grant.role.value,
-                "segments": ", ".join(grant.segments or ()) or "all",
-                "regions": ", ".join(grant.regions or ()) or "all",
+                "segments": ", ".join(grant.segments or ())
+                or ("none" if sees.is_nothing else "all"),
+                "regions": ", ".join(grant.regions or ()) or ("none" if sees.is_nothing else "all"),
                 "may import": "yes" if grant.role in (Role.ANALYST, Role.ADMIN) else "no",
                 "check": (
                     "nothing granted: sees nothing"

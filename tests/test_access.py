@@ -193,5 +193,7 @@ def test_grants_rows_for_the_admin_page(roles_file):
     by_person = {r["person"]: r for r in rows}
     assert by_person["raj@example.com"]["check"] == "not in the data: Enterprise"
     assert by_person["nogrant@example.com"]["check"] == "nothing granted: sees nothing"
+    assert by_person["nogrant@example.com"]["segments"] == "none"
+    assert by_person["ceo@example.com"]["segments"] == "all"
     assert by_person["Ana@Example.com"]["may import"] == "yes"
     assert by_person["maria@example.com"]["segments"] == "SMB"
