@@ -17,7 +17,7 @@ who = identity.gate()  # no access: a "no access" page and nothing else (not eve
 session.cursor()  # opens the warehouse; on an empty file, loads the sample first
 if st.session_state.pop("sample_just_loaded", False):
     st.toast("First start: loaded the sample company so every page has data.", icon="✅")
-notice = session.cached(sample.sample_notice, Filters())
+notice = session.cached(sample.sample_notice, Filters(), can_import=who.can_import)
 if notice:
     st.info(notice, icon=":material/science:")
 sidebar.render()

@@ -324,7 +324,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    _access(args, writes=True)
+    who = _access(args, writes=True)
     con = _open(args, create=True)
     overrides = _pairs(args.map, "--map")
     families = _pairs(args.date_format, "--date-format")
@@ -355,7 +355,11 @@ def _import(args: argparse.Namespace) -> int:
             return 0
         for ins in inspections:
             result = loader.commit(
-                con, ins, all_or_nothing=args.all_or_nothing, remove_sample=not args.keep_sample
+                con,
+                ins,
+                all_or_nothing=args.all_or_nothing,
+                remove_sample=not args.keep_sample,
+                user=who.person,
             )
             print(result.message)
             if args.save_profile:

@@ -287,8 +287,14 @@ def _profile_saver(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Ins
                 st.error(str(exc))
 
 
-def load_all(cur: duckdb.DuckDBPyConnection, all_or_nothing: bool, remove_sample: bool) -> None:
-    """Load every inspected file, each as its own load, with a progress bar."""
+def load_all(
+    cur: duckdb.DuckDBPyConnection,
+    all_or_nothing: bool,
+    remove_sample: bool,
+    user: str | None = None,
+) -> None:
+    """Load every inspected file, each as its own load, with a progress bar. `user` is the
+    signed-in person recorded in the load history (None: the server's OS user)."""
     ready = [
         (fid, p)
         for fid, p in panels().items()
@@ -308,6 +314,7 @@ def load_all(cur: duckdb.DuckDBPyConnection, all_or_nothing: bool, remove_sample
                 all_or_nothing=all_or_nothing,
                 remove_sample=remove_sample,
                 progress=step,
+                user=user,
             )
             panel.result = result.message
         except (ImportProblem, warehouse.WarehouseError, duckdb.Error) as exc:

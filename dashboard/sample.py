@@ -49,14 +49,21 @@ def showing_sample_only(con: duckdb.DuckDBPyConnection) -> bool:
     return not loads.empty and bool(loads["is_sample"].all())
 
 
-def sample_notice(con: duckdb.DuckDBPyConnection, _filters: object = None) -> str | None:
-    """What the banner says when only the sample is on screen, with its real size."""
+def sample_notice(
+    con: duckdb.DuckDBPyConnection, _filters: object = None, can_import: bool = True
+) -> str | None:
+    """What the banner says when only the sample is on screen, with its real size; the way
+    out depends on whether this person may import."""
     if not showing_sample_only(con):
         return None
     accounts = warehouse.scalar(con, "select count(*) from accounts")
     deals = warehouse.scalar(con, "select count(*) from deals")
+    way_out = (
+        "To see your own, bring your CRM exports in on the **Import** page."
+        if can_import
+        else "Your own data appears here once an analyst imports your CRM exports."
+    )
     return (
         "You are looking at **sample data**: a fictional B2B software company over three "
-        f"years ({accounts:,} accounts, {deals:,} deals). To see your own, bring your CRM "
-        "exports in on the **Import** page."
+        f"years ({accounts:,} accounts, {deals:,} deals). {way_out}"
     )

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard import identity, session
 from dashboard import import_view as view
 
-identity.require_import()  # analysts and admins only, even when the URL is typed in
+who = identity.require_import()  # analysts and admins only, even when the URL is typed in
 cur = session.cursor()
 st.title("Import your CRM data")
 st.caption(
@@ -42,7 +42,9 @@ if pending:
         "`crm-dashboard sample`.",
     )
     if st.button(f"Load {len(pending)} file(s)", type="primary", icon=":material/upload:"):
-        view.load_all(cur, all_or_nothing, remove_sample and view.showing_sample(cur))
+        view.load_all(
+            cur, all_or_nothing, remove_sample and view.showing_sample(cur), user=who.person
+        )
         st.rerun()
 
 st.subheader("Load history")

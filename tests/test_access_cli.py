@@ -102,3 +102,14 @@ def test_without_a_roles_file_the_cli_is_the_local_admin(golden_db, monkeypatch,
     monkeypatch.delenv(access.ROLES_ENV, raising=False)
     assert kpis(capsys, golden_db, "--as", "whoever")["deals_total"] == 7
     assert cli.main(["loads", "--db", str(golden_db)]) == 0
+
+
+def test_the_load_history_records_who_imported(golden_db, roles, capsys):
+    export = Path(__file__).resolve().parent.parent / "sample_data/exports/pipedrive-deals.csv"
+    argv = ["import", str(export), "--db", str(golden_db), "--as", "ana", "--keep-sample"]
+    assert cli.main(argv) == 0, capsys.readouterr().err
+    con = warehouse.connect(golden_db)
+    assert con.execute("select user_name from loads order by load_id desc limit 1").fetchall() == [
+        ("ana",)
+    ]
+    con.close()

@@ -123,3 +123,11 @@ def test_first_start_loads_the_sample_once(con):
     assert sample.ensure_sample(con) is None  # not empty any more
     with pytest.raises(sample.SampleAlreadyLoaded):
         sample.load_sample(con)
+
+
+def test_the_sample_banner_points_each_role_to_a_way_out_it_has(sample_con):
+    cur = sample_con.cursor()
+    assert "on the **Import** page" in sample.sample_notice(cur)
+    # viewers and managers cannot open the import page: they are not sent there
+    for_viewer = sample.sample_notice(cur, None, can_import=False)
+    assert "Import** page" not in for_viewer and "once an analyst imports" in for_viewer
