@@ -32,6 +32,8 @@ MIN_COUNT = 20
 OVERALL_SERIES = ("Win rate", "Created → won")
 # A creation month with more of its deals still open than this is "still maturing".
 MATURING_OPEN_SHARE = 0.05
+# Rows of the drop-off list sent to the browser (at a million deals it can hold 100,000).
+DROPOFF_ROWS_SHOWN = 1_000
 
 
 def count_of(n: float, noun: str = "deal") -> str:

@@ -127,8 +127,11 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     st.caption(funnel.dropoff_caption(deals, choices[step]))
     table = funnel.dropoff_table(deals)
     money = st.column_config.NumberColumn(format="dollar")
-    height = min(300, 35 * (len(table) + 1) + 3)  # short lists without empty rows
-    st.dataframe(table, hide_index=True, height=height, column_config={"Amount (USD)": money})
+    shown = table.head(funnel.DROPOFF_ROWS_SHOWN)  # the browser gets a page, the CSV all
+    height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
+    st.dataframe(shown, hide_index=True, height=height, column_config={"Amount (USD)": money})
+    if len(shown) < len(table):
+        st.caption(f"The first {len(shown):,} of {len(table):,} deals; the download has all.")
     widgets.download(table, "deals_that_went_no_further")
 
 

@@ -8,6 +8,8 @@ from dashboard import bench, cli, summaries
 PAGE_FIGURES = {
     "warm_ms",
     "cold_ms",
+    "warm_cpu_ms",
+    "cold_cpu_ms",
     "bare_scan_ms",
     "pandas_read_ms",
     "pandas_compute_ms",
@@ -36,6 +38,7 @@ def test_bench_at_a_tiny_scale_reports_every_figure(capsys, tmp_path):
         "import_mb_s",
         "raw_read_csv_mb_s",
         "import_vs_raw_read_csv",
+        "import_vs_raw_read_csv_cpu",
         "apptest_overview_s",
         "peak_rss_mb",
     ):
