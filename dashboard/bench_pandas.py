@@ -151,14 +151,13 @@ def funnel(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
 
 def retention(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     orders = f["orders"].dropna(subset=["account_id", "ordered_at"])
-    month = orders["ordered_at"].dt.to_period("M")
+    month = orders["ordered_at"].dt.year * 12 + orders["ordered_at"].dt.month - 1
     orders = orders.assign(month=month)
     cohort = orders.groupby("account_id")["month"].min().rename("cohort")
     orders = orders.join(cohort, on="account_id")
-    orders = orders[
-        (orders["cohort"] >= pd.Period(start, "M")) & (orders["cohort"] <= pd.Period(end, "M"))
-    ]
-    orders = orders.assign(offset=(orders["month"] - orders["cohort"]).apply(lambda x: x.n))
+    first, last = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    orders = orders[(orders["cohort"] >= first) & (orders["cohort"] <= last)]
+    orders = orders.assign(offset=orders["month"] - orders["cohort"])
     customers = orders.groupby(["cohort", "offset"])["account_id"].nunique().unstack()
     revenue = orders.groupby(["cohort", "offset"])["amount"].sum().unstack()
     logo = customers.div(customers[0], axis=0)
@@ -268,9 +267,14 @@ def health(f: dict[str, pd.DataFrame], start, end) -> dict[str, object]:
     per_account["products"] = bought.groupby("account_id")["product"].nunique()
     answered = surveys[(surveys["responded_at"] >= start) & (surveys["responded_at"] < end)]
     per_account["surveyed"] = answered.groupby("account_id").size()
-    per_account["nps"] = (
-        answered[answered["survey_type"] == "nps"].groupby("account_id")["score"].agg(_nps)
+    nps = answered[answered["survey_type"] == "nps"]
+    votes = pd.DataFrame(
+        {
+            "account_id": nps["account_id"],
+            "net": (nps["score"] >= 9).astype(int) - (nps["score"] <= 6).astype(int),
+        }
     )
+    per_account["nps"] = 100 * votes.groupby("account_id")["net"].mean()
     per_account = accounts.set_index("account_id")[["segment", "industry", "region", "owner"]].join(
         per_account
     )
