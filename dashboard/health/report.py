@@ -141,23 +141,46 @@ def trend(months: dict[date, dict], preset: scoring.Preset) -> pd.DataFrame:
 
 
 def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
-    """One row per account: overall, each part, and how many parts had data."""
-    rows = []
-    for row in data.accounts.to_dict("records"):
-        values = {k: row[k] for k in metrics.METRICS}
-        result = scoring.score(preset, values)
-        rows.append(
-            {
-                "account_id": row["account_id"],
-                "account": row["account_name"] or row["account_id"],
-                "segment": row["segment"],
-                "overall": result.overall,
-                **{p.name: p.score for p in result.parts},
-                "parts_with_data": sum(p.score is not None for p in result.parts),
-            }
-        )
-    columns = ["account_id", "account", "segment", "overall", *(p.name for p in preset.parts)]
-    return pd.DataFrame(rows, columns=[*columns, "parts_with_data"])
+    """One row per account: overall, each part, and how many parts had data.
+
+    scoring.score's arithmetic a column at a time (same order of operations, so the same
+    numbers): every what-if rerun rescores 100,000 accounts in milliseconds."""
+    accounts = data.accounts.reset_index(drop=True)
+    names = [n or i for n, i in zip(accounts["account_name"], accounts["account_id"], strict=True)]
+    out = pd.DataFrame(
+        {"account_id": accounts["account_id"], "account": names, "segment": accounts["segment"]}
+    )
+    zero = pd.Series(0.0, index=accounts.index)
+    overall_sum, parts_with_data = zero, zero.astype(int)
+    part_scores = {}
+    for part in preset.parts:
+        num, total, kept = zero, zero, zero.astype(bool)
+        for m in part.metrics:
+            pts = _points(accounts, m)
+            used = pts.notna() & (m.weight > 0)
+            num = num + (pts * m.weight).where(used, 0.0)
+            total = total + zero.where(~used, m.weight)
+            kept = kept | used
+        score = (num / total).where(kept & (total > 0))
+        part_scores[part.name] = score
+        overall_sum = overall_sum + score.fillna(0.0)
+        parts_with_data = parts_with_data + score.notna().astype(int)
+    out["overall"] = (overall_sum / parts_with_data.where(parts_with_data > 0)).astype(float)
+    for name, score in part_scores.items():
+        out[name] = score
+    out["parts_with_data"] = parts_with_data
+    return out
+
+
+def _points(accounts: pd.DataFrame, m: scoring.MetricSpec) -> pd.Series:
+    """scoring.points for a column: NaN where the account has no value."""
+    if m.metric not in accounts:
+        return pd.Series(float("nan"), index=accounts.index)
+    value = pd.to_numeric(accounts[m.metric], errors="coerce").astype(float)
+    if m.target == m.floor:
+        return (value >= m.target).astype(float).mul(100.0).where(value.notna())
+    share = (value - m.floor) / (m.target - m.floor)
+    return 100.0 * share.clip(lower=0.0, upper=1.0)
 
 
 def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
