@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+SCALE  ?= 1
 export CRM_DASHBOARD_DB
 
-.PHONY: install run test lint sample clean
+.PHONY: install run test lint sample clean bench
 
 install: $(VENV)/.installed
 
@@ -21,6 +22,11 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Import, page queries (cold/warm), first render, peak RSS and the pandas way at SCALE
+# (1 = 20k deals; the README's table is SCALE=50, which takes a while: run it with nice).
+bench: install
+	nice $(BIN)/crm-dashboard bench --scale $(SCALE)
 
 lint: install
 	$(BIN)/ruff check .
