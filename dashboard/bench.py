@@ -216,6 +216,7 @@ def product(folder: Path, runs: int) -> dict[str, object]:
         total_cpu += inspect_cpu + commit_cpu
     out["import_s"] = total_s
     out["import_cpu_s"] = total_cpu
+    _save_partial(folder, out)
     out["rss_after_import_mb"] = _rss_mb()
     filters = _default_filters(con)
     out["filters"] = {"start_date": str(filters.start_date), "end_date": str(filters.end_date)}
@@ -231,6 +232,7 @@ def product(folder: Path, runs: int) -> dict[str, object]:
             "cold_cpu_ms": cold_cpu * 1000,
             "warm_cpu_ms": statistics.median(c for _, c in warm) * 1000,
         }
+        _save_partial(folder, out)
         con.close()
     out["apptest_overview_s"] = _apptest_overview(db)
     out["peak_rss_mb"] = _rss_mb()
@@ -244,6 +246,11 @@ def product(folder: Path, runs: int) -> dict[str, object]:
         out["pages"][page]["bare_scan_ms"] = min(scans) * 1000
     con.close()
     return out
+
+
+def _save_partial(folder: Path, figures: dict) -> None:
+    """What is measured so far: a long run at scale 50 that is stopped still leaves figures."""
+    (folder / "product.partial.json").write_text(json.dumps(figures), encoding="utf-8")
 
 
 def _scan(con: duckdb.DuckDBPyConnection, table: str) -> None:
