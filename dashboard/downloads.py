@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # A cell starting with one of these is run as a formula by Excel, Sheets or LibreOffice.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Text that is just a signed number ("-5", "+3.5", "-1e3") is read as that number and cannot
+# run anything: it stays as it is, so a negative figure held as text is still a number.
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def neutralise(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
@@ -18,7 +27,8 @@ def neutralise(value: object) -> object:
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads accents) where no text cell can run as a formula.
 
-    Numbers stay numbers: only text columns are touched, so -5 stays -5.
+    Numbers stay numbers: number columns are not touched, and text that is only a signed
+    number ("-5") is left as it is; "-5+cmd" or "-A1" gets the apostrophe.
     """
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]

@@ -26,7 +26,8 @@ def available() -> list[str]:
 
 @cache
 def _load(name: str) -> tuple[str, frozenset[str]]:
-    if not _NAME.match(name) or not (QUERIES_DIR / f"{name}.sql").is_file():
+    # Only names of files that exist reach the file system (no path, no 10,000-char name).
+    if not _NAME.fullmatch(name) or name not in available():
         raise QueryError(f"There is no query named {name!r}; known: {', '.join(available())}.")
     sql = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     return sql, parameters_of(sql)

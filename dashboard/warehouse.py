@@ -76,6 +76,7 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     path = Path(db_path) if db_path else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     import_dir(path).mkdir(exist_ok=True)
+    import_dir(path).chmod(0o700)  # uploads hold personal data: no other local user reads them
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:

@@ -16,7 +16,7 @@ def test_formula_cells_are_neutralised_and_numbers_kept():
     back = pd.read_csv(io.StringIO(text, newline=""))
     assert back["account"].tolist() == [
         '\'=HYPERLINK("http://x")',
-        "'+1",
+        "+1",  # only a signed number: a spreadsheet reads 1, nothing runs
         "'-cmd",
         "'@SUM(A1)",
         "'\tx",

@@ -116,7 +116,11 @@ def convert(
             )
         conv.stage_map = stage_map
         con.register(f"{conv.table}_stages", conv.stage_map)
-    builder.build()
+    try:
+        builder.build()
+    except BaseException:
+        discard(con, conv)  # a conversion that fails leaves no temp view or table behind
+        raise
     return conv
 
 
@@ -214,7 +218,9 @@ class _Builder:
         if kind in (F.AMOUNT, F.NUMBER, F.INTEGER):
             type_name = {F.AMOUNT: "decimal(18, 2)", F.NUMBER: "double", F.INTEGER: "bigint"}[kind]
             parts = [formats.number_sql(c, self.decimal(c), missing=self.missing(c)) for c in cols]
-            return f"cast({' * '.join(parts)} as {type_name})"
+            # try_cast: a number too large for the column (1e20 as an amount) rejects its row
+            # instead of failing the whole file.
+            return f"try_cast({' * '.join(parts)} as {type_name})"
         if kind == F.BOOL:
             return formats.bool_sql(cols[0])
         if kind == F.ID:
@@ -485,7 +491,21 @@ class _Builder:
             for kind, (lo, hi) in SCORE_RANGES.items()
         )
         reason = "score outside its scale (NPS 0-10, CSAT 1-5 or 1-10, CES 1-7)"
-        return [self.check(checks, label, "cast(f_score as varchar)", reason)]
+        out = [self.check(checks, label, "cast(f_score as varchar)", reason)]
+        if self.conv.mapping.source("survey_type"):
+            # A type cell that names no known survey would break the load (the column is
+            # required): the row is rejected with the reason instead.
+            type_label = self.conv.mapping.source("survey_type").describe()
+            raw_type = self.columns[self.conv.mapping.source("survey_type").columns[0]]
+            out.append(
+                self.check(
+                    "survey_type is null",
+                    type_label,
+                    raw_type,
+                    "cannot tell the survey type (NPS, CSAT or CES) from this cell",
+                )
+            )
+        return out
 
     def dedupe_error(self, table: str, key: str | None) -> str:
         if table not in ("accounts", "deals") or key is None:

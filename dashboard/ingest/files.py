@@ -422,6 +422,14 @@ def _read_sheets(staged: StagedFile, sheet: str | None) -> None:
 def read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> RawTable:
     """Read every cell as text into a temp table c0..cN; records DuckDB rejects are listed."""
     table = f"raw_{next(_counter)}"
+    try:
+        return _read_raw(con, staged, table)
+    except BaseException:
+        _drop_tables(con, table)  # a refused file leaves no temp table behind
+        raise
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> RawTable:
     rejects = pd.DataFrame(columns=["line", "column", "value", "reason"])
     if staged.kind == "csv":
         rejects = _read_csv(con, staged, table)
@@ -534,6 +542,10 @@ def quote_identifier(name: str) -> str:
 
 def discard(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
     """Drop the temp tables and the staged copy of a file."""
-    for suffix in ("", "_rejects", "_rejects_scans", "_lines"):
-        con.execute(f"drop table if exists {raw.table}{suffix}")
+    _drop_tables(con, raw.table)
     raw.staged.path.unlink(missing_ok=True)
+
+
+def _drop_tables(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    for suffix in ("", "_rejects", "_rejects_scans", "_lines"):
+        con.execute(f"drop table if exists {table}{suffix}")
