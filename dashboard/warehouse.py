@@ -75,8 +75,6 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file, hardened, with every migration applied."""
     path = Path(db_path) if db_path else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    import_dir(path).mkdir(exist_ok=True)
-    import_dir(path).chmod(0o700)  # uploads hold personal data: no other local user reads them
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
@@ -84,6 +82,10 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
         ) from exc
+    # Only beside a file DuckDB accepted (a mistyped --db leaves no folder behind); uploads
+    # hold personal data, so no other local user may read them.
+    import_dir(path).mkdir(exist_ok=True)
+    import_dir(path).chmod(0o700)
     _harden(con, path)
     migrate(con)
     summaries.build_missing(con)

@@ -43,6 +43,8 @@ from dashboard.ingest.formats import FAMILIES  # noqa: E402
 from tests.test_injection import HOSTILE  # noqa: E402
 
 COIN = random.Random()
+# A sentence for a person names the file, line and column, not DuckDB's error classes.
+INTERNALS = re.compile(r"\b(Invalid Input|Conversion|Catalog|Binder|Parser|Internal|IO) Error\b")
 REASONS: collections.Counter = collections.Counter()
 FINDINGS = Path(__file__).resolve().parent / "findings"
 
@@ -297,6 +299,7 @@ def check_one(con, folder: Path, data: bytes, name: str, opts: dict) -> None:
         text = str(problem)
         REASONS[re.sub(r"\S*\.(csv|tsv|txt|xlsx|parquet)\S*|'.*'|\d+", "_", text)[:70]] += 1
         assert text and "Traceback" not in text and len(text) < 40_000, text[:300]
+        assert not INTERNALS.search(text), f"database internals shown to the user: {text[:300]}"
         assert snapshot(con) == before
         assert not list(folder.iterdir()), "a refused file left its staged copy"
         assert not temp_objects(con), f"a refused file left temp tables {temp_objects(con)}"

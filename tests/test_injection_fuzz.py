@@ -87,3 +87,30 @@ def test_an_unknown_survey_type_rejects_its_row_instead_of_failing_the_load(con)
     loader.close(con, ins)
     assert result.rows_loaded == 1
     assert con.execute("select survey_type, score from surveys").fetchall() == [("nps", 9)]
+
+
+def test_a_csv_duckdb_cannot_follow_gets_a_sentence_without_database_internals(con, db_path):
+    """Finding 5: a lone carriage return inside the header row made DuckDB's parser fail with
+    'Invalid Input Error: The CSV Parser state machine reached an invalid state.', shown as
+    is to the user."""
+    data = (
+        b"annual_revenue,%s,t,x\xc2\x83,Unit Price,?\r,\xc3\xb2,Order Date\n03/04/2024,2024-03-01"
+    )
+    with pytest.raises(ImportProblem) as caught:
+        loader.inspect(con, data, "export.csv")
+    text = str(caught.value)
+    assert text.startswith("export.csv could not be read as CSV: its line endings or quotes")
+    assert "Error" not in text and "state machine" not in text
+    assert temp_objects(con) == [] and staged_files(con, db_path) == []
+
+
+def test_database_error_classes_never_reach_an_import_message():
+    from dashboard.ingest.errors import plain_reason
+
+    assert plain_reason(Exception("Conversion Error: Could not cast value x\nLINE 1: select")) == (
+        "Could not cast value x"
+    )
+    assert plain_reason(Exception("Invalid Input Error: CSV Parser state machine broke")) == (
+        "its line endings or quotes are not consistent (a lone carriage return or a stray "
+        "quote in a line)"
+    )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.ingest import fields as F
 from dashboard.ingest import formats, stages
-from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.files import RawTable
 from dashboard.ingest.mapping import Mapping
 from dashboard.ingest.vendors import (
@@ -325,7 +325,7 @@ class _Builder:
             self.con.execute(sql, self.params)
         except duckdb.Error as exc:
             raise ImportProblem(
-                f"{conv.raw.staged.name} could not be converted: {str(exc).splitlines()[0]}",
+                f"{conv.raw.staged.name} could not be converted: {plain_reason(exc)}",
                 file=conv.raw.staged.name,
             ) from exc
         stored_cols = [c for c in resolved if c in STORED[table]]

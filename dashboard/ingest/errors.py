@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+# DuckDB starts its messages with its error class ("Invalid Input Error: "); a person gets the
+# sentence without it, and a plain explanation where DuckDB's words mean nothing to them.
+_ERROR_CLASS = re.compile(r"^(?:[A-Z][A-Za-z]* )+Error: ")
+_PLAIN_WORDS = {
+    "state machine": "its line endings or quotes are not consistent (a lone carriage return "
+    "or a stray quote in a line)",
+}
+
 
 class ImportProblem(Exception):
     """A problem with an input file that the user can fix; str() is the sentence to show."""
@@ -16,3 +26,12 @@ class ImportProblem(Exception):
     ):
         super().__init__(message)
         self.file, self.line, self.column = file, line, column
+
+
+def plain_reason(exc: BaseException) -> str:
+    """The first line of a database error, for a person: no error class, no SQL, no stack."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    for words, reason in _PLAIN_WORDS.items():
+        if words in text:
+            return reason
+    return _ERROR_CLASS.sub("", text).rstrip(".")

@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.errors import ImportProblem, plain_reason
 
 MAX_IMPORT_ENV = "CRM_DASHBOARD_MAX_IMPORT_MB"
 DEFAULT_MAX_IMPORT_MB = 2048
@@ -483,7 +483,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
         )
     except duckdb.Error as exc:
         raise ImportProblem(
-            f"{staged.name} could not be read as CSV: {str(exc).splitlines()[0]}", file=staged.name
+            f"{staged.name} could not be read as CSV: {plain_reason(exc)}; open it in a "
+            "spreadsheet and save it again as CSV.",
+            file=staged.name,
         ) from exc
     found = con.execute(
         f"select line, column_name, csv_line, error_type, error_message from {rejects}"
@@ -521,7 +523,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str
         ).description
     except duckdb.Error as exc:
         raise ImportProblem(
-            f"{staged.name} could not be read as Parquet: {str(exc).splitlines()[0]}",
+            f"{staged.name} could not be read as Parquet: {plain_reason(exc)}",
             file=staged.name,
         ) from exc
     names = [d[0] for d in described]
