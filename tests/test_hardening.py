@@ -240,3 +240,27 @@ def test_the_cli_query_command_refuses_hostile_names_in_one_sentence(con, db_pat
     assert cli(["query", name, "--db", str(db_path)]) == 2
     err = capsys.readouterr().err
     assert "There is no query named" in err and "Traceback" not in err
+
+
+def test_serve_keeps_xsrf_on_and_caps_uploads(monkeypatch, tmp_path):
+    """`crm-dashboard serve` never turns XSRF protection or CORS checks off, listens on
+    loopback by default, and caps Streamlit's uploads at the importer's own limit."""
+    from dashboard import cli as cli_module
+    from dashboard.ingest import files
+
+    seen = {}
+
+    def fake_exec(program, command, env):
+        seen["command"] = command
+
+    monkeypatch.setattr(cli_module.os, "execvpe", fake_exec)
+    monkeypatch.setenv(files.MAX_IMPORT_ENV, "300")
+    assert cli(["serve", "--db", str(tmp_path / "w.duckdb")]) == 0
+    command = " ".join(seen["command"])
+    assert "enableXsrfProtection" not in command and "enableCORS" not in command
+    assert "--server.address 127.0.0.1" in command
+    assert "--server.maxUploadSize 300" in command
+    root = Path(__file__).resolve().parent.parent
+    for config in root.glob(".streamlit/*.toml"):
+        text = config.read_text()
+        assert "enableXsrfProtection = false" not in text and "enableCORS = false" not in text
