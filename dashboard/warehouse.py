@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -237,23 +237,30 @@ def load_frames(
 
 
 def load_relations(
-    con: duckdb.DuckDBPyConnection, sources: Mapping[str, str], info: LoadInfo
+    con: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, str],
+    info: LoadInfo,
+    undoing: Sequence[int] = (),
 ) -> int:
     """Load views/tables already in `con` (name per canonical table) as one load.
 
-    In one transaction: rows whose key is already present are moved to the table's archive
-    (so undo can restore them), the new rows are inserted, summaries are rebuilt, the load is
-    recorded and the data version moves. Either all of it happens or none of it.
+    In one transaction: the loads in `undoing` are undone first (the sample a first import
+    removes: a crash must not leave the import without the removal), rows whose key is already
+    present are moved to the table's archive (so undo can restore them), the new rows are
+    inserted, summaries are rebuilt, the load is recorded and the data version moves. Either
+    all of it happens or none of it.
     """
     for table, relation in sources.items():
         _check_columns(con, table, _relation_columns(con, relation))
     with transaction(con):
+        for old in undoing:
+            _undo_rows(con, old)
         load_id = int(scalar(con, "select nextval('load_id_seq')"))
         rows = 0
         for table, relation in sources.items():
             _archive_replaced(con, table, relation, load_id)
             rows += _append(con, table, relation, load_id)
-        summaries.rebuild(con, summaries.affected(sources))
+        summaries.rebuild(con, None if undoing else summaries.affected(sources))
         _record_load(con, load_id, list(sources), rows, info)
     return load_id
 
@@ -327,15 +334,21 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
         raise WarehouseError(f"There is no load {load_id}; `crm-dashboard loads` lists them.")
     if found[0][0] is not None:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
-    removed = 0
     with transaction(con):
-        for table in CANONICAL_TABLES:
-            removed += _undo_table(con, table, load_id)
+        removed = _undo_rows(con, load_id)
         summaries.rebuild(con)
-        con.execute(
-            "update loads set undone_at = $now where load_id = $id", {"now": _now(), "id": load_id}
-        )
-        _bump_version(con)
+    return removed
+
+
+def _undo_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Undo one load inside the caller's transaction (summaries are the caller's)."""
+    removed = 0
+    for table in CANONICAL_TABLES:
+        removed += _undo_table(con, table, load_id)
+    con.execute(
+        "update loads set undone_at = $now where load_id = $id", {"now": _now(), "id": load_id}
+    )
+    _bump_version(con)
     return removed
 
 

@@ -57,6 +57,15 @@ if action == "load":
                           "account_id": "A-none", "pipeline": "P", "stage": "Won"})
     deals["closed_at"] = pd.Timestamp("2026-01-05")
     warehouse.load_frames(con, {"deals": deals}, source="test", file_name="big.csv")
+elif action == "import":
+    # A first import of the user's own orders, removing the sample (the page's default).
+    from dashboard.ingest import loader
+    data = "Customer,Order Date,Total\n" + "".join(
+        f"Own customer {i},2026-01-{1 + i % 28:02d},{i}.5\n" for i in range(2000)
+    )
+    ins = loader.inspect(con, data.encode(), "own-orders.csv")
+    loader.commit(con, ins, remove_sample=True)
+    loader.close(con, ins)
 elif action == "undo":
     warehouse.undo_load(con, int(warehouse.scalar(con, "select max(load_id) from loads")))
 print("finished", flush=True)
@@ -223,3 +232,38 @@ def test_kill_9_at_unplanned_moments_gives_before_or_after_never_a_mix(
             assert without_times(state) == without_times(after_load), f"a mix at {delay}s"
             outcomes.append("after")
     assert outcomes  # each run was checked against one of the two states
+
+
+@pytest.fixture(scope="module")
+def sample_only_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample_only") / "warehouse.duckdb"
+    con = warehouse.connect(path)
+    sample.load_sample(con, scale=0.05)
+    con.close()
+    return path
+
+
+def test_a_first_import_and_the_sample_removal_land_together_or_not_at_all(
+    sample_only_db, tmp_path
+):
+    """The import page's first load removes the sample. Both are one transaction: killed at
+    the first COMMIT's end, the file holds the import *and* no sample (before, the import
+    committed alone and a crash left the user's rows mixed with the sample, unannounced);
+    killed just before it, the file is as before."""
+    control = copy_of(sample_only_db, tmp_path / "control")
+    assert run_child(control, "import").returncode == 0
+    expected = without_times(snapshot(control))
+    con = warehouse.connect(control)
+    assert con.execute("select count(*) from deals").fetchall() == [(0,)]  # sample gone
+    con.close()
+
+    after_first_commit = copy_of(sample_only_db, tmp_path / "after")
+    done = run_child(after_first_commit, "import", "transaction.__exit__", "after")
+    assert done.returncode == -9, done.stderr
+    assert without_times(snapshot(after_first_commit)) == expected
+
+    before_commit = copy_of(sample_only_db, tmp_path / "before")
+    before = snapshot(before_commit)
+    done = run_child(before_commit, "import", "transaction.__exit__", "before")
+    assert done.returncode == -9, done.stderr
+    assert snapshot(before_commit) == before

@@ -244,13 +244,10 @@ def commit(
             ensure_ascii=False,
         ),
     )
-    load_id = warehouse.load_relations(con, ordered, info)
-    step(0.8, "updating summaries")
-    removed = ""
-    if remove_sample:
-        for sample_id in _sample_loads(con):
-            warehouse.undo_load(con, sample_id)
-            removed = " The sample data was removed."
+    # The sample goes in the load's own transaction: a crash leaves both or neither.
+    replaced_sample = _sample_loads(con) if remove_sample else []
+    load_id = warehouse.load_relations(con, ordered, info, undoing=replaced_sample)
+    removed = " The sample data was removed." if replaced_sample else ""
     step(1.0, "done")
     return LoadResult(
         load_id,
