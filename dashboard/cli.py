@@ -17,7 +17,7 @@ from dashboard import access, kpi_report, queries, sample, warehouse
 from dashboard.filters import SCOPE_KEYS, Filters
 from dashboard.health import config as health_config
 from dashboard.ingest import files, loader, profiles
-from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
 from dashboard.ingest.vendors import VENDORS
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except duckdb.Error as exc:
         print(
-            f"crm-dashboard {args.command}: the database refused: {str(exc).splitlines()[0]}",
+            f"crm-dashboard {args.command}: the database refused: {plain_reason(exc)}",
             file=sys.stderr,
         )
         return 2

@@ -65,6 +65,9 @@ LEAKS = (
     "Catalog Error",
     "Parser Error",
     "Internal Error",
+    "Conversion Error",
+    "Invalid Input Error",
+    "Constraint Error",
 )
 
 
@@ -272,9 +275,12 @@ def test_hostile_cells_land_verbatim(con):
 
 @pytest.fixture
 def cli_db(db_path, tmp_path):
+    from tests.golden_data import load_golden
+
+    loaded(db_path, load_golden)  # deals with dates, so a hostile date meets real rows
     orders = tmp_path / "orders.csv"
     orders.write_bytes(ORDERS)
-    assert cli.main(["import", str(orders), "--db", str(db_path)]) == 0
+    assert cli.main(["import", str(orders), "--keep-sample", "--db", str(db_path)]) == 0
     return db_path
 
 
