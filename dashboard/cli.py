@@ -236,6 +236,10 @@ def _serve(args: argparse.Namespace) -> int:
         "false",
         "--client.toolbarMode",
         "viewer",
+        # st.dataframe's own "Download as CSV" would bypass safe_csv (formula cells); tables
+        # are downloaded through the formula-safe buttons under them instead.
+        "--client.disableDataExport",
+        "true",
         "--server.maxUploadSize",
         str(max(1, files.max_import_bytes() // 1024**2)),
     ]

@@ -260,6 +260,8 @@ def test_serve_keeps_xsrf_on_and_caps_uploads(monkeypatch, tmp_path):
     assert "enableXsrfProtection" not in command and "enableCORS" not in command
     assert "--server.address 127.0.0.1" in command
     assert "--server.maxUploadSize 300" in command
+    # st.dataframe's built-in CSV export would skip safe_csv: it is turned off.
+    assert "--client.disableDataExport true" in command
     root = Path(__file__).resolve().parent.parent
     for config in root.glob(".streamlit/*.toml"):
         text = config.read_text()
