@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import downloads, formatting, sample, warehouse
 from dashboard.ingest import files, formats, loader, profiles
-from dashboard.ingest.errors import ImportProblem
+from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 
 STATE_KEY = "import_panels"
@@ -317,8 +317,10 @@ def load_all(
                 user=user,
             )
             panel.result = result.message
-        except (ImportProblem, warehouse.WarehouseError, duckdb.Error) as exc:
+        except (ImportProblem, warehouse.WarehouseError) as exc:
             panel.error = str(exc).splitlines()[0]
+        except duckdb.Error as exc:  # no DuckDB error class or SQL reaches the person
+            panel.error = plain_reason(exc)
         _close(cur, panel)
     bar.empty()
 
