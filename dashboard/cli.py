@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import access, kpi_report, queries, sample, warehouse
+from dashboard import access, engine, kpi_report, parquet_export, queries, sample, warehouse
 from dashboard.filters import SCOPE_KEYS, Filters
 from dashboard.health import config as health_config
 from dashboard.ingest import files, loader, profiles
@@ -134,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(und)
     und.set_defaults(handler=_undo)
 
+    exp = sub.add_parser(
+        "export-parquet", help="write the canonical tables as partitioned Parquet (for Spark)"
+    )
+    exp.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
+    _db_option(exp)
+    exp.set_defaults(handler=_export_parquet)
+
     kpi = sub.add_parser("kpis", help="print the headline KPIs")
     kpi.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
     kpi.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD (inclusive)")
@@ -188,10 +195,19 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db.expanduser().resolve() if args.db else warehouse.default_db_path()
+
+
+def _query_cursor(args: argparse.Namespace):
+    """What `query` and `kpis` run on: the warehouse, or Spark when CRM_DASHBOARD_ENGINE=spark."""
+    return engine.query_cursor(_open(args), _db_path(args))
+
+
 def _open(args: argparse.Namespace, create: bool = False) -> duckdb.DuckDBPyConnection:
     """The warehouse; only `sample` and `import` may create it (a typo in --db must not
     quietly answer with an empty database)."""
-    path = args.db.expanduser().resolve() if args.db else warehouse.default_db_path()
+    path = _db_path(args)
     if not create and not path.exists():
         raise UsageError(
             f"There is no database at {path}. Start the app once (it loads the sample), or run "
@@ -281,7 +297,7 @@ def _query(args: argparse.Namespace) -> int:
             raise UsageError(f"--param expects K=V, got {item!r}.")
         params[key] = _param_value(value)
     params = _within_scope(args.name, params, who)
-    frame = queries.run(_open(args), args.name, params)
+    frame = queries.run(_query_cursor(args), args.name, params)
     if args.format == "json":
         print(frame.to_json(orient="records", date_format="iso", force_ascii=False))
     else:
@@ -427,6 +443,15 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_parquet(args: argparse.Namespace) -> int:
+    result = parquet_export.export(_open(args), args.out)
+    print(
+        f"Exported data version {result.data_version} to {result.out}: "
+        + ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
+    )
+    return 0
+
+
 def _kpis(args: argparse.Namespace) -> int:
     if args.start and args.end and args.start > args.end:
         raise UsageError(f"--from {args.start} is after --to {args.end}.")
@@ -441,7 +466,7 @@ def _kpis(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from error
     if preset not in presets:
         raise UsageError(f"--preset {preset!r} is not one of: {', '.join(presets)}.")
-    report = kpi_report.report(_open(args), filters, preset)
+    report = kpi_report.report(_query_cursor(args), filters, preset)
     values = {k: _plain(v) for k, v in report.items()}
     if args.format == "json":
         print(json.dumps(values, indent=2))

@@ -10,7 +10,7 @@ from typing import TypeVar
 import duckdb
 import streamlit as st
 
-from dashboard import identity, sample, warehouse
+from dashboard import engine, identity, sample, warehouse
 from dashboard.filters import Filters
 
 T = TypeVar("T")
@@ -36,6 +36,16 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return st.session_state[key]
 
 
+def query_cursor():
+    """What data functions run on: this session's DuckDB cursor, or a Spark cursor when
+    CRM_DASHBOARD_ENGINE=spark (see engine.py); imports always use cursor()."""
+    duck = cursor()
+    if engine.name() == "duckdb":
+        return duck
+    with st.spinner("Starting Spark and reading the Parquet export…"):
+        return engine.query_cursor(duck, db_path())
+
+
 def filters() -> Filters:
     """The filters the entry script's sidebar left for the page, within the person's grant."""
     return st.session_state.get("filters", Filters()).within(identity.current().scope)
@@ -53,7 +63,8 @@ def cached(fn: Callable[..., T], filters: Filters, **options: object) -> T:
     The filters are narrowed to the person's grant first, so every data function runs within
     it and the cache key holds it (whatever filters a page passes, even Filters())."""
     filters = filters.within(identity.current().scope)
-    cur = cursor()
+    cur = query_cursor()
     name = f"{fn.__module__}.{fn.__qualname__}"
     key = tuple(sorted(options.items()))
-    return _cached(name, filters, key, str(db_path()), warehouse.data_version(cur), fn, cur)
+    source, version = engine.cache_identity(cur, db_path())
+    return _cached(name, filters, key, source, version, fn, cur)

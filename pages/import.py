@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import identity, session
+from dashboard import engine, identity, session
 from dashboard import import_view as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -13,6 +13,12 @@ st.caption(
     f"(any encoding), Excel .xlsx or Parquet, {view.upload_limit_text()}. Nothing is written "
     "until you press Load."
 )
+spark_notice = engine.import_notice(session.db_path())
+if spark_notice:
+    st.info(spark_notice, icon=":material/database:")
+    location = engine.parquet_location(session.db_path())
+    if engine.is_local(location) and st.button("Export to Parquet", icon=":material/output:"):
+        st.toast(f"Exported data version {engine.export_to(cur, location).data_version}.")
 
 uploads = st.file_uploader(
     "Drop one or more files",

@@ -4,10 +4,15 @@
 -- in their most frequent spelling; placeholders such as "None", "N/A" or "-" name nobody.
 with
 
-named as (
-    select deal_id, trim(unnest(string_split(replace(competitor, ',', ';'), ';'))) as raw_name
+split as (
+    -- unnest stands alone (not inside trim) so the file also runs on Spark (explode).
+    select deal_id, unnest(string_split(replace(competitor, ',', ';'), ';')) as part
     from deals
     where competitor is not null
+),
+
+named as (
+    select deal_id, trim(part) as raw_name from split
 ),
 
 keyed as (
