@@ -53,8 +53,13 @@ def session(url: str) -> SparkSession:
             builder.master(url)
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", "4" if url.startswith("local") else "200")
         )
+    if is_local_master(url):
+        # One machine, small data: planning and task start-up cost more than the work, so
+        # one shuffle partition, no adaptive re-planning and no whole-stage code generation
+        # (measured: about 3x faster per page query here). A cluster keeps Spark's defaults.
+        for key, value in LOCAL_SETTINGS.items():
+            builder = builder.config(key, value)
     spark = (
         builder.config("spark.sql.session.timeZone", "UTC")
         # DuckDB TIMESTAMP has no time zone; TIMESTAMP_NTZ keeps that meaning.
@@ -64,6 +69,17 @@ def session(url: str) -> SparkSession:
     if not url.startswith("sc://"):
         spark.sparkContext.setLogLevel("FATAL")  # errors reach Python as exceptions
     return spark
+
+
+LOCAL_SETTINGS = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+}
+
+
+def is_local_master(url: str) -> bool:
+    return url == "local" or url.startswith("local[")
 
 
 def has_export(location: str) -> bool:
@@ -131,7 +147,12 @@ class SparkEngine:
             columns = [name for name, _ in spec["columns"]]
             ddl = ", ".join(f"`{name}` {spark_type(dtype)}" for name, dtype in spec["columns"])
             frame = self.spark.read.schema(ddl).parquet(f"{self.location}/{table}")
-            frame.select(*columns).createOrReplaceTempView(table)
+            frame = frame.select(*columns)
+            if is_local_master(self.url):
+                # Local mode means the data fits one machine: keep it in memory rather than
+                # open every Parquet file again for each query.
+                frame = frame.localCheckpoint(eager=True)
+            frame.createOrReplaceTempView(table)
         for name in summaries.available():  # name order: a summary may read earlier ones
             select = (summaries.SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
             # Materialised (a local checkpoint cuts the lineage): a query reading a summary

@@ -32,14 +32,16 @@ FLOAT_TOLERANCE = 1e-9
 DUCKDB_ONLY: dict[str, str] = {}
 
 # Sidebar filters the parity runs use: none (the default page), and a period with a segment
-# and region choice (every filter parameter bound to a value).
+# and region choice.
 FILTER_SETS = {
     "all": Filters(),
-    "filtered": Filters(date(2025, 1, 1), date(2025, 12, 31), ("SMB", "Enterprise"), (), ()),
-    "owner": Filters(
-        date(2024, 7, 1), None, (), ("EMEA", "North America"), ("Avery Brooks", "Hiro Tanaka")
+    "filtered": Filters(
+        date(2025, 1, 1), date(2025, 12, 31), ("SMB", "Enterprise"), ("EMEA", "North America")
     ),
 }
+# The owner filter means the deal owner for deals, the account owner for accounts: both paths.
+OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
+OWNER_CASES = ("deal_summary", "customer_summary", "survey_summary", "funnel_by_stage")
 # More page parameters than the sample tests use, so each CASE branch runs on Spark too.
 EXTRA_PAGE_PARAMS = {
     "funnel_by_stage": [
@@ -87,6 +89,9 @@ def cases() -> list[tuple[str, str, dict]]:
                 continue  # takes no filter: one run is enough
             for i, extra in enumerate(extras if label == "all" else extras[:1]):
                 out.append((name, f"{label}-{i}", {**shared, **extra}))
+        if name in OWNER_CASES:
+            shared = {k: v for k, v in OWNER_FILTERS.params().items() if k in wanted}
+            out.append((name, "owner", {**shared, **extras[0]}))
     return out
 
 
