@@ -17,6 +17,7 @@ import json
 import logging
 import threading
 import time
+import warnings
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,8 @@ from sqlglot import exp
 from dashboard import engine, spark_sql, summaries
 from dashboard.parquet_export import MANIFEST
 
+# pyspark warns about pandas 3 on import; this engine converts through Arrow, not pyspark.pandas.
+warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
 try:
     from pyspark.sql import SparkSession
 except ImportError as missing:  # pragma: no cover - depends on the install
