@@ -42,8 +42,11 @@ def query_cursor():
     duck = cursor()
     if engine.name() == "duckdb":
         return duck
-    with st.spinner("Starting Spark and reading the Parquet export…"):
-        return engine.query_cursor(duck, db_path())
+    key = f"query_cursor::{db_path()}"
+    if key not in st.session_state:  # the spinner only while Spark starts for this session
+        with st.spinner("Starting Spark and reading the Parquet export…"):
+            st.session_state[key] = engine.query_cursor(duck, db_path())
+    return st.session_state[key]
 
 
 def filters() -> Filters:
