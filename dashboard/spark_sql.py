@@ -140,6 +140,9 @@ def _raise(message: str) -> exp.Expression:
     return exp.Anonymous(this="raise_error", expressions=[exp.Literal.string(message)])
 
 
+_INFINITY = {"-infinity": "0001-01-01 00:00:00", "infinity": "9999-12-31 23:59:59.999999"}
+
+
 def _functions(node: exp.Expression) -> exp.Expression:
     """DuckDB functions with another name or shape in Spark."""
     if isinstance(node, exp.Anonymous) and node.name.lower() == "error":
@@ -154,6 +157,13 @@ def _functions(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
         # DuckDB quantile_cont(x, q): Spark's percentile(x, q) interpolates the same way.
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, exp.Literal) and node.is_string and node.this.lower() in _INFINITY:
+        # DuckDB reads '-infinity' / 'infinity' as timestamps before or after every other;
+        # Spark has none: the first and last representable instants order the same way.
+        return exp.Cast(
+            this=exp.Literal.string(_INFINITY[node.this.lower()]),
+            to=exp.DataType.build("timestamp_ntz", dialect="spark"),
+        )
     if isinstance(node, exp.Literal) and not node.is_string and "." in node.this:
         # DuckDB divides decimals into DOUBLE; Spark would keep DECIMAL. Same values, but a
         # double literal keeps the result types the pages know.

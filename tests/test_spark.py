@@ -227,6 +227,11 @@ def test_ordered_first_becomes_a_sorted_collect():
     assert "ARRAY_SORT(COLLECT_LIST" in text and "FIRST(" not in text
 
 
+def test_infinite_timestamps_become_the_first_and_last_instants():
+    text = spark_sql.to_spark("select coalesce(a, '-infinity') < coalesce(b, 'infinity') from t")
+    assert "'0001-01-01 00:00:00'" in text and "'9999-12-31 23:59:59.999999'" in text
+
+
 def test_unnest_inside_an_expression_is_refused_with_a_hint():
     with pytest.raises(spark_sql.TranslationError, match="unnest in a CTE first"):
         spark_sql.to_spark("select trim(unnest(string_split(x, ';'))) from t")
