@@ -46,10 +46,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise TimeoutError(f"server at {url} not healthy after {timeout}s")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`crm-dashboard serve` on an empty database file: the first start loads the sample."""
-    db = tmp_path_factory.mktemp("browser") / "warehouse.duckdb"
+def start_server(db: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    """`crm-dashboard serve --db db` on a free port, with extra environment variables; returns
+    the process and its URL once healthy (the process is stopped if it never gets there)."""
     port = _free_port()
     cli = Path(sys.executable).with_name("crm-dashboard")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
@@ -58,18 +57,36 @@ def server(tmp_path_factory):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, timeout=60)
+    except BaseException:
+        stop_server(proc)
+        raise
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> str:
+    """Stop a server from start_server; returns everything it logged."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out or ""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`crm-dashboard serve` on an empty database file: the first start loads the sample."""
+    proc, url = start_server(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,8 @@ The figures (sessions, reads, duration, errors, rows) are printed for the harden
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -33,7 +30,7 @@ from dashboard import coverage, overview, sample, warehouse
 from dashboard.filters import Filters
 from dashboard.ingest import loader
 from dashboard.sidebar import DEFAULT_PRESET, preset_range
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -93,37 +90,6 @@ def prepared(tmp_path_factory):
     con.close()
     assert new != old
     return {"db": db, "export": export, "old": old, "new": new, "before": table_state(db)}
-
-
-def serve(db: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    cli = Path(sys.executable).with_name("crm-dashboard")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
-    proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, timeout=60)
-    except BaseException:
-        stop(proc)
-        raise
-    return proc, url
-
-
-def stop(proc: subprocess.Popen) -> str:
-    """Stop the server; returns everything it logged."""
-    proc.terminate()
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    return out or ""
 
 
 def upload_without_xsrf_token(url: str) -> int:
@@ -245,14 +211,14 @@ async def _browse(url: str, export: Path) -> dict:
 def test_twenty_sessions_browse_while_an_import_runs(prepared):
     if not shutil.which(CHROMIUM):
         pytest.skip(f"{CHROMIUM} not installed")
-    proc, url = serve(prepared["db"])
+    proc, url = start_server(prepared["db"])
     started = time.monotonic()
     try:
         log = asyncio.run(_browse(url, prepared["export"]))
         xsrf_status = upload_without_xsrf_token(url)
     finally:
         duration = time.monotonic() - started
-        server_log = stop(proc)
+        server_log = stop_server(proc)
 
     timed = [r for session in log["reads"] for r in session]
     reads = [(value, caption) for _, value, caption in timed]

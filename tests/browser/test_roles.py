@@ -7,16 +7,12 @@ and that a request without the header gets the no-access page."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, _free_port, _wait_healthy
+from tests.browser.conftest import ARTIFACTS, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 HEADER = "X-Forwarded-Email"
@@ -32,32 +28,15 @@ ROLES = """
 def roles_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("roles")
     (folder / "roles.toml").write_text(ROLES, encoding="utf-8")
-    port = _free_port()
-    cli = Path(sys.executable).with_name("crm-dashboard")
-    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-        "CRM_DASHBOARD_ROLES": str(folder / "roles.toml"),
-        "CRM_DASHBOARD_TRUSTED_HEADER": HEADER,
-    }
-    proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--db", str(folder / "w.duckdb")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
+    proc, url = start_server(
+        folder / "w.duckdb",
+        CRM_DASHBOARD_ROLES=str(folder / "roles.toml"),
+        CRM_DASHBOARD_TRUSTED_HEADER=HEADER,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, timeout=60)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 def open_as(browser, url: str, person: str | None):
