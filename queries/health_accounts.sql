@@ -10,14 +10,13 @@
 -- Customers (product.md): an account with a won deal or an order. Before the period = the first
 -- of them falls before $start_date (none with no start date, so logo retention has no data).
 -- Rows without an account (deals, orders, touches) cannot be placed and are left out.
+-- Touches, customer events and deals are read from the per-load summaries health_* (keyed by
+-- an integer account key, one row per account and day): the same counts as the canonical
+-- tables give (tests/test_health_summaries.py compares both on every window shape).
 with
 
 accounts_raw as (
     select * from accounts_in_scope($segments, $regions, $owners)
-),
-
-scoped_deals as (
-    select * from deals_in_scope($segments, $regions, $owners) where account_id is not null
 ),
 
 windows as (
@@ -72,76 +71,156 @@ scoped_accounts as (
     group by account_id
 ),
 
--- Per (window, account, type, department) first: the two distinct counts then run over these
--- few groups instead of over every touch.
-touch_groups as (
+scoped_keys as (
+    select k.account_key, a.account_id
+    from scoped_accounts as a
+    join summary_health_account_keys as k on k.account_id = a.account_id
+),
+
+-- The days a window can count: [from_at, as_of_at), whole days (a day is in the 90 or 365
+-- days when all of it is; the partial first day of those is read from activities below).
+window_days as (
+    select
+        w.window_id,
+        c.touch_day,
+        in_period(c.touch_day, w.start_date, w.end_date) as is_in_period,
+        c.touch_day >= w.as_of_at - interval 90 day and c.touch_day < w.as_of_at as is_90d,
+        c.touch_day >= w.as_of_at - interval 365 day and c.touch_day < w.as_of_at as is_365d
+    from summary_health_touch_days_seen as c
+    join touch_bounds as w
+        on c.touch_day < w.as_of_at
+        and c.touch_day >= coalesce(cast(cast(w.from_at as date) as timestamp), '-infinity')
+),
+
+-- Undated touches count only with no period at all (in_period).
+touch_days as (
+    select
+        w.window_id, d.account_key, d.touches, d.touches_personalized,
+        d.touches_personalized_known, d.type_mask, d.type_extra, d.department_mask,
+        d.department_extra, w.is_in_period, w.is_90d, w.is_365d
+    from summary_health_touch_days as d
+    join window_days as w on w.touch_day = d.touch_day
+    where d.account_key in (select account_key from scoped_keys)
+    union all
+    select
+        w.window_id, d.account_key, d.touches, d.touches_personalized,
+        d.touches_personalized_known, d.type_mask, d.type_extra, d.department_mask,
+        d.department_extra, true, false, false
+    from summary_health_touch_days as d
+    join scoped_keys as k on k.account_key = d.account_key
+    cross join touch_bounds as w
+    where d.touch_day is null and w.start_date is null and w.end_date is null
+),
+
+-- With no end date the 90 and 365 days end at the latest touch, mid-day: the touches of the
+-- first, partial day are read one by one (their departments and whether they fall inside).
+edges as (
+    select window_id, as_of_at, as_of_at - interval 90 day as edge_at
+    from touch_bounds
+    where as_of_at > cast(cast(as_of_at as date) as timestamp)
+    union all
+    select window_id, as_of_at, as_of_at - interval 365 day
+    from touch_bounds
+    where as_of_at > cast(cast(as_of_at as date) as timestamp)
+),
+
+edge_touches as (
+    select
+        w.window_id, k.account_key, 0 as touches, 0 as touches_personalized,
+        0 as touches_personalized_known, cast(0 as bigint) as type_mask,
+        cast(null as varchar) as type_extra, coalesce(de.kind_mask, 0) as department_mask,
+        case when not de.is_in_mask then t.department end as department_extra,
+        false as is_in_period,
+        t.occurred_at >= w.as_of_at - interval 90 day as is_90d,
+        true as is_365d
+    from activities as t
+    join edges as w
+        on t.occurred_at >= w.edge_at
+        and t.occurred_at < cast(cast(w.edge_at as date) as timestamp) + interval 1 day
+    join scoped_keys as k on k.account_id = t.account_id
+    left join summary_health_kinds as de
+        on de.dimension = 'department' and de.kind = t.department
+),
+
+-- Kinds beyond the masks' 62 bits, by name (none in most data: this reads few rows).
+touch_extras as (
     select
         window_id,
-        account_id,
-        type,
-        department,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)) as touches,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)
-            and is_personalized) as touches_personalized,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)
-            and is_personalized is not null) as touches_personalized_known,
-        count(*) filter (where occurred_at >= as_of_at - interval 90 day
-            and occurred_at < as_of_at) as touches_90d,
-        count(*) filter (where occurred_at >= as_of_at - interval 365 day
-            and occurred_at < as_of_at) as touches_365d
+        account_key,
+        count(distinct type_extra) filter (where is_in_period) as channels,
+        count(distinct department_extra) filter (where is_90d) as departments_90d
     from (
-        -- Only the touches a window can count: a range join instead of every touch times
-        -- every window. Undated touches count only with no period at all (in_period).
-        select w.*, t.account_id, t.occurred_at, t.is_personalized, t.type, t.department
-        from activities as t
-        join touch_bounds as w
-            on t.occurred_at < w.as_of_at and t.occurred_at >= coalesce(w.from_at, '-infinity')
+        select
+            w.window_id, d.account_key, d.type_extra, d.department_extra, w.is_in_period,
+            w.is_90d
+        from summary_health_touch_days as d
+        join window_days as w on w.touch_day = d.touch_day
+        where d.type_extra is not null or d.department_extra is not null
         union all
-        select w.*, t.account_id, t.occurred_at, t.is_personalized, t.type, t.department
-        from activities as t, touch_bounds as w
-        where t.occurred_at is null and w.start_date is null and w.end_date is null
+        select w.window_id, d.account_key, d.type_extra, d.department_extra, true, false
+        from summary_health_touch_days as d, touch_bounds as w
+        where (d.type_extra is not null or d.department_extra is not null)
+            and d.touch_day is null and w.start_date is null and w.end_date is null
+        union all
+        select window_id, account_key, null, department_extra, false, is_90d
+        from edge_touches
+        where department_extra is not null
     )
-    where account_id in (select account_id from scoped_accounts)
-    group by window_id, account_id, type, department
+    group by window_id, account_key
+),
+
+touch_sums as (
+    select
+        window_id,
+        account_key,
+        cast(sum(touches) filter (where is_in_period) as bigint) as touches,
+        cast(sum(touches_personalized) filter (where is_in_period) as bigint)
+            as touches_personalized,
+        cast(sum(touches_personalized_known) filter (where is_in_period) as bigint)
+            as touches_personalized_known,
+        bit_or(type_mask) filter (where is_in_period) as type_mask,
+        bool_or(is_90d) as is_touched_90d,
+        bit_or(department_mask) filter (where is_90d) as department_mask,
+        bool_or(is_365d) as is_touched_365d
+    from (select * from touch_days union all select * from edge_touches)
+    group by window_id, account_key
 ),
 
 touches as (
     select
-        window_id,
-        account_id,
-        cast(sum(touches) as bigint) as touches,
-        cast(sum(touches_personalized) as bigint) as touches_personalized,
-        cast(sum(touches_personalized_known) as bigint) as touches_personalized_known,
-        count(distinct type) filter (where touches > 0) as channels,
-        cast(sum(touches_90d) as bigint) as touches_90d,
-        count(distinct department) filter (where touches_90d > 0) as departments_90d,
-        cast(sum(touches_365d) as bigint) as touches_365d
-    from touch_groups
-    group by window_id, account_id
-),
-
-customer_events as (
-    select account_id, ordered_at as event_at, product
-    from orders
-    where account_id in (select account_id from scoped_accounts) and coalesce(amount, 0) >= 0
-    union all
-    select account_id, closed_at, product
-    from deals
-    where account_id in (select account_id from scoped_accounts) and status = 'won'
+        s.window_id,
+        s.account_key,
+        s.touches,
+        s.touches_personalized,
+        s.touches_personalized_known,
+        coalesce(bit_count(s.type_mask), 0) + coalesce(e.channels, 0) as channels,
+        s.is_touched_90d,
+        coalesce(bit_count(s.department_mask), 0) + coalesce(e.departments_90d, 0)
+            as departments_90d,
+        s.is_touched_365d
+    from touch_sums as s
+    left join touch_extras as e on e.window_id = s.window_id and e.account_key = s.account_key
 ),
 
 customers as (
     select
-        window_id,
-        account_id,
-        count(*) filter (where event_at < cast(start_date as timestamp)) > 0
-            as is_customer_before,
-        count(*) filter (where in_period(event_at, start_date, end_date)) > 0
-            as is_active_buyer,
-        count(*) filter (where event_at < as_of_at) > 0 as is_customer,
-        count(distinct product) filter (where event_at < as_of_at) as products
-    from customer_events, as_of
-    group by window_id, account_id
+        w.window_id,
+        b.account_key,
+        b.first_at < cast(w.start_date as timestamp) as is_customer_before,
+        b.first_at < w.as_of_at as is_customer,
+        b.second_product_at < w.as_of_at as is_multi_product
+    from summary_health_buyers as b
+    join scoped_keys as k on k.account_key = b.account_key
+    cross join as_of as w
+),
+
+active_buyers as (
+    select w.window_id, b.account_key
+    from summary_health_buyer_days as b
+    join scoped_keys as k on k.account_key = b.account_key
+    cross join windows as w
+    where in_period(b.event_day, w.start_date, w.end_date)
+    group by w.window_id, b.account_key
 ),
 
 answers as (
@@ -163,31 +242,43 @@ answers as (
 deal_counts as (
     select
         window_id,
-        account_id,
-        count(*) filter (where is_closed and status = 'won') as deals_won,
-        count(*) filter (where is_closed and status = 'lost') as deals_lost,
-        count(*) filter (where is_closed and status = 'won' and is_partner) as partner_won,
-        count(*) filter (where is_closed and status = 'lost' and is_partner) as partner_lost,
-        count(*) filter (where is_closed and status = 'won' and is_competitive)
-            as competitive_won,
-        count(*) filter (where is_closed and status = 'lost' and is_competitive)
-            as competitive_lost,
-        count(*) filter (where is_created) as deals_created,
-        count(*) filter (where is_created and status = 'won') as deals_created_won,
-        count(*) filter (where is_created and is_partner) as deals_created_partner
+        account_key,
+        cast(sum(deals) filter (where is_closed and status = 'won')
+            as bigint) as deals_won,
+        cast(sum(deals) filter (where is_closed and status = 'lost')
+            as bigint) as deals_lost,
+        cast(sum(deals) filter (where is_closed and status = 'won' and is_partner)
+            as bigint) as partner_won,
+        cast(sum(deals) filter (where is_closed and status = 'lost' and is_partner)
+            as bigint) as partner_lost,
+        cast(sum(deals) filter (where is_closed and status = 'won' and is_competitive)
+            as bigint) as competitive_won,
+        cast(sum(deals) filter (where is_closed and status = 'lost' and is_competitive)
+            as bigint) as competitive_lost,
+        cast(sum(deals) filter (where is_created)
+            as bigint) as deals_created,
+        cast(sum(deals) filter (where is_created and status = 'won')
+            as bigint) as deals_created_won,
+        cast(sum(deals) filter (where is_created and is_partner)
+            as bigint) as deals_created_partner
     from (
         select
-            window_id,
-            account_id,
-            status,
-            status in ('won', 'lost') and in_period(closed_at, start_date, end_date)
+            w.window_id,
+            d.account_key,
+            d.deals,
+            d.status,
+            d.status in ('won', 'lost') and in_period(d.closed_day, w.start_date, w.end_date)
                 as is_closed,
-            in_period(created_at, start_date, end_date) as is_created,
-            coalesce(regexp_matches(lower(source), 'partner|referral'), false) as is_partner,
-            coalesce(nullif(trim(competitor), '') is not null, false) as is_competitive
-        from scoped_deals, windows
+            in_period(d.created_day, w.start_date, w.end_date) as is_created,
+            d.is_partner,
+            d.is_competitive
+        from summary_health_deal_days as d
+        join scoped_keys as k on k.account_key = d.account_key
+        cross join windows as w
+        where $owners is null or list_contains(cast($owners as varchar[]), d.owner)
     )
-    group by window_id, account_id
+    where is_closed or is_created
+    group by window_id, account_key
 ),
 
 final as (
@@ -198,20 +289,21 @@ final as (
         a.segment,
         cast(a.is_complete as integer) as is_complete,
         cast(a.segment is not null as integer) as has_segment,
-        cast(a.is_complete and a.copies = 1 and coalesce(t.touches_365d, 0) > 0 as integer)
+        cast(a.is_complete and a.copies = 1 and coalesce(t.is_touched_365d, false) as integer)
             as is_quality,
         coalesce(t.touches, 0) as touches,
         coalesce(t.touches_personalized, 0) as touches_personalized,
         coalesce(t.touches_personalized_known, 0) as touches_personalized_known,
         coalesce(t.channels, 0) as channels,
         cast(coalesce(t.touches, 0) > 0 as integer) as is_active,
-        cast(coalesce(t.touches_90d, 0) > 0 as integer) as is_touched_90d,
+        cast(coalesce(t.is_touched_90d, false) as integer) as is_touched_90d,
         cast(coalesce(t.departments_90d, 0) >= 2 as integer) as is_multi_department_90d,
         cast(coalesce(c.is_customer_before, false) as integer) as is_customer_before,
-        cast(coalesce(c.is_customer_before and c.is_active_buyer, false) as integer)
+        cast(coalesce(c.is_customer_before and b.account_key is not null, false) as integer)
             as is_retained,
         cast(coalesce(c.is_customer, false) as integer) as is_customer,
-        cast(coalesce(c.is_customer and c.products >= 2, false) as integer) as is_multi_product,
+        cast(coalesce(c.is_customer and c.is_multi_product, false) as integer)
+            as is_multi_product,
         cast(coalesce(s.responses, 0) > 0 as integer) as is_surveyed,
         coalesce(s.nps_responses, 0) as nps_responses,
         coalesce(s.nps_promoters, 0) as nps_promoters,
@@ -228,11 +320,13 @@ final as (
         coalesce(d.deals_created_won, 0) as deals_created_won,
         coalesce(d.deals_created_partner, 0) as deals_created_partner
     from scoped_accounts as a
+    join scoped_keys as k on k.account_id = a.account_id
     cross join windows as w
-    left join touches as t on t.window_id = w.window_id and t.account_id = a.account_id
-    left join customers as c on c.window_id = w.window_id and c.account_id = a.account_id
+    left join touches as t on t.window_id = w.window_id and t.account_key = k.account_key
+    left join customers as c on c.window_id = w.window_id and c.account_key = k.account_key
+    left join active_buyers as b on b.window_id = w.window_id and b.account_key = k.account_key
     left join answers as s on s.window_id = w.window_id and s.account_id = a.account_id
-    left join deal_counts as d on d.window_id = w.window_id and d.account_id = a.account_id
+    left join deal_counts as d on d.window_id = w.window_id and d.account_key = k.account_key
 )
 
 select * from final order by window_end, account_id
