@@ -6,8 +6,10 @@ with
 
 closed as (
     select date_trunc('month', closed_at) as month_start, status, amount
-    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    from summary_deals_closed
     where closed_at is not null
+        and in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (

@@ -6,24 +6,21 @@
 with
 
 closed as (
-    select deal_id, status, cast(date_trunc('quarter', closed_at) as date) as quarter_start
-    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    select competitor, status, cast(date_trunc('quarter', closed_at) as date) as quarter_start
+    from summary_deals_closed_competitors
     where closed_at is not null
-),
-
-named as (
-    select deal_id, competitor from summary_deal_competitors
+        and in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (
     select
-        named.competitor,
-        closed.quarter_start,
-        count(*) filter (where closed.status = 'won') as count_won,
-        count(*) filter (where closed.status = 'lost') as count_lost
+        competitor,
+        quarter_start,
+        count(*) filter (where status = 'won') as count_won,
+        count(*) filter (where status = 'lost') as count_lost
     from closed
-    left join named using (deal_id)
-    group by named.competitor, closed.quarter_start
+    group by competitor, quarter_start
 )
 
 select * from final

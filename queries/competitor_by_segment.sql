@@ -6,33 +6,21 @@
 -- each of them.
 with
 
-account_segments as (
-    -- An account loaded twice keeps its latest segment, so a deal never counts twice.
-    select account_id, arg_max(segment, load_id) as segment
-    from accounts
-    group by account_id
-),
-
 closed as (
-    select d.deal_id, d.status, coalesce(nullif(trim(a.segment), ''), '(not set)') as segment
-    from deals_in_scope($segments, $regions, $owners) d
-    left join account_segments a using (account_id)
-    where d.status in ('won', 'lost') and in_period(d.closed_at, $start_date, $end_date)
-),
-
-named as (
-    select deal_id, competitor from summary_deal_competitors
+    select competitor, segment, status
+    from summary_deals_closed_competitors
+    where in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (
     select
-        named.competitor,
-        closed.segment,
-        count(*) filter (where closed.status = 'won') as count_won,
-        count(*) filter (where closed.status = 'lost') as count_lost
+        competitor,
+        segment,
+        count(*) filter (where status = 'won') as count_won,
+        count(*) filter (where status = 'lost') as count_lost
     from closed
-    left join named using (deal_id)
-    group by named.competitor, closed.segment
+    group by competitor, segment
 )
 
 select * from final

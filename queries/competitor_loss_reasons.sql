@@ -6,24 +6,21 @@
 with
 
 lost as (
-    select deal_id, amount, nullif(trim(loss_reason), '') as loss_reason
-    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    select competitor, amount, loss_reason
+    from summary_deals_closed_competitors
     where status = 'lost'
-),
-
-named as (
-    select deal_id, competitor from summary_deal_competitors
+        and in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (
     select
-        named.competitor,
-        lost.loss_reason,
+        competitor,
+        loss_reason,
         count(*) as count_deals,
-        coalesce(sum(lost.amount), 0) as lost_amount
+        coalesce(sum(amount), 0) as lost_amount
     from lost
-    left join named using (deal_id)
-    group by named.competitor, lost.loss_reason
+    group by competitor, loss_reason
 )
 
 select * from final

@@ -8,7 +8,7 @@ with
 final as (
     select competitor, count(*) as count_deals
     from summary_deal_competitors
-    where deal_id in (select deal_id from deals_in_scope($segments, $regions, $owners))
+    where deal_id_in_scope(deal_id, $segments, $regions, $owners)
     group by competitor
 )
 

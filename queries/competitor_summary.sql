@@ -8,19 +8,11 @@
 -- Sales cycle = closed_at - created_at of won deals in days (negative cycles left out).
 with
 
-closed as (
-    select deal_id, status, amount, cycle_days
-    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
-),
-
-named as (
-    select deal_id, competitor from summary_deal_competitors
-),
-
 met as (
-    select closed.*, named.competitor
-    from closed
-    left join named using (deal_id)
+    select status, amount, cycle_days, competitor
+    from summary_deals_closed_competitors
+    where in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (

@@ -6,16 +6,11 @@
 -- they hold deals. Sales cycle as in competitor_summary (won deals, in days).
 with
 
-closed as (
-    select deal_id, status, amount, cycle_days
-    from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
-),
-
 flagged as (
-    select
-        *,
-        deal_id in (select deal_id from summary_deal_competitors) as has_competitor
-    from closed
+    select status, amount, cycle_days, has_competitor
+    from summary_deals_closed
+    where in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (

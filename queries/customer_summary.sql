@@ -2,28 +2,12 @@
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
 --         $segments, $regions, $owners (lists, null = all; owner = account owner).
 -- A customer is an account with at least one won deal or one order; it became one at the
--- earlier of its first won close and its first order (product.md).
+-- earlier of its first won close and its first order (product.md): summary_customers.
 with
 
-won_deals as (
-    select account_id, closed_at as became_at from deals where status = 'won'
-),
-
-orders_placed as (
-    select account_id, ordered_at as became_at from orders
-),
-
-customers as (
-    -- min() skips missing dates: a customer with only undated wins has became_at null.
-    select account_id, min(became_at) as became_customer_at
-    from (select * from won_deals union all select * from orders_placed)
-    where account_id is not null
-    group by account_id
-),
-
 scoped as (
-    select *
-    from customers
+    select account_id, became_customer_at
+    from summary_customers
     where account_in_scope(account_id, $segments, $regions, $owners)
 ),
 

@@ -21,7 +21,10 @@ open_at_end as (
 ),
 
 closed_in_period as (
-    select * from closed_deals_in_scope($start_date, $end_date, $segments, $regions, $owners)
+    select *
+    from summary_deals_closed
+    where in_period(closed_at, $start_date, $end_date)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
 ),
 
 final as (
