@@ -11,6 +11,7 @@ No pyspark import here: translation is pure and testable without a JVM.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,14 +33,19 @@ class Macro:
     is_table: bool
 
 
+DROP_MACRO = re.compile(r"\bdrop\s+macro\s+(?:table\s+)?(?:if\s+exists\s+)?(\w+)\s*;", re.I)
+
+
 @cache
 def macros() -> dict[str, Macro]:
-    """Every `create macro` in the migrations, in version order (a later one replaces)."""
+    """Every `create macro` in the migrations, in version order (a later one replaces, a
+    `drop macro` removes; sqlglot cannot parse the latter, so it is read here)."""
     found: dict[str, Macro] = {}
     for migration in warehouse.available_migrations():
         if "macro" not in migration.sql.lower():
             continue
-        for statement in sqlglot.parse(migration.sql, read="duckdb"):
+        dropped = DROP_MACRO.findall(migration.sql)
+        for statement in sqlglot.parse(DROP_MACRO.sub("", migration.sql), read="duckdb"):
             if isinstance(statement, exp.Create) and statement.args.get("kind") == "MACRO":
                 udf = statement.this
                 name = udf.this.name.lower()
@@ -50,6 +56,8 @@ def macros() -> dict[str, Macro]:
                     body,
                     isinstance(body, exp.Query),
                 )
+        for name in dropped:
+            found.pop(name.lower(), None)
     return found
 
 

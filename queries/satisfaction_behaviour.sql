@@ -53,13 +53,8 @@ classified as (
             when last_order_at is null then 'no_orders'
             -- before looking for an order, so recent answers never join one side only
             when window_end_at > last_order_at then 'window_open'
-            when exists (
-                select 1
-                from dated_orders o
-                where o.account_id = windows.account_id
-                    and o.ordered_at > windows.responded_at
-                    and o.ordered_at <= windows.window_end_at
-            ) then 'ordered'
+            -- the first order after the answer (summary_satisfaction_responses) is in the window
+            when next_order_at <= window_end_at then 'ordered'
             else 'not_ordered'
         end as outcome
     from windows

@@ -679,3 +679,29 @@ def test_competitor_names_match_across_case_and_spacing_and_placeholders_name_no
     # Three spellings of Acmetrics, once each: the mixed-case one is shown. D6 names Big Co
     # once (two spellings on one deal); None, N/A and - name nobody.
     assert rows == [("Acmetrics", 3), ("Big  Co", 1), ("Corvia", 1)]
+
+
+def test_closed_deal_summaries_hold_every_closed_deal_once_per_competitor(sample_con):
+    """summary_deals_closed and summary_deals_closed_competitors (what the competitor and
+    overview queries read instead of joining deals) match the canonical tables row for row."""
+    cur = sample_con.cursor()
+    invariants = [
+        # every won or lost deal once, nothing else
+        """select deal_id from deals where status in ('won', 'lost')
+           except all select deal_id from summary_deals_closed""",
+        """select deal_id from summary_deals_closed
+           except all select deal_id from deals where status in ('won', 'lost')""",
+        # has_competitor = named in summary_deal_competitors
+        """select * from summary_deals_closed
+           where has_competitor <> (deal_id in (select deal_id from summary_deal_competitors))""",
+        # one row per (closed deal, competitor), or one row with none
+        """select c.deal_id, n.competitor from summary_deals_closed c
+           left join summary_deal_competitors n using (deal_id)
+           except all select deal_id, competitor from summary_deals_closed_competitors""",
+        """select deal_id, competitor from summary_deals_closed_competitors
+           except all select c.deal_id, n.competitor from summary_deals_closed c
+           left join summary_deal_competitors n using (deal_id)""",
+    ]
+    for sql in invariants:
+        assert cur.execute(sql).fetchall() == [], sql
+    assert cur.execute("select count(*) from summary_deals_closed").fetchone()[0] > 0
