@@ -48,7 +48,14 @@ IMPORT_ORDER = (
     "surveys",
     "tickets",
 )
-TARGETS = {"warm_ms": 300, "cold_ms": 1500, "import_ratio": 0.70, "rss_mb": 2048, "pandas_x": 10}
+TARGETS = {
+    "warm_ms": 300,
+    "cold_ms": 1500,
+    "import_ratio": 0.70,
+    "rss_mb": 2048,
+    "pandas_x": 10,  # pandas' compute on frames already read / our warm queries
+    "pandas_x_from_files": 10,  # pandas reading the export files and computing / our cold
+}
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:
@@ -364,6 +371,11 @@ def summarise(result: dict) -> dict[str, object]:
         "import_ratio": import_mb_s / raw_mb_s >= TARGETS["import_ratio"],
         "rss_mb": product["peak_rss_mb"] < TARGETS["rss_mb"],
         "pandas_x": all(p["pandas_compute_vs_warm"] >= TARGETS["pandas_x"] for p in pages.values()),
+        # the analyst answering from the exported files (read + compute) vs our first click
+        "pandas_x_from_files": all(
+            p["pandas_read_and_compute_vs_cold"] >= TARGETS["pandas_x_from_files"]
+            for p in pages.values()
+        ),
     }
     return {
         "csv_mb": mb,
@@ -396,7 +408,7 @@ def report(result: dict) -> str:
         f"peak RSS of the product {s['peak_rss_mb']:,.0f} MB (target < {TARGETS['rss_mb']} MB)",
         f"overview first render (AppTest) {s['apptest_overview_s']:.2f} s",
         "page          warm ms (cpu)  cold ms (cpu)  bare scan ms  warm/scan  pandas read ms  "
-        "pandas compute ms  compute/warm  compute/cold",
+        "pandas compute ms  compute/warm  compute/cold  (read+compute)/cold",
     ]
     for page, p in s["pages"].items():
         lines.append(
@@ -405,6 +417,7 @@ def report(result: dict) -> str:
             f"{p['warm_vs_bare_scan']:>10.1f}x{p['pandas_read_ms']:>15.0f}"
             f"{p['pandas_compute_ms']:>19.0f}{p['pandas_compute_vs_warm']:>13.1f}x"
             f"{p['pandas_compute_vs_cold']:>13.1f}x"
+            f"{p['pandas_read_and_compute_vs_cold']:>20.1f}x"
         )
     met = s["met"]
     lines.append(
