@@ -10,6 +10,8 @@
 -- Reached: a deal reached step k when its furthest evidence in summary_funnel_stage_entries
 -- (see that file) is k or later; every deal reached the first step. Each deal counts once per
 -- step. Groups with no value are "(not set)". Every (group, step) has a row, zeros included.
+-- One scan of summary_funnel_stage_reached (a row per deal and step it reached; see it for
+-- days_to_reach): the deal's step-1 row puts it in the cohort.
 with
 
 steps as (
@@ -18,61 +20,61 @@ steps as (
     where pipeline = $pipeline
 ),
 
-entries as (
-    select deal_id, step_number, days_after_created
-    from summary_funnel_stage_entries
+in_scope as (
+    -- deals_in_scope on the summary: owner = deal owner; segment and region through the
+    -- account, tested on the row when the account has one copy, else by accounts_in_scope
+    -- (the second branch reads no row group while no account has several copies).
+    select *
+    from summary_funnel_stage_reached
     where pipeline = $pipeline
+        and in_period(created_at, $start_date, $end_date)
+        and (step_number = 1 or $window_days is null or days_to_reach <= $window_days)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies <= 1
+        and (($segments is null and $regions is null) or (account_copies = 1
+            and ($segments is null or list_contains(cast($segments as varchar[]), segment))
+            and ($regions is null or list_contains(cast($regions as varchar[]), region))))
+    union all
+    select *
+    from summary_funnel_stage_reached
+    where pipeline = $pipeline
+        and in_period(created_at, $start_date, $end_date)
+        and (step_number = 1 or $window_days is null or days_to_reach <= $window_days)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies > 1
+        and account_in_scope(account_id, $segments, $regions, null)
 ),
 
-account_attributes as (
-    -- An account loaded twice keeps its latest values, so a deal never counts twice.
-    select account_id, arg_max(segment, load_id) as segment, arg_max(region, load_id) as region
-    from accounts
-    group by account_id
-),
-
-cohort as (
+reached as (
     select
-        d.deal_id,
-        d.amount,
-        d.status,
+        step_number,
+        amount,
+        status,
         coalesce(case $dimension
-            when 'segment' then a.segment
-            when 'region' then a.region
-            when 'owner' then d.owner
-            when 'source' then d.source
-            when 'product' then d.product
-            when 'created_month' then strftime(date_trunc('month', d.created_at), '%Y-%m-%d')
+            when 'segment' then segment
+            when 'region' then region
+            when 'owner' then owner
+            when 'source' then source
+            when 'product' then product
+            when 'created_month' then strftime(date_trunc('month', created_at), '%Y-%m-%d')
         end, case when $dimension is null then 'All deals' else '(not set)' end) as group_value
-    from deals_in_scope($segments, $regions, $owners) d
-    left join account_attributes a using (account_id)
-    where in_period(d.created_at, $start_date, $end_date)
-        and d.deal_id in (select deal_id from entries)
+    from in_scope
 ),
 
-furthest as (
+counted as (
     select
-        deal_id,
-        coalesce(max(step_number) filter (where $window_days is null
-            or days_after_created <= $window_days), 1) as furthest_step
-    from entries
-    where deal_id in (select deal_id from cohort)
-    group by deal_id
-),
-
-deals_reached as (
-    select c.*, f.furthest_step
-    from cohort c
-    join furthest f using (deal_id)
+        group_value,
+        step_number,
+        count(*) as count_reached,
+        sum(amount) as amount_reached,
+        count(*) filter (where step_number = 1 and status = 'won') as count_won,
+        count(*) filter (where step_number = 1 and status = 'lost') as count_lost
+    from reached
+    group by group_value, step_number
 ),
 
 group_totals as (
-    select
-        group_value,
-        count(*) filter (where status = 'won') as count_won,
-        count(*) filter (where status = 'lost') as count_lost
-    from cohort
-    group by group_value
+    select group_value, count_won, count_lost from counted where step_number = 1
 ),
 
 final as (
@@ -81,15 +83,13 @@ final as (
         s.step_number,
         s.step_name,
         s.is_won_step,
-        count(r.deal_id) as count_reached,
-        coalesce(sum(r.amount), 0) as amount_reached,
-        any_value(g.count_won) as count_won,
-        any_value(g.count_lost) as count_lost
+        coalesce(c.count_reached, 0) as count_reached,
+        coalesce(c.amount_reached, 0) as amount_reached,
+        g.count_won,
+        g.count_lost
     from group_totals g
     cross join steps s
-    left join deals_reached r
-        on r.group_value = g.group_value and r.furthest_step >= s.step_number
-    group by all
+    left join counted c on c.group_value = g.group_value and c.step_number = s.step_number
 )
 
 select * from final order by group_value, step_number

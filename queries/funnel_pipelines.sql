@@ -5,6 +5,8 @@
 -- count_deals follows the filters (deals counted by creation date); count_deals_any ignores
 -- the period (not the segment, region and owner filters, so it never counts deals outside a
 -- person's grant) and breaks ties, so the default pipeline is the one with most deals.
+-- A deal counts once per pipeline it is placed in (its step-1 row in
+-- summary_funnel_stage_reached), or once in the null row when it is placed in none.
 with
 
 steps as (
@@ -13,30 +15,33 @@ steps as (
     group by pipeline
 ),
 
-placed as (
-    select distinct deal_id, pipeline
-    from summary_funnel_stage_entries
-    where evidence = 'created'
-),
-
-deals_any as (
-    select d.deal_id, p.pipeline
-    from deals_in_scope($segments, $regions, $owners) d
-    left join placed p using (deal_id)
-),
-
-deals_filtered as (
-    select deal_id
-    from deals_in_scope($segments, $regions, $owners)
-    where in_period(created_at, $start_date, $end_date)
+in_scope as (
+    -- deals_in_scope on the summary: owner = deal owner; segment and region through the
+    -- account, tested on the row when the account has one copy, else by accounts_in_scope
+    -- (the second branch reads no row group while no account has several copies).
+    select *
+    from summary_funnel_stage_reached
+    where (step_number = 1 or pipeline is null)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies <= 1
+        and (($segments is null and $regions is null) or (account_copies = 1
+            and ($segments is null or list_contains(cast($segments as varchar[]), segment))
+            and ($regions is null or list_contains(cast($regions as varchar[]), region))))
+    union all
+    select *
+    from summary_funnel_stage_reached
+    where (step_number = 1 or pipeline is null)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies > 1
+        and account_in_scope(account_id, $segments, $regions, null)
 ),
 
 counted as (
     select
         pipeline,
-        count(*) filter (where deal_id in (select deal_id from deals_filtered)) as count_deals,
+        count(*) filter (where in_period(created_at, $start_date, $end_date)) as count_deals,
         count(*) as count_deals_any
-    from deals_any
+    from in_scope
     group by pipeline
 ),
 

@@ -7,42 +7,37 @@
 -- Only deals that moved on are measured: deals lost or still open in k are not; nor are deals
 -- without stage history (creation and close dates alone say nothing about the stages between).
 -- The won step ends the funnel and has no row. Median and 75th percentile of measured deals.
+-- days_in_step is computed once per load in summary_funnel_stage_reached.
 with
 
-entries as (
-    select deal_id, step_number, entered_at
-    from summary_funnel_stage_entries
+in_scope as (
+    -- deals_in_scope on the summary: owner = deal owner; segment and region through the
+    -- account, tested on the row when the account has one copy, else by accounts_in_scope
+    -- (the second branch reads no row group while no account has several copies).
+    select *
+    from summary_funnel_stage_reached
     where pipeline = $pipeline
-        and entered_at is not null
-        and deal_id in (
-            select deal_id from deals_in_scope($segments, $regions, $owners)
-            where in_period(created_at, $start_date, $end_date)
-        )
-        and deal_id in (
-            select deal_id from summary_funnel_stage_entries
-            where pipeline = $pipeline and evidence = 'history'
-        )
-),
-
-first_entries as (
-    select deal_id, step_number, min(entered_at) as entered_at
-    from entries
-    group by all
-),
-
-moved_on as (
-    select f.deal_id, f.step_number, f.entered_at, min(e.entered_at) as left_at
-    from first_entries f
-    join entries e
-        on e.deal_id = f.deal_id
-        and e.step_number > f.step_number
-        and e.entered_at >= f.entered_at
-    group by all
+        and days_in_step is not null
+        and in_period(created_at, $start_date, $end_date)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies <= 1
+        and (($segments is null and $regions is null) or (account_copies = 1
+            and ($segments is null or list_contains(cast($segments as varchar[]), segment))
+            and ($regions is null or list_contains(cast($regions as varchar[]), region))))
+    union all
+    select *
+    from summary_funnel_stage_reached
+    where pipeline = $pipeline
+        and days_in_step is not null
+        and in_period(created_at, $start_date, $end_date)
+        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+        and account_copies > 1
+        and account_in_scope(account_id, $segments, $regions, null)
 ),
 
 durations as (
-    select step_number, date_diff('second', entered_at, left_at) / 86400.0 as days_in_step
-    from moved_on
+    select step_number, days_in_step
+    from in_scope
 ),
 
 steps as (

@@ -60,6 +60,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
     assert summaries.affected(["pipeline_stages"]) == [
         "funnel_pipeline_steps",
         "funnel_stage_entries",
+        "funnel_stage_reached",
     ]
     assert summaries.affected(["tickets"]) == []
     assert set(summaries.affected(["accounts", "deals", "orders"])) >= {

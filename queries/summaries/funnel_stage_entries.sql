@@ -28,6 +28,8 @@ sole_pipeline as (
 placed_deals as (
     select
         deal_id,
+        -- A number per deal id, so the summaries built from this one join on integers.
+        dense_rank() over (order by deal_id) as deal_key,
         coalesce(pipeline, (select pipeline from sole_pipeline)) as pipeline,
         stage,
         status,
@@ -37,27 +39,30 @@ placed_deals as (
 ),
 
 history_evidence as (
-    select d.deal_id, d.pipeline, s.step_number, h.entered_at, 'history' as evidence
+    select d.deal_id, d.deal_key, d.pipeline, s.step_number, h.entered_at, 'history' as evidence
     from deal_stage_history h
     join placed_deals d using (deal_id)
     join steps s on s.pipeline = d.pipeline and s.stage = h.stage
 ),
 
 created_evidence as (
-    select d.deal_id, d.pipeline, 1 as step_number, d.created_at as entered_at, 'created'
+    select
+        d.deal_id, d.deal_key, d.pipeline, 1 as step_number, d.created_at as entered_at, 'created'
     from placed_deals d
     where d.pipeline in (select pipeline from steps)
 ),
 
 won_evidence as (
-    select distinct d.deal_id, d.pipeline, s.step_number, d.closed_at as entered_at, 'won'
+    select distinct
+        d.deal_id, d.deal_key, d.pipeline, s.step_number, d.closed_at as entered_at, 'won'
     from placed_deals d
     join steps s on s.pipeline = d.pipeline and s.is_won_step
     where d.status = 'won'
 ),
 
 current_evidence as (
-    select d.deal_id, d.pipeline, s.step_number, cast(null as timestamp) as entered_at, 'current'
+    select d.deal_id, d.deal_key, d.pipeline, s.step_number, cast(null as timestamp) as entered_at,
+        'current'
     from placed_deals d
     join steps s on s.pipeline = d.pipeline and s.stage = d.stage
 ),
@@ -72,6 +77,7 @@ evidence as (
 final as (
     select
         e.deal_id,
+        cast(e.deal_key as bigint) as deal_key,
         e.pipeline,
         cast(e.step_number as integer) as step_number,
         e.entered_at,
@@ -79,7 +85,7 @@ final as (
         -- For the conversion window; null when either date is missing.
         date_diff('second', d.created_at, e.entered_at) / 86400.0 as days_after_created
     from evidence e
-    join placed_deals d using (deal_id)
+    join placed_deals d on d.deal_key = e.deal_key
 )
 
 select * from final
