@@ -46,31 +46,47 @@ in_scope as (
 ),
 
 reached as (
+    -- Months are formatted after grouping: once per group, not once per row.
     select
         step_number,
         amount,
         status,
-        coalesce(case $dimension
+        case $dimension
             when 'segment' then segment
             when 'region' then region
             when 'owner' then owner
             when 'source' then source
             when 'product' then product
-            when 'created_month' then strftime(date_trunc('month', created_at), '%Y-%m-%d')
-        end, case when $dimension is null then 'All deals' else '(not set)' end) as group_value
+        end as group_text,
+        case when $dimension = 'created_month' then date_trunc('month', created_at) end
+            as month_start
     from in_scope
 ),
 
 counted as (
     select
-        group_value,
+        coalesce(
+            group_text,
+            strftime(month_start, '%Y-%m-%d'),
+            case when $dimension is null then 'All deals' else '(not set)' end
+        ) as group_value,
         step_number,
-        count(*) as count_reached,
-        sum(amount) as amount_reached,
-        count(*) filter (where step_number = 1 and status = 'won') as count_won,
-        count(*) filter (where step_number = 1 and status = 'lost') as count_lost
-    from reached
-    group by group_value, step_number
+        count_reached,
+        amount_reached,
+        count_won,
+        count_lost
+    from (
+        select
+            group_text,
+            month_start,
+            step_number,
+            count(*) as count_reached,
+            sum(amount) as amount_reached,
+            count(*) filter (where step_number = 1 and status = 'won') as count_won,
+            count(*) filter (where step_number = 1 and status = 'lost') as count_lost
+        from reached
+        group by group_text, month_start, step_number
+    )
 ),
 
 group_totals as (
