@@ -24,6 +24,14 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _starts_like_formula(cells: pd.Series) -> pd.Series:
+    """True for the text cells that start like a formula; False for any other cell."""
+    try:
+        return cells.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    except AttributeError:  # an object column holding no text at all (dates, for one)
+        return cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
+
+
 def safe_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads accents) where no text cell can run as a formula.
 
@@ -33,7 +41,17 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+        cells = out[column]
+        if pd.api.types.is_numeric_dtype(cells) or pd.api.types.is_datetime64_any_dtype(cells):
+            continue  # numbers and dates are written as digits: nothing can run
+        if pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells):
+            # Only cells that start like a formula need a look (fast on 100k rows); cells
+            # that are not text (missing, numbers in an object column) are never touched.
+            risky = _starts_like_formula(cells)
+            if risky.any():
+                out[column] = cells.astype(object)
+                out.loc[risky, column] = cells[risky].map(neutralise)
+        else:
+            out[column] = cells.map(neutralise)
     # CRLF line ends (RFC 4180) make the writer quote any cell holding a CR or LF.
     return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -33,10 +34,11 @@ def notes(lines: Sequence[str]) -> None:
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
-    """The table behind a chart, as a formula-safe CSV named for what it holds."""
+    """The table behind a chart, as a formula-safe CSV named for what it holds. The CSV is
+    made when the button is clicked, not on every rerun (a 90k-row drop-off list took 4.6 s)."""
     st.download_button(
         "Download this table (CSV)",
-        downloads.safe_csv(frame),
+        partial(downloads.safe_csv, frame),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
