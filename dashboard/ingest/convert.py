@@ -224,7 +224,8 @@ class _Builder:
         if kind == F.BOOL:
             return formats.bool_sql(cols[0])
         if kind == F.ID:
-            return f"case when {self.missing(cols[0])} then null else trim({cols[0]}) end"
+            trimmed = formats.trimmed_sql(cols[0])
+            return f"case when {self.missing(cols[0])} then null else {trimmed} end"
         if kind == F.STATUS:
             return (
                 f"case when regexp_matches(lower({cols[0]}), '\\b(won|win|gagn)') then 'won'"
@@ -238,7 +239,7 @@ class _Builder:
                 f" when {low} like '%csat%' or {low} like '%satisf%' then 'csat'"
                 f" when {low} like '%ces%' or {low} like '%effort%' then 'ces' end"
             )
-        return f"nullif(trim({cols[0]}), '')"
+        return f"nullif({formats.trimmed_sql(cols[0])}, '')"
 
     def date(self, label: str, column: str, family: str | None) -> str:
         header = self.header_of(column)
@@ -258,7 +259,11 @@ class _Builder:
             self.conv.notes.append(
                 f"{header}: dates read as {formats.FAMILIES[family].label} (chosen)"
             )
-        formats_list = list(formats.FAMILIES[family].formats) if family else ["%Y-%m-%d"]
+        formats_list = (
+            formats.fastest_first(self.con, self.conv.raw.table, column, family)
+            if family
+            else ["%Y-%m-%d"]
+        )
         return formats.date_sql(column, self.param(formats_list)[1:], self.missing(column))
 
     def decimal(self, column: str) -> str:
