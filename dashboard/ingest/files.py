@@ -544,8 +544,14 @@ def quote_identifier(name: str) -> str:
 
 def discard(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
     """Drop the temp tables and the staged copy of a file."""
-    _drop_tables(con, raw.table)
+    release(con, raw)
     raw.staged.path.unlink(missing_ok=True)
+
+
+def release(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
+    """Drop the text table once the file is converted: nothing reads it after that, and a
+    large file's text would otherwise hold DuckDB's memory while the converted rows load."""
+    _drop_tables(con, raw.table)
 
 
 def _drop_tables(con: duckdb.DuckDBPyConnection, table: str) -> None:

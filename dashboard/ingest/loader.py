@@ -127,6 +127,7 @@ def inspect(
                 problem=str(missing),
             )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
+        files.release(con, raw)
         ok, bad = conversion.counts(con)
         duplicate = warehouse.scalar(
             con,
