@@ -8,6 +8,7 @@ summaries whose names sort before its own (funnel_pipeline_steps before funnel_s
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -40,25 +41,56 @@ def affected(tables: Iterable[str]) -> list[str]:
     return out
 
 
+def fingerprint(name: str) -> str:
+    """What a summary table was built from: a hash of its SQL file."""
+    sql = (SUMMARIES_DIR / f"{name}.sql").read_bytes()
+    return hashlib.sha256(sql).hexdigest()[:16]
+
+
+def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(
+        "create table if not exists summary_sources "
+        "(name varchar primary key, sql_hash varchar not null)"
+    )
+    con.execute(
+        "insert or replace into summary_sources values ($name, $hash)",
+        {"name": name, "hash": fingerprint(name)},
+    )
+
+
 def rebuild(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> list[str]:
     """Recreate every summary table (or those named) from the canonical tables; returns their
-    table names."""
+    table names. Each one's SQL fingerprint is recorded beside it (build_stale reads it)."""
     built = []
     for name in available() if names is None else names:
         select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
         # The table name comes from a file name in this repository, never from a user.
         con.execute(f'create or replace table "summary_{name}" as {select}')
+        _record(con, name)
         built.append(f"summary_{name}")
     return built
 
 
-def build_missing(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Build the summary tables this database lacks: a new file with no load yet, or a file
-    loaded before a summary was added. Pages may then always read them."""
+def build_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Build the summary tables this database lacks or built from other SQL: a new file, a
+    file loaded before a summary was added, or one whose summary files changed since (a new
+    version of the product), and every summary reading one of those. Pages may then always
+    read them, in the shape their queries expect."""
     existing = {
         row[0]
         for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main'"
         ).fetchall()
     }
-    return rebuild(con, [n for n in available() if f"summary_{n}" not in existing])
+    recorded = {}
+    if "summary_sources" in existing:
+        recorded = dict(con.execute("select name, sql_hash from summary_sources").fetchall())
+    stale: list[str] = []
+    for name in available():  # name order = build order: a summary's inputs come first
+        if (
+            f"summary_{name}" not in existing
+            or recorded.get(name) != fingerprint(name)
+            or reads(name) & {f"summary_{s}" for s in stale}
+        ):
+            stale.append(name)
+    return rebuild(con, stale)

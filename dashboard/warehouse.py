@@ -88,7 +88,8 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     import_dir(path).chmod(0o700)
     _harden(con, path)
     migrate(con)
-    summaries.build_missing(con)
+    with transaction(con):  # a crash keeps the old summaries, never half of the new ones
+        summaries.build_stale(con)
     return con
 
 

@@ -627,5 +627,5 @@ def test_an_empty_warehouse_has_no_cohorts_and_no_errors(con):
     assert retention.cohorts(con, Filters()).cells.empty
     assert [r["cohort_customers"] for r in retention.kpi_rows(con, Filters())] == [0] * 12
     con.execute("drop table summary_retention_activity")
-    assert summaries.build_missing(con) == ["summary_retention_activity"]
-    assert summaries.build_missing(con) == []
+    assert summaries.build_stale(con) == ["summary_retention_activity"]
+    assert summaries.build_stale(con) == []

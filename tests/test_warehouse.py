@@ -193,3 +193,27 @@ def test_reloading_the_same_rows_does_not_duplicate(con):
     _load_deals(con, [("D1", "open", 1), ("D2", "open", 2)])
     _load_deals(con, [("D1", "open", 1), ("D2", "open", 2)])
     assert con.execute("select count(*) from deals").fetchall() == [(2,)]
+
+
+def test_summaries_built_from_other_sql_are_rebuilt_when_the_database_opens(db_path):
+    """A database built by an older version (other summary SQL) is brought up to date when it
+    opens, with the summaries reading the changed one, instead of failing on a missing column."""
+    from dashboard import summaries
+
+    warehouse.connect(db_path).close()
+    con = warehouse.connect(db_path)
+    assert summaries.build_stale(con) == []  # all current: nothing to do
+    con.execute("update summary_sources set sql_hash = 'older' where name = 'deal_competitors'")
+    con.execute("drop table summary_deals_closed")
+    con.close()
+    con = warehouse.connect(db_path)
+    recorded = dict(con.execute("select name, sql_hash from summary_sources").fetchall())
+    assert recorded["deal_competitors"] == summaries.fingerprint("deal_competitors")
+    assert con.execute("select count(*) from summary_deals_closed").fetchone()[0] >= 0
+    # what was rebuilt: the changed one and those reading it (deals_closed reads it, and
+    # deals_closed_competitors reads both); a summary that reads neither stays as it was
+    changed = {"deal_competitors", "deals_closed", "deals_closed_competitors"}
+    assert all(n in summaries.available() for n in changed)
+    con.execute("update summary_sources set sql_hash = 'older' where name = 'deal_competitors'")
+    assert set(summaries.build_stale(con)) == {f"summary_{n}" for n in changed}
+    con.close()
