@@ -24,7 +24,8 @@ key = st.selectbox(
     format_func=lambda k: f"{presets[k].label}: {presets[k].description}",
 )
 preset = presets[key]
-data = session.cached(metrics.health_data, filters)
+with st.spinner("Scoring every account in scope…"):
+    data = session.cached(metrics.health_data, filters)
 with st.expander("What if… (change weights and targets; scores update without a new query)"):
     part_name = st.selectbox("Part", [p.name for p in preset.parts], key=f"whatif_part_{key}")
     for spec in next(p for p in preset.parts if p.name == part_name).metrics:
@@ -69,7 +70,9 @@ st.subheader("By segment and month")
 segments = report.segment_scores(data, preset)
 st.plotly_chart(charts.segment_radar(segments, names, f"Part scores by segment · {where}"), **CHART)
 widgets.download(segments, "health_by_segment")
-trend = report.trend(session.cached(metrics.monthly, filters), preset)
+with st.spinner("Scoring each month end for the trend (the slowest part at a million deals)…"):
+    monthly = session.cached(metrics.monthly, filters)
+trend = report.trend(monthly, preset)
 title = f"Health at each month end, over a window as long as the period · {where}"
 st.plotly_chart(charts.trend_chart(trend, title, preset.bands), **CHART)
 st.caption(

@@ -39,6 +39,8 @@ def test_bench_at_a_tiny_scale_reports_every_figure(capsys, tmp_path):
         "raw_read_csv_mb_s",
         "import_vs_raw_read_csv",
         "import_vs_raw_read_csv_cpu",
+        "import_summaries_s",
+        "import_without_summaries_vs_raw_read_csv",
         "apptest_overview_s",
         "peak_rss_mb",
     ):
@@ -50,6 +52,10 @@ def test_bench_at_a_tiny_scale_reports_every_figure(capsys, tmp_path):
     for table, figures in imported.items():
         assert figures["rows_loaded"] == result["export"]["rows"][table], table
         assert figures["rows_rejected"] == 0, table
+    # Loading deals rebuilds the summaries reading deals (timed apart from the import's own
+    # work); loading tickets rebuilds none.
+    assert imported["deals"]["summaries_s"] > 0
+    assert imported["tickets"]["summaries_s"] == 0
     text = bench.report(result)
     assert "import" in text and "peak RSS" in text and "health" in text
 
