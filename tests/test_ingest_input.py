@@ -339,3 +339,23 @@ def test_required_fields_are_found_by_content_when_names_give_nothing(con):
     )
     loader.close(con, incomplete)
     assert incomplete.mapping.source("ordered_at") is None and incomplete.problem
+
+
+@pytest.mark.parametrize(
+    ("cells", "family"),
+    [
+        (["05/27/26", "12/31/2025"], "month_first"),
+        (["27/05/26", "31/12/2025"], "day_first"),
+        (["27 May 26", "31 Dec 2025"], "day_month_name"),
+    ],
+)
+def test_two_digit_years_are_read_in_this_century(con, cells, family):
+    # "26" is 2026 (never the year 26), and four-digit years in the same column still read.
+    rows = "".join(f"Acme,{cell},1\n" for cell in cells)
+    data = f"Customer,Order Date,Total\n{rows}".encode()
+    _, result = load_bytes(con, data, "orders.csv", date_families={"Order Date": family})
+    assert result.rows_rejected == 0
+    assert con.execute("select ordered_at from orders order by 1").fetchall() == [
+        (datetime(2025, 12, 31),),
+        (datetime(2026, 5, 27),),
+    ]

@@ -48,13 +48,14 @@ DATE_FAMILIES = (
         "month_first",
         "month first (05/27/2026)",
         (
+            # Two-digit years first: %Y also reads "26", as the year 26 (%y fails on "2026").
+            "%m/%d/%y",
+            "%m/%d/%y %H:%M",
             "%m/%d/%Y",
             "%m/%d/%Y %H:%M",
             "%m/%d/%Y %H:%M:%S",
             "%m/%d/%Y %I:%M %p",
             "%m/%d/%Y %I:%M:%S %p",
-            "%m/%d/%y",
-            "%m/%d/%y %H:%M",
             "%m-%d-%Y",
         ),
     ),
@@ -62,11 +63,11 @@ DATE_FAMILIES = (
         "day_first",
         "day first (27/05/2026)",
         (
+            "%d/%m/%y",  # two-digit years first, as above
+            "%d/%m/%y %H:%M",
             "%d/%m/%Y",
             "%d/%m/%Y %H:%M",
             "%d/%m/%Y %H:%M:%S",
-            "%d/%m/%y",
-            "%d/%m/%y %H:%M",
             "%d.%m.%Y",
             "%d.%m.%Y %H:%M",
             "%d.%m.%Y %H:%M:%S",
@@ -76,7 +77,7 @@ DATE_FAMILIES = (
     DateFamily(
         "day_month_name",
         "day and month name (31-Jul-18)",
-        ("%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %B %Y", "%d-%B-%Y", "%d %b %y"),
+        ("%d-%b-%y", "%d-%b-%Y", "%d %b %y", "%d %b %Y", "%d %B %Y", "%d-%B-%Y"),
     ),
     DateFamily(
         "month_name_first",
