@@ -16,24 +16,18 @@ steps as (
 ),
 
 in_scope as (
-    -- deals_in_scope on the summary: owner = deal owner; segment and region through the
-    -- account, tested on the row when the account has one copy, else by accounts_in_scope
-    -- (the second branch reads no row group while no account has several copies).
+    -- deals_in_scope on the summary, in two branches (migrations/0008_deal_row_scope.sql).
     select *
     from summary_funnel_stage_reached
     where (step_number = 1 or pipeline is null)
-        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
-        and account_copies <= 1
-        and (($segments is null and $regions is null) or (account_copies = 1
-            and ($segments is null or list_contains(cast($segments as varchar[]), segment))
-            and ($regions is null or list_contains(cast($regions as varchar[]), region))))
+        and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
+            $segments, $regions, $owners)
     union all
     select *
     from summary_funnel_stage_reached
     where (step_number = 1 or pipeline is null)
-        and ($owners is null or list_contains(cast($owners as varchar[]), owner))
-        and account_copies > 1
-        and account_in_scope(account_id, $segments, $regions, null)
+        and deal_row_in_scope_copies(owner, account_copies, account_id,
+            $segments, $regions, $owners)
 ),
 
 counted as (
