@@ -6,9 +6,10 @@ Prints one line per figure. Timing stays out of the test suite on purpose.
 
 from __future__ import annotations
 
+from dashboard.filters import Filters
+
 from benchmarks.harness import last_12_months, options, sample_warehouse, time_views
 from dashboard import funnel
-from dashboard.filters import Filters
 
 
 def pipeline_view(cur, filters: Filters, window_days: int | None = None) -> None:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-
-from dashboard import coverage, summaries, warehouse
 from dashboard.filters import Filters
 from dashboard.sidebar import preset_range
+
+from dashboard import coverage, summaries, warehouse
 from sample_data.generate import generate
 
 

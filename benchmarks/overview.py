@@ -6,9 +6,10 @@ Prints one line per figure. Timing stays out of the test suite on purpose.
 
 from __future__ import annotations
 
+from dashboard.filters import Filters
+
 from benchmarks.harness import last_12_months, options, sample_warehouse, time_views
 from dashboard import measures, overview, sidebar
-from dashboard.filters import Filters
 
 
 def overview_queries(cur, filters: Filters) -> None:

@@ -6,10 +6,11 @@ The scope adds list_contains() on bound lists; this shows it costs nothing notic
 
 from __future__ import annotations
 
+from dashboard.filters import NOTHING, Scope
+
 from benchmarks.harness import last_12_months, options, sample_warehouse, time_views
 from benchmarks.overview import overview_queries
 from dashboard import competitors
-from dashboard.filters import NOTHING, Scope
 
 
 def main() -> None:

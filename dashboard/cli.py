@@ -13,16 +13,20 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import access, engine, kpi_report, parquet_export, queries, sample, warehouse
-from dashboard.filters import SCOPE_KEYS, Filters
-from dashboard.health import config as health_config
+from dashboard.analytics import kpis as kpi_report
+from dashboard.analytics.health import config as health_config
+from dashboard.core import access, queries, resources
+from dashboard.core.filters import SCOPE_KEYS, Filters
+from dashboard.engines import parquet_export
+from dashboard.engines import settings as engine
 from dashboard.ingest import files, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
 from dashboard.ingest.vendors import VENDORS
+from dashboard.store import sample, warehouse
 
-APP = Path(__file__).resolve().parent / "app.py"
+APP = resources.folder("dashboard.ui") / "app.py"
 FILTER_DEFAULTS = Filters().params()
 
 
@@ -478,7 +482,7 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from dashboard import bench
+    from dashboard.bench.run import run as bench
 
     if args.runs < 1:
         raise UsageError("--runs must be at least 1.")

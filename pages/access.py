@@ -5,7 +5,8 @@ import os
 import pandas as pd
 import streamlit as st
 
-from dashboard import access, coverage, identity, session
+from dashboard.core import access, coverage
+from dashboard.ui import identity, session
 
 who = identity.require_admin()
 st.title("Access")

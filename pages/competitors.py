@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from dashboard import competitor_charts as charts
-from dashboard import competitors, overview, session, widgets
-from dashboard.filters import Filters
+from dashboard.analytics.competitors import charts
+from dashboard.analytics.competitors import data as competitors
+from dashboard.core import periods
+from dashboard.core.filters import Filters
+from dashboard.ui import session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
-where = overview.describe(filters)
+where = periods.describe(filters)
 st.title("Competitors")
 st.caption(
     f"Deals closed (won or lost) in the period, placed by close date · {where}. "

@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from dashboard import funnel, overview, session, widgets
-from dashboard import funnel_charts as charts
+from dashboard.analytics.funnel import charts
+from dashboard.analytics.funnel import data as funnel
+from dashboard.core import periods
+from dashboard.ui import session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
-where = overview.describe(filters)
+where = periods.describe(filters)
 sub = f"<br><sup>{where}</sup>"  # the filters under a half-width chart's title
 st.title("Funnel")
 view = st.segmented_control(

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from dashboard import health_charts as charts
-from dashboard import overview, session, widgets
-from dashboard.health import config, metrics, report, scoring
+from dashboard.analytics.health import charts, config, metrics, report, scoring
+from dashboard.core import periods
+from dashboard.ui import session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
-where = overview.describe(filters)
+where = periods.describe(filters)
 st.title("Four-C health")
 try:
     presets = config.load()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import engine, identity, session
-from dashboard import import_view as view
+from dashboard.engines import settings as engine
+from dashboard.ui import identity, session
+from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
 cur = session.cursor()

@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from dashboard import charts, measures, overview, session, widgets
+from dashboard.analytics.overview import charts
+from dashboard.analytics.overview import data as overview
+from dashboard.core import measures, periods
+from dashboard.ui import session, widgets
 
 filters = session.filters()
 st.title("Overview")
-st.caption(f"{overview.describe(filters)} · change vs the previous period of equal length")
+st.caption(f"{periods.describe(filters)} · change vs the previous period of equal length")
 
 summary = session.cached(overview.kpi_summary, filters)
 widgets.tiles(summary.tiles)
@@ -19,7 +22,7 @@ if trend.empty:
         "a filter; deals need a close date to appear here."
     )
 else:
-    title = f"Won amount and win rate by month · {overview.describe(filters)}"
+    title = f"Won amount and win rate by month · {periods.describe(filters)}"
     st.plotly_chart(
         charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
     )

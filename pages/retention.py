@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from dashboard import retention, session, widgets
-from dashboard import retention_charts as charts
+from dashboard.analytics.retention import charts
+from dashboard.analytics.retention import data as retention
+from dashboard.ui import session, widgets
 
 filters = session.filters()
 st.title("Retention cohorts")

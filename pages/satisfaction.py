@@ -2,14 +2,16 @@
 
 import streamlit as st
 
-from dashboard import overview, satisfaction, session, widgets
-from dashboard import satisfaction_charts as charts
-from dashboard.retention import GRAINS
-from dashboard.satisfaction import SURVEYS
+from dashboard.analytics.satisfaction import charts
+from dashboard.analytics.satisfaction import data as satisfaction
+from dashboard.analytics.satisfaction.data import SURVEYS
+from dashboard.core import periods
+from dashboard.core.periods import GRAINS
+from dashboard.ui import session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
-where = overview.describe(filters)
+where = periods.describe(filters)
 st.title("Satisfaction")
 
 

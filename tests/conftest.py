@@ -8,7 +8,18 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from dashboard import sample, warehouse
+from dashboard.core import resources
+from dashboard.store import sample, warehouse
+
+# What the package ships, found as an installed wheel finds it.
+APP = str(resources.folder("dashboard.ui") / "app.py")
+PAGES = resources.folder("dashboard.pages")
+EXPORTS = resources.folder("dashboard.sample_data") / "exports"
+
+
+def page(name: str) -> str:
+    """A page's path for AppTest.switch_page (absolute: the entry script is in dashboard/ui)."""
+    return str(PAGES / name)
 
 # The sample is generated once per run at this scale and shared read-only.
 SAMPLE_SCALE = 1.0

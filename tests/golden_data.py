@@ -65,7 +65,7 @@ SURVEYS = frame(
 
 
 def load_golden(con) -> None:
-    from dashboard import warehouse
+    from dashboard.store import warehouse
 
     warehouse.load_frames(
         con,

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import access, cli, warehouse
+from dashboard import cli
+from dashboard.core import access
+from dashboard.store import warehouse
+from tests.conftest import EXPORTS
 from tests.golden_data import load_golden
 
 ROLES = """
@@ -105,7 +108,7 @@ def test_without_a_roles_file_the_cli_is_the_local_admin(golden_db, monkeypatch,
 
 
 def test_the_load_history_records_who_imported(golden_db, roles, capsys):
-    export = Path(__file__).resolve().parent.parent / "sample_data/exports/pipedrive-deals.csv"
+    export = EXPORTS / "pipedrive-deals.csv"
     argv = ["import", str(export), "--db", str(golden_db), "--as", "ana", "--keep-sample"]
     assert cli.main(argv) == 0, capsys.readouterr().err
     con = warehouse.connect(golden_db)

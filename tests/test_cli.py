@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from dashboard import cli, warehouse
+from dashboard import cli
+from dashboard.store import warehouse
 from tests.golden_data import load_golden
 
 REQUIRED_KPI_KEYS = {

@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard import warehouse
 from dashboard.ingest import convert, files, profiles
 from dashboard.ingest.content import fill_from_content
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
 from dashboard.ingest.vendors import LABELS, MONTH_FIRST_VENDORS, VENDORS, Recognition, recognise
+from dashboard.store import warehouse
 
 
 @dataclass

@@ -26,10 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import coverage, overview, sample, warehouse
-from dashboard.filters import Filters
+from dashboard.analytics.overview import data as overview
+from dashboard.core import coverage
+from dashboard.core.filters import Filters
+from dashboard.core.periods import DEFAULT_PRESET, preset_range
 from dashboard.ingest import loader
-from dashboard.sidebar import DEFAULT_PRESET, preset_range
+from dashboard.store import sample, warehouse
 from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,457 @@
+"""Pure builders for the competitor page: frames in, figures out.
+
+Each competitor keeps one colour on every chart (competitor_colors, from the data-wide order
+of competitors.names); "No competitor recorded" is always the neutral grey. Rates resting on
+fewer than competitors.MIN_COUNT closed deals are drawn grey and hollow, never as a trend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.analytics.competitors.data import (
+    MIN_COUNT,
+    NO_COMPETITOR,
+    NOT_RECORDED,
+    OTHER_REASONS,
+)
+from dashboard.core import formatting
+from dashboard.core.theme import COLORS, SERIES, TEMPLATE
+
+# Competitor identities avoid the won and lost colours, which keep their meaning here.
+PALETTE = [c for c in SERIES if c not in (COLORS["won"], COLORS["lost"])]
+# Worse (lost colour) to better (won colour) through a light grey that reads in both themes.
+DIVERGING = [[0.0, COLORS["lost"]], [0.5, "#F2F2F2"], [1.0, COLORS["won"]]]
+LOSSES = [[0.0, "#FBFBFB"], [1.0, COLORS["lost"]]]
+CONFIG_HOVER = dict(hovermode="closest")
+MAX_BUBBLE_PX = 50  # diameter of the biggest bubble on the positioning map
+
+
+def _label_positions(x: pd.Series, y: pd.Series) -> list[str]:
+    """Labels above bubbles, except below one that has a neighbour just above it (same
+    encounter rate, slightly higher win rate), where the label would sit on that bubble."""
+    xs, ys = x.fillna(0).to_numpy(float), y.fillna(0).to_numpy(float)
+    near_x = 0.04 * max(float(xs.max(initial=0)), 0.01)
+    out = []
+    for i in range(len(xs)):
+        above = (np.abs(xs - xs[i]) < near_x) & (ys > ys[i]) & (ys - ys[i] < 0.12)
+        out.append("bottom center" if above.any() else "top center")
+    return out
+
+
+def competitor_colors(order: list[str]) -> dict[str, str]:
+    """One colour per competitor from its place in the data-wide order (most deals first);
+    after the palette runs out colours repeat. No competitor is grey."""
+    colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(order)}
+    colors[NO_COMPETITOR] = COLORS["neutral"]
+    return colors
+
+
+def _color(colors: dict[str, str], label: str) -> str:
+    return colors.get(label, COLORS["neutral"])
+
+
+def _dot(label: str, colors: dict[str, str]) -> str:
+    """A tick label led by the competitor's colour, so heatmaps keep each one's identity."""
+    return f"<span style='color:{_color(colors, label)}'>●</span> {label}"
+
+
+def _rate_words(won: float, closed: float) -> str:
+    return f"{formatting.count(won)} won of {formatting.count(closed)} closed"
+
+
+def _interval(low: float, high: float) -> str:
+    if pd.isna(low):
+        return ""
+    return f"95% interval {formatting.ratio(low)}–{formatting.ratio(high)}"
+
+
+# --- positioning map --------------------------------------------------------------------
+
+
+def _map_hover(row, previous_label: str | None) -> str:
+    lines = [
+        f"<b>{row.label}</b>",
+        f"Met on {formatting.count(row.count_deals)} closed deals "
+        f"({formatting.ratio(row.encounter_rate)} of all closed)",
+        f"Win rate {formatting.ratio(row.win_rate)}: "
+        + _rate_words(row.count_won, row.count_closed),
+        _interval(row.win_rate_low, row.win_rate_high),
+        f"Amount of these deals {formatting.money(row.amount_closed)} "
+        f"(won {formatting.money(row.won_amount)}, lost {formatting.money(row.lost_amount)})",
+    ]
+    if previous_label is None:
+        lines.append("No previous period to compare (all time)")
+    elif pd.isna(row.previous_win_rate):
+        lines.append(f"Not met on a closed deal in {previous_label}")
+    else:
+        lines.append(
+            f"{formatting.delta(row.win_rate, row.previous_win_rate, 'ratio')} vs "
+            f"{previous_label} ({formatting.ratio(row.previous_win_rate)} of "
+            f"{formatting.count(row.previous_count_closed)})"
+        )
+    if row.is_small:
+        lines.append(f"Few deals (under {MIN_COUNT}): read with care")
+    return "<br>".join(line for line in lines if line)
+
+
+def positioning_map(
+    table: pd.DataFrame,
+    colors: dict[str, str],
+    title: str,
+    previous_label: str | None,
+) -> go.Figure:
+    """Encounter rate (x) × win rate (y, with its 95% interval); bubble area = amount of the
+    closed deals naming the competitor; fill = change in win rate vs the previous period;
+    ring = the competitor's own colour. The no-competitor win rate is the dashed baseline."""
+    named = table[table["competitor"].notna()].reset_index(drop=True)
+    none = table[table["competitor"].isna()]
+    fig = go.Figure()
+    largest = float(named["amount_closed"].max()) if len(named) else 0.0
+    sizeref = 2.0 * largest / (MAX_BUBBLE_PX**2) if largest > 0 else 1.0
+    positions = _label_positions(named["encounter_rate"], named["win_rate"])
+    change_pts = 100 * named["win_rate_change"].astype(float)
+    reach = max(5.0, float(np.nanmax(np.abs(change_pts))) if change_pts.notna().any() else 5.0)
+    for known in (True, False):
+        rows = named[change_pts.notna() == known]
+        if rows.empty:
+            continue
+        marker = dict(
+            size=rows["amount_closed"].clip(lower=0),
+            sizemode="area",
+            sizeref=sizeref,
+            sizemin=8,
+            opacity=[0.45 if s else 0.9 for s in rows["is_small"]],
+            line=dict(color=[_color(colors, n) for n in rows["label"]], width=3),
+        )
+        if known:
+            marker |= dict(
+                color=change_pts[rows.index],
+                colorscale=DIVERGING,
+                cmin=-reach,
+                cmid=0,
+                cmax=reach,
+                colorbar=dict(
+                    title=dict(text="Win rate vs<br>previous period"),
+                    ticksuffix=" pts",
+                    thickness=12,
+                ),
+            )
+        else:
+            marker |= dict(color=COLORS["neutral"])
+        fig.add_scatter(
+            x=rows["encounter_rate"],
+            y=rows["win_rate"],
+            mode="markers+text",
+            text=rows["label"],
+            textposition=[positions[i] for i in rows.index],
+            marker=marker,
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=rows["win_rate_high"] - rows["win_rate"],
+                arrayminus=rows["win_rate"] - rows["win_rate_low"],
+                color=COLORS["neutral"],
+                thickness=1.2,
+                width=4,
+            ),
+            customdata=[_map_hover(r, previous_label) for r in rows.itertuples()],
+            hovertemplate="%{customdata}<extra></extra>",
+            name="Change vs previous period"
+            if known
+            else ("No previous period" if previous_label is None else "Not met before"),
+            showlegend=not known,
+        )
+    if not none.empty and pd.notna(none["win_rate"].iloc[0]):
+        base = none.iloc[0]
+        fig.add_hline(
+            y=base["win_rate"],
+            line=dict(color=COLORS["neutral"], dash="dash", width=1.5),
+            annotation_text=(
+                f"{NO_COMPETITOR}: {formatting.ratio(base['win_rate'])} of "
+                f"{formatting.count(base['count_closed'])}"
+            ),
+            annotation_position="bottom right",
+        )
+    top = float(named["win_rate_high"].max()) if len(named) else 1.0
+    right = float(named["encounter_rate"].max()) if len(named) else 1.0
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title),
+        height=520,
+        **CONFIG_HOVER,
+        xaxis=dict(
+            title="Encounter rate: share of closed deals naming the competitor",
+            tickformat=".0%",
+            range=[0, min(1.0, right * 1.2 + 0.02)],
+        ),
+        yaxis=dict(
+            title="Win rate against it (bars: 95% interval)",
+            tickformat=".0%",
+            range=[0, min(1.05, (top if pd.notna(top) else 1.0) + 0.08)],
+        ),
+        legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
+    )
+    return fig
+
+
+# --- trend by quarter -------------------------------------------------------------------
+
+
+def _quarter_axis(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+    quarters = frame.drop_duplicates("quarter").sort_values("quarter_start")
+    ticks = {
+        q: f"{q} (part)" if partial else q
+        for q, partial in zip(quarters["quarter"], quarters["is_partial"], strict=True)
+    }
+    return quarters["quarter"].tolist(), ticks
+
+
+def _trend_hover(row) -> str:
+    if row.count_closed == 0:
+        return f"{row.label} · {row.quarter}: no closed deals"
+    words = (
+        f"{row.label} · {row.quarter}: {formatting.ratio(row.win_rate)} "
+        f"({_rate_words(row.count_won, row.count_closed)})<br>"
+        f"{_interval(row.win_rate_low, row.win_rate_high)}"
+    )
+    if row.is_partial:
+        words += "<br>Only part of this quarter is in the period"
+    if row.is_small:
+        words += f"<br>Few deals (under {MIN_COUNT}): not part of the line"
+    return words
+
+
+def trend_chart(
+    frame: pd.DataFrame, names: list[str], colors: dict[str, str], title: str
+) -> go.Figure:
+    """Win rate against each chosen competitor by quarter closed, and with no competitor as a
+    dashed reference. Quarters resting on few deals are hollow grey points off the line;
+    quarters only partly in the period say "(part)"."""
+    order, ticks = _quarter_axis(frame)
+    fig = go.Figure()
+    for name in [*names, NO_COMPETITOR]:
+        rows = frame[frame["label"] == name].sort_values("quarter_start")
+        if rows.empty:
+            continue
+        color = _color(colors, name)
+        small = rows["is_small"].to_numpy()
+        hover = [_trend_hover(r) for r in rows.itertuples()]
+        fig.add_scatter(
+            x=rows["quarter"],
+            y=rows["win_rate"].where(~small),
+            name=name,
+            legendgroup=name,
+            mode="lines+markers",
+            connectgaps=False,
+            line=dict(color=color, width=2.5, dash="dash" if name == NO_COMPETITOR else "solid"),
+            marker=dict(size=7, color=color),
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+        if small.any():
+            fig.add_scatter(
+                x=rows["quarter"],
+                y=rows["win_rate"].where(small),
+                name=f"{name} (few deals)",
+                legendgroup=name,
+                showlegend=False,
+                mode="markers",
+                marker=dict(size=8, color=COLORS["neutral"], symbol="circle-open"),
+                customdata=hover,
+                hovertemplate="%{customdata}<extra></extra>",
+            )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title),
+        height=460,
+        **CONFIG_HOVER,
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
+        xaxis=dict(
+            title="Quarter closed",
+            type="category",
+            categoryorder="array",
+            categoryarray=order,
+            tickmode="array",
+            tickvals=order,
+            ticktext=[ticks[q] for q in order],
+        ),
+        yaxis=dict(title="Win rate against the competitor", tickformat=".0%", rangemode="tozero"),
+    )
+    return fig
+
+
+# --- segment × competitor ---------------------------------------------------------------
+
+
+def _segment_cell(row) -> tuple[str, str]:
+    counts = f"{formatting.count(row.count_won)} of {formatting.count(row.count_closed)}"
+    hover = (
+        f"<b>{row.label}</b> · {row.segment}<br>Win rate {formatting.ratio(row.win_rate)} "
+        f"({_rate_words(row.count_won, row.count_closed)})<br>"
+        f"{_interval(row.win_rate_low, row.win_rate_high)}"
+    )
+    if row.is_small:
+        return f"{counts}<br>few deals", hover + f"<br>Few deals (under {MIN_COUNT}): not coloured"
+    mark = "▼ " if row.is_weakest else ""
+    if row.is_weakest:
+        hover += "<br>▼ the segment where we win least against it"
+    return f"{mark}{formatting.ratio(row.win_rate)}<br>{counts}", hover
+
+
+def segment_heatmap(
+    cells: pd.DataFrame,
+    order: list[str],
+    colors: dict[str, str],
+    title: str,
+    baseline: float | None,
+) -> go.Figure:
+    """Segments (rows) × competitors (columns): win rate with its counts in each cell, the
+    colour centred on the win rate of all closed deals; ▼ marks where each competitor is
+    strongest against us. Cells with few deals show counts only, uncoloured."""
+    columns = [c for c in [*order, NO_COMPETITOR] if c in set(cells["label"])]
+    segments = sorted(s for s in cells["segment"].unique() if s != "(not set)")
+    segments += ["(not set)"] if "(not set)" in set(cells["segment"]) else []
+    z = np.full((len(segments), len(columns)), np.nan)
+    text = np.full(z.shape, "", dtype=object)
+    hover = np.full(z.shape, "", dtype=object)
+    for row in cells.itertuples():
+        if row.label not in columns:
+            continue
+        i, j = segments.index(row.segment), columns.index(row.label)
+        text[i, j], hover[i, j] = _segment_cell(row)
+        if not row.is_small:
+            z[i, j] = row.win_rate
+    mid = baseline if baseline is not None and not pd.isna(baseline) else 0.5
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(len(columns))),
+            y=list(range(len(segments))),
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=DIVERGING,
+            zmid=mid,
+            zmin=max(0.0, mid - 0.35),
+            zmax=min(1.0, mid + 0.35),
+            xgap=2,
+            ygap=2,
+            colorbar=dict(
+                title=dict(text=f"Win rate<br>(grey = {formatting.ratio(mid)},<br>all closed)"),
+                tickformat=".0%",
+                thickness=12,
+            ),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title),
+        height=max(300, 150 + 70 * len(segments)),
+        **CONFIG_HOVER,
+        xaxis=dict(
+            side="top",
+            tickmode="array",
+            tickvals=list(range(len(columns))),
+            ticktext=[_dot(c, colors) for c in columns],
+            showgrid=False,
+            zeroline=False,
+        ),
+        yaxis=dict(
+            title="Account segment",
+            tickmode="array",
+            tickvals=list(range(len(segments))),
+            ticktext=segments,
+            autorange="reversed",
+            showgrid=False,
+            zeroline=False,
+        ),
+        margin=dict(t=110),
+    )
+    return fig
+
+
+# --- loss reasons -----------------------------------------------------------------------
+
+
+def _wrap(text: str, width: int = 12) -> str:
+    """A column label on short lines, so many reasons fit side by side without tilting."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def loss_reason_heatmap(
+    reasons: pd.DataFrame, order: list[str], colors: dict[str, str], title: str
+) -> go.Figure:
+    """Competitors (rows) × loss reasons (columns): share of each one's lost deals, with the
+    count in the cell. Rows add up to 100%."""
+    rows = [c for c in [*order, NO_COMPETITOR] if c in set(reasons["label"])]
+    totals = reasons.groupby("reason")["count_deals"].sum()
+    named = totals.drop([OTHER_REASONS, NOT_RECORDED], errors="ignore")
+    columns = named.sort_index().sort_values(ascending=False, kind="stable").index.tolist()
+    columns += [c for c in (OTHER_REASONS, NOT_RECORDED) if c in totals.index]
+    z = np.full((len(rows), len(columns)), np.nan)
+    text = np.full(z.shape, "", dtype=object)
+    hover = np.full(z.shape, "", dtype=object)
+    lost = reasons.groupby("label")["count_deals"].sum()
+    for r in reasons.itertuples():
+        if r.label not in rows:
+            continue
+        i, j = rows.index(r.label), columns.index(r.reason)
+        z[i, j] = r.share_of_losses
+        text[i, j] = f"{100 * r.share_of_losses:.0f}%<br>{formatting.count(r.count_deals)}"
+        hover[i, j] = (
+            f"<b>{r.label}</b> · {r.reason}<br>{formatting.ratio(r.share_of_losses)} of "
+            f"{formatting.count(lost[r.label])} lost deals ({formatting.count(r.count_deals)}, "
+            f"{formatting.money(r.lost_amount)})"
+        )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(len(columns))),
+            y=list(range(len(rows))),
+            text=text,
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale=LOSSES,
+            zmin=0,
+            zmax=float(np.nanmax(z)) if np.isfinite(z).any() else 1.0,
+            xgap=2,
+            ygap=2,
+            colorbar=dict(title=dict(text="Share of its<br>lost deals"), tickformat=".0%"),
+        )
+    )
+    fig.update_layout(
+        template=TEMPLATE,
+        title=dict(text=title),
+        height=max(300, 160 + 48 * len(rows)),
+        **CONFIG_HOVER,
+        xaxis=dict(
+            side="top",
+            tickmode="array",
+            tickvals=list(range(len(columns))),
+            ticktext=[_wrap(c) for c in columns],
+            tickangle=0,
+            showgrid=False,
+            zeroline=False,
+        ),
+        yaxis=dict(
+            tickmode="array",
+            tickvals=list(range(len(rows))),
+            ticktext=[f"{_dot(c, colors)} · {formatting.count(lost[c])} lost" for c in rows],
+            autorange="reversed",
+            showgrid=False,
+            zeroline=False,
+        ),
+        margin=dict(t=110),
+    )
+    return fig

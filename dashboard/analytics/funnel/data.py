@@ -1,0 +1,502 @@
+"""What the funnel page shows: where deals leak, for whom, and whether it is getting better.
+
+Data functions only (cursor, filters, options) -> small frames; no Streamlit. The "reached"
+rule lives in queries/summaries/funnel_stage_entries.sql; conversions are computed here with
+measures.ratio (reached(k) / reached(k-1) and reached(k) / reached(1), product.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from dashboard.core import formatting, measures, queries
+from dashboard.core.filters import Filters
+
+# Breakdown dimensions the page offers: query value -> label. Owner is the deal owner, as in
+# the sidebar filter; lead source is deals.source.
+DIMENSIONS = {
+    "segment": "Segment",
+    "region": "Region",
+    "owner": "Owner",
+    "source": "Lead source",
+    "product": "Product",
+}
+# Conversion windows offered (days from creation); 0 = no window.
+WINDOWS = (0, 7, 14, 30, 60, 90, 180, 365)
+# A rate resting on fewer deals than this is greyed out and never marked best or worst.
+MIN_COUNT = 20
+# The trend's whole-funnel series; the others are step-to-step ("A → B").
+OVERALL_SERIES = ("Win rate", "Created → won")
+# A creation month with more of its deals still open than this is "still maturing".
+MATURING_OPEN_SHARE = 0.05
+# Rows of the drop-off list sent to the browser (at a million deals it can hold 100,000).
+DROPOFF_ROWS_SHOWN = 1_000
+
+
+def count_of(n: float, noun: str = "deal") -> str:
+    """'1 deal', '1,234 deals'."""
+    return f"{formatting.count(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def _params(filters: Filters, **extra: object) -> dict[str, object]:
+    return {**filters.params(), **extra}
+
+
+def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Pipelines with funnel steps, the one with most deals (for these filters) first."""
+    frame = queries.run(cur, "funnel_pipelines", filters.params())
+    return frame[frame["pipeline"].notna() & (frame["count_steps"] > 0)].reset_index(drop=True)
+
+
+def deals_without_steps(cur: duckdb.DuckDBPyConnection, filters: Filters) -> int:
+    """Deals (for these filters) whose pipeline has no stage order: no funnel can place them."""
+    frame = queries.run(cur, "funnel_pipelines", filters.params())
+    unplaced = frame[frame["pipeline"].isna() | (frame["count_steps"] == 0)]
+    return int(unplaced["count_deals"].sum())
+
+
+def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | None:
+    """The pipeline with most deals for the filters (ties: most deals overall), if any."""
+    frame = pipelines(cur, filters)
+    return None if frame.empty else str(frame["pipeline"].iloc[0])
+
+
+def _with_conversions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add reached(k-1), reached(1) and both conversions within each group, in step order."""
+    out = frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
+    grouped = out.groupby("group_value", sort=False)["count_reached"]
+    out["count_previous"] = grouped.shift(1)
+    out["count_first"] = grouped.transform("first")
+    out["conversion_from_previous"] = measures.ratio(out["count_reached"], out["count_previous"])
+    out["conversion_from_first"] = measures.ratio(out["count_reached"], out["count_first"])
+    following = grouped.shift(-1)
+    out["count_dropped"] = (out["count_reached"] - following).where(following.notna())
+    return out
+
+
+def _by_stage(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    window_days: int | None,
+    dimension: str | None,
+) -> pd.DataFrame:
+    if dimension is not None and dimension not in (*DIMENSIONS, "created_month"):
+        raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    params = _params(filters, pipeline=pipeline, window_days=window_days, dimension=dimension)
+    return _with_conversions(queries.run(cur, "funnel_by_stage", params))
+
+
+def funnel_steps(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    window_days: int | None = None,
+) -> pd.DataFrame:
+    """One row per step: deals reached, their amount, % of previous, % of first, dropped."""
+    frame = _by_stage(cur, filters, pipeline, window_days, None)
+    columns = [
+        "step_number",
+        "step_name",
+        "is_won_step",
+        "count_reached",
+        "amount_reached",
+        "conversion_from_previous",
+        "conversion_from_first",
+        "count_dropped",
+    ]
+    return frame[columns]
+
+
+def biggest_leak(steps: pd.DataFrame) -> pd.Series | None:
+    """The open step that lost most deals to the next one (None when nothing dropped)."""
+    open_steps = steps[~steps["is_won_step"] & steps["count_dropped"].notna()]
+    if open_steps.empty or open_steps["count_dropped"].max() <= 0:
+        return None
+    return open_steps.loc[open_steps["count_dropped"].idxmax()]
+
+
+def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
+    """The funnel for people: counts, amounts and both conversions side by side."""
+    return pd.DataFrame(
+        {
+            "Stage": steps["step_name"],
+            "Deals reached": steps["count_reached"].map(formatting.count),
+            "Amount": steps["amount_reached"].map(formatting.money),
+            "% of previous": steps["conversion_from_previous"].map(formatting.ratio),
+            "% of first": steps["conversion_from_first"].map(formatting.ratio),
+            "Went no further": steps["count_dropped"].map(formatting.count),
+        }
+    )
+
+
+def kpi_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, object]]:
+    """`crm-dashboard kpis` "funnel": the default pipeline, no window, conversions 0-1.
+
+    The first step has no previous step, so its conversion_from_previous is None, as is any
+    conversion whose denominator is 0.
+    """
+    pipeline = default_pipeline(cur, filters)
+    if pipeline is None:
+        return []
+    steps = funnel_steps(cur, filters, pipeline)
+    return [
+        {
+            "stage": str(row.step_name),
+            "reached": int(row.count_reached),
+            "conversion_from_previous": _plain_rate(row.conversion_from_previous),
+            "conversion_from_first": _plain_rate(row.conversion_from_first),
+        }
+        for row in steps.itertuples()
+    ]
+
+
+def _plain_rate(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Step-to-step conversion per group: tidy numbers, a table for people, and its marks."""
+
+    tidy: pd.DataFrame  # one row per (group, step), numbers only (the download)
+    table: pd.DataFrame  # one row per group, text cells "73.6% · 1,282/1,742"
+    marks: pd.DataFrame  # same shape as table: "best", "worst", "small" or ""
+
+
+def breakdown(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    dimension: str,
+    window_days: int | None = None,
+) -> Breakdown:
+    """Conversion of each step from the one before, per group, best and worst marked.
+
+    Best/worst compare groups with at least MIN_COUNT deals in the denominator; a column
+    needs two such groups to mark anything.
+    """
+    tidy = _by_stage(cur, filters, pipeline, window_days, dimension)
+    if tidy.empty:
+        return Breakdown(tidy, pd.DataFrame(), pd.DataFrame())
+    label = DIMENSIONS[dimension]
+    groups = list(dict.fromkeys(tidy["group_value"]))
+    cells: dict[str, list[str]] = {label: groups, "Deals": []}
+    marks: dict[str, list[str]] = {label: [""] * len(groups), "Deals": [""] * len(groups)}
+    first = tidy[tidy["step_number"] == tidy["step_number"].min()].set_index("group_value")
+    cells["Deals"] = [formatting.count(first.loc[g, "count_reached"]) for g in groups]
+    steps = tidy.drop_duplicates("step_number").sort_values("step_number")
+    columns = [(f"→ {s.step_name}", s.step_number, "previous") for s in steps.iloc[1:].itertuples()]
+    won = steps[steps["is_won_step"]]
+    if not won.empty and len(steps) > 2:
+        columns.append(("Created → won", int(won["step_number"].iloc[0]), "first"))
+    for title, step_number, base in columns:
+        part = tidy[tidy["step_number"] == step_number].set_index("group_value").loc[groups]
+        rate = part[f"conversion_from_{base}"]
+        denominator = part["count_previous" if base == "previous" else "count_first"]
+        cells[title] = [
+            _rate_cell(r, n, d)
+            for r, n, d in zip(rate, part["count_reached"], denominator, strict=True)
+        ]
+        marks[title] = _best_worst(rate, denominator)
+    return Breakdown(tidy, pd.DataFrame(cells), pd.DataFrame(marks))
+
+
+def _rate_cell(rate: float, reached: float, denominator: float) -> str:
+    if pd.isna(rate):
+        return f"{formatting.MISSING} · 0 deals"
+    return f"{formatting.ratio(rate)} · {formatting.count(reached)}/{formatting.count(denominator)}"
+
+
+def _best_worst(rate: pd.Series, denominator: pd.Series) -> list[str]:
+    eligible = rate.notna() & (denominator >= MIN_COUNT)
+    marks = ["" if ok else "small" for ok in eligible]
+    if eligible.sum() >= 2 and rate[eligible].max() > rate[eligible].min():
+        best, worst = rate[eligible].max(), rate[eligible].min()
+        for i, (ok, value) in enumerate(zip(eligible, rate, strict=True)):
+            if ok and value == best:
+                marks[i] = "best"
+            elif ok and value == worst:
+                marks[i] = "worst"
+    return marks
+
+
+def trend(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    window_days: int | None = None,
+) -> pd.DataFrame:
+    """Conversion by creation month, long format: one row per (month, series).
+
+    Series: each step-to-step conversion ("A → B"), "Created → won" (% of first at the won
+    step) and "Win rate" (won / (won + lost) of the month's deals, measures.win_rate). Each
+    row keeps its numerator and denominator; is_small marks denominators under MIN_COUNT.
+    """
+    tidy = _by_stage(cur, filters, pipeline, window_days, "created_month")
+    tidy = tidy[tidy["group_value"] != "(not set)"]
+    if tidy.empty:
+        return pd.DataFrame(
+            columns=[
+                "month_start",
+                "series",
+                "rate",
+                "numerator",
+                "denominator",
+                "is_small",
+                "is_maturing",
+            ]
+        )
+    names = tidy.drop_duplicates("step_number").set_index("step_number")["step_name"]
+    parts = []
+    steps = tidy[tidy["step_number"] > tidy["step_number"].min()]
+    parts.append(
+        pd.DataFrame(
+            {
+                "month_start": steps["group_value"],
+                "series": [f"{names[n - 1]} → {names[n]}" for n in steps["step_number"]],
+                "rate": steps["conversion_from_previous"],
+                "numerator": steps["count_reached"],
+                "denominator": steps["count_previous"],
+            }
+        )
+    )
+    won = tidy[tidy["is_won_step"]]
+    parts.append(
+        pd.DataFrame(
+            {
+                "month_start": won["group_value"],
+                "series": "Created → won",
+                "rate": won["conversion_from_first"],
+                "numerator": won["count_reached"],
+                "denominator": won["count_first"],
+            }
+        )
+    )
+    months = tidy.drop_duplicates("group_value")
+    parts.append(
+        pd.DataFrame(
+            {
+                "month_start": months["group_value"],
+                "series": "Win rate",
+                "rate": measures.win_rate(months["count_won"], months["count_lost"]),
+                "numerator": months["count_won"],
+                "denominator": months["count_won"] + months["count_lost"],
+            }
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    out["month_start"] = pd.to_datetime(out["month_start"])
+    # Every month from first to last, so a month without deals is a gap, not a straight line;
+    # series in funnel order (steps first), so the legend reads like the funnel.
+    every_month = pd.date_range(out["month_start"].min(), out["month_start"].max(), freq="MS")
+    grid = pd.MultiIndex.from_product(
+        [pd.unique(out["series"]), every_month], names=["series", "month_start"]
+    )
+    out = out.set_index(["series", "month_start"]).reindex(grid).reset_index()
+    out[["numerator", "denominator"]] = out[["numerator", "denominator"]].fillna(0)
+    out["is_small"] = out["denominator"] < MIN_COUNT
+    out["is_maturing"] = out["month_start"].isin(_maturing_months(cur, months, window_days))
+    return out[
+        ["month_start", "series", "rate", "numerator", "denominator", "is_small", "is_maturing"]
+    ]
+
+
+def _maturing_months(
+    cur: duckdb.DuckDBPyConnection, months: pd.DataFrame, window_days: int | None
+) -> list[pd.Timestamp]:
+    """Creation months whose conversions can still rise, so a dip there is no trend.
+
+    With a window: the month's last deals have not had the full window by the last day with
+    data. Without: more than MATURING_OPEN_SHARE of the month's deals are still open.
+    """
+    starts = pd.to_datetime(months["group_value"])
+    if window_days:
+        last = queries.run_one(cur, "data_date_range", {})["last_date"]
+        if last is None:
+            return []
+        ends = starts + pd.DateOffset(months=1) + pd.Timedelta(days=window_days)
+        return list(starts[ends > pd.Timestamp(last) + pd.Timedelta(days=1)])
+    created = months["count_first"]
+    still_open = created - months["count_won"] - months["count_lost"]
+    share = measures.ratio(still_open, created)
+    return list(starts[(share > MATURING_OPEN_SHARE).to_numpy()])
+
+
+def deals_created_by_month(trend_frame: pd.DataFrame) -> pd.DataFrame:
+    """Deals created per month (the denominator of "Created → won"), for the trend's bars."""
+    rows = trend_frame[trend_frame["series"] == "Created → won"]
+    return rows[["month_start", "denominator"]].rename(columns={"denominator": "count_created"})
+
+
+def time_in_stage(cur: duckdb.DuckDBPyConnection, filters: Filters, pipeline: str) -> pd.DataFrame:
+    """Median and 75th percentile days per open step, with the deals measured."""
+    return queries.run(cur, "funnel_time_in_stage", _params(filters, pipeline=pipeline))
+
+
+@dataclass(frozen=True)
+class SalesCycle:
+    cycles: pd.DataFrame  # one row per won deal: deal_id, cycle_days
+    median_days: float | None
+    p75_days: float | None
+
+
+def sales_cycle(cur: duckdb.DuckDBPyConnection, filters: Filters, pipeline: str) -> SalesCycle:
+    """Cycle lengths of won deals closed in the period, with their median and 75th percentile."""
+    cycles = queries.run(cur, "funnel_sales_cycle", _params(filters, pipeline=pipeline))
+    if cycles.empty:
+        return SalesCycle(cycles, None, None)
+    days = cycles["cycle_days"]
+    return SalesCycle(cycles, float(days.median()), float(days.quantile(0.75)))
+
+
+def dropoff(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    step_number: int,
+    window_days: int | None = None,
+) -> pd.DataFrame:
+    """Deals that reached the step and went no further: lost there or still open there."""
+    params = _params(
+        filters, pipeline=pipeline, window_days=window_days, step_number=int(step_number)
+    )
+    return queries.run(cur, "funnel_dropoff", params)
+
+
+def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The drop-off list with column names a manager reads (also the CSV download)."""
+    return pd.DataFrame(
+        {
+            "Account": frame["account_name"],
+            "Owner": frame["owner"],
+            "Status": frame["status"],
+            "Amount (USD)": frame["amount"],
+            "Created": frame["created_at"].dt.date,
+            "Entered stage": frame["entered_step_at"].dt.date,
+            "Closed": frame["closed_at"].dt.date,
+            "Loss reason": frame["loss_reason"],
+            "Stage dates": frame["stage_path"],
+            "Deal": frame["deal_name"],
+            "Deal ID": frame["deal_id"],
+        }
+    )
+
+
+def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Accounts identified in the period -> engaged -> opportunity -> customer -> repeat buyer
+    -> promoter, with both conversions."""
+    frame = queries.run(cur, "funnel_lifecycle", filters.params())
+    frame["group_value"] = "All accounts"
+    out = _with_conversions(frame).drop(columns="group_value")
+    out["is_won_step"] = False
+    return out
+
+
+def describe_window(window_days: int | None) -> str:
+    if not window_days:
+        return "no conversion window"
+    return f"stages entered within {formatting.days(window_days)} of creation"
+
+
+def describe_pipeline(options: pd.DataFrame, pipeline: str) -> str:
+    """'Sales Pipeline (6,988 deals)' for the pipeline picker."""
+    row = options[options["pipeline"] == pipeline]
+    count = int(row["count_deals"].iloc[0]) if not row.empty else 0
+    return f"{pipeline} ({count_of(count)})"
+
+
+def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
+    """One sentence: how many deals, how many won, and the biggest leak."""
+    created = steps["count_reached"].iloc[0]
+    won = steps[steps["is_won_step"]]
+    parts = [f"{where}: {count_of(created)} created ({describe_window(window_days)})"]
+    if not won.empty:
+        row = won.iloc[0]
+        parts.append(
+            f"{formatting.count(row.count_reached)} reached {row.step_name} "
+            f"({formatting.ratio(row.conversion_from_first)} of first)"
+        )
+    leak = biggest_leak(steps)
+    if leak is not None:
+        parts.append(
+            f"the biggest leak is after {leak.step_name}: {count_of(leak.count_dropped)} "
+            "went no further (click its bar to list them)"
+        )
+    return "; ".join(parts) + "."
+
+
+def dropoff_choices(steps: pd.DataFrame) -> dict[int, str]:
+    """Open steps a deal can stop at: step number -> 'Qualification (1,173 deals)'."""
+    open_steps = steps[~steps["is_won_step"]]
+    return {
+        int(r.step_number): f"{r.step_name} ({count_of(r.count_dropped)})"
+        for r in open_steps.itertuples()
+    }
+
+
+def default_dropoff_step(steps: pd.DataFrame) -> int:
+    """The step where most deals stopped; the first step when nothing dropped."""
+    leak = biggest_leak(steps)
+    return int(leak.step_number) if leak is not None else int(steps["step_number"].iloc[0])
+
+
+def clicked_step(steps: pd.DataFrame, points: list[dict]) -> int | None:
+    """The open step whose bar was clicked (chart selection points), else None."""
+    for point in points or []:
+        index = point.get("point_index", point.get("point_number"))
+        if index is not None and 0 <= int(index) < len(steps):
+            row = steps.iloc[int(index)]
+            if not row["is_won_step"]:
+                return int(row["step_number"])
+    return None
+
+
+def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
+    lost = int((deals["status"] == "lost").sum())
+    still_open = int((deals["status"] == "open").sum())
+    other = len(deals) - lost - still_open
+    amount = formatting.money(deals["amount"].sum()) if len(deals) else formatting.money(0)
+    text = (
+        f"Reached {step_label.rsplit(' (', 1)[0]} and went no further: "
+        f"{count_of(len(deals))}, {amount} — {formatting.count(lost)} lost, "
+        f"{formatting.count(still_open)} still open there"
+    )
+    if other:
+        text += f", {formatting.count(other)} won later, outside the conversion window"
+    return text + ". Lost deals first, largest amounts first."
+
+
+def trend_note(window_days: int | None) -> str:
+    note = (
+        f"Hollow grey points rest on fewer than {MIN_COUNT} deals: read them as noise, not a "
+        "trend. Hover a point for its counts."
+    )
+    if window_days:
+        note += (
+            f" Shaded months are still maturing: their deals have not all had "
+            f"{formatting.days(window_days)} yet."
+        )
+    else:
+        note += (
+            f" Shaded months are still maturing: more than {MATURING_OPEN_SHARE:.0%} of their "
+            "deals are still open, so their rates can still rise. A conversion window compares "
+            "months on equal terms."
+        )
+    return note
+
+
+def lifecycle_note(steps: pd.DataFrame) -> str:
+    """Where an account meets a step's own condition without the funnel counting it."""
+    extra = steps[steps["count_condition_met"] > steps["count_reached"]]
+    notes = []
+    for r in extra.itertuples():
+        n = r.count_condition_met - r.count_reached
+        notes.append(
+            f"{count_of(n, 'more account')} {'meets' if n == 1 else 'meet'} “{r.step_name}” "
+            "on its own without the step before."
+        )
+    return " ".join(notes)

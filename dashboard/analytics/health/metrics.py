@@ -1,0 +1,310 @@
+"""Metric values for the health scores, from one per-account query (queries/health_accounts.sql).
+
+The query returns additive counts per account; a metric is a ratio of two sums, so the same
+definitions give the value for the whole scope, a segment, one account or one month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from dashboard.core import coverage, measures, queries
+from dashboard.core.filters import Filters
+
+Sums = Mapping[str, float]
+DAYS_PER_MONTH = 30.44
+
+
+def _share(numerator: str, denominator: str) -> Callable[[Sums, float], float | None]:
+    def value(sums: Sums, months: float) -> float | None:
+        share = measures.ratio(sums[numerator], sums[denominator])
+        return None if share is None else 100 * share
+
+    return value
+
+
+def _win_rate(won: str, lost: str) -> Callable[[Sums, float], float | None]:
+    def value(sums: Sums, months: float) -> float | None:
+        rate = measures.win_rate(sums[won], sums[lost])
+        return None if rate is None else 100 * rate
+
+    return value
+
+
+def _touches_per_month(sums: Sums, months: float) -> float | None:
+    per_account = measures.ratio(sums["touches"], sums["is_active"])
+    return None if per_account is None or not months else per_account / months
+
+
+def _per_active(column: str) -> Callable[[Sums, float], float | None]:
+    return lambda sums, months: measures.ratio(sums[column], sums["is_active"])
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str  # a key of formatting.FORMATTERS
+    definition: str
+    compute: Callable[[Sums, float], float | None]
+
+
+METRICS: dict[str, Metric] = {
+    m.key: m
+    for m in (
+        Metric(
+            "profile_complete",
+            "Complete profiles",
+            "percent",
+            "Share of accounts with segment, industry, region and owner filled in.",
+            _share("is_complete", "accounts"),
+        ),
+        Metric(
+            "segment_coverage",
+            "Accounts with a segment",
+            "percent",
+            "Share of accounts whose segment is known.",
+            _share("has_segment", "accounts"),
+        ),
+        Metric(
+            "data_quality",
+            "Data quality",
+            "percent",
+            "Share of accounts complete, loaded once (not duplicated) and fresh (touched in "
+            "the 365 days before the period ends).",
+            _share("is_quality", "accounts"),
+        ),
+        Metric(
+            "logo_retention",
+            "Logo retention",
+            "percent",
+            "Customers from before the period who bought again (order or won deal) in it; "
+            "needs a period start.",
+            _share("is_retained", "is_customer_before"),
+        ),
+        Metric(
+            "touches_per_account_month",
+            "Touches per active account per month",
+            "mean",
+            "Touches in the period ÷ accounts touched in it ÷ months in the period.",
+            _touches_per_month,
+        ),
+        Metric(
+            "touched_90d",
+            "Accounts touched in 90 days",
+            "percent",
+            "Share of accounts with a touch in the 90 days before the period ends.",
+            _share("is_touched_90d", "accounts"),
+        ),
+        Metric(
+            "channels_per_account",
+            "Channels per account",
+            "mean",
+            "Distinct touch types (email, call, meeting…) per account touched in the period.",
+            _per_active("channels"),
+        ),
+        Metric(
+            "multi_department_90d",
+            "Accounts touched by 2+ departments",
+            "percent",
+            "Share of accounts touched by two or more departments in the 90 days before the "
+            "period ends.",
+            _share("is_multi_department_90d", "accounts"),
+        ),
+        Metric(
+            "personalized_share",
+            "Personalized touches",
+            "percent",
+            "Share of touches in the period marked personalized (of those that say).",
+            _share("touches_personalized", "touches_personalized_known"),
+        ),
+        Metric(
+            "multi_product_share",
+            "Customers with 2+ products",
+            "percent",
+            "Share of customers (by the end of the period) who bought two or more products.",
+            _share("is_multi_product", "is_customer"),
+        ),
+        Metric(
+            "survey_coverage",
+            "Survey coverage",
+            "percent",
+            "Share of accounts with at least one scored survey answer in the period.",
+            _share("is_surveyed", "accounts"),
+        ),
+        Metric(
+            "nps",
+            "NPS",
+            "score",
+            measures.MEASURES["nps"].definition,
+            lambda s, m: measures.nps(s["nps_promoters"], s["nps_detractors"], s["nps_responses"]),
+        ),
+        Metric(
+            "csat",
+            "CSAT",
+            "percent",
+            measures.MEASURES["csat"].definition,
+            lambda s, m: measures.csat(s["csat_satisfied"], s["csat_responses"]),
+        ),
+        Metric(
+            "promoter_share",
+            "Promoter share",
+            "percent",
+            "Share of NPS answers in the period scoring 9 or 10.",
+            _share("nps_promoters", "nps_responses"),
+        ),
+        Metric(
+            "win_rate",
+            "Win rate",
+            "percent",
+            measures.MEASURES["win_rate"].definition,
+            _win_rate("deals_won", "deals_lost"),
+        ),
+        Metric(
+            "partner_sourced_share",
+            "Partner- or referral-sourced deals",
+            "percent",
+            "Share of deals created in the period whose source names a partner or referral.",
+            _share("deals_created_partner", "deals_created"),
+        ),
+        Metric(
+            "partner_win_rate",
+            "Win rate of partner/referral deals",
+            "percent",
+            "Win rate among closed partner- or referral-sourced deals.",
+            _win_rate("partner_won", "partner_lost"),
+        ),
+        Metric(
+            "competitive_win_rate",
+            "Win rate in competitive deals",
+            "percent",
+            "Win rate among closed deals that name a competitor.",
+            _win_rate("competitive_won", "competitive_lost"),
+        ),
+        Metric(
+            "loss_to_competitor_share",
+            "Losses to a competitor",
+            "percent",
+            "Share of deals lost in the period that name a competitor (lower is better).",
+            _share("competitive_lost", "deals_lost"),
+        ),
+        Metric(
+            "lead_to_customer",
+            "Lead-to-customer conversion",
+            "percent",
+            "Share of deals created in the period that are won.",
+            _share("deals_created_won", "deals_created"),
+        ),
+    )
+}
+
+
+def values(sums: Sums, months: float) -> dict[str, float | None]:
+    """Every metric's value from the summed counts of some accounts (None = no data)."""
+    return {key: metric.compute(sums, months) for key, metric in METRICS.items()}
+
+
+def sums_of(frame: pd.DataFrame) -> dict[str, float]:
+    """Column sums of per-account rows, plus the number of accounts."""
+    labels = ["window_end", "account_id", "account_name", "segment"]
+    numeric = frame.drop(columns=labels, errors="ignore")
+    out = {k: float(v) for k, v in numeric.sum().items()}
+    out["accounts"] = float(len(frame))
+    return out
+
+
+def period_months(cur: duckdb.DuckDBPyConnection, filters: Filters) -> float:
+    """Months the period spans; the data's span where the period is open-ended."""
+    first, last = coverage.data_span(cur)
+    start = filters.start_date or first
+    end = filters.end_date or last
+    return max((end - start).days + 1, 1) / DAYS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class HealthData:
+    """What the page scores: metric values for the scope, per segment, per account, per month."""
+
+    overall: dict[str, float | None]
+    previous: dict[str, float | None] | None
+    segments: dict[str, dict[str, float | None]]
+    accounts: pd.DataFrame  # account_id, account_name, segment + one column per metric
+    accounts_in_scope: int
+
+
+def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    params = {**filters.params(), "window_ends": None, "window_days": None}
+    return queries.run(cur, "health_accounts", params).drop(columns="window_end")
+
+
+def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:
+    """Metric values for the whole scope of the filters (the CLI and the tiles)."""
+    return values(sums_of(account_rows(cur, filters)), period_months(cur, filters))
+
+
+def _per_account(frame: pd.DataFrame, months: float) -> pd.DataFrame:
+    """Every metric per account, a column at a time: the definitions take Series as well as
+    numbers (NaN = no data), so 100,000 accounts cost one vector operation per metric."""
+    out = frame[["account_id", "account_name", "segment"]].reset_index(drop=True)
+    sums = {c: frame[c].reset_index(drop=True) for c in frame.columns}
+    sums["accounts"] = pd.Series(1.0, index=out.index)
+    for key, metric in METRICS.items():
+        value = metric.compute(sums, months)
+        out[key] = pd.Series(float("nan"), index=out.index) if value is None else value
+    return out
+
+
+def _month_starts(start: date, end: date) -> list[date]:
+    month, out = start.replace(day=1), []
+    while month <= end:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
+    """All metric values the page needs for the filters, at every grain it shows."""
+    frame = account_rows(cur, filters)
+    months = period_months(cur, filters)
+    previous_filters = filters.previous_period()
+    previous = scope_values(cur, previous_filters) if previous_filters else None
+    segments = {
+        str(name): values(sums_of(group), months)
+        for name, group in frame.fillna({"segment": "(no segment)"}).groupby("segment")
+    }
+    return HealthData(
+        values(sums_of(frame), months),
+        previous,
+        segments,
+        _per_account(frame, months),
+        len(frame),
+    )
+
+
+def monthly(
+    cur: duckdb.DuckDBPyConnection, filters: Filters
+) -> dict[date, dict[str, float | None]]:
+    """Metric values at each month end of the period (the last 12 months of data without one),
+    each over a window as long as the period (365 days without one) ending that day, so the
+    last point is the tiles' value and every point is scored on the same footing. One query."""
+    first, last = coverage.data_span(cur)
+    end = filters.end_date or last
+    start = filters.start_date or max(first, end - timedelta(days=364))
+    days = (end - start).days + 1 if filters.has_period and filters.start_date else 365
+    month_ends = [
+        (m + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        for m in _month_starts(start, end)
+    ]
+    ends = [e for e in month_ends if e < end] + [end]
+    params = {**filters.params(), "window_ends": ends, "window_days": days}
+    frame = queries.run(cur, "health_accounts", params)
+    months = days / DAYS_PER_MONTH
+    out = {}
+    for window_end, group in frame.groupby("window_end"):
+        out[pd.Timestamp(window_end).date()] = values(sums_of(group), months)
+    return out

@@ -1,0 +1,238 @@
+"""What the health page and the CLI show, from metric values and a preset (no Streamlit)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard.analytics.health import config, metrics, scoring
+from dashboard.core import formatting, periods, queries
+from dashboard.core.filters import SCOPE_KEYS, Filters
+from dashboard.core.tiles import Tile
+
+LEADERBOARD_SIZE = 10
+MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a score
+
+
+def kpi_rows(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, preset: str = config.DEFAULT_PRESET
+) -> dict[str, object]:
+    """`crm-dashboard kpis` health: {preset, overall, parts: [{name, score, metrics}]}."""
+    chosen = config.load()[preset]
+    result = scoring.score(chosen, metrics.scope_values(cur, filters))
+    return {
+        "preset": preset,
+        "overall": result.overall,
+        "parts": [
+            {
+                "name": part.name,
+                "score": part.score,
+                "metrics": [
+                    {"name": m.metric, "value": m.value, "points": m.points} for m in part.metrics
+                ],
+            }
+            for part in result.parts
+        ],
+    }
+
+
+def _score_text(value: float | None) -> str:
+    return formatting.MISSING if value is None else f"{value:.0f}"
+
+
+def _delta(now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    change = round(now - before)
+    return f"{change:+d} point{'' if abs(change) == 1 else 's'}"
+
+
+def tiles(
+    now: scoring.Score, before: scoring.Score | None, preset: scoring.Preset, filters: Filters
+) -> list[Tile]:
+    """Overall and one tile per part, each with its change vs the previous period."""
+    previous = filters.previous_period()
+    compared = (
+        f"Change vs {periods.describe_period(previous)}."
+        if previous
+        else "Pick a period to compare with the one before."
+    )
+    cards = [
+        Tile(
+            "overall",
+            "Overall health",
+            _score_text(now.overall),
+            _delta(now.overall, before.overall if before else None),
+            True,
+            f"{scoring.band(now.overall, preset.bands)} · mean of the parts",
+            f"Mean of the part scores that have data (0-100). {compared}",
+        ),
+    ]
+    for part in now.parts:
+        old = before.part(part.name).score if before else None
+        missing = len(part.missing)
+        caption = scoring.band(part.score, preset.bands)
+        if missing:
+            caption += f" · {missing} metric{'s' if missing > 1 else ''} without data"
+        names = ", ".join(metrics.METRICS[m.metric].label for m in part.metrics)
+        cards.append(
+            Tile(
+                part.name,
+                part.name,
+                _score_text(part.score),
+                _delta(part.score, old),
+                True,
+                caption,
+                f"Weighted mean of: {names}. {compared}",
+            )
+        )
+    return cards
+
+
+def weakest(result: scoring.Score) -> scoring.PartScore | None:
+    scored = [p for p in result.parts if p.score is not None]
+    return min(scored, key=lambda p: p.score) if scored else None
+
+
+def explanation_table(part: scoring.PartScore) -> pd.DataFrame:
+    """A part's metrics for people: value, floor, target, points, weight, data or not."""
+    frame = scoring.explanation(part)
+    rows = []
+    for row in frame.to_dict("records"):
+        metric = metrics.METRICS[row["metric"]]
+        fmt = formatting.FORMATTERS[metric.unit]
+        rows.append(
+            {
+                "metric": metric.label,
+                "value": fmt(row["value"]) if not row["missing"] else "no data",
+                "floor (0 points)": fmt(row["floor"]),
+                "target (100 points)": fmt(row["target"]),
+                "direction": "lower is better"
+                if row["floor"] > row["target"]
+                else "higher is better",
+                "points": _score_text(row["points"]) if not row["missing"] else "left out",
+                "weight": f"{row['weight']:g}",
+                "what it counts": metric.definition,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def segment_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
+    """Long frame: segment, part, score (None where a part has no data in that segment)."""
+    rows = [
+        {"segment": name, "part": part.name, "score": part.score}
+        for name, values in data.segments.items()
+        for part in scoring.score(preset, values).parts
+    ]
+    return pd.DataFrame(rows, columns=["segment", "part", "score"])
+
+
+def trend(months: dict[date, dict], preset: scoring.Preset) -> pd.DataFrame:
+    """Long frame: month_end (the trailing window's last day), part ('Overall' too), score."""
+    rows = []
+    for month, values in months.items():
+        result = scoring.score(preset, values)
+        rows.append({"month_end": month, "part": "Overall", "score": result.overall})
+        rows += [{"month_end": month, "part": p.name, "score": p.score} for p in result.parts]
+    return pd.DataFrame(rows, columns=["month_end", "part", "score"])
+
+
+def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
+    """One row per account: overall, each part, and how many parts had data.
+
+    scoring.score's arithmetic a column at a time (same order of operations, so the same
+    numbers): every what-if rerun rescores 100,000 accounts in milliseconds."""
+    accounts = data.accounts.reset_index(drop=True)
+    names = [n or i for n, i in zip(accounts["account_name"], accounts["account_id"], strict=True)]
+    out = pd.DataFrame(
+        {"account_id": accounts["account_id"], "account": names, "segment": accounts["segment"]}
+    )
+    zero = pd.Series(0.0, index=accounts.index)
+    overall_sum, parts_with_data = zero, zero.astype(int)
+    part_scores = {}
+    for part in preset.parts:
+        num, total, kept = zero, zero, zero.astype(bool)
+        for m in part.metrics:
+            pts = _points(accounts, m)
+            used = pts.notna() & (m.weight > 0)
+            num = num + (pts * m.weight).where(used, 0.0)
+            total = total + zero.where(~used, m.weight)
+            kept = kept | used
+        score = (num / total).where(kept & (total > 0))
+        part_scores[part.name] = score
+        overall_sum = overall_sum + score.fillna(0.0)
+        parts_with_data = parts_with_data + score.notna().astype(int)
+    out["overall"] = (overall_sum / parts_with_data.where(parts_with_data > 0)).astype(float)
+    for name, score in part_scores.items():
+        out[name] = score
+    out["parts_with_data"] = parts_with_data
+    return out
+
+
+def _points(accounts: pd.DataFrame, m: scoring.MetricSpec) -> pd.Series:
+    """scoring.points for a column: NaN where the account has no value."""
+    if m.metric not in accounts:
+        return pd.Series(float("nan"), index=accounts.index)
+    value = pd.to_numeric(accounts[m.metric], errors="coerce").astype(float)
+    if m.target == m.floor:
+        return (value >= m.target).astype(float).mul(100.0).where(value.notna())
+    share = (value - m.floor) / (m.target - m.floor)
+    return 100.0 * share.clip(lower=0.0, upper=1.0)
+
+
+def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(best, worst) accounts among those with enough parts scored to compare fairly."""
+    ranked = scores[scores["parts_with_data"] >= MIN_PARTS_FOR_RANK].dropna(subset=["overall"])
+    ordered = ranked.sort_values(["overall", "account_id"], ascending=[False, True])
+    worst = ranked.sort_values(["overall", "account_id"], ascending=[True, True])
+    return ordered.head(LEADERBOARD_SIZE), worst.head(LEADERBOARD_SIZE)
+
+
+def timeline(cur: duckdb.DuckDBPyConnection, filters: Filters, account_id: str) -> pd.DataFrame:
+    """One account's deals, orders, touches and survey answers, newest first (whole history)."""
+    scope = {k: v for k, v in filters.params().items() if k in SCOPE_KEYS}
+    return queries.run(cur, "health_account_timeline", {"account_id": account_id, **scope})
+
+
+def slider_range(spec: scoring.MetricSpec) -> tuple[str, float, float, float]:
+    """(label, low, high, step) for a what-if target slider of this metric."""
+    metric = metrics.METRICS[spec.metric]
+    if metric.unit == "percent":
+        return metric.label, 0.0, 100.0, 1.0
+    if metric.unit == "score":
+        return metric.label, -100.0, 100.0, 1.0
+    return metric.label, 0.0, float(max(10.0, 2 * max(spec.floor, spec.target))), 0.1
+
+
+def headline(result: scoring.Score, preset: scoring.Preset) -> str:
+    """The weakest part and its weakest metric, in one sentence."""
+    part = weakest(result)
+    if part is None:
+        return "No part has data for these filters: widen the period or clear a filter."
+    scored = [m for m in part.metrics if m.points is not None]
+    low = min(scored, key=lambda m: m.points)
+    label = metrics.METRICS[low.metric].label
+    return (
+        f"**Weakest part: {part.name}** ({part.score:.0f} of 100, "
+        f"{scoring.band(part.score, preset.bands)}), held back most by *{label}* "
+        f"({low.points:.0f} points)."
+    )
+
+
+def missing_notes(part: scoring.PartScore) -> list[str]:
+    return [
+        f"{metrics.METRICS[name].label} has no data for these filters, so it is left out of "
+        f"{part.name} (not counted as zero)."
+        for name in part.missing
+    ]
+
+
+def leaderboard_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Scores rounded for people; missing parts shown as a dash."""
+    out = frame.drop(columns=["account_id", "parts_with_data"]).copy()
+    for column in out.columns[2:]:
+        out[column] = out[column].map(_score_text)
+    return out

@@ -1,0 +1,58 @@
+"""What the overview page shows: KPI tiles with period-over-period change, and the trend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from dashboard.core import formatting, measures
+from dashboard.core.filters import Filters
+from dashboard.core.periods import describe_period
+from dashboard.core.tiles import Tile
+
+
+@dataclass(frozen=True)
+class Summary:
+    tiles: list[Tile]
+    notes: list[str]  # data the period leaves out, in words
+
+
+def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
+    """The overview tiles; each compares with the previous period of equal length if any."""
+    current = measures.kpis(cur, filters)
+    previous_filters = filters.previous_period()
+    previous = measures.kpis(cur, previous_filters) if previous_filters else None
+    tiles = []
+    for key in measures.OVERVIEW_TILES:
+        m = measures.MEASURES[key]
+        fmt = formatting.FORMATTERS[m.unit]
+        delta = formatting.delta(current[key], previous[key], m.unit) if previous else None
+        basis = formatting.count(current[m.basis_key])
+        compared = (
+            f" Compared with {describe_period(previous_filters)}."
+            if previous_filters
+            else " Pick a period to compare with the one before."
+        )
+        tiles.append(
+            Tile(
+                key,
+                m.label,
+                fmt(current[key]),
+                delta,
+                m.higher_is_better,
+                f"{basis} {m.basis_label}",
+                m.definition + compared,
+            )
+        )
+    return Summary(tiles, _gaps(current, filters))
+
+
+def _gaps(current: dict, filters: Filters) -> list[str]:
+    undated = current["closed_deals_without_date"]
+    if not filters.has_period or not undated:
+        return []
+    return [
+        f"{formatting.count(undated)} closed deals have no close date and are left out of "
+        "won amount, win rate and sales cycle for this period."
+    ]

@@ -1,0 +1,642 @@
+"""Satisfaction trends: how customers feel, whether it moved beyond noise, for whom, in words.
+
+Data functions only (cursor, filters, options) -> small frames or dataclasses; no Streamlit.
+The query files return counts and sums; NPS, CSAT, CES and their 95% margins of error come
+from dashboard/measures.py, the one definition the CLI and the tests use too. Answer classes
+(promoter, detractor, satisfied, and the CSAT scale rule) live in
+queries/summaries/satisfaction_responses.sql.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from dashboard.core import formatting, measures, queries
+from dashboard.core.filters import Filters
+from dashboard.core.periods import GRAINS, cohort_label, describe_period
+from dashboard.core.tiles import Tile
+
+SURVEYS = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+DIMENSIONS = {
+    "segment": "Segment",
+    "channel": "Channel",
+    "owner": "Account owner",
+    "region": "Region",
+}
+# A period (or group) with fewer answers than this is greyed out, never read as a trend.
+MIN_RESPONSES = 30
+ROLLING = (1, 3, 6)  # periods pooled into each rolling point; 1 = no rolling average
+WINDOWS = (30, 60, 90, 180)  # days after answering in which an order counts
+DEFAULT_WINDOW = 90
+VERBATIM_LIMIT = 500  # newest comments shown (and downloaded) at most
+MAX_SEARCH_LENGTH = 200
+FREQUENCIES = {"week": "W-MON", "month": "MS", "quarter": "QS"}
+COUNTS = ["responses", "promoters", "detractors", "satisfied", "score_sum", "score_squares"]
+CSAT_RULE = (
+    "CSAT = % of answers in the top two boxes: 4–5 on a 1–5 scale. An upload whose CSAT scores "
+    "go above 5 is read as a 1–10 scale, where 9–10 count as satisfied."
+)
+DEFINITIONS = {
+    "nps": "NPS = % promoters (9–10) − % detractors (0–6) on a 0–10 scale, from −100 to 100.",
+    "csat": CSAT_RULE,
+    "ces": "CES = the mean customer-effort score (1–7); lower means less effort.",
+}
+AXIS_TITLES = {
+    "nps": "NPS (−100 to 100)",
+    "csat": "CSAT (% satisfied)",
+    "ces": "CES (mean effort, 1–7)",
+}
+
+
+# --- numbers --------------------------------------------------------------------------
+
+
+def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.DataFrame:
+    """Adds value (NPS, CSAT in %, or mean CES by the row's survey_type), its 95% margin,
+    passives, the three NPS shares, and is_reliable (at least min_responses answers)."""
+    out = frame.copy()
+    for column in COUNTS:
+        out[column] = pd.to_numeric(out[column]).fillna(0)
+    n = out["responses"].astype(float)
+    kind = out["survey_type"]
+    values = {
+        "nps": measures.nps(out["promoters"], out["detractors"], n),
+        "csat": measures.csat(out["satisfied"], n),
+        "ces": measures.ces(out["score_sum"], n),
+    }
+    margins = {
+        "nps": measures.nps_margin(out["promoters"], out["detractors"], n),
+        "csat": measures.csat_margin(out["satisfied"], n),
+        "ces": measures.ces_margin(out["score_sum"], out["score_squares"], n),
+    }
+    out["value"] = _by_kind(kind, values)
+    out["margin"] = _by_kind(kind, margins)
+    out["passives"] = (out["responses"] - out["promoters"] - out["detractors"]).where(
+        kind == "nps", 0
+    )
+    for share, column in (("promoter", "promoters"), ("passive", "passives")):
+        out[f"{share}_share"] = measures.ratio(out[column], n)
+    out["detractor_share"] = measures.ratio(out["detractors"], n)
+    out["is_reliable"] = out["responses"] >= min_responses
+    return out
+
+
+def _by_kind(kind: pd.Series, columns: dict[str, pd.Series]) -> pd.Series:
+    picked = np.select(
+        [kind == k for k in columns], [c.astype(float) for c in columns.values()], np.nan
+    )
+    return pd.Series(picked, index=kind.index, dtype=float)
+
+
+def value_words(survey_type: str, value: float | None) -> str:
+    """'24', '81.3%' or '2.84': a score as people read it."""
+    if survey_type == "nps":
+        return formatting.score(value)
+    if survey_type == "csat":
+        return formatting.percent(value)
+    return formatting.mean(value)
+
+
+def margin_words(survey_type: str, margin: float | None) -> str:
+    """'±8', '±4.1 pts' or '±0.21' (empty when undefined)."""
+    if margin is None or pd.isna(margin):
+        return "± not defined"
+    if survey_type == "nps":
+        return f"±{margin:.0f}"
+    if survey_type == "csat":
+        return f"±{margin:.1f} pts"
+    return f"±{margin:.2f}"
+
+
+def count_of(n: float, noun: str = "answer") -> str:
+    return f"{formatting.count(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def move_words(
+    survey_type: str, before: float, after: float, margin: float | None
+) -> tuple[str, str, bool]:
+    """('rose', '±8): beyond noise', True): the verb, the margin and verdict that close the
+    sentence, and whether the change is larger than its margin."""
+    beyond = margin is not None and not pd.isna(margin) and abs(after - before) > margin
+    verb = "rose" if after > before else "fell" if after < before else "held"
+    effort = ""
+    if survey_type == "ces" and after != before:
+        effort = ", more effort" if after > before else ", less effort"
+    noise = "beyond noise" if beyond else "within noise"
+    return verb, f"{margin_words(survey_type, margin)}{effort}): {noise}", beyond
+
+
+def difference_words(survey_type: str, difference: float) -> str:
+    """'19 points', '2.6 pts' or '0.04': the size of a gap, without its sign."""
+    size = abs(difference)
+    if survey_type == "nps":
+        return f"{size:.0f} point{'' if round(size) == 1 else 's'}"
+    if survey_type == "csat":
+        return f"{size:.1f} pts"
+    return f"{size:.2f}"
+
+
+# --- the trend ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Answers per survey type and period, on a full calendar (empty periods hold 0)."""
+
+    points: pd.DataFrame  # counts, value, margin, is_reliable, rolling_* per type x period
+    grain: str
+    min_responses: int
+    rolling: int
+    undated: dict[str, int]  # answers with no date per type: in no period
+    changes: dict[str, list[str]] = field(default_factory=dict)  # beyond noise, in words
+
+
+def _check(grain: str, rolling: int, min_responses: int) -> None:
+    if grain not in GRAINS:
+        raise ValueError(f"grain must be one of {', '.join(GRAINS)}, not {grain!r}")
+    if rolling < 1 or min_responses < 1:
+        raise ValueError("rolling and min_responses must be 1 or more")
+
+
+def _by_period(cur: duckdb.DuckDBPyConnection, filters: Filters, grain: str) -> pd.DataFrame:
+    return queries.run(cur, "satisfaction_by_period", {**filters.params(), "grain": grain})
+
+
+def trend(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    grain: str = "month",
+    min_responses: int = MIN_RESPONSES,
+    rolling: int = 1,
+) -> Trend:
+    """NPS, CSAT and CES per period with counts and margins; with rolling > 1, also the
+    answers of the last `rolling` periods pooled (a point needs that many periods of data)."""
+    _check(grain, rolling, min_responses)
+    rows = _by_period(cur, filters, grain)
+    dated = rows[rows["period_start"].notna()]
+    undated = {k: int(v) for k, v in rows[rows["period_start"].isna()].groupby(
+        "survey_type")["responses"].sum().items()}  # fmt: skip
+    points = with_scores(_calendar(dated, grain), min_responses)
+    points = _with_rolling(points, rolling, min_responses)
+    return Trend(
+        points=points,
+        grain=grain,
+        min_responses=min_responses,
+        rolling=rolling,
+        undated=undated,
+        changes={k: changes(points, k, grain) for k in SURVEYS},
+    )
+
+
+def _calendar(dated: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Every period from the first to the last with answers (any type), for each type."""
+    columns = ["survey_type", "period_start", *COUNTS]
+    if dated.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns}).astype(
+            {"survey_type": str, "period_start": "datetime64[us]"}
+        )
+    starts = pd.to_datetime(dated["period_start"])
+    periods = pd.date_range(starts.min(), starts.max(), freq=FREQUENCIES[grain])
+    kinds = sorted(dated["survey_type"].unique())
+    spine = pd.MultiIndex.from_product([kinds, periods], names=["survey_type", "period_start"])
+    filled = (
+        dated.assign(period_start=starts)
+        .set_index(["survey_type", "period_start"])[COUNTS]
+        .reindex(spine, fill_value=0)
+        .reset_index()
+    )
+    return filled[columns]
+
+
+def _with_rolling(points: pd.DataFrame, rolling: int, min_responses: int) -> pd.DataFrame:
+    out = points.copy()
+    if rolling == 1 or out.empty:
+        for column in ("rolling_responses", "rolling_value", "rolling_margin"):
+            out[column] = np.nan
+        out["rolling_reliable"] = False
+        return out
+    pooled = out.groupby("survey_type")[COUNTS].transform(
+        lambda s: s.rolling(rolling, min_periods=rolling).sum()
+    )
+    pooled["survey_type"] = out["survey_type"]
+    scored = with_scores(pooled, min_responses)
+    complete = pooled["responses"].notna()
+    out["rolling_responses"] = pooled["responses"]
+    out["rolling_value"] = scored["value"].where(complete)
+    out["rolling_margin"] = scored["margin"].where(complete)
+    out["rolling_reliable"] = complete & scored["is_reliable"]
+    return out
+
+
+def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
+    """Moves beyond noise between consecutive reliable periods, newest first, in words:
+    'NPS rose from 12 in Jan 2026 to 24 in Mar 2026 (±8): beyond noise.'
+
+    Periods under the minimum sample are skipped (they are never read as points), so the
+    comparison is with the previous reliable period; the margin is that of the difference,
+    √(m1² + m2²). The raw periods are compared, never the rolling average (whose windows
+    overlap)."""
+    mine = points[(points["survey_type"] == survey_type) & points["is_reliable"]]
+    mine = mine.sort_values("period_start")
+    said = []
+    rows = list(mine.itertuples())
+    for before, after in zip(rows[:-1], rows[1:], strict=True):
+        margin = measures.difference_margin(before.margin, after.margin)
+        verb, tail, beyond = move_words(survey_type, before.value, after.value, margin)
+        if beyond:
+            said.append(
+                f"{SURVEYS[survey_type]} {verb} from {value_words(survey_type, before.value)} "
+                f"in {cohort_label(before.period_start, grain)} to "
+                f"{value_words(survey_type, after.value)} in "
+                f"{cohort_label(after.period_start, grain)} ({tail}."
+            )
+    return said[::-1]
+
+
+# --- the headline tiles ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    tiles: list[Tile]
+    notes: list[str]
+    compared: dict[str, str | None]  # the period vs the one before, in words; None: no period
+
+
+def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
+    """One row per survey type for the whole filter period (undated answers count only when
+    no period is chosen, product.md), with value, margin and is_reliable."""
+    return _totals(_by_period(cur, filters, "quarter"), filters, min_responses)
+
+
+def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> pd.DataFrame:
+    if filters.has_period:
+        rows = rows[rows["period_start"].notna()]
+    summed = rows.groupby("survey_type", as_index=False)[COUNTS].sum()
+    present = pd.DataFrame({"survey_type": list(SURVEYS)})
+    return with_scores(present.merge(summed, how="left"), min_responses).set_index("survey_type")
+
+
+def headline(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int = MIN_RESPONSES
+) -> Headline:
+    """NPS, CSAT and CES for the period, each with its margin, answers, and the change vs
+    the previous period of equal length judged against the margin of the difference."""
+    rows = _by_period(cur, filters, "quarter")
+    now = _totals(rows, filters, min_responses)
+    before_filters = filters.previous_period()
+    before = totals(cur, before_filters, min_responses) if before_filters else None
+    tiles, said = [], {}
+    for kind, label in SURVEYS.items():
+        row = now.loc[kind]
+        measure = measures.MEASURES[kind]
+        delta, compared = None, "Pick a period to compare with the one before."
+        if before is not None:
+            delta, compared = _compared(kind, row, before.loc[kind], before_filters)
+        said[kind] = compared if before is not None else None
+        caption = count_of(row.responses)
+        if row.responses:
+            caption = f"{margin_words(kind, row.margin)} · {caption}"
+        if row.responses and not row.is_reliable:
+            caption += f" (under {min_responses}: too few to read)"
+        tiles.append(
+            Tile(
+                kind,
+                label,
+                value_words(kind, row.value),
+                delta,
+                measure.higher_is_better,
+                caption,
+                f"{DEFINITIONS[kind]} ± is the 95% margin of error. {compared}",
+            )
+        )
+    return Headline(tiles, _undated_notes(rows, filters), said)
+
+
+def _compared(kind: str, row, previous, before_filters: Filters) -> tuple[str | None, str]:
+    """(the tile's delta, a sentence): 'Against 1 Nov 2024 – 31 Oct 2025 (939 answers): NPS
+    rose from 7 to 26 (±7): beyond noise.'"""
+    when = f"{describe_period(before_filters)} ({count_of(previous.responses)})"
+    if not (row.is_reliable and previous.is_reliable):
+        return None, f"Against {when}: too few {SURVEYS[kind]} answers on one side to compare."
+    margin = measures.difference_margin(row.margin, previous.margin)
+    verb, tail, _ = move_words(kind, previous.value, row.value, margin)
+    delta = formatting.delta(row.value, previous.value, measures.MEASURES[kind].unit)
+    return delta, (
+        f"Against {when}: {SURVEYS[kind]} {verb} from {value_words(kind, previous.value)} "
+        f"to {value_words(kind, row.value)} ({tail}."
+    )
+
+
+def _undated_notes(rows: pd.DataFrame, filters: Filters) -> list[str]:
+    undated = int(rows.loc[rows["period_start"].isna(), "responses"].sum())
+    if not undated:
+        return []
+    if filters.has_period:
+        return [f"Left out of the period and the trend: {count_of(undated)} with no date."]
+    return [
+        f"Answers with no date ({formatting.count(undated)}) count in these totals but in no "
+        "period of the trend."
+    ]
+
+
+# --- for whom -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    groups: pd.DataFrame  # one row per type x group: value, margin, previous_*, is_beyond
+    moved: dict[str, list[str]]  # groups whose score moved beyond noise vs the prior period
+    compared_with: str | None  # the prior period in words, None without a period
+
+
+def breakdown(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    dimension: str = "segment",
+    min_responses: int = MIN_RESPONSES,
+) -> Breakdown:
+    """Each measure per segment, channel, account owner or region, with the previous period
+    of equal length beside it (when a period is chosen) and the moves beyond noise."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    now = _groups(cur, filters, dimension, min_responses)
+    prior_filters = filters.previous_period()
+    if prior_filters is None or now.empty:
+        for column in ("previous_value", "previous_margin", "previous_responses"):
+            now[column] = np.nan
+        now["previous_reliable"] = False
+        now["is_beyond"] = False
+        return Breakdown(now, {k: [] for k in SURVEYS}, None)
+    prior = _groups(cur, prior_filters, dimension, min_responses)
+    prior = prior[["survey_type", "group_value", "value", "margin", "responses", "is_reliable"]]
+    prior.columns = [
+        "survey_type",
+        "group_value",
+        "previous_value",
+        "previous_margin",
+        "previous_responses",
+        "previous_reliable",
+    ]
+    out = now.merge(prior, how="left", on=["survey_type", "group_value"])
+    out["previous_reliable"] = out["previous_reliable"].astype("boolean").fillna(False).astype(bool)
+    moved: dict[str, list[str]] = {k: [] for k in SURVEYS}
+    beyond = []
+    for row in out.itertuples():
+        ok = row.is_reliable and row.previous_reliable
+        margin = measures.difference_margin(row.margin, row.previous_margin) if ok else None
+        verb, tail, is_beyond = (
+            move_words(row.survey_type, row.previous_value, row.value, margin)
+            if ok
+            else ("", "", False)
+        )
+        beyond.append(is_beyond)
+        if is_beyond:
+            moved[row.survey_type].append(
+                f"{row.group_value}: {SURVEYS[row.survey_type]} {verb} from "
+                f"{value_words(row.survey_type, row.previous_value)} to "
+                f"{value_words(row.survey_type, row.value)} ({tail}."
+            )
+    out["is_beyond"] = beyond
+    return Breakdown(out, moved, describe_period(prior_filters))
+
+
+def _groups(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, dimension: str, min_responses: int
+) -> pd.DataFrame:
+    rows = queries.run(cur, "satisfaction_breakdown", {**filters.params(), "dimension": dimension})
+    return with_scores(rows, min_responses)
+
+
+# --- joined to behaviour --------------------------------------------------------------
+
+OUTCOMES = {
+    "ordered": "Ordered within {days} days after answering",
+    "not_ordered": "No order within {days} days",
+}
+LEFT_OUT = {
+    "window_open": "answers given less than {days} days before the data's last order, too "
+    "early to tell",
+    "no_account": "answers with no account id",
+    "no_orders": "every answer, as no dated order is loaded",
+}
+
+
+def outcome_labels(window_days: int) -> dict[str, str]:
+    return {k: v.format(days=window_days) for k, v in OUTCOMES.items()}
+
+
+def behaviour_note(view: Behaviour) -> str:
+    """What the comparison counts and leaves out, in words."""
+    days = view.window_days
+    parts = [
+        f"An answer counts as followed by an order when its account placed an order in the "
+        f"{days} days after it; each answer counts once (an account answering twice counts "
+        "twice)."
+    ]
+    left = [
+        f"{LEFT_OUT[k].format(days=days)} ({count_of(n)})" for k, n in view.left_out.items() if n
+    ]
+    if left:
+        parts.append(f"Left out: {'; '.join(left)}.")
+    return " ".join(parts)
+
+
+def reorder_words(view: Behaviour, survey_type: str) -> list[str]:
+    """'98.4% of promoters (364) ordered within 90 days', one per answer class."""
+    mine = view.reorder[view.reorder["survey_type"] == survey_type]
+    names = {"satisfied": "satisfied answers", "not satisfied": "other CSAT answers"}
+    return [
+        f"{formatting.ratio(r.share_ordered)} of {names.get(r.answer_class, r.answer_class)} "
+        f"({formatting.count(r.answers)}) were followed by an order within {view.window_days} days"
+        for r in mine.itertuples()
+        if r.answers
+    ]
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    groups: pd.DataFrame  # one row per type x outcome ('ordered', 'not_ordered'), scored
+    reorder: pd.DataFrame  # per type x answer class: answers, ordered, share ordered
+    left_out: dict[str, int]  # answers not compared: window_open, no_account, no_orders
+    window_days: int
+    gap: dict[str, str]  # the two groups compared, in words, per type
+
+
+def behaviour(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    window_days: int = DEFAULT_WINDOW,
+    min_responses: int = MIN_RESPONSES,
+) -> Behaviour:
+    """Satisfaction of answers followed by an order within window_days vs those not; and
+    how often promoters, passives, detractors (satisfied / not) ordered again."""
+    if window_days < 1:
+        raise ValueError("window_days must be 1 or more")
+    rows = queries.run(
+        cur, "satisfaction_behaviour", {**filters.params(), "window_days": window_days}
+    )
+    compared = rows[rows["outcome"].isin(list(OUTCOMES))]
+    left_out = rows[~rows["outcome"].isin(list(OUTCOMES))].groupby("outcome")["responses"].sum()
+    groups = with_scores(compared, min_responses).reset_index(drop=True)
+    return Behaviour(
+        groups=groups,
+        reorder=_reorder(compared),
+        left_out={k: int(v) for k, v in left_out.items()},
+        window_days=window_days,
+        gap={k: _gap_words(groups, k, window_days) for k in SURVEYS},
+    )
+
+
+def _reorder(compared: pd.DataFrame) -> pd.DataFrame:
+    """Share of each answer class that ordered within the window."""
+    parts = []
+    for kind, classes in (
+        ("nps", ("promoters", "passives", "detractors")),
+        ("csat", ("satisfied", "not satisfied")),
+    ):
+        mine = compared[compared["survey_type"] == kind]
+        counts = {
+            "promoters": mine["promoters"],
+            "detractors": mine["detractors"],
+            "passives": mine["responses"] - mine["promoters"] - mine["detractors"],
+            "satisfied": mine["satisfied"],
+            "not satisfied": mine["responses"] - mine["satisfied"],
+        }
+        ordered = mine["outcome"] == "ordered"
+        for name in classes:
+            answers = int(counts[name].sum())
+            did = int(counts[name][ordered].sum())
+            parts.append((kind, name, answers, did, measures.ratio(did, answers)))
+    return pd.DataFrame(
+        parts, columns=["survey_type", "answer_class", "answers", "ordered", "share_ordered"]
+    )
+
+
+def _gap_words(groups: pd.DataFrame, kind: str, window_days: int) -> str:
+    mine = groups[groups["survey_type"] == kind].set_index("outcome")
+    if not {"ordered", "not_ordered"} <= set(mine.index):
+        return (
+            f"Every compared {SURVEYS[kind]} answer falls on one side (ordered or not within "
+            f"{window_days} days), so there is nothing to compare."
+        )
+    did, did_not = mine.loc["ordered"], mine.loc["not_ordered"]
+    if not (did.is_reliable and did_not.is_reliable):
+        few = did if did.responses < did_not.responses else did_not
+        return (
+            f"Too few {SURVEYS[kind]} answers on one side ({count_of(few.responses)}) to "
+            "compare: try a shorter window, a longer period or a lower minimum."
+        )
+    margin = measures.difference_margin(did.margin, did_not.margin)
+    gap = did.value - did_not.value
+    beyond = margin is not None and abs(gap) > margin
+    higher = "higher" if gap > 0 else "lower" if gap < 0 else "no different"
+    size = f" by {difference_words(kind, gap)}" if gap else ""
+    return (
+        f"{SURVEYS[kind]} of answers followed by an order: {value_words(kind, did.value)}, "
+        f"against {value_words(kind, did_not.value)} for the others; {higher}{size} "
+        f"({margin_words(kind, margin)}): {'beyond noise' if beyond else 'within noise'}."
+    )
+
+
+# --- verbatims ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verbatims:
+    table: pd.DataFrame  # for people: date, survey, score, answer, account, comment ...
+    matching: int  # comments matching in all (the table holds at most the limit)
+
+
+def verbatims(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    survey_type: str = "",
+    search: str = "",
+    limit: int = VERBATIM_LIMIT,
+) -> Verbatims:
+    """Comments for the filters, newest first, optionally one survey type and containing
+    `search` (any case; bound as a parameter, its % and _ matched literally)."""
+    if survey_type and survey_type not in SURVEYS:
+        raise ValueError(f"survey_type must be one of {', '.join(SURVEYS)} or empty")
+    text = search.strip()[:MAX_SEARCH_LENGTH]
+    rows = queries.run(
+        cur,
+        "satisfaction_verbatims",
+        {
+            **filters.params(),
+            "survey_type": survey_type or None,
+            "search": text or None,
+            "limit": limit,
+        },
+    )
+    matching = int(rows["count_matching"].iloc[0]) if len(rows) else 0
+    scores = [
+        "" if pd.isna(s) else f"{s:g} / {m:g}" if pd.notna(m) else f"{s:g}"
+        for s, m in zip(rows["score"], rows["scale_max"], strict=True)
+    ]
+    table = pd.DataFrame(
+        {
+            "Date": pd.to_datetime(rows["responded_at"]).dt.date,
+            "Survey": rows["survey_type"].map(SURVEYS),
+            "Score": scores,
+            "Answer": rows["answer_class"].fillna("").str.capitalize(),
+            "Account": rows["account_name"].fillna("Unknown account"),
+            "Segment": rows["segment"].fillna(""),
+            "Channel": rows["channel"].fillna(""),
+            "Comment": rows["comment"],
+        }
+    )
+    return Verbatims(table, matching)
+
+
+# --- the CLI --------------------------------------------------------------------------
+
+
+def kpi_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, object]]:
+    """`crm-dashboard kpis` "satisfaction_by_month": NPS and CSAT (0–100) per month of
+    responded_at with their answer counts; months with no NPS or CSAT answer are left out."""
+    rows = _by_period(cur, filters, "month")
+    rows = rows[rows["period_start"].notna() & rows["survey_type"].isin(["nps", "csat"])]
+    scored = with_scores(rows)
+    out = []
+    for month, part in scored.groupby("period_start", sort=True):
+        by_kind = part.set_index("survey_type")
+        entry: dict[str, object] = {"month": f"{pd.Timestamp(month):%Y-%m}"}
+        for kind in ("nps", "csat"):
+            found = kind in by_kind.index
+            entry[kind] = _plain(by_kind.at[kind, "value"]) if found else None
+            entry[f"{kind}_responses"] = int(by_kind.at[kind, "responses"]) if found else 0
+        out.append(entry)
+    return out
+
+
+def _plain(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+# --- words for the page ---------------------------------------------------------------
+
+
+def period_words(grain: str, rolling: int) -> str:
+    unit = GRAINS[grain].lower()
+    return "Off" if rolling == 1 else f"{rolling} {unit}s, answers pooled"
+
+
+def scope_note(grain: str, min_responses: int, rolling: int) -> str:
+    unit = GRAINS[grain].lower()
+    rolled = (
+        f" The rolling line pools the answers of the last {rolling} {unit}s (a point needs "
+        f"{rolling} {unit}s of data and {min_responses} answers)."
+        if rolling > 1
+        else ""
+    )
+    return (
+        f"Answers placed by the day they were given. Bars are 95% margins of error; a {unit} "
+        f"with fewer than {min_responses} answers is a grey hollow point, too few to read."
+        f"{rolled}"
+    )

@@ -1,0 +1,29 @@
+"""What the data covers: its first and last day, and the values the filters can take."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from dashboard.core import queries
+from dashboard.core.filters import Filters
+
+
+def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
+    """First and last day with data, the last capped at today; today when nothing is dated."""
+    row = queries.run_one(cur, "data_date_range", {})
+    today = date.today()
+    last = min(pd.Timestamp(row["last_date"]).date(), today) if row["last_date"] else today
+    first = pd.Timestamp(row["first_date"]).date() if row["first_date"] else last
+    return first, last
+
+
+def filter_values(
+    cur: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> dict[str, list[str]]:
+    """dimension -> the values the sidebar offers (segment, region, owner), within the grant
+    the filters carry (the choices themselves do not narrow what is offered)."""
+    frame = queries.run(cur, "filter_options", (filters or Filters()).scope_params())
+    return {dim: group["value"].tolist() for dim, group in frame.groupby("dimension")}

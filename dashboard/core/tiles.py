@@ -1,0 +1,16 @@
+"""A KPI tile as every page shows it: value, change, basis and definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    value: str
+    delta: str | None
+    higher_is_better: bool
+    caption: str
+    help: str

@@ -1,0 +1,401 @@
+"""The DuckDB warehouse: one file, versioned schema, hardening, load history, data version."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from dashboard.core import resources
+from dashboard.store import summaries
+
+DB_ENV_VAR = "CRM_DASHBOARD_DB"
+MEMORY_ENV_VAR = "CRM_DASHBOARD_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's buffers; beyond it, work spills to the temp folder
+MIGRATIONS_DIR = resources.folder("dashboard.store") / "migrations"
+
+# Tables an export (or the sample) is mapped into, in load order.
+CANONICAL_TABLES = (
+    "accounts",
+    "pipeline_stages",
+    "deals",
+    "deal_stage_history",
+    "activities",
+    "orders",
+    "surveys",
+    "tickets",
+)
+
+
+class WarehouseError(RuntimeError):
+    """A problem with the database file a user can act on (locked, unreadable, wrong columns)."""
+
+
+def default_db_path() -> Path:
+    """`$CRM_DASHBOARD_DB`, else `$XDG_DATA_HOME/crm-dashboard/warehouse.duckdb`."""
+    configured = os.environ.get(DB_ENV_VAR, "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return (data_home / "crm-dashboard" / "warehouse.duckdb").resolve()
+
+
+def import_dir(db_path: Path) -> Path:
+    """The only folder DuckDB may read files from: uploads are copied here before parsing."""
+    return db_path.parent / "imports"
+
+
+def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    """Refuse file access outside the import folder, extensions, ATTACH/COPY and config changes."""
+    if scalar(con, "select current_setting('lock_configuration')"):
+        return  # this process opened the file before: the instance is hardened already
+    # Order matters: folders first, then external access off, then the lock.
+    spill = db_path.parent / f"{db_path.name}.tmp"
+    con.execute("set temp_directory = $dir", {"dir": str(spill)})
+    con.execute("set TimeZone = 'UTC'")  # timestamps with offsets are stored as UTC
+    # Bounds the process's memory at a million deals (DuckDB's default is 80% of the RAM).
+    limit = os.environ.get(MEMORY_ENV_VAR, "").strip() or DEFAULT_MEMORY_LIMIT
+    con.execute("set memory_limit = $limit", {"limit": limit})
+    con.execute("set allowed_directories = $dirs", {"dirs": [str(import_dir(db_path)), str(spill)]})
+    for setting in (
+        "enable_external_access",
+        "autoload_known_extensions",
+        "autoinstall_known_extensions",
+    ):
+        con.execute(f"set {setting} = false")
+    con.execute("set lock_configuration = true")
+
+
+def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse file, hardened, with every migration applied."""
+    path = Path(db_path) if db_path else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise WarehouseError(
+            f"Cannot open the database {path}: {_first_line(exc)}. "
+            "Another crm-dashboard process may hold it; stop it or pass another --db."
+        ) from exc
+    # Only beside a file DuckDB accepted (a mistyped --db leaves no folder behind); uploads
+    # hold personal data, so no other local user may read them.
+    import_dir(path).mkdir(exist_ok=True)
+    import_dir(path).chmod(0o700)
+    _harden(con, path)
+    migrate(con)
+    with transaction(con):  # a crash keeps the old summaries, never half of the new ones
+        summaries.build_stale(con)
+    return con
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def available_migrations() -> list[Migration]:
+    """Migration files `NNNN_name.sql`, in version order; the number is the schema version."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql")):
+        number, _, name = path.stem.partition("_")
+        found.append(Migration(int(number), name, path.read_text(encoding="utf-8")))
+    return found
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    return int(scalar(con, "select coalesce(max(version), 0) from schema_migrations"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply pending migrations, each in its own transaction; returns the versions applied."""
+    con.execute(
+        "create table if not exists schema_migrations "
+        "(version integer primary key, name varchar not null, applied_at timestamp not null)"
+    )
+    current = schema_version(con)
+    applied = []
+    for migration in available_migrations():
+        if migration.version <= current:
+            continue
+        with transaction(con):
+            con.execute(migration.sql)
+            con.execute(
+                "insert into schema_migrations values ($version, $name, $applied_at)",
+                {"version": migration.version, "name": migration.name, "applied_at": _now()},
+            )
+        applied.append(migration.version)
+    return applied
+
+
+class transaction:  # noqa: N801 - used as a statement-like context manager
+    """`with transaction(cur):` commits on success and rolls back on any exception."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def __enter__(self) -> duckdb.DuckDBPyConnection:
+        self.con.execute("begin transaction")
+        return self.con
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.con.execute("rollback" if exc_type else "commit")
+        return False
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping | None = None) -> object:
+    """The single value a query returns; drains the result so the cursor is free again."""
+    return con.execute(sql, params or {}).fetchall()[0][0]
+
+
+def _now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """A number that changes with every load and undo: part of every cache key."""
+    return int(scalar(con, "select data_version from warehouse_state"))
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'main' and table_name = $table order by ordinal_position",
+        {"table": table},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def active_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Loads that are in effect (not undone), newest first."""
+    return con.execute(
+        "select load_id, source, file_name, rows_loaded, rows_rejected, is_sample, loaded_at "
+        "from loads where undone_at is null order by load_id desc"
+    ).df()
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return scalar(con, "select count(*) from loads where undone_at is null") == 0
+
+
+# The key a newer row replaces an older one by. deal_stage_history: a deal's whole history is
+# replaced when a load brings history for that deal.
+REPLACE_KEYS = {
+    "accounts": ("account_id",),
+    "pipeline_stages": ("pipeline", "stage"),
+    "deals": ("deal_id",),
+    "deal_stage_history": ("deal_id",),
+    "activities": ("activity_id",),
+    "orders": ("order_id",),
+    "surveys": ("response_id",),
+    "tickets": ("ticket_id",),
+}
+
+
+@dataclass(frozen=True)
+class LoadInfo:
+    """What the loads table records about a load besides its rows."""
+
+    source: str
+    file_name: str | None = None
+    checksum: str | None = None
+    is_sample: bool = False
+    user_name: str | None = None
+    vendor: str | None = None
+    rows_rejected: int = 0
+    details: str | None = None  # JSON
+
+
+def load_frames(
+    con: duckdb.DuckDBPyConnection,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    source: str,
+    file_name: str | None = None,
+    checksum: str | None = None,
+    is_sample: bool = False,
+) -> int:
+    """Load DataFrames into canonical tables as one load (see load_relations)."""
+    for table, frame in frames.items():
+        _check_columns(con, table, list(frame.columns))
+        con.register(f"incoming_{table}", frame)
+    try:
+        info = LoadInfo(source, file_name, checksum, is_sample)
+        return load_relations(con, {t: f"incoming_{t}" for t in frames}, info)
+    finally:
+        for table in frames:
+            con.unregister(f"incoming_{table}")
+
+
+def load_relations(
+    con: duckdb.DuckDBPyConnection,
+    sources: Mapping[str, str],
+    info: LoadInfo,
+    undoing: Sequence[int] = (),
+) -> int:
+    """Load views/tables already in `con` (name per canonical table) as one load.
+
+    In one transaction: the loads in `undoing` are undone first (the sample a first import
+    removes: a crash must not leave the import without the removal), rows whose key is already
+    present are moved to the table's archive (so undo can restore them), the new rows are
+    inserted, summaries are rebuilt, the load is recorded and the data version moves. Either
+    all of it happens or none of it.
+    """
+    for table, relation in sources.items():
+        _check_columns(con, table, _relation_columns(con, relation))
+    with transaction(con):
+        for old in undoing:
+            _undo_rows(con, old)
+        load_id = int(scalar(con, "select nextval('load_id_seq')"))
+        rows = 0
+        for table, relation in sources.items():
+            _archive_replaced(con, table, relation, load_id)
+            rows += _append(con, table, relation, load_id)
+        summaries.rebuild(con, None if undoing else summaries.affected(sources))
+        _record_load(con, load_id, list(sources), rows, info)
+    return load_id
+
+
+def _relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [d[0] for d in con.execute(f'select * from "{relation}" limit 0').description]
+
+
+def _key_match(table: str, left: str, right: str) -> str:
+    return " and ".join(f'{left}."{k}" = {right}."{k}"' for k in REPLACE_KEYS[table])
+
+
+def _archive_replaced(
+    con: duckdb.DuckDBPyConnection, table: str, relation: str, load_id: int
+) -> None:
+    # Identifiers come from CANONICAL_TABLES / REPLACE_KEYS and the loader's own view names.
+    match = f'exists (select 1 from "{relation}" n where {_key_match(table, "t", "n")})'
+    con.execute(
+        f'insert into "archived_{table}" select t.*, $load_id from "{table}" t where {match}',
+        {"load_id": load_id},
+    )
+    con.execute(f'delete from "{table}" t where {match}')
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, relation: str, load_id: int) -> int:
+    return int(
+        con.execute(
+            f'insert into "{table}" by name select *, $load_id as load_id from "{relation}"',
+            {"load_id": load_id},
+        ).fetchall()[0][0]
+    )
+
+
+def _record_load(
+    con: duckdb.DuckDBPyConnection, load_id: int, tables: list[str], rows: int, info: LoadInfo
+) -> None:
+    con.execute(
+        "insert into loads (load_id, source, file_name, checksum, table_names, rows_loaded,"
+        " rows_rejected, is_sample, loaded_at, user_name, vendor, details) values ($load_id,"
+        " $source, $file_name, $checksum, $tables, $rows, $rows_rejected, $is_sample,"
+        " $loaded_at, $user_name, $vendor, $details)",
+        {
+            "load_id": load_id,
+            "tables": tables,
+            "rows": rows,
+            "loaded_at": _now(),
+            **{k: getattr(info, k) for k in LoadInfo.__dataclass_fields__},
+        },
+    )
+    _bump_version(con)
+
+
+def _bump_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("update warehouse_state set data_version = data_version + 1")
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    if table not in CANONICAL_TABLES:
+        raise WarehouseError(f"{table!r} is not a canonical table ({', '.join(CANONICAL_TABLES)}).")
+    unknown = set(columns) - set(table_columns(con, table)) | ({"load_id"} & set(columns))
+    if unknown:
+        raise WarehouseError(f"Table {table} has no column(s) {sorted(unknown)}.")
+
+
+def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Reverse one load: its rows go, the rows it replaced come back. Returns rows removed."""
+    found = con.execute(
+        "select undone_at from loads where load_id = $id", {"id": load_id}
+    ).fetchall()
+    if not found:
+        raise WarehouseError(f"There is no load {load_id}; `crm-dashboard loads` lists them.")
+    if found[0][0] is not None:
+        raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
+    with transaction(con):
+        removed = _undo_rows(con, load_id)
+        summaries.rebuild(con)
+    return removed
+
+
+def _undo_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
+    """Undo one load inside the caller's transaction (summaries are the caller's)."""
+    removed = 0
+    for table in CANONICAL_TABLES:
+        removed += _undo_table(con, table, load_id)
+    con.execute(
+        "update loads set undone_at = $now where load_id = $id", {"now": _now(), "id": load_id}
+    )
+    _bump_version(con)
+    return removed
+
+
+def _undo_table(con: duckdb.DuckDBPyConnection, table: str, load_id: int) -> int:
+    params = {"id": load_id}
+    removed = int(
+        con.execute(f'delete from "{table}" where load_id = $id', params).fetchall()[0][0]
+    )
+    # Rows this load replaced come back unless a later load has that key now; then that later
+    # load counts as their replacer, so undoing it later brings them back.
+    current = f'(select t.* from "{table}" t where {_key_match(table, "t", "a")})'
+    con.execute(
+        f'update "archived_{table}" a set replaced_by_load = (select max(load_id) from {current})'
+        f" where a.replaced_by_load = $id and exists {current}",
+        params,
+    )
+    con.execute(
+        f'insert into "{table}" select * exclude (replaced_by_load) from "archived_{table}"'
+        " where replaced_by_load = $id",
+        params,
+    )
+    # This load's own rows that later loads archived must never come back.
+    con.execute(
+        f'delete from "archived_{table}" where replaced_by_load = $id or load_id = $id',
+        params,
+    )
+    return removed
+
+
+class SharedConnection:
+    """One DuckDB connection per process and file; each session or thread takes its own cursor."""
+
+    _lock = threading.Lock()
+    _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+    @classmethod
+    def get(cls, db_path: Path) -> duckdb.DuckDBPyConnection:
+        with cls._lock:
+            if db_path not in cls._connections:
+                cls._connections[db_path] = connect(db_path)
+            return cls._connections[db_path]
+
+    @classmethod
+    def close_all(cls) -> None:
+        with cls._lock:
+            for con in cls._connections.values():
+                con.close()
+            cls._connections.clear()

@@ -1,0 +1,351 @@
+"""The import page's widgets: one panel per dropped file, the load button, the load history.
+
+Everything that reads or writes data goes through dashboard.ingest; this module only keeps the
+per-file choices (table, mapping edits, date formats, stage order) in session state and draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dashboard.core import downloads, formatting
+from dashboard.ingest import files, formats, loader, profiles
+from dashboard.ingest.errors import ImportProblem, plain_reason
+from dashboard.ingest.fields import TABLES
+from dashboard.store import sample, warehouse
+
+STATE_KEY = "import_panels"
+
+
+@dataclass
+class Choices:
+    """What the user changed for one file; re-inspecting applies them."""
+
+    table: str | None = None
+    sheet: str | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
+    date_families: dict[str, str] = field(default_factory=dict)
+    stage_map: pd.DataFrame | None = None
+    version: int = 0  # bumps so the grids start again from the new mapping
+
+    def key(self) -> tuple:
+        stages = None if self.stage_map is None else self.stage_map.to_json()
+        return (
+            self.table,
+            self.sheet,
+            tuple(sorted(self.overrides.items())),
+            tuple(sorted(self.date_families.items())),
+            stages,
+        )
+
+
+@dataclass
+class Panel:
+    choices: Choices
+    inspection: loader.Inspection | None = None
+    error: str | None = None
+    inspected_for: tuple | None = None
+    result: str | None = None
+
+
+def panels() -> dict[str, Panel]:
+    return st.session_state.setdefault(STATE_KEY, {})
+
+
+def sync_uploads(cur: duckdb.DuckDBPyConnection, uploads: list) -> None:
+    """Inspect new or changed files; forget (and clean up) files that were removed."""
+    current = {u.file_id: u for u in uploads}
+    for file_id in list(panels()):
+        if file_id not in current:
+            _close(cur, panels().pop(file_id))
+    for file_id, upload in current.items():
+        panel = panels().setdefault(file_id, Panel(Choices()))
+        if panel.result is None and panel.inspected_for != panel.choices.key():
+            _inspect(cur, panel, upload)
+
+
+def _close(cur: duckdb.DuckDBPyConnection, panel: Panel) -> None:
+    if panel.inspection is not None:
+        loader.close(cur, panel.inspection)
+        panel.inspection = None
+
+
+def _inspect(cur: duckdb.DuckDBPyConnection, panel: Panel, upload) -> None:
+    _close(cur, panel)
+    c = panel.choices
+    try:
+        panel.inspection = loader.inspect(
+            cur,
+            upload.getvalue(),
+            upload.name,
+            table=c.table,
+            sheet=c.sheet,
+            overrides=c.overrides or None,
+            date_families=c.date_families or None,
+            stage_map=c.stage_map,
+            allow_incomplete=True,
+        )
+        panel.error = None
+    except ImportProblem as exc:
+        panel.error = str(exc)
+    panel.inspected_for = c.key()
+
+
+def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:
+    ins = panel.inspection
+    if panel.result:
+        st.success(panel.result, icon=":material/check_circle:")
+        return
+    if panel.error:
+        st.error(panel.error, icon=":material/error:")
+        if ins is None:
+            _table_picker(file_id, panel, None)
+            return
+    _summary(ins)
+    _table_picker(file_id, panel, ins)
+    if ins.problem:
+        st.warning(ins.problem, icon=":material/rule:")
+    _mapping_grid(file_id, panel, ins)
+    if ins.conversion is None:
+        return
+    _date_choices(file_id, panel, ins)
+    if ins.mapping.table == "deals" and ins.conversion.stage_map is not None:
+        _stage_grid(file_id, panel, ins)
+    st.markdown("**Preview** — the first rows as they will be stored")
+    st.dataframe(ins.conversion.preview(cur), hide_index=True, width="stretch")
+    _validation(cur, file_id, ins)
+    _profile_saver(cur, file_id, ins)
+
+
+def _summary(ins: loader.Inspection) -> None:
+    staged = ins.staged
+    how = []
+    if staged.encoding:
+        how.append(f"text in {staged.encoding}")
+    if staged.delimiter:
+        how.append(
+            "tab-separated" if staged.delimiter == "\t" else f"separated by '{staged.delimiter}'"
+        )
+    if staged.sheet:
+        how.append(f"sheet {staged.sheet!r}")
+    st.markdown(
+        f"**{staged.name}** · {formatting.count(ins.raw.rows)} rows · "
+        f"{', '.join(how) or staged.kind} · written by "
+        f"**{loader.describe_vendor(ins.vendor)}**"
+    )
+    if ins.already_loaded_as is not None:
+        st.warning(
+            f"This exact file is already loaded (load {ins.already_loaded_as}); "
+            "loading it again adds nothing.",
+            icon=":material/content_copy:",
+        )
+    for note in ins.notes:
+        st.caption(f":material/info: {note}")
+
+
+def _table_picker(file_id: str, panel: Panel, ins: loader.Inspection | None) -> None:
+    tables = list(TABLES)
+    current = ins.mapping.table if ins else (panel.choices.table or tables[0])
+    cols = st.columns([2, 2, 3])
+    label = "Load into table"
+    if ins is not None:
+        label += f" (guessed, {ins.mapping.table_confidence:.0%} sure)"
+    chosen = cols[0].selectbox(
+        label, tables, index=tables.index(current), key=f"table_{file_id}_{panel.choices.version}"
+    )
+    if ins is not None and ins.staged.sheets:
+        sheet = cols[1].selectbox(
+            "Sheet",
+            ins.staged.sheets,
+            index=ins.staged.sheets.index(ins.staged.sheet),
+            key=f"sheet_{file_id}_{panel.choices.version}",
+        )
+        if sheet != ins.staged.sheet:
+            _change(panel, sheet=sheet, table=None, overrides={})
+    if (ins is None or chosen != ins.mapping.table) and chosen != panel.choices.table:
+        _change(panel, table=chosen, overrides={}, stage_map=None, date_families={})
+
+
+def _change(panel: Panel, **changes) -> None:
+    for name, value in changes.items():
+        setattr(panel.choices, name, value)
+    panel.choices.version += 1
+    st.rerun()
+
+
+def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
+    st.markdown("**Column mapping** — change a cell to map another column; empty = not used")
+    grid = ins.mapping_rows()
+    headers = ins.staged.headers
+    derived = [c for c in grid["column"] if c and c not in headers]
+    edited = st.data_editor(
+        grid,
+        key=f"mapping_{file_id}_{panel.choices.version}",
+        hide_index=True,
+        width="stretch",
+        disabled=["field", "confidence", "why"],
+        column_config={
+            "field": st.column_config.TextColumn("Field"),
+            "column": st.column_config.SelectboxColumn(
+                "File column", options=["", *headers, *derived], required=False
+            ),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0.0, max_value=1.0, format="percent"
+            ),
+            "why": st.column_config.TextColumn("Why"),
+        },
+    )
+    changed = {
+        row.field: (row.column or "")
+        for row, before in zip(edited.itertuples(), grid.itertuples(), strict=True)
+        if (row.column or "") != (before.column or "")
+    }
+    if changed:
+        _change(panel, overrides={**panel.choices.overrides, **changed})
+
+
+def _date_choices(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
+    for column in ins.conversion.ambiguous:
+        options = ["month_first", "day_first"]
+        current = panel.choices.date_families.get(
+            column, "month_first" if "month first" in " ".join(ins.notes) else "day_first"
+        )
+        picked = st.radio(
+            f"{column}: every date reads both ways (days are all 12 or less). How should it be "
+            "read?",
+            options,
+            index=options.index(current),
+            horizontal=True,
+            format_func=lambda k: formats.FAMILIES[k].label,
+            key=f"dates_{file_id}_{column}_{panel.choices.version}",
+        )
+        if picked != current:
+            _change(panel, date_families={**panel.choices.date_families, column: picked})
+
+
+def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
+    st.markdown("**Stages** — what each stage means and its place in the pipeline")
+    stages = ins.conversion.stage_map
+    edited = st.data_editor(
+        stages[["raw_stage", "stage", "status", "stage_order", "deals"]],
+        key=f"stages_{file_id}_{panel.choices.version}",
+        hide_index=True,
+        width="stretch",
+        disabled=["raw_stage", "deals"],
+        column_config={
+            "raw_stage": st.column_config.TextColumn("In the file"),
+            "stage": st.column_config.TextColumn("Stage"),
+            "status": st.column_config.SelectboxColumn(
+                "Means", options=["open", "won", "lost"], required=True
+            ),
+            "stage_order": st.column_config.NumberColumn("Order", min_value=1, step=1),
+            "deals": st.column_config.NumberColumn("Deals in file"),
+        },
+    )
+    columns = ["stage", "status", "stage_order"]
+    if not edited[columns].equals(stages[columns]):
+        updated = stages.copy()
+        updated[columns] = edited[columns].to_numpy()
+        _change(panel, stage_map=updated)
+
+
+def _validation(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Inspection) -> None:
+    ok, bad = ins.rows_ok, ins.rows_rejected
+    st.markdown(
+        f"**Check** — {formatting.count(ok)} rows will load, "
+        f"{formatting.count(bad)} will be rejected"
+    )
+    if bad:
+        rejected = ins.conversion.rejected(cur)
+        st.dataframe(
+            rejected.head(500),
+            hide_index=True,
+            width="stretch",
+            column_config={"line": st.column_config.NumberColumn("Line", format="%d")},
+        )
+        st.download_button(
+            "Download the rejected rows (CSV)",
+            downloads.safe_csv(rejected),
+            file_name=f"rejected-{ins.name}.csv",
+            mime="text/csv",
+            key=f"rejects_{file_id}",
+        )
+
+
+def _profile_saver(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Inspection) -> None:
+    with st.popover("Save this mapping as a profile", icon=":material/bookmark_add:"):
+        st.caption("A profile is applied by itself to the next file with the same columns.")
+        name = st.text_input("Profile name", key=f"profile_{file_id}", max_chars=100)
+        if st.button("Save profile", key=f"save_profile_{file_id}", disabled=not name):
+            try:
+                profiles.save(cur, name, ins.staged.headers, ins.mapping, ins.vendor.vendor)
+                st.success(f"Saved profile {name!r}.")
+            except ImportProblem as exc:
+                st.error(str(exc))
+
+
+def load_all(
+    cur: duckdb.DuckDBPyConnection,
+    all_or_nothing: bool,
+    remove_sample: bool,
+    user: str | None = None,
+) -> None:
+    """Load every inspected file, each as its own load, with a progress bar. `user` is the
+    signed-in person recorded in the load history (None: the server's OS user)."""
+    ready = [
+        (fid, p)
+        for fid, p in panels().items()
+        if p.inspection and p.inspection.conversion is not None and not p.result
+    ]
+    bar = st.progress(0.0, text="Loading…")
+    for n, (_, panel) in enumerate(ready):
+        name = panel.inspection.name
+
+        def step(fraction: float, text: str, n=n, name=name) -> None:
+            bar.progress((n + fraction) / len(ready), text=f"{name}: {text}")
+
+        try:
+            result = loader.commit(
+                cur,
+                panel.inspection,
+                all_or_nothing=all_or_nothing,
+                remove_sample=remove_sample,
+                progress=step,
+                user=user,
+            )
+            panel.result = result.message
+        except (ImportProblem, warehouse.WarehouseError) as exc:
+            panel.error = str(exc).splitlines()[0]
+        except duckdb.Error as exc:  # no DuckDB error class or SQL reaches the person
+            panel.error = plain_reason(exc)
+        _close(cur, panel)
+    bar.empty()
+
+
+def showing_sample(cur: duckdb.DuckDBPyConnection) -> bool:
+    return sample.showing_sample_only(cur)
+
+
+def load_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return cur.execute(
+        "select load_id as load, file_name as file, source, vendor,"
+        " array_to_string(table_names, ', ') as tables, rows_loaded as rows,"
+        " rows_rejected as rejected, user_name as user, loaded_at as loaded,"
+        " undone_at as undone from loads order by load_id desc"
+    ).df()
+
+
+def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:
+    try:
+        removed = warehouse.undo_load(cur, load_id)
+    except warehouse.WarehouseError as exc:
+        return str(exc)
+    return f"Undid load {load_id}: {removed:,} rows removed, what it replaced restored."
+
+
+def upload_limit_text() -> str:
+    return f"up to {files.max_import_bytes() // 1024**2:,} MB each"

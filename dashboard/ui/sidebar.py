@@ -1,0 +1,104 @@
+"""The sidebar filters, built once by the entry script and mirrored both ways in the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import streamlit as st
+
+from dashboard.core import coverage
+from dashboard.core.filters import URL_KEYS, Filters
+from dashboard.core.periods import DEFAULT_PRESET, PRESETS, preset_range
+from dashboard.ui import identity, session
+
+
+def matching_preset(filters: Filters, as_of: date) -> str:
+    for preset in PRESETS[:-1]:
+        if preset_range(preset, as_of) == (filters.start_date, filters.end_date):
+            return preset
+    return "Custom range"
+
+
+def filter_options(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, list[str]]:
+    return coverage.filter_values(cur, filters)
+
+
+def data_dates(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> tuple[date, date]:
+    return coverage.data_span(cur)
+
+
+def _url_state() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in URL_KEYS if key in st.query_params}
+
+
+def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> None:
+    """First run of a session: the URL (or the default) decides what the widgets show."""
+    default = Filters(*preset_range(DEFAULT_PRESET, as_of))
+    wanted = Filters.from_query_params(_url_state(), default).restricted_to(options)
+    st.session_state["f_preset"] = matching_preset(wanted, as_of)
+    st.session_state["f_range"] = (wanted.start_date or first, wanted.end_date or as_of)
+    st.session_state["f_segments"] = list(wanted.segments)
+    st.session_state["f_regions"] = list(wanted.regions)
+    st.session_state["f_owners"] = list(wanted.owners)
+    st.session_state["filters_seeded"] = True
+
+
+def render() -> Filters:
+    """Draw the filters, store them for the pages, and write them to the URL."""
+    granted = identity.current().scope
+    options = session.cached(filter_options, Filters())
+    first, as_of = session.cached(data_dates, Filters())
+    if not st.session_state.get("filters_seeded"):
+        _seed_widgets(options, first, as_of)
+    with st.sidebar:
+        st.header("Filters")
+        preset = st.selectbox(
+            "Period",
+            PRESETS,
+            key="f_preset",
+            help=f"Counted back from {as_of:%-d %b %Y}, the last day with data.",
+        )
+        if preset == "Custom range":
+            chosen = st.date_input("From – to", key="f_range", format="YYYY-MM-DD")
+            start, end = (tuple(chosen) + (as_of,))[:2] if chosen else (None, None)
+        else:
+            start, end = preset_range(preset, as_of)
+        filters = Filters(
+            start,
+            end,
+            tuple(
+                st.multiselect(
+                    "Segment",
+                    options.get("segment", []),
+                    key="f_segments",
+                    placeholder="All segments"
+                    if granted.segments is None
+                    else "All granted segments",
+                )
+            ),
+            tuple(
+                st.multiselect(
+                    "Region",
+                    options.get("region", []),
+                    key="f_regions",
+                    placeholder="All regions" if granted.regions is None else "All granted regions",
+                )
+            ),
+            tuple(
+                st.multiselect(
+                    "Owner", options.get("owner", []), key="f_owners", placeholder="All owners"
+                )
+            ),
+        )
+        st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
+    if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
+        st.query_params.from_dict(filters.to_query_params())
+    # The URL keeps what was chosen; the pages get it within the person's grant.
+    scoped = filters.within(identity.current().scope)
+    st.session_state["filters"] = scoped
+    return scoped
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,475 @@
+"""Four-C health: pure scoring, config validation, metric values and every preset on a small
+hand-made company, the timeline query, `kpis --preset`, and the page through AppTest."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import cli
+from dashboard.analytics.health import config, metrics, report, scoring
+from dashboard.core import queries
+from dashboard.core.filters import Filters
+from dashboard.store import warehouse
+from tests.conftest import APP, frame, page
+
+Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
+SAMPLE_PAGE_PARAMS = {
+    "health_account_timeline": {"account_id": "ACC-000001"},
+    "health_accounts": {"window_ends": None, "window_days": None},
+}
+
+# ---------------------------------------------------------------- scoring (pure)
+
+
+def spec(metric="win_rate", weight=1.0, floor=0.0, target=100.0):
+    return scoring.MetricSpec(metric, weight, floor, target)
+
+
+def preset_of(*parts):
+    return scoring.Preset("t", "T", "", tuple(scoring.PartSpec(n, tuple(m)) for n, m in parts))
+
+
+@pytest.mark.parametrize(
+    ("value", "floor", "target", "expected"),
+    [
+        (30, 20, 60, 25.0),  # (30 - 20) / (60 - 20) = 0.25
+        (60, 20, 60, 100.0),
+        (90, 20, 60, 100.0),  # clamped above the target
+        (10, 20, 60, 0.0),  # clamped below the floor
+        (50, 80, 30, 60.0),  # lower is better: (50 - 80) / (30 - 80) = 0.6
+        (20, 80, 30, 100.0),  # better than the target, clamped
+        (95, 80, 30, 0.0),  # worse than the floor, clamped
+        (None, 0, 1, None),  # no data is not zero
+        (float("nan"), 0, 1, None),
+    ],
+)
+def test_points_both_directions_and_clamped(value, floor, target, expected):
+    assert scoring.points(value, floor, target) == expected
+
+
+def test_part_is_weighted_mean_of_metrics_with_data_and_missing_is_flagged():
+    preset = preset_of(
+        ("A", [spec("win_rate", 3), spec("nps", 1, -100, 100), spec("csat", 5)]),
+        ("B", [spec("promoter_share")]),
+        ("C", [spec("lead_to_customer")]),
+        ("D", [spec("survey_coverage")]),
+    )
+    values = {"win_rate": 40.0, "nps": 0.0, "csat": None, "lead_to_customer": 80.0,
+              "survey_coverage": 0.0}  # fmt: skip
+    result = scoring.score(preset, values)
+    # A: win rate 40 pts x3, NPS 0 -> 50 pts x1, CSAT left out (not zero): (120 + 50) / 4 = 42.5
+    assert result.part("A").score == pytest.approx(42.5)
+    assert result.part("A").missing == ["csat"]
+    # B has no metric with data: no score at all (and it does not drag the overall down)
+    assert result.part("B").score is None and result.part("B").missing == ["promoter_share"]
+    # overall = mean of A, C, D = (42.5 + 80 + 0) / 3
+    assert result.overall == pytest.approx(122.5 / 3)
+    table = scoring.explanation(result.part("A"))
+    assert table["metric"].tolist() == ["win_rate", "nps", "csat"]
+    assert table["points"].tolist()[:2] == [40.0, 50.0] and pd.isna(table["points"].iloc[2])
+    assert table["missing"].tolist() == [False, False, True]
+    assert table[["floor", "target", "weight"]].iloc[1].tolist() == [-100, 100, 1]
+
+
+def test_no_data_anywhere_gives_no_overall():
+    preset = preset_of(*[(n, [spec()]) for n in "ABCD"])
+    result = scoring.score(preset, {})
+    assert result.overall is None and all(p.score is None for p in result.parts)
+
+
+def test_what_if_changes_one_metric_only():
+    preset = preset_of(("A", [spec("win_rate", 1), spec("nps", 1)]), ("B", [spec("win_rate")]))
+    changed = preset.with_metric("A", "win_rate", weight=0.0, target=50.0)
+    assert changed.parts[0].metrics[0] == spec("win_rate", 0.0, 0.0, 50.0)
+    assert changed.parts[0].metrics[1] == spec("nps") and changed.parts[1] == preset.parts[1]
+    # weight 0 leaves the metric out: A is then NPS alone
+    assert scoring.score(changed, {"win_rate": 50, "nps": 20}).part("A").score == 20.0
+
+
+def test_bands():
+    assert [scoring.band(v, (50, 75)) for v in (None, 49.9, 50, 74.9, 75)] == [
+        "no data", "weak", "fair", "fair", "strong"]  # fmt: skip
+
+
+# ---------------------------------------------------------------- config
+
+
+def test_shipped_presets_are_the_five_of_product_md():
+    presets = config.load()
+    assert list(presets) == ["engagement", "process", "strategic", "idic", "lifecycle"]
+    parts = {k: [p.name for p in v.parts] for k, v in presets.items()}
+    assert parts["engagement"] == ["Customer", "Conversation", "Collaboration", "Customization"]
+    assert parts["process"] == ["Customer", "Connect", "Cognize", "Create value"]
+    assert parts["strategic"] == ["Customer", "Company", "Collaborators", "Competitors"]
+    assert parts["idic"] == ["Identify", "Differentiate", "Interact", "Customize"]
+    assert parts["lifecycle"] == ["Acquisition", "Retention", "Satisfaction", "Advocacy"]
+    assert presets["engagement"].bands == (50.0, 75.0)
+
+
+GOOD_PART = (
+    '{ name = "P%d", metrics = [{ metric = "win_rate", weight = 1, floor = 10, target = 40 }] }'
+)
+
+
+def user_file(tmp_path, body: str) -> Path:
+    path = tmp_path / "health.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def preset_toml(key: str, parts: list[str]) -> str:
+    return f'[presets.{key}]\nlabel = "{key}"\nparts = [\n' + ",\n".join(parts) + "\n]\n"
+
+
+def test_user_file_overrides_and_adds_presets(tmp_path, monkeypatch):
+    parts = [GOOD_PART % i for i in range(4)]
+    body = preset_toml("engagement", parts) + preset_toml("mine", parts)
+    body += "[bands]\nweak_below = 40\nstrong_from = 60\n"
+    monkeypatch.setenv(config.ENV_VAR, str(user_file(tmp_path, body)))
+    presets = config.load()
+    assert list(presets)[-1] == "mine" and len(presets) == 6
+    assert [p.name for p in presets["engagement"].parts] == ["P0", "P1", "P2", "P3"]
+    assert presets["lifecycle"].bands == (40.0, 60.0)
+
+
+@pytest.mark.parametrize(
+    ("bad_part", "message"),
+    [
+        ('{ name = "X", metrics = [{ metric = "happiness", floor = 0, target = 1 }] }',
+         "part X: unknown metric 'happiness' (known metrics: channels_per_account,"),
+        ('{ name = "X", metrics = [{ metric = "nps", weight = 0, floor = 0, target = 1 }] }',
+         "part X nps: weight must be a positive number, got 0"),
+        ('{ name = "X", metrics = [{ metric = "nps", weight = -2, floor = 0, target = 1 }] }',
+         "part X nps: weight must be a positive number, got -2"),
+        ('{ name = "X", metrics = [{ metric = "nps", floor = 30, target = 30 }] }',
+         "part X nps: floor equals target (30); they must differ"),
+        ('{ name = "X", metrics = [] }', "part X: has no metric; give it at least one"),
+        ('{ name = "X", metrics = [{ metric = "nps", floor = "low", target = 1 }] }',
+         "part X nps: floor and target must both be numbers"),
+    ],
+)  # fmt: skip
+def test_each_config_problem_has_one_clear_message(tmp_path, bad_part, message):
+    body = preset_toml("mine", [GOOD_PART % i for i in range(3)] + [bad_part])
+    with pytest.raises(config.HealthConfigError) as error:
+        config.load(user_file(tmp_path, body))
+    (problem,) = error.value.problems  # exactly one message for one problem
+    assert problem.startswith(f"preset 'mine' {message}")
+    assert str(user_file(tmp_path, body)) in str(error.value)
+
+
+def test_wrong_number_of_parts_and_several_problems_at_once(tmp_path):
+    bad = '{ name = "X", metrics = [{ metric = "nps", weight = 0, floor = 1, target = 1 }] }'
+    body = preset_toml("mine", [GOOD_PART % 0, bad])
+    with pytest.raises(config.HealthConfigError) as error:
+        config.load(user_file(tmp_path, body))
+    assert error.value.problems == [
+        "preset 'mine': has 2 parts; a preset needs exactly 4 (the four C's)",
+        "preset 'mine' part X nps: weight must be a positive number, got 0",
+        "preset 'mine' part X nps: floor equals target (1); they must differ",
+    ]
+
+
+def test_broken_toml_and_bad_bands(tmp_path):
+    with pytest.raises(config.HealthConfigError, match="not valid TOML"):
+        config.load(user_file(tmp_path, "[presets\n"))
+    with pytest.raises(config.HealthConfigError, match="weak_below <= strong_from"):
+        config.load(user_file(tmp_path, "[bands]\nweak_below = 80\nstrong_from = 60\n"))
+
+
+# ---------------------------------------------------------------- metrics on a hand-made company
+# Period Q1 2025 (90 days = 2.9566 months of 30.44 days). A1 complete; A2 lacks an industry.
+ACCOUNTS = frame(
+    "account_id account_name segment industry region owner",
+    [("A1", "Alpha", "Enterprise", "Tech", "EMEA", "Ann"),
+     ("A2", "Beta", "SMB", None, "APAC", "Bob")],
+)  # fmt: skip
+DEALS = frame(
+    "deal_id account_id owner status amount created_at closed_at source competitor product",
+    [
+        ("D1", "A1", "Ann", "won", 100, "2024-11-01", "2024-12-15", "Partner", None, "P1"),
+        ("D2", "A1", "Ann", "won", 200, "2025-01-10", "2025-02-10", "Inbound", "Acme", "P2"),
+        ("D3", "A1", "Ann", "lost", 300, "2025-01-15", "2025-03-01", "Referral", "Acme", "P1"),
+        ("D4", "A2", "Bob", "lost", 400, "2025-02-01", "2025-02-20", "Outbound", None, "P1"),
+        ("D5", "A2", "Bob", "open", 500, "2025-03-01", None, "Partner", None, "P1"),
+    ],
+)
+ORDERS = frame(
+    "order_id account_id ordered_at amount product", [("O1", "A2", "2024-10-01", 100, "P1")]
+)
+ACTIVITIES = frame(
+    "activity_id account_id type direction department occurred_at is_personalized",
+    [
+        ("X1", "A1", "email", "outbound", "sales", "2025-01-05", True),
+        ("X2", "A1", "call", "outbound", "success", "2025-02-05", True),
+        ("X3", "A1", "email", "outbound", "marketing", "2025-03-05", False),
+        ("X4", "A2", "email", "outbound", "sales", "2025-03-10", None),
+    ],
+)
+SURVEYS = frame(
+    "response_id account_id responded_at survey_type score",
+    [("S1", "A1", "2025-01-20", "nps", 9), ("S2", "A1", "2025-02-20", "nps", 5),
+     ("S3", "A1", "2025-03-01", "csat", 4)],
+)  # fmt: skip
+MONTHS = 90 / 30.44
+# Worked by hand:
+EXPECTED_VALUES = {
+    "profile_complete": 50.0,  # A1 of A1, A2
+    "segment_coverage": 100.0,
+    "data_quality": 50.0,  # A1 complete, once, touched within 365 days; A2 incomplete
+    "logo_retention": 50.0,  # before Q1: A1 (D1 won Dec), A2 (O1 Oct); again in Q1: A1 (D2)
+    "touches_per_account_month": 4 / 2 / MONTHS,  # 4 touches, 2 accounts touched
+    "touched_90d": 100.0,  # both touched in the 90 days before 1 Apr
+    "channels_per_account": 1.5,  # A1 email+call, A2 email: (2 + 1) / 2
+    "multi_department_90d": 50.0,  # A1 sales+success+marketing; A2 sales only
+    "personalized_share": 200 / 3,  # X1, X2 of X1-X3 (X4 does not say)
+    "multi_product_share": 50.0,  # customers A1 (P1, P2) and A2 (P1); lost D3 does not count
+    "survey_coverage": 50.0,  # A1 answered, A2 did not
+    "nps": 0.0,  # 1 promoter, 1 detractor of 2
+    "csat": 100.0,  # 4 of 5 is satisfied
+    "promoter_share": 50.0,
+    "win_rate": 100 / 3,  # closed in Q1: D2 won, D3 and D4 lost
+    "partner_sourced_share": 50.0,  # created in Q1: D2..D5; D3 Referral, D5 Partner
+    "partner_win_rate": 0.0,  # D3 (referral) lost
+    "competitive_win_rate": 50.0,  # D2 won vs Acme, D3 lost vs Acme
+    "loss_to_competitor_share": 50.0,  # lost D3 (Acme), D4 (none)
+    "lead_to_customer": 25.0,  # of D2..D5, D2 is won
+}
+
+
+@pytest.fixture
+def health_con(con):
+    warehouse.load_frames(
+        con,
+        {"accounts": ACCOUNTS, "deals": DEALS, "orders": ORDERS, "activities": ACTIVITIES,
+         "surveys": SURVEYS},
+        source="test",
+    )  # fmt: skip
+    return con
+
+
+def test_health_accounts_query_golden(health_con):
+    params = {**Q1.params(), "window_ends": None, "window_days": None}
+    rows = queries.run(health_con.cursor(), "health_accounts", params)
+    a1, a2 = rows.to_dict("records")
+    assert (a1["account_id"], a1["touches"], a1["channels"], a1["is_retained"]) == ("A1", 3, 2, 1)
+    assert (a2["is_complete"], a2["is_customer_before"], a2["is_retained"]) == (0, 1, 0)
+    assert (a1["deals_won"], a1["deals_lost"], a2["deals_lost"]) == (1, 1, 1)
+    assert (a1["nps_promoters"], a1["nps_detractors"], a1["csat_satisfied"]) == (1, 1, 1)
+    assert (a1["is_multi_product"], a2["is_multi_product"]) == (1, 0)
+
+
+def test_metric_values_golden(health_con):
+    got = metrics.scope_values(health_con.cursor(), Q1)
+    assert got == pytest.approx(EXPECTED_VALUES)
+
+
+# Part scores per preset from EXPECTED_VALUES and presets.toml, worked by hand:
+EXPECTED_PARTS = {
+    # Customer: profile 50 at floor 50 -> 0, retention 50 at floor -> 0.
+    # Conversation: touches 0.68 < floor 1 -> 0 (x1), touched 100 -> 100 (x2), channels 1.5 < 2
+    #   -> 0 (x1): 200 / 4 = 50. Collaboration: 2+ departments (50-20)/60 = 50 (x2), partner
+    #   share 50 > 30 -> 100: 200 / 3. Customization: products 50 pts, personalized
+    #   (66.7-20)/50 = 93.3: 71.67.
+    "engagement": [0, 50, 200 / 3, (50 + 280 / 3) / 2],
+    # Connect: touched 100 (x2), touches 0: 200/3. Cognize: coverage (50-10)/50 = 80 (x2),
+    # segment 100, quality 0: 260 / 4. Create value: 50, 93.3, win rate (33.3-15)/30 = 61.1.
+    "process": [0, 200 / 3, 65, (50 + 280 / 3 + 550 / 9) / 3],
+    # Customer: retention 0 (x2), NPS (0+20)/70 = 28.6: 9.52. Company: 50, 0. Collaborators:
+    # 100, 0. Competitors: competitive win rate 50 -> 100 (x2), losses (50-80)/(30-80) = 60.
+    "strategic": [(200 / 7) / 3, 25, 50, 260 / 3],
+    # Identify: 0 (x2), 100: 33.3. Differentiate: 80, 0. Interact: 0, 100, 0. Customize 71.67.
+    "idic": [100 / 3, 40, 100 / 3, (50 + 280 / 3) / 2],
+    # Acquisition: lead-to-customer (25-10)/30 = 50 (x2), win rate 61.1: 161.1 / 3.
+    # Retention 0. Satisfaction: CSAT 100, NPS 28.6: 64.3. Advocacy: promoters (50-20)/40 = 75
+    # (x2), partner share 100: 250 / 3.
+    "lifecycle": [(100 + 550 / 9) / 3, 0, (100 + 200 / 7) / 2, 250 / 3],
+}
+
+
+@pytest.mark.parametrize("key", list(EXPECTED_PARTS))
+def test_every_preset_on_the_hand_made_company(health_con, key):
+    preset = config.load()[key]
+    result = scoring.score(preset, metrics.scope_values(health_con.cursor(), Q1))
+    assert [p.score for p in result.parts] == pytest.approx(EXPECTED_PARTS[key])
+    assert result.overall == pytest.approx(sum(EXPECTED_PARTS[key]) / 4)
+    assert all(not p.missing for p in result.parts)
+
+
+def test_no_period_start_leaves_logo_retention_out_not_zero(health_con):
+    values = metrics.scope_values(health_con.cursor(), Filters())
+    assert values["logo_retention"] is None
+    part = scoring.score(config.load()["engagement"], values).part("Customer")
+    assert part.missing == ["logo_retention"] and part.score == 0.0  # profile 50 = floor
+
+
+def test_segments_accounts_and_months(health_con):
+    data = metrics.health_data(health_con.cursor(), Q1)
+    assert set(data.segments) == {"Enterprise", "SMB"}
+    assert data.segments["SMB"]["win_rate"] == 0.0  # D4 lost
+    # previous period: the 90 days before Q1 (3 Oct - 31 Dec 2024): D1 won, nothing lost
+    assert data.previous is not None and data.previous["win_rate"] == 100.0
+    accounts = data.accounts.set_index("account_id")
+    assert accounts.loc["A1", "win_rate"] == 50.0 and pd.isna(accounts.loc["A2", "nps"])
+    # Trend: at each month end, the 90 days (the period's length) ending that day.
+    months = metrics.monthly(health_con.cursor(), Q1)
+    assert list(months) == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31)]
+    assert months[date(2025, 1, 31)]["win_rate"] == 100.0  # 3 Nov - 31 Jan: D1 won
+    assert months[date(2025, 2, 28)]["win_rate"] == pytest.approx(200 / 3)  # D1, D2 won; D4 lost
+    assert months[date(2025, 3, 31)] == pytest.approx(EXPECTED_VALUES)  # the period itself
+    scores = report.account_scores(data, config.load()["engagement"])
+    assert scores["account_id"].tolist() == ["A1", "A2"]
+
+
+def test_account_timeline_golden(health_con):
+    events = queries.run(
+        health_con.cursor(),
+        "health_account_timeline",
+        {"account_id": "A2", **Filters().scope_params()},
+    )
+    assert events["kind"].tolist() == ["touch", "deal created", "deal lost", "deal created",
+                                      "order"]  # fmt: skip
+    assert events["event_at"].iloc[0] == pd.Timestamp("2025-03-10")
+    assert events["detail"].iloc[0] == "email · outbound · sales"
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_kpis_health_default_and_chosen_preset(health_con, db_path, capsys):
+    health_con.close()
+    args = ["kpis", "--db", str(db_path), "--from", "2025-01-01", "--to", "2025-03-31"]
+    assert cli.main(args) == 0
+    health = json.loads(capsys.readouterr().out)["health"]
+    assert health["preset"] == "engagement"
+    assert health["overall"] == pytest.approx(sum(EXPECTED_PARTS["engagement"]) / 4)
+    assert [p["name"] for p in health["parts"]][1] == "Conversation"
+    first = health["parts"][1]["metrics"][1]
+    assert first == {"name": "touched_90d", "value": 100.0, "points": 100.0}
+    assert cli.main([*args, "--preset", "lifecycle"]) == 0
+    health = json.loads(capsys.readouterr().out)["health"]
+    assert health["preset"] == "lifecycle" and health["parts"][1]["score"] == 0.0
+
+
+def test_kpis_unknown_preset_is_a_usage_error(db_path, capsys):
+    assert cli.main(["kpis", "--db", str(db_path), "--preset", "nope"]) != 0
+    assert "not one of" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- page
+
+
+@pytest.fixture
+def app_env(health_con, db_path, monkeypatch):
+    health_con.close()
+    monkeypatch.setenv("CRM_DASHBOARD_DB", str(db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    warehouse.SharedConnection.close_all()
+
+
+def test_health_page_scores_explains_and_re_scores_on_a_weight(app_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["from"] = "2025-01-01"
+    at.query_params["to"] = "2025-03-31"
+    at.run()
+    at.switch_page(page("health.py")).run()
+    assert not at.exception
+    assert at.title[0].value == "Four-C health"
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Conversation"] == "50" and tiles["Customer"] == "0"
+    assert tiles["Overall health"] == f"{sum(EXPECTED_PARTS['engagement']) / 4:.0f}"
+    assert "Weakest part: Customer" in at.markdown[0].value
+    explained = at.dataframe[0].value
+    assert explained["metric"].tolist() == ["Complete profiles", "Logo retention"]
+    # What if touches per account counted 0: Conversation = touched 90d alone = 100
+    at.selectbox(key="whatif_part_engagement").select("Conversation").run()
+    at.slider(key="w_engagement_Conversation_touches_per_account_month").set_value(0.0).run()
+    at.slider(key="w_engagement_Conversation_channels_per_account").set_value(0.0).run()
+    assert {m.label: m.value for m in at.metric}["Conversation"] == "100"
+    at.selectbox(key="health_preset").select("lifecycle").run()
+    assert not at.exception
+    assert [m.label for m in at.metric][1:] == ["Acquisition", "Retention", "Satisfaction",
+                                                "Advocacy"]  # fmt: skip
+
+
+# ---------------------------------------------------------------- invariants on the sample
+
+INVARIANTS = """
+    select * from health where is_retained > is_customer_before
+        or is_multi_product > is_customer or partner_won > deals_won
+        or competitive_lost > deals_lost or deals_created_won > deals_created
+        or deals_created_partner > deals_created or nps_promoters + nps_detractors > nps_responses
+        or csat_satisfied > csat_responses or touches_personalized > touches_personalized_known
+        or touches_personalized_known > touches or is_active > touches or channels > touches
+        or is_quality > is_complete
+"""
+
+
+def test_count_invariants_on_the_sample(sample_con):
+    cur = sample_con.cursor()
+    params = {**Filters(date(2025, 1, 1), date(2025, 12, 31)).params()}
+    health = queries.run(cur, "health_accounts", {**params, "window_ends": None,
+                                                  "window_days": None})  # fmt: skip
+    assert len(health) > 0
+    cur.register("health", health)
+    assert cur.execute(INVARIANTS).fetchall() == []
+    values = metrics.scope_values(cur, Filters(date(2025, 1, 1), date(2025, 12, 31)))
+    shares = [v for k, v in values.items() if metrics.METRICS[k].unit == "percent"]
+    assert all(v is None or 0 <= v <= 100 for v in shares)
+
+
+def test_trend_last_point_is_the_period_on_the_sample(sample_con):
+    cur = sample_con.cursor()
+    year = Filters(date(2025, 1, 1), date(2025, 12, 31))
+    months = metrics.monthly(cur, year)
+    assert len(months) == 12 and list(months)[-1] == date(2025, 12, 31)
+    assert months[date(2025, 12, 31)] == pytest.approx(metrics.scope_values(cur, year), nan_ok=True)
+
+
+def test_charts_draw_one_trace_per_segment_and_part():
+    from dashboard.analytics.health import charts as health_charts
+
+    segments = pd.DataFrame(
+        {"segment": ["A", "A", "B", "B"], "part": ["P", "Q", "P", "Q"], "score": [10, None, 30, 40]}
+    )
+    radar = health_charts.segment_radar(segments, ["P", "Q"], "t")
+    assert [t.name for t in radar.data] == ["A", "B"]
+    assert list(radar.data[1].r) == [30, 40, 30]  # closed polygon
+    trend = pd.DataFrame(
+        {"month_end": [date(2025, 1, 31)] * 2, "part": ["Overall", "P"], "score": [50, 60]}
+    )
+    fig = health_charts.trend_chart(trend, "t", (50, 75))
+    assert [t.name for t in fig.data] == ["Overall", "P"] and fig.data[0].line.width == 4
+
+
+def test_tiles_headline_and_leaderboard_from_scores():
+    preset = preset_of(
+        ("A", [spec("win_rate")]),
+        ("B", [spec("nps", 1, 0, 50), spec("csat")]),
+        ("C", [spec("lead_to_customer")]),
+        ("D", [spec("survey_coverage")]),
+    )
+    now = scoring.score(preset, {"win_rate": 40, "nps": 25, "lead_to_customer": 90,
+                                 "survey_coverage": 70})  # fmt: skip
+    before = scoring.score(preset, {"win_rate": 39, "nps": 10, "lead_to_customer": 90})
+    cards = report.tiles(now, before, preset, Q1)
+    assert [c.label for c in cards] == ["Overall health", "A", "B", "C", "D"]
+    # A 40 vs 39: +1 point; B NPS 25 -> 50 pts vs 10 -> 20 pts: +30; D had no data before
+    assert [c.delta for c in cards[1:]] == ["+1 point", "+30 points", "+0 points", None]
+    assert cards[2].caption == "fair · 1 metric without data"  # CSAT missing, B = 50
+    assert report.headline(now, preset).startswith("**Weakest part: A** (40 of 100, weak)")
+    scores = pd.DataFrame({"account_id": ["x", "y", "z"], "account": ["X", "Y", "Z"],
+                           "segment": ["S"] * 3, "overall": [50.0, 70.0, 90.0],
+                           "parts_with_data": [4, 4, 2]})  # fmt: skip
+    best, worst = report.leaderboard(scores)  # z has too few parts to rank
+    assert best["account_id"].tolist() == ["y", "x"] and worst["account_id"].tolist() == ["x", "y"]

@@ -1,0 +1,416 @@
+"""Fuzz the importer (staging, sniffing, mapping, conversion, load, undo) for a set time.
+
+Not part of CI: run it by hand, niced, e.g.
+
+    nice -n 10 .venv/bin/python tests/ingest/fuzz/fuzz_import.py --seconds 600
+
+Each example is a generated export (CSV in several encodings and delimiters, or an .xlsx, or
+raw bytes) with headers that name canonical fields or not, cells that are dates, amounts,
+scores, hostile text or noise, plus optional mapping overrides, date formats and a sheet name.
+The properties: only ImportProblem (one sentence for the user) may come out of inspect/commit;
+counts agree with what lands; undo puts every table back; no temp table or staged file is
+left behind. A failure is written to findings/ beside this file (input + traceback) and
+fuzzing goes on; each finding becomes a regression test in test_fuzz_regressions.py here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import hashlib
+import io
+import json
+import random
+import re
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+ROOT = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(ROOT))
+
+from dashboard.ingest import loader  # noqa: E402
+from dashboard.ingest.errors import ImportProblem  # noqa: E402
+from dashboard.ingest.fields import TABLES  # noqa: E402
+from dashboard.ingest.formats import FAMILIES  # noqa: E402
+from dashboard.store import warehouse  # noqa: E402
+from tests.core.test_injection import HOSTILE  # noqa: E402
+
+COIN = random.Random()
+# A sentence for a person names the file, line and column, not DuckDB's error classes.
+INTERNALS = re.compile(r"\b(Invalid Input|Conversion|Catalog|Binder|Parser|Internal|IO) Error\b")
+REASONS: collections.Counter = collections.Counter()
+FINDINGS = Path(__file__).resolve().parent / "findings"
+
+HEADER_WORDS = sorted(
+    {spec.name for specs in TABLES.values() for spec in specs}
+    | {
+        "Deal Name",
+        "Amount",
+        "Close Date",
+        "Create Date",
+        "Deal Stage",
+        "Pipeline",
+        "Customer",
+        "Order Date",
+        "Total",
+        "Score",
+        "Date",
+        "Company",
+        "Stage",
+        "Won",
+        "Quantity",
+        "Unit Price",
+        "NPS",
+        "Owner",
+        "Segment",
+        "Region",
+        'Date entered "Closed Won (Sales Pipeline)"',
+        "Date entered 'Qualified'",
+    }
+)
+CELL_SAMPLES = (
+    "2024-03-01",
+    "03/04/2024",
+    "31/12/2024",
+    "2024-03-01T10:00:00.000+0000",
+    "20240301",
+    "31-Jul-18",
+    "Jul 31, 2018",
+    "1,234.50",
+    "1.234,50",
+    "$99",
+    "(12.00)",
+    "€ 5",
+    "-5",
+    "1e308",
+    "NaN",
+    "inf",
+    "9" * 40,
+    "10",
+    "0",
+    "yes",
+    "no",
+    "Closed Won",
+    "Closed Lost",
+    "won",
+    "",
+    "N/A",
+    "null",
+    "-",
+    "=1+1",
+)
+
+cells = st.one_of(
+    st.sampled_from(CELL_SAMPLES),
+    st.sampled_from(HOSTILE),
+    st.text(max_size=30),
+    st.integers(-(10**12), 10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+headers = st.lists(
+    st.one_of(st.sampled_from(HEADER_WORDS), st.sampled_from(HOSTILE), st.text(max_size=20)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@st.composite
+def csv_export(draw) -> tuple[bytes, str]:
+    """A delimited text file: header + rows, quoted or not, in some encoding."""
+    head = draw(headers)
+    width = len(head)
+    rows = draw(st.lists(st.lists(cells, min_size=0, max_size=width + 1), max_size=12))
+    delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    quote_all = draw(st.booleans())
+
+    def line(values: list[str]) -> str:
+        if quote_all:
+            return delimiter.join('"' + v.replace('"', '""') + '"' for v in values)
+        return delimiter.join(values)
+
+    text = newline.join(line(r) for r in [head, *rows]) + draw(st.sampled_from(["", newline]))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]))
+    data = text.encode(encoding, errors="replace")
+    if draw(st.integers(0, 9)) == 0:  # now and then, damage it
+        cut = draw(st.integers(0, len(data)))
+        data = data[:cut] + draw(st.binary(max_size=20)) + data[cut:]
+    name = draw(st.sampled_from(["export.csv", "deals.csv", "orders.tsv", "x.txt", "h.csv"]))
+    return data, name
+
+
+@st.composite
+def xlsx_export(draw) -> tuple[bytes, str]:
+    import pandas as pd
+
+    head = [h for h in draw(headers) if h.strip()] or ["Amount"]
+    head = list(dict.fromkeys(h.replace("\x00", "")[:200] for h in head)) or ["Amount"]
+    rows = draw(st.lists(st.lists(cells, min_size=len(head), max_size=len(head)), max_size=6))
+    frame = pd.DataFrame(rows, columns=head, dtype=object)
+    out = io.BytesIO()
+    sheet = draw(st.sampled_from(["Sheet1", "Données", "'; drop", "x" * 31]))
+    try:
+        frame.to_excel(out, index=False, sheet_name=sheet)
+    except Exception:  # openpyxl refuses some cell text (control characters): not our bug
+        return b"PK\x03\x04broken", "broken.xlsx"
+    return out.getvalue(), "book.xlsx"
+
+
+TEMPLATES = {
+    # header -> cell samples: files shaped like real exports, so that many rows load.
+    "orders.csv": {
+        "Customer": ("Acme", "Beta GmbH", "Ωmega", *HOSTILE[:6]),
+        "Order Date": ("2024-03-01", "2024-03-02 10:00", "03/04/2024", "bad", ""),
+        "Total": ("12.50", "$99", "1,234.50", "(5)", "-5", "x", ""),
+        "Product": ("A", "=1+1", "@SUM(A1)", ""),
+    },
+    "deals.csv": {
+        "Deal Name": ("Big", "'; drop table deals; --", ""),
+        "Deal Stage": ("Closed Won", "Closed Lost", "Qualified", "$x", "won", ""),
+        "Amount": ("100", "1.234,50", "€ 5", ""),
+        "Close Date": ("2024-03-01", "31/12/2024", ""),
+        "Create Date": ("2024-01-01", "2024-02-30", ""),
+        'Date entered "Closed Won (Sales Pipeline)"': ("2024-03-01", "", "zz"),
+    },
+    "surveys.csv": {
+        "Score": ("9", "10", "0", "11", "-1", "4,5", "NaN", ""),
+        "Date": ("2024-03-01", "20240301", ""),
+        "Survey": ("NPS", "CSAT", "CES", "?"),
+        "Comment": HOSTILE,
+    },
+}
+
+
+@st.composite
+def shaped_export(draw) -> tuple[bytes, str]:
+    name = draw(st.sampled_from(sorted(TEMPLATES)))
+    template = TEMPLATES[name]
+    head = draw(st.permutations(list(template)))
+    rows = draw(
+        st.lists(
+            st.tuples(*[st.one_of(st.sampled_from(template[h]), cells) for h in head]),
+            min_size=1,
+            max_size=15,
+        )
+    )
+    out = io.StringIO()
+    import csv
+
+    writer = csv.writer(out, delimiter=draw(st.sampled_from([",", ";", "\t"])))
+    writer.writerow(head)
+    writer.writerows(rows)
+    text = out.getvalue()
+    encoding = draw(st.sampled_from(["utf-8", "utf-16", "cp1252"]))
+    return text.encode(encoding, errors="replace"), name
+
+
+exports = st.one_of(
+    shaped_export(),
+    shaped_export(),
+    shaped_export(),
+    csv_export(),
+    csv_export(),
+    csv_export(),
+    xlsx_export(),
+    st.tuples(st.binary(max_size=300), st.sampled_from(["r.csv", "r.parquet", "r.xlsx", "r"])),
+)
+
+
+@st.composite
+def options(draw) -> dict:
+    table = draw(st.one_of(st.none(), st.sampled_from(list(TABLES))))
+    overrides = draw(
+        st.just({})
+        | st.dictionaries(
+            st.one_of(
+                st.sampled_from([s.name for specs in TABLES.values() for s in specs]),
+                st.sampled_from(HOSTILE).map(lambda h: "entered:" + h),
+                st.sampled_from(HOSTILE),
+            ),
+            st.one_of(st.sampled_from(HEADER_WORDS), st.sampled_from(HOSTILE), st.just("")),
+            max_size=3,
+        )
+    )
+    families = draw(
+        st.just({})
+        | st.dictionaries(
+            st.sampled_from([*HEADER_WORDS[:5], *HOSTILE[:5]]),
+            st.one_of(st.sampled_from(list(FAMILIES)), st.sampled_from(HOSTILE)),
+            max_size=2,
+        )
+    )
+    sheet = draw(st.one_of(st.none(), st.none(), st.sampled_from(HOSTILE)))
+    return {
+        "table": table,
+        "overrides": overrides or None,
+        "date_families": families or None,
+        "sheet": sheet,
+        # Hypothesis drew a boolean here as False nearly always, and it reseeds the global
+        # random module per example: a coin of our own decides whether to commit (and undo).
+        "commit": COIN.random() < 0.7,
+    }
+
+
+def snapshot(con) -> dict:
+    out = {}
+    for table in warehouse.CANONICAL_TABLES:
+        out[table] = warehouse.scalar(
+            con,
+            f"select count(*) || ':' || coalesce(sum(hash(t)), 0) from \"{table}\" t",  # noqa: S608
+        )
+    out["version"] = warehouse.data_version(con)
+    return out
+
+
+def temp_objects(con) -> list[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'main' "
+        "and table_catalog = 'temp'"
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+STATS = {"refused": 0, "inspected": 0, "converted": 0, "committed": 0}
+
+
+def check_one(con, folder: Path, data: bytes, name: str, opts: dict) -> None:
+    """One import attempt; raises AssertionError or any unexpected exception on a finding."""
+    before = snapshot(con)
+    try:
+        ins = loader.inspect(
+            con,
+            data,
+            name,
+            table=opts["table"],
+            overrides=opts["overrides"],
+            sheet=opts["sheet"],
+            date_families=opts["date_families"],
+            allow_incomplete=True,
+        )
+    except ImportProblem as problem:
+        STATS["refused"] += 1
+        text = str(problem)
+        REASONS[re.sub(r"\S*\.(csv|tsv|txt|xlsx|parquet)\S*|'.*'|\d+", "_", text)[:70]] += 1
+        assert text and "Traceback" not in text and len(text) < 40_000, text[:300]
+        assert not INTERNALS.search(text), f"database internals shown to the user: {text[:300]}"
+        assert snapshot(con) == before
+        assert not list(folder.iterdir()), "a refused file left its staged copy"
+        assert not temp_objects(con), f"a refused file left temp tables {temp_objects(con)}"
+        return
+    STATS["inspected"] += 1
+    try:
+        if ins.conversion is not None:
+            STATS["converted"] += 1
+            ok, bad = ins.conversion.counts(con)
+            assert (ok, bad) == (ins.rows_ok, ins.rows_rejected)
+            rejected = ins.conversion.rejected(con)
+            assert ins.rows_rejected == 0 or not rejected.empty
+            ins.conversion.preview(con)
+            STATS["loadable"] = STATS.get("loadable", 0) + bool(ins.rows_ok)
+            if opts["commit"] and ins.rows_ok and ins.already_loaded_as is None:
+                result = loader.commit(con, ins)
+                STATS["committed"] += 1
+                assert result.rows_loaded == ins.rows_ok
+                landed = warehouse.scalar(
+                    con,
+                    f'select count(*) from "{ins.mapping.table}" where load_id = $id',  # noqa: S608
+                    {"id": result.load_id},
+                )
+                assert landed == ins.rows_ok, (landed, ins.rows_ok)
+                warehouse.undo_load(con, result.load_id)
+                after = snapshot(con)
+                assert {k: v for k, v in after.items() if k != "version"} == {
+                    k: v for k, v in before.items() if k != "version"
+                }
+    except ImportProblem as problem:  # e.g. nothing loadable: a sentence for the user
+        STATS["refused_at_commit"] = STATS.get("refused_at_commit", 0) + 1
+        assert str(problem) and "Traceback" not in str(problem)
+    finally:
+        loader.close(con, ins)
+    assert not temp_objects(con), temp_objects(con)
+    assert not list(folder.iterdir()), "the staged copy was left behind"
+
+
+def record(data: bytes, name: str, opts: dict, exc: BaseException) -> bool:
+    """Write a finding once per (exception type, innermost frame); True when it is new."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f"{tb[-1].filename}:{tb[-1].lineno}" if tb else "?"
+    what = re.sub(r"\d+", "N", str(exc))[:60] if isinstance(exc, AssertionError) else ""
+    key = hashlib.sha1(f"{type(exc).__name__}|{where}|{what}".encode()).hexdigest()[:10]
+    FINDINGS.mkdir(exist_ok=True)
+    target = FINDINGS / key
+    if target.exists():
+        return False
+    target.mkdir()
+    (target / "input.bin").write_bytes(data)
+    (target / "case.json").write_text(
+        json.dumps({"name": name, **opts}, ensure_ascii=False, indent=1, default=str)
+    )
+    (target / "traceback.txt").write_text("".join(traceback.format_exception(exc)))
+    return True
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--batch", type=int, default=100, help="examples per hypothesis run")
+    args = parser.parse_args()
+    stats = {"examples": 0, "findings": 0, "new": 0}
+    deadline = time.monotonic() + args.seconds
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "fuzz.duckdb"
+        con = warehouse.connect(db)
+        folder = warehouse.import_dir(db)
+
+        @settings(
+            max_examples=args.batch,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(exports, options())
+        def run(export, opts):
+            if time.monotonic() > deadline:
+                return
+            data, name = export
+            stats["examples"] += 1
+            try:
+                check_one(con, folder, data, name, opts)
+            except Exception as exc:  # a finding: keep it and go on
+                stats["findings"] += 1
+                if record(data, name, opts, exc):
+                    stats["new"] += 1
+                    print(f"finding: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+                for leftover in folder.iterdir():
+                    leftover.unlink()
+                for table in temp_objects(con):
+                    for sql in ("drop table if exists", "drop view if exists"):
+                        try:
+                            con.execute(f'{sql} temp.main."{table}"')
+                        except Exception:
+                            continue
+                    with contextlib.suppress(Exception):
+                        con.unregister(table)
+
+        while time.monotonic() < deadline:
+            run()
+        con.close()
+    print(
+        f"fuzzed {args.seconds:.0f}s: {stats['examples']} examples, {stats['findings']} "
+        f"failing, {stats['new']} distinct findings in {FINDINGS.relative_to(ROOT)}/; {STATS}",
+        flush=True,
+    )
+    for reason, count in REASONS.most_common(12):
+        print(f"  refused {count:>5}: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

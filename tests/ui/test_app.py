@@ -1,0 +1,79 @@
+"""AppTest of the overview through the real entry script (sidebar + navigation)."""
+
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.store import warehouse
+from tests.conftest import APP, loaded, page
+from tests.golden_data import load_golden
+
+
+@pytest.fixture
+def golden_env(app_db):
+    return loaded(app_db, load_golden)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def url_values(at: AppTest, key: str) -> list[str]:
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_overview_tiles_follow_the_url_period(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["from"] = "2025-01-01"
+    at.query_params["to"] = "2025-03-31"
+    at.run()
+    assert not at.exception
+    shown = metrics(at)
+    # Hand-worked in test_queries_golden for Q1 2025.
+    assert shown["Won amount"] == "$4K"  # D1 1,000 + D3 3,000
+    assert shown["Win rate"] == "66.7%"  # 2 won, 1 lost
+    assert shown["Open pipeline"] == "$2.7K"  # D4 + D5 open on 31 Mar
+    assert shown["Median sales cycle"] == "46 days"  # 45.5 rounded
+    assert shown["New customers"] == "2"
+    assert shown["NPS"] == "0" and shown["CSAT"] == "50.0%"
+    assert at.sidebar.selectbox(key="f_preset").value == "Custom range"
+    assert "1 closed deals have no close date" in " ".join(c.value for c in at.caption)
+
+
+def test_changing_a_filter_changes_numbers_and_url(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["period"] = "all"
+    at.run()
+    assert metrics(at)["Won amount"] == "$4.8K"  # all time: 1000 + 3000 + 700 + 100
+    at.sidebar.multiselect(key="f_segments").select("Enterprise").run()
+    assert metrics(at)["Won amount"] == "$1.7K"  # A1's wins: D1 1,000 + D5 700
+    assert url_values(at, "segment") == ["Enterprise"]
+    assert url_values(at, "period") == ["all"]
+
+
+def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(app_db):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception
+    assert any("sample data" in i.value for i in at.info)
+    assert len(at.metric) == 7
+    assert at.sidebar.selectbox(key="f_preset").value == "Last 12 months"
+    assert url_values(at, "from") and url_values(at, "to")
+
+
+def test_import_page_lists_loads_and_undoes_one(golden_env):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page("import.py")).run()
+    assert not at.exception
+    assert at.title[0].value == "Import your CRM data"
+    history = at.dataframe[0].value
+    assert history["load"].tolist() == [1] and history["source"].tolist() == ["test"]
+    undo = next(s for s in at.selectbox if s.label == "Undo a load")
+    undo.select(1).run()
+    next(b for b in at.button if b.label == "Undo load 1").click().run()
+    assert not at.exception
+    con = warehouse.connect(golden_env)
+    assert con.execute("select count(*) from deals").fetchall() == [(0,)]
+    assert con.execute("select undone_at is not null from loads").fetchall() == [(True,)]
