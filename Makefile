@@ -21,6 +21,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Import, page queries (cold/warm), first render, peak RSS and the pandas way at SCALE

@@ -35,6 +35,11 @@ PARTITION_COLUMN = "load_id"
 BATCH_ROWS = 100_000
 
 
+def is_local(location: str) -> bool:
+    """True for an export folder on this machine (a path or file://), false for a lake URI."""
+    return "://" not in location or location.startswith("file://")
+
+
 class ExportError(warehouse.WarehouseError):
     """An export the user asked for that cannot be written (a non-export folder in the way)."""
 

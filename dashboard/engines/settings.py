@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.engines.errors import EngineError
+from dashboard.engines.parquet_export import is_local
 from dashboard.store import warehouse
 
 ENGINE_ENV = "CRM_DASHBOARD_ENGINE"
@@ -27,10 +29,6 @@ PARQUET_ENV = "CRM_DASHBOARD_PARQUET"
 ENGINES = ("duckdb", "spark")
 DEFAULT_SPARK_URL = "local[2]"
 _first_export = threading.Lock()
-
-
-class EngineError(warehouse.WarehouseError):
-    """A configuration a user can fix (unknown engine, missing export, pyspark missing)."""
 
 
 def name() -> str:
@@ -52,10 +50,6 @@ def parquet_location(db_path: Path) -> str:
     if configured:
         return configured if "://" in configured else str(Path(configured).expanduser().resolve())
     return str(db_path.parent / "parquet")
-
-
-def is_local(location: str) -> bool:
-    return "://" not in location or location.startswith("file://")
 
 
 def query_cursor(duck: duckdb.DuckDBPyConnection, db_path: Path):

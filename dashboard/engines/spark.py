@@ -27,9 +27,9 @@ import pandas as pd
 import pyarrow as pa
 from sqlglot import exp
 
-from dashboard.engines import settings as engine
 from dashboard.engines import spark_sql
-from dashboard.engines.parquet_export import MANIFEST
+from dashboard.engines.errors import EngineError
+from dashboard.engines.parquet_export import MANIFEST, is_local
 from dashboard.store import summaries
 
 # pyspark warns about pandas 3 on import; this engine converts through Arrow, not pyspark.pandas.
@@ -37,7 +37,7 @@ warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", F
 try:
     from pyspark.sql import SparkSession
 except ImportError as missing:  # pragma: no cover - depends on the install
-    raise engine.EngineError(
+    raise EngineError(
         "CRM_DASHBOARD_ENGINE=spark needs pyspark: install the project with "
         "`pip install -e '.[spark]'` (make install does)."
     ) from missing
@@ -117,10 +117,10 @@ class SparkEngine:
         self.refresh()
 
     def _read_manifest(self) -> dict:
-        if engine.is_local(self.location):
+        if is_local(self.location):
             path = Path(self.location.removeprefix("file://")) / MANIFEST
             if not path.is_file():
-                raise engine.EngineError(
+                raise EngineError(
                     f"{path.parent} holds no Parquet export; run "
                     "`crm-dashboard export-parquet --out DIR` and set CRM_DASHBOARD_PARQUET."
                 )
@@ -132,7 +132,7 @@ class SparkEngine:
         """Re-read export.json (remote: at most once a minute); on a new export, re-register."""
         with self._lock:
             recent = time.monotonic() - self._checked_at < REMOTE_MANIFEST_TTL_SECONDS
-            if not engine.is_local(self.location) and self._manifest is not None and recent:
+            if not is_local(self.location) and self._manifest is not None and recent:
                 return
             manifest = self._read_manifest()
             self._checked_at = time.monotonic()
