@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import os
@@ -161,6 +162,18 @@ def _parser() -> argparse.ArgumentParser:
     bch.add_argument("--runs", type=int, default=5, help="warm runs per page (median)")
     bch.add_argument("--json", action="store_true", help="print every figure as JSON")
     bch.add_argument("--dir", type=Path, default=None, help="keep the files here")
+    bch.add_argument(
+        "--engine",
+        choices=engine.ENGINES,
+        default="duckdb",
+        help="spark: also run every page's calls on Spark local mode, beside DuckDB (needs a JVM)",
+    )
+    bch.add_argument(
+        "--spark-master",
+        default=None,
+        metavar="URL",
+        help=f"with --engine spark: local or local[N] (default {engine.DEFAULT_SPARK_URL})",
+    )
     bch.set_defaults(handler=_bench)
     return parser
 
@@ -482,11 +495,21 @@ def _kpis(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from dashboard.bench.run import run as bench
+    from dashboard.bench import on_spark
+    from dashboard.bench import run as bench
 
     if args.runs < 1:
         raise UsageError("--runs must be at least 1.")
-    result = bench.run(args.scale, args.runs, args.dir)
+    master = None
+    if args.engine == "spark":
+        master = args.spark_master or engine.DEFAULT_SPARK_URL
+        if not on_spark.is_local_master(master):
+            raise UsageError(f"--spark-master must be local or local[N], got {master!r}.")
+        if importlib.util.find_spec("pyspark") is None:
+            raise UsageError("--engine spark needs pyspark: pip install -e '.[spark]'.")
+    elif args.spark_master is not None:
+        raise UsageError("--spark-master needs --engine spark.")
+    result = bench.run(args.scale, args.runs, args.dir, spark_master=master)
     print(json.dumps(result, indent=2) if args.json else bench.report(result))
     return 0
 

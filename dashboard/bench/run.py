@@ -4,11 +4,15 @@ Steps, all on the same files in one run:
   1. generate the sample at `scale` and write each canonical table as a CSV export;
   2. in a child process of its own (so the generator and pandas do not pollute its peak RSS):
      import every file through the real import path (inspect + commit, as `crm-dashboard
-     import` does), then per page run the page's whole set of data functions for the default
-     filters (last 12 months) cold (new connection, first run) and warm (median of `runs`),
-     render the overview once through AppTest, then DuckDB's bare scan of each page's tables;
+     import` does); open the real app under AppTest once per page, recording every data call
+     the page makes for its default view (default widgets, last 12 months; see page_calls:
+     the entry script's sample notice and sidebar options are part of every page's view),
+     the first of those renders being the overview's first render; then per page replay the
+     recorded calls cold (new connection, first run) and warm (median of `runs`); then
+     DuckDB's bare scan of each page's tables; with `spark_master`, the same calls on Spark
+     in local mode too (on_spark);
   3. DuckDB's own `read_csv` of the same files into a new database (import's yardstick);
-  4. the pandas way (bench_pandas): read_csv of each page's files, then the page's metrics
+  4. the pandas way (pandas_way): read_csv of each page's files, then the page's metrics
      with groupby/merge; read and compute are timed apart and the ratios use compute only.
 Timing stays out of the test suite: tests only check that every figure is there.
 """
@@ -25,22 +29,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
-from dashboard.core import resources
+from dashboard.bench import pandas_way
+from dashboard.bench.clock import timed, timed_cpu
+from dashboard.bench.page_calls import PAGES, record, replay
+from dashboard.bench.pandas_way import PAGE_TABLES
 
-# Which export files (canonical tables) each page reads; the pandas way reads the same ones.
-PAGE_TABLES = {
-    "overview": ("accounts", "deals", "orders", "surveys"),
-    "funnel": ("accounts", "deals", "deal_stage_history", "orders"),
-    "retention": ("accounts", "deals", "orders"),
-    "satisfaction": ("accounts", "surveys", "orders", "tickets"),
-    "competitors": ("accounts", "deals"),
-    "health": ("accounts", "deals", "activities", "orders", "surveys", "tickets"),
-}
 IMPORT_ORDER = (
     "accounts",
     "deals",
@@ -57,96 +54,6 @@ TARGETS = {
     "rss_mb": 2048,
     "pandas_x": 10,  # pandas' compute on frames already read / our warm queries
     "pandas_x_from_files": 10,  # pandas reading the export files and computing / our cold
-}
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - start, out
-
-
-def timed_cpu(fn: Callable[[], object]) -> tuple[float, float, object]:
-    """(wall seconds, CPU seconds of this process, all threads, result). On a shared machine
-    the CPU time says what the work cost when the wall time is stretched by other loads."""
-    start, cpu = time.perf_counter(), time.process_time()
-    out = fn()
-    return time.perf_counter() - start, time.process_time() - cpu, out
-
-
-# -- the product's pages: every data function a page calls for its default view -----------------
-def _overview(cur, filters) -> None:
-    from dashboard.analytics.overview import data as overview
-    from dashboard.core import measures
-    from dashboard.core.filters import Filters
-    from dashboard.store import sample
-    from dashboard.ui import sidebar
-
-    sample.sample_notice(cur, Filters())  # the entry script's banner and sidebar, every page
-    sidebar.filter_options(cur, Filters())
-    sidebar.data_dates(cur, Filters())
-    overview.kpi_summary(cur, filters)
-    measures.closed_deals_by_month(cur, filters)
-
-
-def _funnel(cur, filters) -> None:
-    from dashboard.analytics.funnel import data as funnel
-
-    options = funnel.pipelines(cur, filters)
-    pipeline = options["pipeline"].iloc[0]
-    steps = funnel.funnel_steps(cur, filters, pipeline, None)
-    funnel.deals_without_steps(cur, filters)
-    funnel.time_in_stage(cur, filters, pipeline)
-    funnel.sales_cycle(cur, filters, pipeline)
-    funnel.dropoff(cur, filters, pipeline, funnel.default_dropoff_step(steps), None)
-    funnel.breakdown(cur, filters, pipeline, "segment", None)
-    funnel.trend(cur, filters, pipeline, None)
-
-
-def _retention(cur, filters) -> None:
-    from dashboard.analytics.retention import data as retention
-
-    retention.period_retention(cur, filters)
-    retention.cohorts(cur, filters, "month", "first_order", False)
-
-
-def _satisfaction(cur, filters) -> None:
-    from dashboard.analytics.satisfaction import data as s
-
-    s.headline(cur, filters, s.MIN_RESPONSES)
-    s.trend(cur, filters, "month", s.MIN_RESPONSES, 1)
-    s.breakdown(cur, filters, "segment", s.MIN_RESPONSES)
-    s.behaviour(cur, filters, s.DEFAULT_WINDOW, s.MIN_RESPONSES)
-    s.verbatims(cur, filters, "", "")
-
-
-def _competitors(cur, filters) -> None:
-    from dashboard.analytics.competitors import data as competitors
-    from dashboard.core.filters import Filters
-
-    competitors.positioning(cur, filters)
-    competitors.by_segment(cur, filters)
-    competitors.names(cur, Filters())
-    competitors.by_quarter(cur, filters, False)
-    competitors.loss_reasons(cur, filters)
-
-
-def _health(cur, filters) -> None:
-    from dashboard.analytics.health import metrics, report
-
-    data = metrics.health_data(cur, filters)
-    metrics.monthly(cur, filters)
-    if not data.accounts.empty:
-        report.timeline(cur, filters, data.accounts["account_id"].iloc[0])
-
-
-PAGES: dict[str, Callable] = {
-    "overview": _overview,
-    "funnel": _funnel,
-    "retention": _retention,
-    "satisfaction": _satisfaction,
-    "competitors": _competitors,
-    "health": _health,
 }
 
 
@@ -210,8 +117,9 @@ def _default_filters(cur):
     return Filters(*preset_range("Last 12 months", as_of))
 
 
-def product(folder: Path, runs: int) -> dict[str, object]:
-    """Import, page timings, AppTest render and bare scans; run by the child process."""
+def product(folder: Path, runs: int, spark_master: str | None = None) -> dict[str, object]:
+    """Import, page calls recorded through AppTest, page timings and bare scans (and with
+    `spark_master` the same calls on Spark); run by the child process."""
     from dashboard.ingest import loader
     from dashboard.store import warehouse
 
@@ -248,11 +156,16 @@ def product(folder: Path, runs: int) -> dict[str, object]:
     filters = _default_filters(con)
     out["filters"] = {"start_date": str(filters.start_date), "end_date": str(filters.end_date)}
     con.close()
-    for page, run in PAGES.items():
+    recorded = record(db)  # every page's data calls, from the page itself (page_calls)
+    _check_period(recorded.calls, filters)
+    out["calls"] = {page: [c.name for c in calls] for page, calls in recorded.calls.items()}
+    out["apptest_overview_s"] = recorded.first_render_s
+    for page in PAGES:
+        calls = recorded.calls[page]
         con = warehouse.connect(db)  # a fresh connection: nothing of the last page is cached
         cur = con.cursor()
-        cold, cold_cpu, _ = timed_cpu(lambda r=run, c=cur: r(c, filters))
-        warm = [timed_cpu(lambda r=run, c=cur: r(c, filters))[:2] for _ in range(runs)]
+        cold, cold_cpu, _ = timed_cpu(lambda c=calls, k=cur: replay(k, c))
+        warm = [timed_cpu(lambda c=calls, k=cur: replay(k, c))[:2] for _ in range(runs)]
         out["pages"][page] = {
             "cold_ms": cold * 1000,
             "warm_ms": statistics.median(w for w, _ in warm) * 1000,
@@ -261,18 +174,37 @@ def product(folder: Path, runs: int) -> dict[str, object]:
         }
         _save_partial(folder, out)
         con.close()
-    out["apptest_overview_s"] = _apptest_overview(db)
     out["peak_rss_mb"] = _rss_mb()
     # The yardstick, after the product's RSS is taken: DuckDB scanning every column of the
     # page's tables (min of a few runs).
     con = warehouse.connect(db)
-    for page, tables in PAGE_TABLES.items():
+    for page in PAGES:
         scans = []
         for _ in range(max(3, runs // 2)):
-            scans.append(sum(timed(lambda t=t: _scan(con, t))[0] for t in tables))
+            scans.append(sum(timed(lambda t=t: _scan(con, t))[0] for t in PAGE_TABLES[page]))
         out["pages"][page]["bare_scan_ms"] = min(scans) * 1000
+    if spark_master is not None:  # after the RSS: the JVM and its Arrow batches are not ours
+        from dashboard.bench import on_spark
+
+        out["spark"] = on_spark.measure(con, folder, recorded.calls, spark_master, runs)
+        _save_partial(folder, out)
     con.close()
     return out
+
+
+def _check_period(calls: dict, filters) -> None:
+    """The pages' period must be the one pandas is given: the app's default (last 12 months)."""
+    from dashboard.core.filters import Filters
+
+    for page, page_calls in calls.items():
+        if not page_calls:
+            raise RuntimeError(f"the {page} page made no data call through session.cached")
+        for call in page_calls:
+            if call.filters not in (Filters(), filters):
+                raise RuntimeError(
+                    f"the {page} page ran {call.name} for {call.filters}, not the default "
+                    f"period {filters.start_date} to {filters.end_date}"
+                )
 
 
 def _time_summary_builds() -> dict[str, object]:
@@ -301,24 +233,8 @@ def _save_partial(folder: Path, figures: dict) -> None:
 
 
 def _scan(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    # Table names come from PAGE_TABLES above, never from a user.
+    # Table names come from pandas_way.PAGE_TABLES, never from a user.
     con.execute(f'select max(columns(*)) from "{table}"').fetchall()  # noqa: S608
-
-
-def _apptest_overview(db: Path) -> float:
-    """Seconds for the overview's first render through the real entry script."""
-    from streamlit.testing.v1 import AppTest
-
-    from dashboard.store import warehouse
-
-    os.environ[warehouse.DB_ENV_VAR] = str(db)
-    app = str(resources.folder("dashboard.ui") / "app.py")
-    at = AppTest.from_file(app, default_timeout=600)
-    seconds, _ = timed(at.run)
-    if at.exception:
-        raise RuntimeError(f"the overview failed to render: {at.exception[0].value}")
-    warehouse.SharedConnection.close_all()
-    return seconds
 
 
 # -- step 3: DuckDB's own read_csv -----------------------------------------------------------
@@ -342,10 +258,11 @@ def raw_read_csv(folder: Path) -> tuple[float, float]:
 
 
 # -- the whole run ---------------------------------------------------------------------------
-def run(scale: float, runs: int = 5, folder: Path | None = None) -> dict[str, object]:
-    """Every figure of one benchmark run, as a JSON-friendly dict."""
-    from dashboard.bench.run import pandas_way as bench_pandas
-
+def run(
+    scale: float, runs: int = 5, folder: Path | None = None, spark_master: str | None = None
+) -> dict[str, object]:
+    """Every figure of one benchmark run, as a JSON-friendly dict. With `spark_master` (a local
+    master such as local[2]) each page's calls also run on Spark, under "spark"."""
     own = folder is None
     work = Path(tempfile.mkdtemp(prefix="crm-bench-")) if own else folder
     work.mkdir(parents=True, exist_ok=True)
@@ -357,10 +274,10 @@ def run(scale: float, runs: int = 5, folder: Path | None = None) -> dict[str, ob
             "load_average_at_start": os.getloadavg()[0],
         }
         result["export"] = export(scale, work)
-        result["product"] = _child(work, runs)
+        result["product"] = _child(work, runs, spark_master)
         result["raw_read_csv_s"], result["raw_read_csv_cpu_s"] = raw_read_csv(work)
         filters = result["product"]["filters"]
-        result["pandas"] = bench_pandas.run_all(work, filters["start_date"], filters["end_date"])
+        result["pandas"] = pandas_way.run_all(work, filters["start_date"], filters["end_date"])
         result["load_average_at_end"] = os.getloadavg()[0]
         result["summary"] = summarise(result)
         return result
@@ -373,12 +290,13 @@ def _ram_gb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
 
 
-def _child(folder: Path, runs: int) -> dict[str, object]:
+def _child(folder: Path, runs: int, spark_master: str | None) -> dict[str, object]:
     out = folder / "product.json"
-    subprocess.run(
-        [sys.executable, "-m", "dashboard.bench.run", "--child", str(folder), "--runs", str(runs)],
-        check=True,
-    )
+    argv = [sys.executable, "-m", "dashboard.bench.run", "--child", str(folder)]
+    argv += ["--runs", str(runs)]
+    if spark_master is not None:
+        argv += ["--spark-master", spark_master]
+    subprocess.run(argv, check=True)
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -418,7 +336,7 @@ def summarise(result: dict) -> dict[str, object]:
             for p in pages.values()
         ),
     }
-    return {
+    summary: dict[str, object] = {
         "csv_mb": mb,
         "import_mb_s": import_mb_s,
         "raw_read_csv_mb_s": raw_mb_s,
@@ -434,6 +352,27 @@ def summarise(result: dict) -> dict[str, object]:
         "targets": TARGETS,
         "met": met,
     }
+    if "spark" in product:
+        summary["spark"] = _spark_summary(product["spark"], pages)
+    return summary
+
+
+def _spark_summary(spark: dict, pages: dict) -> dict[str, object]:
+    """Spark's start-up and each page's times beside DuckDB's (same calls, same data)."""
+    out: dict[str, object] = {
+        k: spark[k] for k in ("master", "export_parquet_s", "session_start_s", "register_s")
+    }
+    out["pages"] = {}
+    for page, figures in spark["pages"].items():
+        duck = pages[page]
+        out["pages"][page] = {
+            "duckdb_warm_ms": duck["warm_ms"],
+            "duckdb_cold_ms": duck["cold_ms"],
+            "spark_warm_ms": figures["warm_ms"],
+            "spark_first_ms": figures["cold_ms"],
+            "spark_warm_vs_duckdb_warm": figures["warm_ms"] / max(duck["warm_ms"], 1e-9),
+        }
+    return out
 
 
 def report(result: dict) -> str:
@@ -470,18 +409,38 @@ def report(result: dict) -> str:
     lines.append(
         "targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in met.items())
     )
+    if "spark" in s:
+        lines += _spark_report(s["spark"])
     return "\n".join(lines)
 
 
+def _spark_report(spark: dict) -> list[str]:
+    lines = [
+        f"Spark {spark['master']}: export to Parquet {spark['export_parquet_s']:.1f} s, "
+        f"session start {spark['session_start_s']:.1f} s, registering the export and building "
+        f"the summaries {spark['register_s']:.1f} s",
+        "page          DuckDB warm ms  cold ms  Spark warm ms  first ms  Spark/DuckDB warm",
+    ]
+    for page, p in spark["pages"].items():
+        lines.append(
+            f"{page:<13}{p['duckdb_warm_ms']:>15.0f}{p['duckdb_cold_ms']:>9.0f}"
+            f"{p['spark_warm_ms']:>15.0f}{p['spark_first_ms']:>10.0f}"
+            f"{p['spark_warm_vs_duckdb_warm']:>18.1f}x"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    """The child process: python -m dashboard.bench.run --child FOLDER --runs K."""
+    """The child process: python -m dashboard.bench.run --child FOLDER --runs K
+    [--spark-master local[2]]."""
     import argparse
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--spark-master", default=None)
     args = parser.parse_args(argv)
-    figures = product(args.child, args.runs)
+    figures = product(args.child, args.runs, args.spark_master)
     (args.child / "product.json").write_text(json.dumps(figures), encoding="utf-8")
     return 0
 

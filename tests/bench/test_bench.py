@@ -1,10 +1,14 @@
 """The benchmark runs end to end at a tiny scale and reports every figure (never timings)."""
 
+import contextlib
+import io
 import json
 import math
 
+import pytest
+
 from dashboard import cli
-from dashboard.bench.run import run as bench
+from dashboard.bench import run as bench
 from dashboard.store import summaries
 
 PAGE_FIGURES = {
@@ -26,10 +30,19 @@ def _finite_positive(value: object) -> bool:
     return isinstance(value, int | float) and math.isfinite(value) and value > 0
 
 
-def test_bench_at_a_tiny_scale_reports_every_figure(capsys, tmp_path):
-    argv = ["bench", "--scale", "0.02", "--runs", "1", "--json", "--dir", str(tmp_path)]
-    assert cli.main(argv) == 0
-    result = json.loads(capsys.readouterr().out)
+@pytest.fixture(scope="module")
+def tiny_bench(tmp_path_factory) -> dict:
+    """One run of `crm-dashboard bench --json` at scale 0.02, shared by the tests below."""
+    folder = tmp_path_factory.mktemp("bench")
+    argv = ["bench", "--scale", "0.02", "--runs", "1", "--json", "--dir", str(folder)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(argv) == 0
+    return json.loads(out.getvalue())
+
+
+def test_bench_at_a_tiny_scale_reports_every_figure(tiny_bench):
+    result = tiny_bench
     summary = result["summary"]
     assert set(summary["pages"]) == set(bench.PAGES) == set(bench.PAGE_TABLES)
     for page, figures in summary["pages"].items():
@@ -61,6 +74,41 @@ def test_bench_at_a_tiny_scale_reports_every_figure(capsys, tmp_path):
     assert imported["tickets"]["summaries_built"] == []
     text = bench.report(result)
     assert "import" in text and "peak RSS" in text and "health" in text
+    assert "spark" not in result["product"] and "Spark" not in text  # opt-in
+
+
+def test_every_page_records_its_data_calls_from_the_page_itself(tiny_bench):
+    # The calls come from running the page under AppTest; an empty list would time nothing.
+    calls = tiny_bench["product"]["calls"]
+    assert set(calls) == set(bench.PAGES)
+    entry = {  # the entry script's calls, made before every page
+        "dashboard.store.sample.sample_notice",
+        "dashboard.ui.sidebar.filter_options",
+        "dashboard.ui.sidebar.data_dates",
+    }
+    own = {  # one data call each page is known to make for its default view
+        "overview": "dashboard.analytics.overview.data.kpi_summary",
+        "funnel": "dashboard.analytics.funnel.data.funnel_steps",
+        "retention": "dashboard.analytics.retention.data.cohorts",
+        "satisfaction": "dashboard.analytics.satisfaction.data.headline",
+        "competitors": "dashboard.analytics.competitors.data.positioning",
+        "health": "dashboard.analytics.health.metrics.health_data",
+    }
+    for page, names in calls.items():
+        assert entry <= set(names), page
+        assert own[page] in names, (page, names)
+        assert len(names) > len(entry), page
+    # The pipeline view, as the funnel page opens: steps, drop-off, breakdown, trend.
+    for name in ("funnel_steps", "dropoff", "breakdown", "trend", "time_in_stage"):
+        assert f"dashboard.analytics.funnel.data.{name}" in calls["funnel"], name
+
+
+def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
+    assert cli.main(["bench", "--scale", "0.02", "--spark-master", "local[1]"]) == 2
+    assert "--spark-master needs --engine spark" in capsys.readouterr().err
+    argv = ["bench", "--scale", "0.02", "--engine", "spark", "--spark-master", "yarn"]
+    assert cli.main(argv) == 2
+    assert "local or local[N]" in capsys.readouterr().err
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
@@ -93,3 +141,28 @@ def test_peak_rss_is_the_process_own_not_its_parents():
     code = "from dashboard.bench.run import _rss_mb; print(_rss_mb())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < held.nbytes / 1024**2 / 2
+
+
+@pytest.mark.spark
+@pytest.mark.timeout(900)  # a JVM, the summaries built on Spark, six pages twice
+def test_bench_on_spark_reports_every_page_beside_duckdb(capsys, tmp_path):
+    argv = ["bench", "--scale", "0.02", "--runs", "1", "--json", "--dir", str(tmp_path)]
+    assert cli.main([*argv, "--engine", "spark", "--spark-master", "local[1]"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    spark = result["summary"]["spark"]
+    assert spark["master"] == "local[1]"
+    for key in ("export_parquet_s", "session_start_s", "register_s"):
+        assert _finite_positive(spark[key]), key
+    assert set(spark["pages"]) == set(bench.PAGES)
+    for page, figures in spark["pages"].items():
+        assert set(figures) == {
+            "duckdb_warm_ms",
+            "duckdb_cold_ms",
+            "spark_warm_ms",
+            "spark_first_ms",
+            "spark_warm_vs_duckdb_warm",
+        }, page
+        assert all(_finite_positive(v) for v in figures.values()), (page, figures)
+    assert set(result["summary"]["pages"]) == set(bench.PAGES)  # the DuckDB side as always
+    text = bench.report(result)
+    assert "Spark local[1]" in text and "session start" in text
