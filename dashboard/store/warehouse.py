@@ -13,11 +13,14 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import resources
-from dashboard.store import summaries
+from dashboard.store import macros, summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
 MEMORY_ENV_VAR = "CRM_DASHBOARD_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's buffers; beyond it, work spills to the temp folder
+# Tables only. Versions 2 and 4-8 created and replaced the scope macros, which now live in
+# queries/macros (applied on every open, see macros.py): their files are gone, so a new
+# database never records those versions and one made before keeps them; numbers only grow.
 MIGRATIONS_DIR = resources.folder("dashboard.store") / "migrations"
 
 # Tables an export (or the sample) is mapped into, in load order.
@@ -73,7 +76,8 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
 
 
 def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse file, hardened, with every migration applied."""
+    """Open (creating if needed) the warehouse file, hardened, with every migration applied,
+    today's macros and current summaries."""
     path = Path(db_path) if db_path else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -89,6 +93,8 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     import_dir(path).chmod(0o700)
     _harden(con, path)
     migrate(con)
+    with transaction(con):  # after the migrations: the macros read their tables
+        macros.apply(con)
     with transaction(con):  # a crash keeps the old summaries, never half of the new ones
         summaries.build_stale(con)
     return con
