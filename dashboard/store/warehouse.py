@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.core import resources
+from dashboard.core import queries, resources
 from dashboard.store import macros, summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
@@ -183,12 +183,24 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def load_history(
+    con: duckdb.DuckDBPyConnection, *, include_undone: bool, table_separator: str = ", "
+) -> pd.DataFrame:
+    """The loads, newest first (queries/load_history.sql): the one query behind the import
+    page's history, `crm-dashboard loads` and active_loads. table_names comes as one string,
+    the names joined by table_separator."""
+    frame = queries.run(con, "load_history", {"include_undone": include_undone})
+    # infer_objects: the dtype DuckDB gives a text column (str, or object when empty or null)
+    frame["table_names"] = frame["table_names"].str.join(table_separator).infer_objects()
+    return frame
+
+
 def active_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Loads that are in effect (not undone), newest first."""
-    return con.execute(
-        "select load_id, source, file_name, rows_loaded, rows_rejected, is_sample, loaded_at "
-        "from loads where undone_at is null order by load_id desc"
-    ).df()
+    history = load_history(con, include_undone=False)
+    return history[
+        ["load_id", "source", "file_name", "rows_loaded", "rows_rejected", "is_sample", "loaded_at"]
+    ]
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:

@@ -16,6 +16,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -99,6 +100,8 @@ def cases() -> list[tuple[str, str, dict]]:
 
 
 def normalised(value: object) -> object:
+    if isinstance(value, np.ndarray):  # a list column (load_history's table_names)
+        return tuple(normalised(v) for v in value)
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return None
     if hasattr(value, "item") and not isinstance(value, pd.Timestamp):
