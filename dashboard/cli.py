@@ -441,9 +441,9 @@ LOADS_COLUMNS = [
 
 
 def _loads(args: argparse.Namespace) -> int:
-    _access(args, writes=True)
+    who = _access(args, writes=True)
     con = _open(args)
-    history = warehouse.load_history(con, include_undone=True, table_separator=",")
+    history = warehouse.load_history(con, include_undone=True, scope=who.scope, table_separator=",")
     frame = history[LOADS_COLUMNS].rename(columns={"table_names": "tables"}).iloc[::-1]
     if frame.empty:
         print("No loads yet.")

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import queries, resources
+from dashboard.core.filters import EVERYTHING, Filters, Scope
 from dashboard.store import macros, summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
@@ -184,20 +185,27 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def load_history(
-    con: duckdb.DuckDBPyConnection, *, include_undone: bool, table_separator: str = ", "
+    con: duckdb.DuckDBPyConnection,
+    *,
+    include_undone: bool,
+    scope: Scope,
+    table_separator: str = ", ",
 ) -> pd.DataFrame:
     """The loads, newest first (queries/load_history.sql): the one query behind the import
-    page's history, `crm-dashboard loads` and active_loads. table_names comes as one string,
-    the names joined by table_separator."""
-    frame = queries.run(con, "load_history", {"include_undone": include_undone})
+    page's history, `crm-dashboard loads` and active_loads. Rows only for a reader whose
+    `scope` is everything (analysts, admins). table_names comes as one string, the names
+    joined by table_separator."""
+    params = {"include_undone": include_undone, **Filters(scope=scope).scope_params()}
+    frame = queries.run(con, "load_history", params)
     # infer_objects: the dtype DuckDB gives a text column (str, or object when empty or null)
     frame["table_names"] = frame["table_names"].str.join(table_separator).infer_objects()
     return frame
 
 
 def active_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Loads that are in effect (not undone), newest first."""
-    history = load_history(con, include_undone=False)
+    """Loads that are in effect (not undone), newest first. For the product's own decisions
+    (is only the sample loaded?), asked the same for everyone: read with no grant to narrow."""
+    history = load_history(con, include_undone=False, scope=EVERYTHING)
     return history[
         ["load_id", "source", "file_name", "rows_loaded", "rows_rejected", "is_sample", "loaded_at"]
     ]

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import downloads, formatting
+from dashboard.core.filters import Scope
 from dashboard.ingest import files, formats, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
@@ -345,9 +346,9 @@ HISTORY_LABELS = {
 }
 
 
-def load_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every load, undone ones too, newest first."""
-    history = warehouse.load_history(cur, include_undone=True)
+def load_history(cur: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Every load, undone ones too, newest first (for a reader whose scope is everything)."""
+    history = warehouse.load_history(cur, include_undone=True, scope=scope)
     return history[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
 
 

@@ -11,10 +11,12 @@ import pytest
 
 from dashboard import cli
 from dashboard.core import access, queries
+from dashboard.core.filters import EVERYTHING, NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from dashboard.ui import import_panels
 
 SAMPLE_PAGE_PARAMS = {"load_history": {"include_undone": True}}
+EVERYONE = Filters().scope_params()  # an analyst's or admin's grant: everything
 
 # Four loads, inserted out of order: the sample (1), undone when the first import (2) came;
 # an import undone the same day (3); an import of two tables, one row rejected (4).
@@ -60,7 +62,7 @@ def at(text: str) -> datetime:
 
 
 def test_load_history_golden(loads):
-    every = queries.run(loads, "load_history", {"include_undone": True})
+    every = queries.run(loads, "load_history", {"include_undone": True, **EVERYONE})
     assert list(every.columns) == COLUMNS
     # Newest first, whatever the insert order: 4, 3, 2, 1; undone loads keep their undone_at.
     assert plain(every) == [
@@ -74,8 +76,17 @@ def test_load_history_golden(loads):
          at("2025-01-01 09:00"), at("2025-01-02 10:00")),
     ]  # fmt: skip
     # In effect only: 1 and 3 were undone, so 4 then 2.
-    in_effect = queries.run(loads, "load_history", {"include_undone": False})
+    in_effect = queries.run(loads, "load_history", {"include_undone": False, **EVERYONE})
     assert plain(in_effect) == [row for row in plain(every) if row[0] in (4, 2)]
+
+
+@pytest.mark.parametrize(
+    "grant", [Scope(segments=("SMB",)), Scope(regions=("EMEA",)), NOTHING], ids=str
+)
+def test_load_history_has_no_row_for_a_narrower_grant(loads, grant):
+    """File names, counts and who loaded are about the whole data set: a manager gets none."""
+    params = {"include_undone": True, **Filters(scope=grant).scope_params()}
+    assert queries.run(loads, "load_history", params).empty
 
 
 def test_active_loads_are_the_loads_in_effect(loads):
@@ -90,7 +101,7 @@ def test_active_loads_are_the_loads_in_effect(loads):
 
 
 def test_the_import_page_lists_every_load_newest_first(loads):
-    frame = import_panels.load_history(loads)
+    frame = import_panels.load_history(loads, EVERYTHING)
     assert list(frame.columns) == [
         "load", "file", "source", "vendor", "tables", "rows", "rejected", "user", "loaded",
         "undone",
