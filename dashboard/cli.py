@@ -438,14 +438,26 @@ def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) ->
         print(f"  already loaded as load {ins.already_loaded_as}: it will not be added again")
 
 
+# What `crm-dashboard loads` prints, oldest load first.
+LOADS_COLUMNS = [
+    "load_id",
+    "source",
+    "file_name",
+    "vendor",
+    "table_names",
+    "rows_loaded",
+    "rows_rejected",
+    "user_name",
+    "loaded_at",
+    "undone_at",
+]
+
+
 def _loads(args: argparse.Namespace) -> int:
-    _access(args, writes=True)
+    who = _access(args, writes=True)
     con = _open(args)
-    frame = con.execute(
-        "select load_id, source, file_name, vendor, array_to_string(table_names, ',') as tables,"
-        " rows_loaded, rows_rejected, user_name, loaded_at, undone_at from loads"
-        " order by load_id"
-    ).df()
+    history = warehouse.load_history(con, include_undone=True, scope=who.scope, table_separator=",")
+    frame = history[LOADS_COLUMNS].rename(columns={"table_names": "tables"}).iloc[::-1]
     if frame.empty:
         print("No loads yet.")
         return 0

@@ -55,7 +55,7 @@ if pending:
         st.rerun()
 
 st.subheader("Load history")
-history = view.load_history(cur)
+history = view.load_history(cur, who.scope)
 if history.empty:
     st.caption("Nothing loaded yet.")
 else:

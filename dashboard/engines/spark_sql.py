@@ -1,8 +1,8 @@
 """DuckDB SQL (queries/*.sql, queries/summaries/*.sql) translated to Spark SQL with sqlglot.
 
 The query files stay DuckDB SQL: they are the one source of truth. Translation has three steps:
-1. the SQL macros of dashboard/migrations (in_period, deals_in_scope, ...) are expanded in
-   place, parsed from the migration files themselves, so they keep a single definition;
+1. the SQL macros (in_period, deals_in_scope, ...) are expanded in place, parsed from
+   queries/macros, the files DuckDB creates them from, so they keep a single definition;
 2. a few DuckDB constructs sqlglot does not map are rewritten (below, one function each);
 3. sqlglot writes Spark SQL. `$name` parameters become Spark's named markers `:name`; values
    are bound by spark.sql(args=...), never pasted into the text.
@@ -11,14 +11,13 @@ No pyspark import here: translation is pure and testable without a JVM.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
 import sqlglot
 from sqlglot import exp
 
-from dashboard.store import warehouse
+from dashboard.store import macros as store_macros
 
 
 class TranslationError(ValueError):
@@ -33,19 +32,12 @@ class Macro:
     is_table: bool
 
 
-DROP_MACRO = re.compile(r"\bdrop\s+macro\s+(?:table\s+)?(?:if\s+exists\s+)?(\w+)\s*;", re.I)
-
-
 @cache
 def macros() -> dict[str, Macro]:
-    """Every `create macro` in the migrations, in version order (a later one replaces, a
-    `drop macro` removes; sqlglot cannot parse the latter, so it is read here)."""
+    """Every macro of queries/macros: each file holds today's definitions."""
     found: dict[str, Macro] = {}
-    for migration in warehouse.available_migrations():
-        if "macro" not in migration.sql.lower():
-            continue
-        dropped = DROP_MACRO.findall(migration.sql)
-        for statement in sqlglot.parse(DROP_MACRO.sub("", migration.sql), read="duckdb"):
+    for path in store_macros.files():
+        for statement in sqlglot.parse(path.read_text(encoding="utf-8"), read="duckdb"):
             if isinstance(statement, exp.Create) and statement.args.get("kind") == "MACRO":
                 udf = statement.this
                 name = udf.this.name.lower()
@@ -56,8 +48,6 @@ def macros() -> dict[str, Macro]:
                     body,
                     isinstance(body, exp.Query),
                 )
-        for name in dropped:
-            found.pop(name.lower(), None)
     return found
 
 

@@ -49,10 +49,7 @@ def fingerprint(name: str) -> str:
 
 
 def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute(
-        "create table if not exists summary_sources "
-        "(name varchar primary key, sql_hash varchar not null)"
-    )
+    # summary_sources is a table of the schema (migration 0009).
     con.execute(
         "insert or replace into summary_sources values ($name, $hash)",
         {"name": name, "hash": fingerprint(name)},
@@ -83,9 +80,7 @@ def build_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
             "select table_name from information_schema.tables where table_schema = 'main'"
         ).fetchall()
     }
-    recorded = {}
-    if "summary_sources" in existing:
-        recorded = dict(con.execute("select name, sql_hash from summary_sources").fetchall())
+    recorded = dict(con.execute("select name, sql_hash from summary_sources").fetchall())
     stale: list[str] = []
     for name in available():  # name order = build order: a summary's inputs come first
         if (

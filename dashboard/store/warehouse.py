@@ -12,12 +12,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.core import resources
-from dashboard.store import summaries
+from dashboard.core import queries, resources
+from dashboard.core.filters import EVERYTHING, Filters, Scope
+from dashboard.store import macros, summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
 MEMORY_ENV_VAR = "CRM_DASHBOARD_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "1GB"  # DuckDB's buffers; beyond it, work spills to the temp folder
+# Tables only. Versions 2 and 4-8 created and replaced the scope macros, which now live in
+# queries/macros (applied on every open, see macros.py): their files are gone, so a new
+# database never records those versions and one made before keeps them; numbers only grow.
 MIGRATIONS_DIR = resources.folder("dashboard.store") / "migrations"
 
 # Tables an export (or the sample) is mapped into, in load order.
@@ -73,7 +77,8 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
 
 
 def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse file, hardened, with every migration applied."""
+    """Open (creating if needed) the warehouse file, hardened, with every migration applied,
+    today's macros and current summaries."""
     path = Path(db_path) if db_path else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -89,6 +94,8 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     import_dir(path).chmod(0o700)
     _harden(con, path)
     migrate(con)
+    with transaction(con):  # after the migrations: the macros read their tables
+        macros.apply(con)
     with transaction(con):  # a crash keeps the old summaries, never half of the new ones
         summaries.build_stale(con)
     return con
@@ -177,12 +184,31 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def load_history(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    include_undone: bool,
+    scope: Scope,
+    table_separator: str = ", ",
+) -> pd.DataFrame:
+    """The loads, newest first (queries/load_history.sql): the one query behind the import
+    page's history, `crm-dashboard loads` and active_loads. Rows only for a reader whose
+    `scope` is everything (analysts, admins). table_names comes as one string, the names
+    joined by table_separator."""
+    params = {"include_undone": include_undone, **Filters(scope=scope).scope_params()}
+    frame = queries.run(con, "load_history", params)
+    # infer_objects: the dtype DuckDB gives a text column (str, or object when empty or null)
+    frame["table_names"] = frame["table_names"].str.join(table_separator).infer_objects()
+    return frame
+
+
 def active_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Loads that are in effect (not undone), newest first."""
-    return con.execute(
-        "select load_id, source, file_name, rows_loaded, rows_rejected, is_sample, loaded_at "
-        "from loads where undone_at is null order by load_id desc"
-    ).df()
+    """Loads that are in effect (not undone), newest first. For the product's own decisions
+    (is only the sample loaded?), asked the same for everyone: read with no grant to narrow."""
+    history = load_history(con, include_undone=False, scope=EVERYTHING)
+    return history[
+        ["load_id", "source", "file_name", "rows_loaded", "rows_rejected", "is_sample", "loaded_at"]
+    ]
 
 
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import downloads, formatting
+from dashboard.core.filters import Scope
 from dashboard.ingest import files, formats, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
@@ -330,13 +331,25 @@ def showing_sample(cur: duckdb.DuckDBPyConnection) -> bool:
     return sample.showing_sample_only(cur)
 
 
-def load_history(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return cur.execute(
-        "select load_id as load, file_name as file, source, vendor,"
-        " array_to_string(table_names, ', ') as tables, rows_loaded as rows,"
-        " rows_rejected as rejected, user_name as user, loaded_at as loaded,"
-        " undone_at as undone from loads order by load_id desc"
-    ).df()
+# The load history's columns as the import page labels them, in the order it shows them.
+HISTORY_LABELS = {
+    "load_id": "load",
+    "file_name": "file",
+    "source": "source",
+    "vendor": "vendor",
+    "table_names": "tables",
+    "rows_loaded": "rows",
+    "rows_rejected": "rejected",
+    "user_name": "user",
+    "loaded_at": "loaded",
+    "undone_at": "undone",
+}
+
+
+def load_history(cur: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """Every load, undone ones too, newest first (for a reader whose scope is everything)."""
+    history = warehouse.load_history(cur, include_undone=True, scope=scope)
+    return history[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
 
 
 def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:

@@ -1,4 +1,4 @@
-"""The fast scope macros (migrations 0006/0007) select exactly what their plain definitions do.
+"""The fast scope macros (queries/macros) select exactly what their plain definitions do.
 
 Each macro is checked against the definition written out in full (semi-joins, no shortcut), on
 the sample and on hand-made rows with an account loaded twice, for every kind of filter: none,

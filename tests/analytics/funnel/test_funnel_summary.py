@@ -1,11 +1,13 @@
 """summary_funnel_stage_reached answers exactly what the funnel queries answered before it.
 
 tests/analytics/funnel/reference/ keeps the funnel query files as they were before the summary (each
-joined deals to summary_funnel_stage_entries on deal ids at every click). Every query file
-must return the same rows as its reference (order-insensitive; floats within 1e-9; same
-columns and dtypes) on the sample and on hand-made rows with the edge cases: an account
-loaded twice with different segments, a deal whose account is unknown or missing, a deal
-without creation date, history dated before creation, a deal with no pipeline.
+joined deals to summary_funnel_stage_entries on deal ids at every click), frozen: they read the
+canonical tables through the ref_ macros and tables of tests/analytics/reference.py (the
+summaries they read are copied in reference_summaries.sql). Every query file must return the
+same rows as its reference (order-insensitive; floats within 1e-9; same columns and dtypes) on
+the sample and on hand-made rows with the edge cases: an account loaded twice with different
+segments, a deal whose account is unknown or missing, a deal without creation date, history
+dated before creation, a deal with no pipeline.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ import pandas as pd
 from dashboard.core import queries
 from dashboard.core.filters import NOTHING, Filters
 from dashboard.store import warehouse
+from tests.analytics import reference as frozen
 from tests.analytics.funnel.test_funnel import load_funnel_company
 from tests.conftest import frame
 
 REFERENCE = Path(__file__).parent / "reference"
+FROZEN_SUMMARIES = Path(__file__).parent / "reference_summaries.sql"
 NAMES = sorted(p.stem for p in REFERENCE.glob("*.sql"))
 
 
@@ -88,6 +92,7 @@ def assert_same(expected: pd.DataFrame, actual: pd.DataFrame, what: str) -> None
 
 def compare_all(cur, full: bool) -> int:
     """Every funnel query file against its reference; returns how many runs had rows."""
+    frozen.freeze(cur, FROZEN_SUMMARIES)
     owner = cur.execute("select owner from deals group by 1 order by count(*) desc, 1").fetchone()
     steps = cur.execute(
         "select pipeline, max(step_number) from summary_funnel_pipeline_steps group by 1"

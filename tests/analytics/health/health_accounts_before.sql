@@ -1,5 +1,7 @@
 -- The health_accounts query as it was before the health summaries (commit 732983f), kept as
 -- the reference tests/test_health_summaries.py compares today's query with. Not run by the app.
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per account in scope: the additive counts every Four-C health metric is built from.
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
 --         $segments, $regions, $owners (lists, null = all; owner = account owner for accounts,
@@ -15,11 +17,11 @@
 with
 
 accounts_raw as (
-    select * from accounts_in_scope($segments, $regions, $owners)
+    select * from ref_accounts_in_scope($segments, $regions, $owners)
 ),
 
 scoped_deals as (
-    select * from deals_in_scope($segments, $regions, $owners) where account_id is not null
+    select * from ref_deals_in_scope($segments, $regions, $owners) where account_id is not null
 ),
 
 windows as (
@@ -82,10 +84,10 @@ touch_groups as (
         account_id,
         type,
         department,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)) as touches,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)
+        count(*) filter (where ref_in_period(occurred_at, start_date, end_date)) as touches,
+        count(*) filter (where ref_in_period(occurred_at, start_date, end_date)
             and is_personalized) as touches_personalized,
-        count(*) filter (where in_period(occurred_at, start_date, end_date)
+        count(*) filter (where ref_in_period(occurred_at, start_date, end_date)
             and is_personalized is not null) as touches_personalized_known,
         count(*) filter (where occurred_at >= as_of_at - interval 90 day
             and occurred_at < as_of_at) as touches_90d,
@@ -93,7 +95,7 @@ touch_groups as (
             and occurred_at < as_of_at) as touches_365d
     from (
         -- Only the touches a window can count: a range join instead of every touch times
-        -- every window. Undated touches count only with no period at all (in_period).
+        -- every window. Undated touches count only with no period at all (ref_in_period).
         select w.*, t.account_id, t.occurred_at, t.is_personalized, t.type, t.department
         from activities as t
         join touch_bounds as w
@@ -138,7 +140,7 @@ customers as (
         account_id,
         count(*) filter (where event_at < cast(start_date as timestamp)) > 0
             as is_customer_before,
-        count(*) filter (where in_period(event_at, start_date, end_date)) > 0
+        count(*) filter (where ref_in_period(event_at, start_date, end_date)) > 0
             as is_active_buyer,
         count(*) filter (where event_at < as_of_at) > 0 as is_customer,
         count(distinct product) filter (where event_at < as_of_at) as products
@@ -156,8 +158,8 @@ answers as (
         count(*) filter (where is_detractor) as nps_detractors,
         count(*) filter (where survey_type = 'csat') as csat_responses,
         count(*) filter (where is_satisfied) as csat_satisfied
-    from summary_satisfaction_responses, windows
-    where score is not null and in_period(responded_at, start_date, end_date)
+    from ref_summary_satisfaction_responses, windows
+    where score is not null and ref_in_period(responded_at, start_date, end_date)
         and account_id in (select account_id from scoped_accounts)
     group by window_id, account_id
 ),
@@ -182,9 +184,9 @@ deal_counts as (
             window_id,
             account_id,
             status,
-            status in ('won', 'lost') and in_period(closed_at, start_date, end_date)
+            status in ('won', 'lost') and ref_in_period(closed_at, start_date, end_date)
                 as is_closed,
-            in_period(created_at, start_date, end_date) as is_created,
+            ref_in_period(created_at, start_date, end_date) as is_created,
             coalesce(regexp_matches(lower(source), 'partner|referral'), false) as is_partner,
             coalesce(nullif(trim(competitor), '') is not null, false) as is_competitive
         from scoped_deals, windows

@@ -1,8 +1,9 @@
 """queries/health_accounts.sql reads the per-load health summaries; it must return exactly what
 the query before them returned (health_accounts_before.sql beside this file, reading the
-canonical tables) for every window shape: one period, none, open start or end, 90 and 365-day trend
-windows, windows not aligned to months, undated touches, accounts loaded twice, unknown
-accounts, more touch kinds than the masks' 62 bits, touches either side of a mid-day edge."""
+canonical tables through frozen ref_ macros and tables, see tests/analytics/reference.py) for
+every window shape: one period, none, open start or end, 90 and 365-day trend windows, windows
+not aligned to months, undated touches, accounts loaded twice, unknown accounts, more touch
+kinds than the masks' 62 bits, touches either side of a mid-day edge."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ import pytest
 from dashboard.core import queries
 from dashboard.core.filters import NOTHING, Filters, Scope
 from dashboard.store import summaries, warehouse
+from tests.analytics import reference as frozen
 from tests.conftest import frame
 
 BEFORE = (Path(__file__).parent / "health_accounts_before.sql").read_text("utf-8")
+# What BEFORE reads besides the canonical tables and the ref_ macros, frozen too.
+FROZEN_SUMMARIES = Path(__file__).parent / "health_accounts_before_summaries.sql"
 KEY = ["window_end", "account_id"]
 
 
@@ -41,6 +45,7 @@ def assert_same(old: pd.DataFrame, new: pd.DataFrame, what: str) -> None:
 
 
 def both(cur, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frozen.freeze(cur, FROZEN_SUMMARIES)
     return cur.execute(BEFORE, params).df(), queries.run(cur, "health_accounts", params)
 
 

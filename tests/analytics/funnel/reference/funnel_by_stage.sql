@@ -1,3 +1,5 @@
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per (group, step) of one pipeline’s funnel: deals that reached the step, their
 -- amount, and the group’s won and lost deals (for the win rate).
 -- Params: $start_date, $end_date (inclusive dates on created_at: deals are counted by their
@@ -7,20 +9,20 @@
 --         many days of the deal’s creation, so undated evidence no longer counts),
 --         $dimension (null = one group "All deals"; "segment", "region", "owner", "source",
 --         "product" or "created_month" (first day of the month, YYYY-MM-DD)).
--- Reached: a deal reached step k when its furthest evidence in summary_funnel_stage_entries
+-- Reached: a deal reached step k when its furthest evidence in ref_summary_funnel_stage_entries
 -- (see that file) is k or later; every deal reached the first step. Each deal counts once per
 -- step. Groups with no value are "(not set)". Every (group, step) has a row, zeros included.
 with
 
 steps as (
     select distinct step_number, step_name, is_won_step
-    from summary_funnel_pipeline_steps
+    from ref_summary_funnel_pipeline_steps
     where pipeline = $pipeline
 ),
 
 entries as (
     select deal_id, step_number, days_after_created
-    from summary_funnel_stage_entries
+    from ref_summary_funnel_stage_entries
     where pipeline = $pipeline
 ),
 
@@ -44,9 +46,9 @@ cohort as (
             when 'product' then d.product
             when 'created_month' then strftime(date_trunc('month', d.created_at), '%Y-%m-%d')
         end, case when $dimension is null then 'All deals' else '(not set)' end) as group_value
-    from deals_in_scope($segments, $regions, $owners) d
+    from ref_deals_in_scope($segments, $regions, $owners) d
     left join account_attributes a using (account_id)
-    where in_period(d.created_at, $start_date, $end_date)
+    where ref_in_period(d.created_at, $start_date, $end_date)
         and d.deal_id in (select deal_id from entries)
 ),
 

@@ -1,3 +1,5 @@
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per deal whose furthest step is $step_number: it reached that step and went no
 -- further (lost there, or still open there), with its account, owner, amount and stage dates.
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners
@@ -12,15 +14,15 @@ with
 
 entries as (
     select deal_id, step_number, entered_at, days_after_created
-    from summary_funnel_stage_entries
+    from ref_summary_funnel_stage_entries
     where pipeline = $pipeline
 ),
 
 cohort as (
     select d.deal_id, d.deal_name, d.account_id, d.owner, d.status, d.stage, d.amount,
         d.created_at, d.closed_at, d.loss_reason
-    from deals_in_scope($segments, $regions, $owners) d
-    where in_period(d.created_at, $start_date, $end_date)
+    from ref_deals_in_scope($segments, $regions, $owners) d
+    where ref_in_period(d.created_at, $start_date, $end_date)
         and d.deal_id in (select deal_id from entries)
 ),
 
@@ -43,7 +45,7 @@ stopped as (
 
 step_names as (
     select distinct step_number, step_name
-    from summary_funnel_pipeline_steps
+    from ref_summary_funnel_pipeline_steps
     where pipeline = $pipeline
 ),
 

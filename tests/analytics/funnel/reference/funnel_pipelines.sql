@@ -1,3 +1,5 @@
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per pipeline with funnel steps, plus one row (pipeline null) for deals whose pipeline
 -- has no steps: the pipelines the funnel page offers, the biggest first.
 -- Params: $start_date, $end_date (inclusive dates on created_at, null = open-ended),
@@ -9,26 +11,26 @@ with
 
 steps as (
     select pipeline, count(distinct step_number) as count_steps
-    from summary_funnel_pipeline_steps
+    from ref_summary_funnel_pipeline_steps
     group by pipeline
 ),
 
 placed as (
     select distinct deal_id, pipeline
-    from summary_funnel_stage_entries
+    from ref_summary_funnel_stage_entries
     where evidence = 'created'
 ),
 
 deals_any as (
     select d.deal_id, p.pipeline
-    from deals_in_scope($segments, $regions, $owners) d
+    from ref_deals_in_scope($segments, $regions, $owners) d
     left join placed p using (deal_id)
 ),
 
 deals_filtered as (
     select deal_id
-    from deals_in_scope($segments, $regions, $owners)
-    where in_period(created_at, $start_date, $end_date)
+    from ref_deals_in_scope($segments, $regions, $owners)
+    where ref_in_period(created_at, $start_date, $end_date)
 ),
 
 counted as (

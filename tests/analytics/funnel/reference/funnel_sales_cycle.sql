@@ -1,3 +1,5 @@
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per won deal of one pipeline closed in the period: its sales cycle in days.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, as for the overview’s median
 --         sales cycle), $segments, $regions, $owners (lists, null = all; owner = deal owner),
@@ -8,11 +10,11 @@ with
 
 won as (
     select deal_id, created_at, closed_at
-    from deals_in_scope($segments, $regions, $owners)
+    from ref_deals_in_scope($segments, $regions, $owners)
     where status = 'won'
-        and in_period(closed_at, $start_date, $end_date)
+        and ref_in_period(closed_at, $start_date, $end_date)
         and deal_id in (
-            select deal_id from summary_funnel_stage_entries
+            select deal_id from ref_summary_funnel_stage_entries
             where pipeline = $pipeline and evidence = 'created'
         )
 ),

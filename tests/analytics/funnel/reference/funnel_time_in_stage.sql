@@ -1,3 +1,5 @@
+-- Frozen: reads the canonical tables and the ref_ macros and tables of
+-- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per open step of one pipeline: how long deals stayed before moving on (days).
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions,
 --         $owners (lists, null = all; owner = deal owner), $pipeline.
@@ -11,15 +13,15 @@ with
 
 entries as (
     select deal_id, step_number, entered_at
-    from summary_funnel_stage_entries
+    from ref_summary_funnel_stage_entries
     where pipeline = $pipeline
         and entered_at is not null
         and deal_id in (
-            select deal_id from deals_in_scope($segments, $regions, $owners)
-            where in_period(created_at, $start_date, $end_date)
+            select deal_id from ref_deals_in_scope($segments, $regions, $owners)
+            where ref_in_period(created_at, $start_date, $end_date)
         )
         and deal_id in (
-            select deal_id from summary_funnel_stage_entries
+            select deal_id from ref_summary_funnel_stage_entries
             where pipeline = $pipeline and evidence = 'history'
         )
 ),
@@ -47,7 +49,7 @@ durations as (
 
 steps as (
     select distinct step_number, step_name
-    from summary_funnel_pipeline_steps
+    from ref_summary_funnel_pipeline_steps
     where pipeline = $pipeline and not is_won_step
 ),
 
