@@ -50,9 +50,16 @@ def test_every_package_folder_is_listed_for_the_wheel():
     packages = set(_setuptools()["packages"])
     found = {
         ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "dashboard").rglob("__init__.py")
+        for p in (ROOT / "dashboard").rglob("*")
+        if p.suffix in {".py", ".sql"} and "__pycache__" not in p.parts
     }
-    assert found | set(MAPPED.values()) == packages
+    for folder, package in MAPPED.items():  # and their folders of data files
+        found |= {
+            ".".join((package, *p.parent.relative_to(ROOT / folder).parts))
+            for p in (ROOT / folder).rglob("*")
+            if p.suffix in {".py", ".sql", ".csv"} and "__pycache__" not in p.parts
+        }
+    assert found == packages
     assert _setuptools()["package-dir"] == {
         "dashboard": "dashboard",
         **{v: k for k, v in MAPPED.items()},
