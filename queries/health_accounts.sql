@@ -12,7 +12,7 @@
 -- Rows without an account (deals, orders, touches) cannot be placed and are left out.
 -- Touches, customer events and deals are read from the per-load summaries health_* (keyed by
 -- an integer account key, one row per account and day): the same counts as the canonical
--- tables give (tests/test_health_summaries.py compares both on every window shape).
+-- tables give (tests/analytics/health/test_health_summaries.py compares both on every window shape).
 with
 
 accounts_raw as (

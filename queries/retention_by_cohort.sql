@@ -1,6 +1,6 @@
 -- One row per (cohort, segment, offset) from the cohort's own period to the data's last one:
 -- cohort size, customers who ordered in period cohort+offset, customers who ordered in it or
--- any later period, and the cohort's revenue in it. Rates are computed in dashboard/retention.py.
+-- any later period, and the cohort's revenue in it. Rates are computed in dashboard/analytics/retention/data.py.
 -- Params: $grain ('week' | 'month' | 'quarter'; weeks start on Monday),
 --         $basis ('first_order' | 'first_won_deal': what puts a customer in a cohort),
 --         $as_of (date: the data's last day; a period ending after it is in progress),

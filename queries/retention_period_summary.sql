@@ -1,5 +1,5 @@
 -- One row: churn, gross and net revenue retention for the period, measured against the prior
--- period of equal length (rates are computed in dashboard/retention.py).
+-- period of equal length (rates are computed in dashboard/analytics/retention/data.py).
 -- Params: $start_date, $end_date (inclusive dates; both are needed, else every value is null),
 --         $segments, $regions, $owners (lists, null = all; owner = account owner).
 -- Customers at start = customers with at least one order (amount not negative) in the prior

@@ -8,7 +8,7 @@
 --         $segments, $regions, $owners (lists, null = all; owner = account owner),
 --         $window_days (whole days after the answer, 1 or more).
 -- Answers without a date are left out (they cannot start a window).
--- Counts and sums only: rates and margins are computed in dashboard/measures.py.
+-- Counts and sums only: rates and margins are computed in dashboard/core/measures.py.
 with
 
 responses as (

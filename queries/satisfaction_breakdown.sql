@@ -5,7 +5,7 @@
 --         channel the survey was answered on).
 -- Answers whose account is not in the accounts table fall in 'Not in accounts' (segment,
 -- region, owner); blanks in 'No segment', 'No region', 'No owner', 'No channel'.
--- Counts and sums only: rates and margins are computed in dashboard/measures.py.
+-- Counts and sums only: rates and margins are computed in dashboard/core/measures.py.
 with
 
 responses as (

@@ -5,7 +5,7 @@
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
 --         $segments, $regions, $owners (lists, null = all; owner = account owner),
 --         $grain ('week', 'month' or 'quarter').
--- Counts and sums only: NPS, CSAT, CES and their margins are computed in dashboard/measures.py.
+-- Counts and sums only: NPS, CSAT, CES and their margins are computed in dashboard/core/measures.py.
 -- Answer classes (promoter, detractor, satisfied on a 1-5 or 1-10 CSAT scale) come from
 -- summary_satisfaction_responses.
 with

@@ -1,6 +1,6 @@
 """Who may see what: roles, the roles file, and the row-level scope a person's grant gives.
 
-Pure (no Streamlit): the app (dashboard/identity.py) and the CLI decide who the person is,
+Pure (no Streamlit): the app (dashboard/ui/identity.py) and the CLI decide who the person is,
 this module decides what they may do. Default deny: an unknown person, a manager with no
 grant, or a broken roles file gives no access at all.
 

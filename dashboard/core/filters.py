@@ -16,7 +16,7 @@ MAX_VALUE_LENGTH = 200
 
 @dataclass(frozen=True)
 class Scope:
-    """A row-level grant (dashboard/access.py decides whose): None = that dimension is not
+    """A row-level grant (dashboard/core/access.py decides whose): None = that dimension is not
     restricted; a tuple = only those values; an empty tuple = nothing at all (default deny)."""
 
     segments: tuple[str, ...] | None = None

@@ -7,7 +7,7 @@ reads; default `parquet/` beside the warehouse file). Whatever the engine, impor
 the load history stay on the embedded DuckDB warehouse.
 
 Data functions receive a "cursor": a DuckDB cursor, or a SparkCursor that offers the same
-`execute(sql, params).df()` for DuckDB SQL, so dashboard/queries.py and the data modules do
+`execute(sql, params).df()` for DuckDB SQL, so dashboard/core/queries.py and the data modules do
 not change. This module does not import pyspark: the DuckDB path never loads a JVM.
 """
 

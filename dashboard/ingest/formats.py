@@ -185,7 +185,7 @@ def guess_date(
 def _reading(fmt: str) -> str:
     """Formats with the same reading may both parse a cell and disagree (%Y takes "26" as year
     26, %y as 2026); formats with different readings never parse the same cell (their
-    separators, fields or AM/PM differ: tests/test_ingest_formats.py checks every family)."""
+    separators, fields or AM/PM differ: tests/ingest/test_formats.py checks every family)."""
     return fmt.replace("%y", "%Y").replace("%B", "%b")
 
 

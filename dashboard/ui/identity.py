@@ -8,7 +8,7 @@ Identity, first match wins:
    overwrites that header: anyone who can reach the app directly can send any header.
 3. Neither: local single-user mode, the admin, as before (unless a roles file is set: then
    nobody, since nobody can be told apart).
-dashboard/access.py then maps the person to a role and a scope through the roles file.
+dashboard/core/access.py then maps the person to a role and a scope through the roles file.
 """
 
 from __future__ import annotations

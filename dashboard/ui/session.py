@@ -40,7 +40,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
 
 def query_cursor():
     """What data functions run on: this session's DuckDB cursor, or a Spark cursor when
-    CRM_DASHBOARD_ENGINE=spark (see engine.py); imports always use cursor()."""
+    CRM_DASHBOARD_ENGINE=spark (see engines/settings.py); imports always use cursor()."""
     duck = cursor()
     if engine.name() == "duckdb":
         return duck

@@ -4,7 +4,7 @@
 -- stage_order; the lost stage is never a step. A pipeline with several won stages has one won
 -- step, named after the first of them, and each of its won stages maps to it.
 -- summary_funnel_stage_entries reads this table: summaries are rebuilt in name order and
--- "funnel_pipeline_steps" sorts before "funnel_stage_entries" (tests/test_funnel.py checks it).
+-- "funnel_pipeline_steps" sorts before "funnel_stage_entries" (tests/analytics/funnel/test_funnel.py checks it).
 with
 
 stages as (

@@ -1,4 +1,4 @@
-"""Roles file, roles and grants (dashboard/access.py), and how a grant narrows Filters."""
+"""Roles file, roles and grants (dashboard/core/access.py), and how a grant narrows Filters."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Data functions only (cursor, filters, options) -> small frames or dataclasses; no Streamlit.
 The query files return counts and sums; NPS, CSAT, CES and their 95% margins of error come
-from dashboard/measures.py, the one definition the CLI and the tests use too. Answer classes
+from dashboard/core/measures.py, the one definition the CLI and the tests use too. Answer classes
 (promoter, detractor, satisfied, and the CSAT scale rule) live in
 queries/summaries/satisfaction_responses.sql.
 """

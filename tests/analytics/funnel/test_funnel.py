@@ -681,7 +681,7 @@ def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
     assert any("No accounts were created" in i.value for i in at.info)
 
 
-# Page parameters for each funnel query on the sample (tests/test_queries.py binds only the
+# Page parameters for each funnel query on the sample (tests/core/test_queries.py binds only the
 # five filter parameters, so it cannot run these by itself).
 SAMPLE_PAGE_PARAMS = {
     "funnel_pipelines": {},

@@ -1,5 +1,5 @@
 -- The health_accounts query as it was before the health summaries (commit 732983f), kept as
--- the reference tests/test_health_summaries.py compares today's query with. Not run by the app.
+-- the reference tests/analytics/health/test_health_summaries.py compares today's query with. Not run by the app.
 -- Frozen: reads the canonical tables and the ref_ macros and tables of
 -- tests/analytics/reference.py only (never a live macro or summary).
 -- One row per account in scope: the additive counts every Four-C health metric is built from.

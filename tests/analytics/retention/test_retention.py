@@ -54,7 +54,7 @@ from tests.conftest import APP, frame, loaded, page
 
 JAN, FEB, MAR, APR, MAY = (date(2025, m, 1) for m in (1, 2, 3, 4, 5))
 AS_OF = date(2025, 5, 20)
-# Page parameters for tests/test_queries.py::test_every_query_runs_on_the_sample (the sample's
+# Page parameters for tests/core/test_queries.py::test_every_query_runs_on_the_sample (the sample's
 # data ends on 31 Oct 2026).
 SAMPLE_PAGE_PARAMS = {
     "retention_by_cohort": {"grain": "month", "basis": "first_order", "as_of": date(2026, 10, 31)}

@@ -625,7 +625,7 @@ def test_breakdown_and_behaviour_charts(company):
 
 # --- invariants on the sample ---------------------------------------------------------
 
-# Page parameters for tests/test_queries.py::test_every_query_runs_on_the_sample.
+# Page parameters for tests/core/test_queries.py::test_every_query_runs_on_the_sample.
 SAMPLE_PAGE_PARAMS = {
     "satisfaction_by_period": {"grain": "week"},
     "satisfaction_breakdown": {"dimension": "channel"},
