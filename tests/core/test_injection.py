@@ -23,8 +23,8 @@ from tests.conftest import APP, frame, loaded
 from tests.core.test_queries import page_params
 
 # Strings fed to every input below (and by tests/ingest/fuzz/fuzz_import.py): SQL and
-# parameter syntax, control characters, huge text, right-to-left and combining unicode, paths, spreadsheet
-# formulas, markup.
+# parameter syntax, control characters, huge text, right-to-left and combining unicode, paths,
+# spreadsheet formulas, markup.
 HOSTILE = (
     "'",
     '"',
