@@ -79,9 +79,13 @@ def stop_server(proc: subprocess.Popen) -> str:
     return out or ""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory):
-    """`crm-dashboard serve` on an empty database file: the first start loads the sample."""
+    """`crm-dashboard serve` on an empty database file: the first start loads the sample.
+
+    One server for the page tests of this folder, which only read (each in its own browser
+    context, so its own session and filters): starting one per module cost a server start and a
+    sample load each. A test that changes the data starts its own (test_import_browser)."""
     proc, url = start_server(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
     try:
         yield url
@@ -89,8 +93,9 @@ def server(tmp_path_factory):
         stop_server(proc)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
+    """One headless Chromium for the folder; every test opens its own context in it."""
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed Debian chromium")

@@ -35,6 +35,7 @@ import shutil
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -301,7 +302,10 @@ def test_sessions_browse_while_an_import_runs(prepared):
     )
     started = time.monotonic()
     try:
-        log = asyncio.run(_browse(url, prepared))
+        # In a thread of its own: the folder's sync Playwright (conftest's browser) may be
+        # running an event loop in this one, and asyncio.run refuses to nest.
+        with ThreadPoolExecutor(1) as pool:
+            log = pool.submit(asyncio.run, _browse(url, prepared)).result()
         xsrf_status = upload_without_xsrf_token(url)
     finally:
         duration = time.monotonic() - started
