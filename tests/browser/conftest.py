@@ -48,24 +48,35 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 def start_server(db: Path, **env: str) -> tuple[subprocess.Popen, str]:
     """`crm-dashboard serve --db db` on a free port, with extra environment variables; returns
-    the process and its URL once healthy (the process is stopped if it never gets there)."""
-    port = _free_port()
+    the process and its URL once healthy (the process is stopped if it never gets there).
+
+    The port is free when picked, but another process (say another xdist worker's server) may
+    take it before Streamlit binds it: then Streamlit exits with "Port N is not available" and
+    the server is started again on another port."""
     cli = Path(sys.executable).with_name("crm-dashboard")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
-    proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, timeout=60)
-    except BaseException:
-        stop_server(proc)
-        raise
-    return proc, url
+    for attempt in range(3):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [*command, "serve", "--port", str(port), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc, timeout=120)
+        except RuntimeError as exc:
+            stop_server(proc)
+            if "is not available" in str(exc) and attempt < 2:
+                continue
+            raise
+        except BaseException:
+            stop_server(proc)
+            raise
+        return proc, url
+    raise AssertionError("not reached")
 
 
 def stop_server(proc: subprocess.Popen) -> str:
