@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ def page(name: str) -> str:
     """A page's path for AppTest.switch_page (absolute: the entry script is in dashboard/ui)."""
     return str(PAGES / name)
 
+
 # The sample is generated once per run at this scale and shared read-only.
 SAMPLE_SCALE = 1.0
 
@@ -30,8 +32,22 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse.duckdb"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """An empty warehouse file as `warehouse.connect` creates it (every migration applied, the
+    summaries built), made once per run (once per xdist worker)."""
+    path = tmp_path_factory.mktemp("template") / "warehouse.duckdb"
+    warehouse.connect(path).close()
+    return path
+
+
 @pytest.fixture
-def con(db_path: Path):
+def con(db_path: Path, migrated_template: Path):
+    """A fresh, empty warehouse of the test's own: a copy of the migrated template, opened with
+    `warehouse.connect` (hardened, migrations checked), which saves running every migration
+    again for each of the ~400 tests that take it. Tests about creating a new file (first
+    start, migrations) open `db_path` themselves."""
+    shutil.copyfile(migrated_template, db_path)
     connection = warehouse.connect(db_path)
     yield connection
     connection.close()

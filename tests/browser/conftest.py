@@ -48,24 +48,35 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 def start_server(db: Path, **env: str) -> tuple[subprocess.Popen, str]:
     """`crm-dashboard serve --db db` on a free port, with extra environment variables; returns
-    the process and its URL once healthy (the process is stopped if it never gets there)."""
-    port = _free_port()
+    the process and its URL once healthy (the process is stopped if it never gets there).
+
+    The port is free when picked, but another process (say another xdist worker's server) may
+    take it before Streamlit binds it: then Streamlit exits with "Port N is not available" and
+    the server is started again on another port."""
     cli = Path(sys.executable).with_name("crm-dashboard")
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
-    proc = subprocess.Popen(
-        [*command, "serve", "--port", str(port), "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, timeout=60)
-    except BaseException:
-        stop_server(proc)
-        raise
-    return proc, url
+    for attempt in range(3):
+        port = _free_port()
+        proc = subprocess.Popen(
+            [*command, "serve", "--port", str(port), "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc, timeout=120)
+        except RuntimeError as exc:
+            stop_server(proc)
+            if "is not available" in str(exc) and attempt < 2:
+                continue
+            raise
+        except BaseException:
+            stop_server(proc)
+            raise
+        return proc, url
+    raise AssertionError("not reached")
 
 
 def stop_server(proc: subprocess.Popen) -> str:
@@ -79,9 +90,13 @@ def stop_server(proc: subprocess.Popen) -> str:
     return out or ""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory):
-    """`crm-dashboard serve` on an empty database file: the first start loads the sample."""
+    """`crm-dashboard serve` on an empty database file: the first start loads the sample.
+
+    One server for the page tests of this folder, which only read (each in its own browser
+    context, so its own session and filters): starting one per module cost a server start and a
+    sample load each. A test that changes the data starts its own (test_import_browser)."""
     proc, url = start_server(tmp_path_factory.mktemp("browser") / "warehouse.duckdb")
     try:
         yield url
@@ -89,8 +104,9 @@ def server(tmp_path_factory):
         stop_server(proc)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
+    """One headless Chromium for the folder; every test opens its own context in it."""
     if not shutil.which(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed Debian chromium")

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +16,16 @@ ORDERS = (
     "Contoso Ltd,2026-10-05,0,800.50\n"
     "Fabrikam Inc,2026-10-20,10,99\n"
 )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A server of its own (not the folder's shared one): this test removes the sample."""
+    proc, url = start_server(tmp_path_factory.mktemp("import") / "warehouse.duckdb")
+    try:
+        yield url
+    finally:
+        stop_server(proc)
 
 
 def tile_value(page, label: str):

@@ -17,7 +17,7 @@ def tile_value(page, label: str) -> str:
 
 def test_overview_loads_filters_and_shares_the_url(server, page):
     page.goto(server, timeout=60_000)
-    # First start on an empty file: the sample is generated, loaded and announced.
+    # The server started on an empty file: the sample was generated, loaded and is announced.
     expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=90_000)
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("You are looking at sample data", exact=False)).to_be_visible()

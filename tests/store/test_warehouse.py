@@ -8,12 +8,14 @@ from dashboard.store import warehouse
 from tests.conftest import frame
 
 
-def test_new_database_has_every_canonical_table_and_the_latest_schema(con):
+def test_new_database_has_every_canonical_table_and_the_latest_schema(db_path):
+    con = warehouse.connect(db_path)  # a new file, not the `con` fixture's copy of one
     tables = set(con.execute("select table_name from information_schema.tables").df()["table_name"])
     assert set(warehouse.CANONICAL_TABLES) | {"loads", "warehouse_state"} <= tables
     for table in warehouse.CANONICAL_TABLES:
         assert "load_id" in warehouse.table_columns(con, table)
     assert warehouse.schema_version(con) == warehouse.available_migrations()[-1].version
+    con.close()
 
 
 def test_migrations_run_once(db_path):
