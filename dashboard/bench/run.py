@@ -111,10 +111,10 @@ def _rss_mb() -> float:
 def _default_filters(cur):
     from dashboard.core import coverage
     from dashboard.core.filters import Filters
-    from dashboard.core.periods import preset_range
+    from dashboard.core.periods import DEFAULT_PRESET, preset_range
 
-    _, as_of = coverage.data_span(cur)
-    return Filters(*preset_range("Last 12 months", as_of))
+    _, as_of = coverage.data_span(cur)  # the period the sidebar opens on, as the pages see it
+    return Filters(*preset_range(DEFAULT_PRESET, as_of))
 
 
 def product(folder: Path, runs: int, spark_master: str | None = None) -> dict[str, object]:
