@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from dashboard.ingest import convert, files, profiles
+from dashboard.ingest import convert, derive, files, profiles
 from dashboard.ingest.content import fill_from_content
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
@@ -127,6 +127,7 @@ def inspect(
                 problem=str(missing),
             )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
+        derive.apply(con, conversion)  # segment from company size when the file has none
         files.release(con, raw)
         ok, bad = conversion.counts(con)
         duplicate = warehouse.scalar(
