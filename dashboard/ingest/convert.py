@@ -513,7 +513,7 @@ class _Builder:
         return out
 
     def dedupe_error(self, table: str, key: str | None) -> str:
-        if table not in ("accounts", "deals") or key is None:
+        if table not in ("accounts", "deals", "owners", "products") or key is None:
             return "null"
         reason = self.param(f"{key} appears again later in the file; the later line is kept")
         label = self.param(key)

@@ -526,3 +526,30 @@ FILE_NAME_HINTS = {
 
 def fields_of(table: str) -> dict[str, Field]:
     return {f.name: f for f in TABLES[table]}
+
+
+# Optional reference tables (product.md: `owners`, product attributes), kept in one block at
+# the end so the tables above stay as they are. A teams file fills owners (its team is what the
+# Team filter keeps); a products or price-list file fills products. One row per owner/product:
+# a later line of the same file wins, a later load replaces the row (warehouse.REPLACE_KEYS).
+TABLES["owners"] = (
+    Field(
+        "owner",
+        TEXT,
+        ("owner", "sales agent", "sales rep", "user", "name", "full name", "assigned to"),
+    ),
+    Field("team", TEXT, ("team", "sales team", "regional office", "office", "group")),
+    Field("manager", TEXT, ("manager", "team lead", "reports to")),
+    Field("region", TEXT, ("region",)),
+)
+TABLES["products"] = (
+    Field("product", TEXT, ("product", "product name", "item", "sku")),
+    Field("series", TEXT, ("series", "family", "product family", "product line", "category")),
+    Field("list_price", AMOUNT, ("sales price", "list price", "price", "unit price", "msrp")),
+)
+REQUIRED["owners"] = (("owner",),)
+REQUIRED["products"] = (("product",),)
+KEY_FIELD["owners"] = "owner"
+KEY_FIELD["products"] = "product"
+FILE_NAME_HINTS["owners"] = ("team", "user", "owner", "agent", "rep")
+FILE_NAME_HINTS["products"] = ("product", "price", "catalog", "item")

@@ -34,6 +34,8 @@ CANONICAL_TABLES = (
     "orders",
     "surveys",
     "tickets",
+    "owners",
+    "products",
 )
 
 
@@ -226,6 +228,8 @@ REPLACE_KEYS = {
     "orders": ("order_id",),
     "surveys": ("response_id",),
     "tickets": ("ticket_id",),
+    "owners": ("owner",),
+    "products": ("product",),
 }
 
 
