@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import files, loader, profiles
+from dashboard.ingest import batch, files, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -93,7 +93,14 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import CRM exports (CSV, TSV, Excel, Parquet)")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imp.add_argument("--table", choices=list(TABLES), help="target table (default: guessed)")
+    imp.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="[FILE=]TABLE",
+        help=f"target table (default: guessed): {', '.join(TABLES)}; FILE=TABLE for one of "
+        "several files",
+    )
     imp.add_argument(
         "--source",
         default="auto",
@@ -106,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FIELD=COLUMN",
         help="override one guess: amount=Amount, amount=Quantity*UnitPrice, "
-        "owner= (unmap), 'entered:Closed Won=Won date'",
+        "owner= (unmap), 'entered:Closed Won=Won date'; FILE:FIELD=COLUMN for one of "
+        "several files",
     )
     imp.add_argument(
         "--date-format",
@@ -368,36 +376,44 @@ def _import(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise UsageError(f"{path} is not a file.")
+    names = [path.name for path in args.files]
     # Inspect every file before loading any: a bad file leaves the database unchanged.
     inspections = []
     try:
         for path in args.files:
+            table, mine = batch.options_for(path.name, names, args.table, overrides)
             inspections.append(
                 loader.inspect(
                     con,
                     path,
                     path.name,
-                    table=args.table,
+                    table=table,
                     vendor=args.source,
-                    overrides=overrides,
+                    overrides=mine,
                     profile=args.profile,
                     sheet=args.sheet,
                     date_families=families,
                 )
             )
-        for ins in inspections:
+        # Several files are one export: dependency order, accounts linked, overlap shown.
+        ordered, overlaps = batch.prepare(con, inspections)
+        for ins in ordered:
             _print_inspection(con, ins)
+        if overlaps:
+            print("How these files fit together:")
+            for overlap in overlaps:
+                print(f"  {overlap.sentence()}")
         if args.dry_run:
             print("Dry run: nothing was loaded.")
             return 0
-        for ins in inspections:
-            result = loader.commit(
-                con,
-                ins,
-                all_or_nothing=args.all_or_nothing,
-                remove_sample=not args.keep_sample,
-                user=who.person,
-            )
+        results = batch.commit_all(
+            con,
+            ordered,
+            all_or_nothing=args.all_or_nothing,
+            remove_sample=not args.keep_sample,
+            user=who.person,
+        )
+        for ins, result in zip(ordered, results, strict=True):
             print(result.message)
             if args.save_profile:
                 profiles.save(

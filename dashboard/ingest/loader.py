@@ -205,16 +205,31 @@ def commit(
 ) -> LoadResult:
     """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
     step = progress or (lambda fraction, text: None)
+    parts = load_parts(con, inspection, all_or_nothing=all_or_nothing, user=user)
+    if parts is None:
+        return already_loaded(inspection)
+    step(0.3, "writing rows")
+    # The sample goes in the load's own transaction: a crash leaves both or neither.
+    replaced_sample = sample_loads(con) if remove_sample else []
+    load_id = warehouse.load_relations(con, *parts, undoing=replaced_sample)
+    step(1.0, "done")
+    return loaded(inspection, load_id, bool(replaced_sample))
+
+
+def load_parts(
+    con: duckdb.DuckDBPyConnection,
+    inspection: Inspection,
+    *,
+    all_or_nothing: bool = False,
+    user: str | None = None,
+) -> tuple[dict[str, str], warehouse.LoadInfo] | None:
+    """What a load of this inspection writes (relation per canonical table, in load order) and
+    records; None when the file is already loaded. Raises ImportProblem when it cannot load."""
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
     if inspection.already_loaded_as is not None:
-        return LoadResult(
-            None,
-            0,
-            0,
-            f"{name} was already loaded as load {inspection.already_loaded_as}; nothing was added.",
-        )
+        return None
     if inspection.rows_ok == 0:
         raise ImportProblem(
             f"No row of {name} can be loaded: all {inspection.rows_rejected} "
@@ -230,7 +245,6 @@ def commit(
             file=name,
             line=int(first["line"]),
         )
-    step(0.3, "writing rows")
     conv = inspection.conversion
     sources = {inspection.mapping.table: conv.accepted_relation(), **conv.children}
     ordered = {t: sources[t] for t in warehouse.CANONICAL_TABLES if t in sources}
@@ -246,16 +260,26 @@ def commit(
             ensure_ascii=False,
         ),
     )
-    # The sample goes in the load's own transaction: a crash leaves both or neither.
-    replaced_sample = _sample_loads(con) if remove_sample else []
-    load_id = warehouse.load_relations(con, ordered, info, undoing=replaced_sample)
-    removed = " The sample data was removed." if replaced_sample else ""
-    step(1.0, "done")
+    return ordered, info
+
+
+def already_loaded(inspection: Inspection) -> LoadResult:
+    return LoadResult(
+        None,
+        0,
+        0,
+        f"{inspection.name} was already loaded as load {inspection.already_loaded_as}; "
+        "nothing was added.",
+    )
+
+
+def loaded(inspection: Inspection, load_id: int, removed_sample: bool) -> LoadResult:
+    removed = " The sample data was removed." if removed_sample else ""
     return LoadResult(
         load_id,
         inspection.rows_ok,
         inspection.rows_rejected,
-        f"Loaded {inspection.rows_ok:,} rows of {name} into "
+        f"Loaded {inspection.rows_ok:,} rows of {inspection.name} into "
         f"{inspection.mapping.table} as load {load_id}; "
         f"{inspection.rows_rejected:,} rejected.{removed}",
     )
@@ -268,7 +292,7 @@ def _user() -> str:
         return "local"
 
 
-def _sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
+def sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
     rows = con.execute("select load_id from loads where is_sample and undone_at is null").fetchall()
     return [r[0] for r in rows]
 

@@ -282,19 +282,35 @@ def load_relations(
     inserted, summaries are rebuilt, the load is recorded and the data version moves. Either
     all of it happens or none of it.
     """
-    for table, relation in sources.items():
-        _check_columns(con, table, _relation_columns(con, relation))
+    return load_batch(con, [(sources, info)], undoing)[0]
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[tuple[Mapping[str, str], LoadInfo]],
+    undoing: Sequence[int] = (),
+) -> list[int]:
+    """Several loads (files dropped together, in the order given) in one transaction: each is
+    recorded and can be undone on its own, but they land all together or not at all. Returns
+    the load ids, in order. See load_relations for what each load does."""
+    for sources, _ in batch:
+        for table, relation in sources.items():
+            _check_columns(con, table, _relation_columns(con, relation))
+    load_ids = []
     with transaction(con):
         for old in undoing:
             _undo_rows(con, old)
-        load_id = int(scalar(con, "select nextval('load_id_seq')"))
-        rows = 0
-        for table, relation in sources.items():
-            _archive_replaced(con, table, relation, load_id)
-            rows += _append(con, table, relation, load_id)
-        summaries.rebuild(con, None if undoing else summaries.affected(sources))
-        _record_load(con, load_id, list(sources), rows, info)
-    return load_id
+        for sources, info in batch:
+            load_id = int(scalar(con, "select nextval('load_id_seq')"))
+            rows = 0
+            for table, relation in sources.items():
+                _archive_replaced(con, table, relation, load_id)
+                rows += _append(con, table, relation, load_id)
+            _record_load(con, load_id, list(sources), rows, info)
+            load_ids.append(load_id)
+        changed = {table for sources, _ in batch for table in sources}
+        summaries.rebuild(con, None if undoing else summaries.affected(changed))
+    return load_ids
 
 
 def _relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
