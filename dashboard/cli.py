@@ -160,6 +160,9 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--segment", action="append", default=[], metavar="S")
     kpi.add_argument("--region", action="append", default=[], metavar="R")
     kpi.add_argument("--owner", action="append", default=[], metavar="O")
+    kpi.add_argument(
+        "--team", action="append", default=[], metavar="T", help="owners' team (owners table)"
+    )
     kpi.add_argument("--format", choices=("json", "table"), default="json")
     kpi.add_argument("--preset", default=None, help="health preset (default engagement)")
     _db_option(kpi)
@@ -336,7 +339,7 @@ def _within_scope(name: str, params: dict[str, object], who: access.Access) -> d
         return params
     if not set(SCOPE_KEYS) <= queries.parameters(name):
         raise UsageError(
-            f"query {name!r} cannot be limited to your segments and regions; ask an admin."
+            f"query {name!r} cannot be limited to your segments, regions and teams; ask an admin."
         )
     chosen = {key: _as_tuple(params.get(key)) for key in SCOPE_KEYS}
     narrowed = Filters(**chosen).within(who.scope).params()
@@ -502,7 +505,12 @@ def _kpis(args: argparse.Namespace) -> int:
         raise UsageError(f"--from {args.start} is after --to {args.end}.")
     who = _access(args)
     filters = Filters(
-        args.start, args.end, tuple(args.segment), tuple(args.region), tuple(args.owner)
+        args.start,
+        args.end,
+        tuple(args.segment),
+        tuple(args.region),
+        tuple(args.owner),
+        teams=tuple(args.team),
     ).within(who.scope)
     preset = args.preset or health_config.DEFAULT_PRESET
     try:

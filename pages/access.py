@@ -36,6 +36,7 @@ rows = pd.DataFrame(access.grants_rows(roles, known))
 st.dataframe(rows, hide_index=True, width="stretch")
 st.caption(
     "Viewers see every page over all data; managers only the accounts in their segments and "
-    "regions (both, when both are given); analysts and admins may also import and undo "
+    "regions and the deals and accounts of their teams' owners (all, when several are given); "
+    "analysts and admins may also import and undo "
     "loads. Anyone not listed sees nothing."
 )

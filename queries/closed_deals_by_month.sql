@@ -1,6 +1,6 @@
 -- One row per calendar month with closed deals: won and lost counts and won amount.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- Closed deals with no close date have no month and are left out.
 with
 
@@ -9,7 +9,7 @@ closed as (
     from summary_deals_closed
     where closed_at is not null
         and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

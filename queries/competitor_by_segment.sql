@@ -1,6 +1,6 @@
 -- One row per (competitor, account segment) with won and lost deals closed in the period.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- competitor null = the closed deals that name none. Segment "(not set)" = the account has no
 -- segment or is not in the accounts table. A deal naming several competitors counts once for
 -- each of them.
@@ -10,7 +10,7 @@ closed as (
     select competitor, segment, status
     from summary_deals_closed_competitors
     where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

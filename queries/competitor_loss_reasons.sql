@@ -1,6 +1,6 @@
 -- One row per (competitor, loss reason) among deals lost in the period: deals and amount.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- competitor null = the lost deals that name none; loss_reason null = not recorded. A deal
 -- naming several competitors counts once for each of them.
 with
@@ -10,7 +10,7 @@ lost as (
     from summary_deals_closed_competitors
     where status = 'lost'
         and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

@@ -1,5 +1,5 @@
 -- One row per competitor named on any deal (all statuses, all time): deals naming it.
--- Params: $segments, $regions, $owners (lists, null = all, empty = nothing): the person's
+-- Params: $segments, $regions, $owners, $teams (lists, null = all, empty = nothing): the person's
 -- grant (Filters.scope_params), not the sidebar choices. The order (most deals first) gives
 -- each competitor a colour that stays the same whatever the filters, so it keeps its colour
 -- across charts and pages; nobody learns a competitor met only outside their grant.
@@ -8,7 +8,7 @@ with
 final as (
     select competitor, count(*) as count_deals
     from summary_deal_competitors
-    where deal_id_in_scope(deal_id, $segments, $regions, $owners)
+    where deal_id_in_scope(deal_id, $segments, $regions, $owners, $teams)
     group by competitor
 )
 

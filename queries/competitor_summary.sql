@@ -1,7 +1,7 @@
 -- One row per competitor named on deals closed in the period, plus one row with competitor
 -- null for the closed deals that name none: deals met, won, lost, amounts, median cycle.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- A deal naming several competitors counts once for each of them (so rows add up to more
 -- than the closed deals; competitor_totals gives totals that never double count). Names come
 -- from summary_deal_competitors (a cell split on ';' and ','). Open deals never count.
@@ -12,7 +12,7 @@ met as (
     select status, amount, cycle_days, competitor
     from summary_deals_closed_competitors
     where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

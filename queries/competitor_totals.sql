@@ -1,7 +1,7 @@
 -- One row per group of deals closed in the period: 'any' (naming at least one competitor),
 -- 'none' (naming none) and 'all'; each deal counts once, however many competitors it names.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- The 'all' row is there even when no deal closed (zero counts); 'any' and 'none' only when
 -- they hold deals. Sales cycle as in competitor_summary (won deals, in days).
 with
@@ -10,7 +10,7 @@ flagged as (
     select status, amount, cycle_days, has_competitor
     from summary_deals_closed
     where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- One row: customers at the end of the period and new customers in it.
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner).
 -- A customer is an account with at least one won deal or one order; it became one at the
 -- earlier of its first won close and its first order (product.md): summary_customers.
 with
@@ -8,7 +8,7 @@ with
 scoped as (
     select account_id, became_customer_at
     from summary_customers
-    where account_in_scope(account_id, $segments, $regions, $owners)
+    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

@@ -1,13 +1,13 @@
 -- One row: deal counts, amounts and sales cycle for the filters.
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- Placement (product.md): created deals by created_at; won and lost deals by closed_at;
 -- open pipeline = deals open at the end of the period (created by then, not closed by then);
 -- with no end date, the deals whose status is open now.
 with
 
 scoped_deals as (
-    select * from deals_in_scope($segments, $regions, $owners)
+    select * from deals_in_scope($segments, $regions, $owners, $teams)
 ),
 
 open_at_end as (
@@ -24,7 +24,7 @@ closed_in_period as (
     select *
     from summary_deals_closed
     where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

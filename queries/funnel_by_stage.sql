@@ -1,7 +1,7 @@
 -- One row per (group, step) of one pipeline’s funnel: deals that reached the step, their
 -- amount, and the group’s won and lost deals (for the win rate).
 -- Params: $start_date, $end_date (inclusive dates on created_at: deals are counted by their
---         creation date), $segments, $regions, $owners (lists, null = all; owner = deal owner),
+--         creation date), $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner),
 --         $pipeline (whose steps are counted; other pipelines never mix in),
 --         $window_days (null = no window; else a step counts only when entered within that
 --         many days of the deal’s creation, so undated evidence no longer counts),
@@ -30,7 +30,7 @@ in_scope as (
         and in_period(created_at, $start_date, $end_date)
         and (step_number = 1 or $window_days is null or days_to_reach <= $window_days)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
     union all
     select *
     from summary_funnel_stage_reached
@@ -38,7 +38,7 @@ in_scope as (
         and in_period(created_at, $start_date, $end_date)
         and (step_number = 1 or $window_days is null or days_to_reach <= $window_days)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
 ),
 
 product_series as (

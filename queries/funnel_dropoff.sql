@@ -1,7 +1,7 @@
 -- One row per deal whose furthest step is $step_number: it reached that step and went no
 -- further (lost there, or still open there), with its account, owner, amount and stage dates.
--- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners
---         (lists, null = all; owner = deal owner), $pipeline, $window_days (null = no window),
+-- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners,
+--         $teams (lists, null = all; owner = deal owner, team = the deal owner's), $pipeline, $window_days (null = no window),
 --         $step_number (the step the deals stopped at).
 -- Accounts missing from the accounts table show their id as name.
 -- Same cohort and reached rule as funnel_by_stage, so the list has as many rows as
@@ -19,7 +19,7 @@ in_scope as (
         and step_number = $step_number
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
     union all
     select *
     from summary_funnel_stage_reached
@@ -27,7 +27,7 @@ in_scope as (
         and step_number = $step_number
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
 ),
 
 stopped as (

@@ -1,7 +1,7 @@
 -- One row per lifecycle step: accounts identified, engaged, opportunity, customer, repeat
 -- buyer, promoter; how many reached each step and how many meet its own condition.
 -- Params: $start_date, $end_date (inclusive dates on the account’s created_at: the accounts
---         identified in the period, followed to today), $segments, $regions, $owners (lists,
+--         identified in the period, followed to today), $segments, $regions, $owners, $teams (lists,
 --         null = all; owner = account owner).
 -- Conditions: engaged = any activity (on the account or one of its deals); opportunity = any
 -- deal; customer = a won deal or an order (product.md); repeat buyer = 2+ orders or 2+ won
@@ -14,7 +14,7 @@ with
 
 identified as (
     select distinct account_id
-    from accounts_in_scope($segments, $regions, $owners)
+    from accounts_in_scope($segments, $regions, $owners, $teams)
     where in_period(created_at, $start_date, $end_date)
 ),
 

@@ -1,7 +1,7 @@
 -- One row per pipeline with funnel steps, plus one row (pipeline null) for deals whose pipeline
 -- has no steps: the pipelines the funnel page offers, the biggest first.
 -- Params: $start_date, $end_date (inclusive dates on created_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- count_deals follows the filters (deals counted by creation date); count_deals_any ignores
 -- the period (not the segment, region and owner filters, so it never counts deals outside a
 -- person's grant) and breaks ties, so the default pipeline is the one with most deals.
@@ -21,13 +21,13 @@ in_scope as (
     from summary_funnel_stage_reached
     where (step_number = 1 or pipeline is null)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
     union all
     select *
     from summary_funnel_stage_reached
     where (step_number = 1 or pipeline is null)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
 ),
 
 counted as (

@@ -1,6 +1,6 @@
 -- One row per won deal of one pipeline closed in the period: its sales cycle in days.
 -- Params: $start_date, $end_date (inclusive dates on closed_at, as for the overview’s median
---         sales cycle), $segments, $regions, $owners (lists, null = all; owner = deal owner),
+--         sales cycle), $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner),
 --         $pipeline.
 -- Sales cycle = closed_at - created_at of won deals (product.md); deals missing a date, or
 -- closed before they were created, have no cycle and are left out. A deal of the pipeline is
@@ -16,7 +16,7 @@ in_scope as (
         and status = 'won'
         and in_period(closed_at, $start_date, $end_date)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
     union all
     select *
     from summary_funnel_stage_reached
@@ -25,7 +25,7 @@ in_scope as (
         and status = 'won'
         and in_period(closed_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
 ),
 
 won as (

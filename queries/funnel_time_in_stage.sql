@@ -1,6 +1,6 @@
 -- One row per open step of one pipeline: how long deals stayed before moving on (days).
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions,
---         $owners (lists, null = all; owner = deal owner), $pipeline.
+--         $owners, $teams (lists, null = all; owner = deal owner), $pipeline.
 -- Time in step k = from the deal’s first dated entry into k to the first dated entry into any
 -- later step after that (a skipped stage passes its time to the step before it; a deal that
 -- went back re-enters and is measured from its first entry to when it first moved past k).
@@ -18,7 +18,7 @@ in_scope as (
         and days_in_step is not null
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
     union all
     select *
     from summary_funnel_stage_reached
@@ -26,7 +26,7 @@ in_scope as (
         and days_in_step is not null
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
-            $segments, $regions, $owners)
+            $segments, $regions, $owners, $teams)
 ),
 
 durations as (

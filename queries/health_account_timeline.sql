@@ -1,13 +1,13 @@
 -- One row per event of one account: deals created and closed, orders, touches, survey answers.
 -- Params: $account_id (the account to drill into; its whole history, newest first),
---         $segments, $regions, $owners (lists, null = all, empty = nothing; owner = account
+--         $segments, $regions, $owners, $teams (lists, null = all, empty = nothing; owner = account
 --         owner): nothing at all unless the account is within them, so a drill-down never
 --         reaches outside the person's grant or the sidebar filters.
 with
 
 account_allowed as (
     select $account_id as account_id
-    where account_in_scope($account_id, $segments, $regions, $owners)
+    where account_in_scope($account_id, $segments, $regions, $owners, $teams)
 ),
 
 account_deals as (

@@ -1,6 +1,6 @@
 -- One row per account in scope: the additive counts every Four-C health metric is built from.
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner for accounts,
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner for accounts,
 --         orders, touches and surveys, deal owner for deals),
 --         $window_ends, $window_days (null = one window, the period; else one window per end
 --         date, the $window_days days up to and including it: the trend, in one scan).
@@ -16,7 +16,7 @@
 with
 
 accounts_raw as (
-    select * from accounts_in_scope($segments, $regions, $owners)
+    select * from accounts_in_scope($segments, $regions, $owners, $teams)
 ),
 
 windows as (
@@ -275,7 +275,8 @@ deal_counts as (
         from summary_health_deal_days as d
         join scoped_keys as k on k.account_key = d.account_key
         cross join windows as w
-        where $owners is null or list_contains(cast($owners as varchar[]), d.owner)
+        where ($owners is null or list_contains(cast($owners as varchar[]), d.owner))
+          and owner_in_teams(d.owner, $teams)
     )
     where is_closed or is_created
     group by window_id, account_key

@@ -1,9 +1,9 @@
 -- One row per load (upload batch, the sample, a test's rows), newest first: what the import
 -- page's history, `crm-dashboard loads` and the sample banner read.
 -- Params: $include_undone (true = every load, undone ones too; false = the loads in effect),
---         $segments, $regions, $owners (the reader's grant alone, Filters.scope_params()).
+--         $segments, $regions, $owners, $teams (the reader's grant alone, Filters.scope_params()).
 -- The history is about the whole data set (file names, row counts, who loaded), so it has rows
--- only for a reader who may see everything (all three null): analysts and admins, the only
+-- only for a reader who may see everything (all four null): analysts and admins, the only
 -- people it is shown to; anyone with a narrower grant, or none, gets no row.
 with
 
@@ -11,7 +11,7 @@ loads_kept as (
     select *
     from loads
     where ($include_undone or undone_at is null)
-      and $segments is null and $regions is null and $owners is null
+      and $segments is null and $regions is null and $owners is null and $teams is null
 ),
 
 final as (

@@ -7,7 +7,7 @@
 --         $start_date, $end_date (inclusive dates, null = open-ended): a customer joins the
 --             cohorts when its first order (or first won deal) falls in them; orders after
 --             $end_date still count, up to $as_of, so the triangle shows how they stayed;
---         $segments, $regions, $owners (lists, null = all; owner = account owner). With one of
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner). With one of
 --             these set, customers missing from accounts drop out, as they have no segment.
 -- Definitions (product.md): a customer's cohort is the period of its first order (or, with
 -- $basis = 'first_won_deal', of its first won deal's closed_at). A customer is retained at
@@ -43,7 +43,7 @@ joined as (
             else error('basis must be first_order or first_won_deal')
         end as joined_at
     from customers
-    where account_in_scope(account_id, $segments, $regions, $owners)
+    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 members as (

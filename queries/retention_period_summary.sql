@@ -1,7 +1,7 @@
 -- One row: churn, gross and net revenue retention for the period, measured against the prior
 -- period of equal length (rates are computed in dashboard/analytics/retention/data.py).
 -- Params: $start_date, $end_date (inclusive dates; both are needed, else every value is null),
---         $segments, $regions, $owners (lists, null = all; owner = account owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner).
 -- Customers at start = customers with at least one order (amount not negative) in the prior
 -- period, the same number of days just before $start_date. Retained = those of them with at
 -- least one order in [$start_date, $end_date]; churned = the others. Customers new in the
@@ -34,7 +34,7 @@ scoped_orders as (
     where o.account_id is not null
         and o.ordered_at >= b.prior_from
         and o.ordered_at < b.period_to
-        and account_in_scope(o.account_id, $segments, $regions, $owners)
+        and account_in_scope(o.account_id, $segments, $regions, $owners, $teams)
 ),
 
 per_customer as (

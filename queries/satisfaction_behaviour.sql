@@ -5,7 +5,7 @@
 -- dated order is loaded at all). Each answer counts once; an account answering twice counts
 -- twice.
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner),
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner),
 --         $window_days (whole days after the answer, 1 or more).
 -- Answers without a date are left out (they cannot start a window).
 -- Counts and sums only: rates and margins are computed in dashboard/core/measures.py.
@@ -32,7 +32,7 @@ scoped as (
     select *
     from responses
     where in_period(responded_at, $start_date, $end_date)
-        and account_in_scope(account_id, $segments, $regions, $owners)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 windows as (

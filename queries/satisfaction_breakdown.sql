@@ -1,6 +1,6 @@
 -- One row per survey type and group of the chosen dimension, answers in the period.
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner),
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner),
 --         $dimension ('segment', 'region', 'owner' = the account owner, or 'channel' = the
 --         channel the survey was answered on).
 -- Answers whose account is not in the accounts table fall in 'Not in accounts' (segment,
@@ -24,7 +24,7 @@ scoped as (
     select *
     from responses
     where in_period(responded_at, $start_date, $end_date)
-        and account_in_scope(account_id, $segments, $regions, $owners)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 grouped as (

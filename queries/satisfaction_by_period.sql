@@ -3,7 +3,7 @@
 -- the answers that have no date (returned whatever the period, so the page can say how many
 -- a period leaves out; with no period they count in the totals, product.md).
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner),
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner),
 --         $grain ('week', 'month' or 'quarter').
 -- Counts and sums only: NPS, CSAT, CES and their margins are computed in dashboard/core/measures.py.
 -- Answer classes (promoter, detractor, satisfied on a 1-5 or 1-10 CSAT scale) come from
@@ -20,7 +20,7 @@ scoped as (
     select *
     from responses
     where (in_period(responded_at, $start_date, $end_date) or responded_at is null)
-        and account_in_scope(account_id, $segments, $regions, $owners)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 placed as (

@@ -1,7 +1,7 @@
 -- One row per survey comment in the period, newest first, at most $limit rows;
 -- count_matching holds how many comments match in all (before the limit).
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner),
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner),
 --         $survey_type ('nps', 'csat', 'ces' or null = all),
 --         $search (text the comment must contain, any case; null = no search; % and _ are
 --         matched as themselves, not as wildcards),
@@ -25,7 +25,7 @@ scoped as (
     select *
     from responses
     where in_period(responded_at, $start_date, $end_date)
-        and account_in_scope(account_id, $segments, $regions, $owners)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
         and ($survey_type is null or survey_type = $survey_type)
         and ($search is null
             or comment ilike '%' || replace(replace(replace(

@@ -1,6 +1,6 @@
 -- One row: NPS, CSAT and CES response counts for the filters (rates are computed in measures.py).
 -- Params: $start_date, $end_date (inclusive dates on responded_at, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = account owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner).
 -- NPS 0-10: promoters 9-10, detractors 0-6. CSAT: the top two boxes of its scale (see
 -- summaries/satisfaction_responses.sql). CES: sum for the mean.
 with
@@ -12,7 +12,7 @@ scoped as (
     from summary_satisfaction_responses
     where score is not null
         and in_period(responded_at, $start_date, $end_date)
-        and account_in_scope(account_id, $segments, $regions, $owners)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

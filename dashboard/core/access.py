@@ -14,10 +14,16 @@ The roles file is TOML, its path in $CRM_DASHBOARD_ROLES:
     segments = ["SMB"]                           # only SMB accounts...
     regions = ["EMEA"]                           # ...in EMEA (both given: both must hold)
 
-Managers are granted segments and/or regions, not owners: "owner" means the deal owner for
-deals and the account owner for everything else, so an owner grant would show one person a
-different slice on every page. A segment or region belongs to the account, one meaning
-everywhere.
+    [people."cara@example.com"]
+    role = "manager"
+    teams = ["East"]                             # deals of East's owners, accounts they own
+
+Managers are granted segments, regions and/or teams (all given: all must hold), not single
+owners. A segment or region belongs to the account, one meaning everywhere. A team is a set
+of owners from the owners table (a teams export): the grant keeps the deals whose owner is in
+the team, and the accounts whose owner is, with everything keyed by those accounts (orders,
+activities, surveys, tickets), as product.md defines "my team". An owner missing from the
+owners table is in no team, so a team grant never shows that owner's rows.
 """
 
 from __future__ import annotations
@@ -32,13 +38,13 @@ from pathlib import Path
 from dashboard.core.filters import EVERYTHING, NOTHING, Scope
 
 ROLES_ENV = "CRM_DASHBOARD_ROLES"
-GRANT_KEYS = ("segments", "regions")
+GRANT_KEYS = ("segments", "regions", "teams")
 MAX_NAME_LENGTH = 320
 
 
 class Role(StrEnum):
     VIEWER = "viewer"  # executives: every page, read-only, all data
-    MANAGER = "manager"  # every page, read-only, within the granted segments/regions
+    MANAGER = "manager"  # every page, read-only, within the granted segments/regions/teams
     ANALYST = "analyst"  # all data, and may import and undo loads
     ADMIN = "admin"  # as analyst, and sees the access settings
 
@@ -58,13 +64,14 @@ class Grant:
     role: Role
     segments: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
+    teams: tuple[str, ...] | None = None
 
     def scope(self) -> Scope:
         if self.role is not Role.MANAGER:
             return EVERYTHING
-        if self.segments is None and self.regions is None:
+        if self.segments is None and self.regions is None and self.teams is None:
             return NOTHING  # a manager with no grant sees nothing (default deny)
-        return Scope(self.segments, self.regions)
+        return Scope(self.segments, self.regions, self.teams)
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,7 @@ class Access:
             for label, values in (
                 ("segments", self.scope.segments),
                 ("regions", self.scope.regions),
+                ("teams", self.scope.teams),
             ):
                 if values is not None:
                     parts.append(f"{label} {', '.join(values)}")
@@ -220,10 +228,12 @@ def _grant(path: Path, person: str, entry: object) -> Grant:
     if unknown:
         name = sorted(unknown)[0]
         hint = (
-            " (managers are granted segments and regions, not owners)" if name == "owners" else ""
+            " (managers are granted segments, regions and teams, not owners)"
+            if name == "owners"
+            else ""
         )
         raise RolesFileError(
-            f"{where}: unknown setting {name!r}{hint}; use role, segments, regions."
+            f"{where}: unknown setting {name!r}{hint}; use role, segments, regions, teams."
         )
     try:
         role = Role(str(entry.get("role", "")).strip().lower())
@@ -234,10 +244,12 @@ def _grant(path: Path, person: str, entry: object) -> Grant:
     values = {key: _values(where, key, entry[key]) for key in GRANT_KEYS if key in entry}
     if values and role is not Role.MANAGER:
         raise RolesFileError(
-            f"{where}: only a manager is granted segments or regions (a {role.value} sees "
+            f"{where}: only a manager is granted segments, regions or teams (a {role.value} sees "
             "every row); remove them or make the role manager."
         )
-    return Grant(person.strip(), role, values.get("segments"), values.get("regions"))
+    return Grant(
+        person.strip(), role, values.get("segments"), values.get("regions"), values.get("teams")
+    )
 
 
 def _values(where: str, key: str, value: object) -> tuple[str, ...]:
@@ -258,7 +270,11 @@ def grants_rows(roles: RolesFile, known: dict[str, list[str]]) -> list[dict[str,
     for grant in sorted(roles.grants.values(), key=lambda g: (g.role.value, g.person.lower())):
         unknown = [
             value
-            for key, dimension in (("segments", "segment"), ("regions", "region"))
+            for key, dimension in (
+                ("segments", "segment"),
+                ("regions", "region"),
+                ("teams", "team"),
+            )
             for value in getattr(grant, key) or ()
             if value not in known.get(dimension, [])
         ]
@@ -270,6 +286,7 @@ def grants_rows(roles: RolesFile, known: dict[str, list[str]]) -> list[dict[str,
                 "segments": ", ".join(grant.segments or ())
                 or ("none" if sees.is_nothing else "all"),
                 "regions": ", ".join(grant.regions or ()) or ("none" if sees.is_nothing else "all"),
+                "teams": ", ".join(grant.teams or ()) or ("none" if sees.is_nothing else "all"),
                 "may import": "yes" if grant.role in (Role.ANALYST, Role.ADMIN) else "no",
                 "check": (
                     "nothing granted: sees nothing"

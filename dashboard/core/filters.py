@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 # URL query-string keys. Lists repeat the key: ?segment=SMB&segment=Enterprise
-URL_KEYS = ("period", "from", "to", "segment", "region", "owner")
+URL_KEYS = ("period", "from", "to", "segment", "region", "owner", "team")
 ALL_TIME = "all"
-SCOPE_KEYS = ("segments", "regions", "owners")
+SCOPE_KEYS = ("segments", "regions", "owners", "teams")
 MAX_URL_VALUES = 200
 MAX_VALUE_LENGTH = 200
 
@@ -21,24 +21,27 @@ class Scope:
 
     segments: tuple[str, ...] | None = None
     regions: tuple[str, ...] | None = None
+    teams: tuple[str, ...] | None = None  # owners whose team (the owners table) is one of these
 
     @property
     def is_everything(self) -> bool:
-        return self.segments is None and self.regions is None
+        return self.segments is None and self.regions is None and self.teams is None
 
     @property
     def is_nothing(self) -> bool:
-        return self.segments == () or self.regions == ()
+        return self.segments == () or self.regions == () or self.teams == ()
 
     def __and__(self, other: Scope) -> Scope:
         """What both grants allow."""
         return Scope(
-            _intersect(self.segments, other.segments), _intersect(self.regions, other.regions)
+            _intersect(self.segments, other.segments),
+            _intersect(self.regions, other.regions),
+            _intersect(self.teams, other.teams),
         )
 
 
 EVERYTHING = Scope()
-NOTHING = Scope(segments=(), regions=())
+NOTHING = Scope(segments=(), regions=(), teams=())
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Filters:
     regions: tuple[str, ...] = field(default=())
     owners: tuple[str, ...] = field(default=())
     scope: Scope = field(default=EVERYTHING)
+    # Teams of the owners table: deals and activities whose owner is in one, accounts whose
+    # owner is (product.md, `owners`). Last, so positional Filters(...) calls keep working.
+    teams: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if self.start_date and self.end_date and self.start_date > self.end_date:
@@ -67,19 +73,21 @@ class Filters:
         an empty list nothing (the scope allows none of the values chosen, or none at all)."""
         segments = _narrow(self.segments, self.scope.segments)
         regions = _narrow(self.regions, self.scope.regions)
+        teams = _narrow(self.teams, self.scope.teams)
         owners = list(self.owners) or None
-        if self.scope.is_nothing or segments == [] or regions == []:
-            segments, regions, owners = [], [], []
+        if self.scope.is_nothing or segments == [] or regions == [] or teams == []:
+            segments, regions, owners, teams = [], [], [], []
         return {
             "start_date": self.start_date,
             "end_date": self.end_date,
             "segments": segments,
             "regions": regions,
             "owners": owners,
+            "teams": teams,
         }
 
     def scope_params(self) -> dict[str, object]:
-        """$segments, $regions, $owners for the grant alone, ignoring the choices: for lists
+        """$segments, $regions, $owners, $teams for the grant alone, ignoring the choices: for lists
         that must not follow the sidebar (the options it offers, competitor colours)."""
         params = Filters(scope=self.scope).params()
         return {key: params[key] for key in SCOPE_KEYS}
@@ -90,10 +98,15 @@ class Filters:
         both = self.scope & scope
         segments = _narrow(self.segments, both.segments)
         regions = _narrow(self.regions, both.regions)
-        if both.is_nothing or segments == [] or regions == []:
-            return replace(self, segments=(), regions=(), owners=(), scope=NOTHING)
+        teams = _narrow(self.teams, both.teams)
+        if both.is_nothing or segments == [] or regions == [] or teams == []:
+            return replace(self, segments=(), regions=(), owners=(), teams=(), scope=NOTHING)
         return replace(
-            self, segments=tuple(segments or ()), regions=tuple(regions or ()), scope=both
+            self,
+            segments=tuple(segments or ()),
+            regions=tuple(regions or ()),
+            teams=tuple(teams or ()),
+            scope=both,
         )
 
     def previous_period(self) -> Filters | None:
@@ -118,6 +131,7 @@ class Filters:
             ("segment", self.segments),
             ("region", self.regions),
             ("owner", self.owners),
+            ("team", self.teams),
         ):
             if values:
                 out[key] = list(values)
@@ -144,6 +158,7 @@ class Filters:
             _clean(query.get("segment")),
             _clean(query.get("region")),
             _clean(query.get("owner")),
+            teams=_clean(query.get("team")),
         )
 
     def restricted_to(self, options: Mapping[str, Sequence[str]]) -> Filters:
@@ -158,6 +173,7 @@ class Filters:
             segments=keep(self.segments, "segment"),
             regions=keep(self.regions, "region"),
             owners=keep(self.owners, "owner"),
+            teams=keep(self.teams, "team"),
         )
 
 

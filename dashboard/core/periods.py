@@ -49,6 +49,8 @@ def describe(filters: Filters) -> str:
     for values in (filters.segments, filters.regions, filters.owners):
         if values:
             parts.append(", ".join(values))
+    if filters.teams:
+        parts.append(f"team {', '.join(filters.teams)}")
     return " · ".join(parts)
 
 

@@ -41,6 +41,7 @@ def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> No
     st.session_state["f_segments"] = list(wanted.segments)
     st.session_state["f_regions"] = list(wanted.regions)
     st.session_state["f_owners"] = list(wanted.owners)
+    st.session_state["f_teams"] = list(wanted.teams)
     st.session_state["filters_seeded"] = True
 
 
@@ -90,6 +91,7 @@ def render() -> Filters:
                     "Owner", options.get("owner", []), key="f_owners", placeholder="All owners"
                 )
             ),
+            teams=_teams(options.get("team", []), granted.teams),
         )
         st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
@@ -98,6 +100,22 @@ def render() -> Filters:
     scoped = filters.within(identity.current().scope)
     st.session_state["filters"] = scoped
     return scoped
+
+
+def _teams(offered: list[str], granted: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The Team multiselect, beside Owner; only when the owners table gives teams (a teams
+    file was loaded), since a team is a set of owners listed there."""
+    if not offered:
+        return ()
+    chosen = st.multiselect(
+        "Team",
+        offered,
+        key="f_teams",
+        placeholder="All teams" if granted is None else "All granted teams",
+        help="Owners' teams, from the teams file: the deals the team's owners own, and the "
+        "accounts they own with those accounts' orders, activities and surveys.",
+    )
+    return tuple(chosen)
 
 
 def _as_list(value: str | list[str]) -> list[str]:

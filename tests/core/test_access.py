@@ -136,6 +136,7 @@ def test_nothing_chosen_means_everything_granted():
         "segments": ["SMB"],
         "regions": None,
         "owners": None,
+        "teams": None,
     }
 
 
@@ -168,13 +169,24 @@ def test_narrowing_twice_never_widens():
 
 def test_scope_params_ignore_the_choices_but_not_the_grant():
     chosen = Filters(segments=("SMB",), owners=("Ann",))
-    assert chosen.scope_params() == {"segments": None, "regions": None, "owners": None}
+    assert chosen.scope_params() == {
+        "segments": None,
+        "regions": None,
+        "owners": None,
+        "teams": None,
+    }
     scoped = chosen.within(Scope(regions=("EMEA",)))
-    assert scoped.scope_params() == {"segments": None, "regions": ["EMEA"], "owners": None}
+    assert scoped.scope_params() == {
+        "segments": None,
+        "regions": ["EMEA"],
+        "owners": None,
+        "teams": None,
+    }
     assert Filters(scope=NOTHING).scope_params() == {
         "segments": [],
         "regions": [],
         "owners": [],
+        "teams": [],
     }
 
 
@@ -197,3 +209,37 @@ def test_grants_rows_for_the_admin_page(roles_file):
     assert by_person["ceo@example.com"]["segments"] == "all"
     assert by_person["Ana@Example.com"]["may import"] == "yes"
     assert by_person["maria@example.com"]["segments"] == "SMB"
+
+
+def test_a_team_grant_narrows_like_a_segment_grant():
+    """teams = ["East"]: nothing chosen = East; a choice outside it = nothing; a choice inside
+    it stays; other dimensions keep their own grant."""
+    grant = Scope(teams=("East",))
+    assert Filters().within(grant).params()["teams"] == ["East"]
+    assert Filters(teams=("West",)).within(grant).params()["teams"] == []
+    assert Filters(teams=("West",)).within(grant).params()["segments"] == []  # nothing at all
+    inside = Filters(teams=("East", "West"), segments=("SMB",)).within(grant)
+    assert (inside.params()["teams"], inside.params()["segments"]) == (["East"], ["SMB"])
+    assert not grant.is_everything and not grant.is_nothing
+    assert (grant & Scope(teams=("East", "West"))).teams == ("East",)
+    assert Filters(scope=grant).scope_params()["teams"] == ["East"]
+
+
+def test_the_roles_file_grants_teams(tmp_path):
+    path = tmp_path / "roles.toml"
+    path.write_text(
+        '[people]\n"cara@example.com" = { role = "manager", teams = ["East", "Typo"] }\n'
+        '"ed@example.com" = "viewer"\n',
+        encoding="utf-8",
+    )
+    roles = access.load(path)
+    cara = roles.access_for("cara@example.com")
+    assert cara.scope == Scope(teams=("East", "Typo"))
+    assert cara.describe() == "cara@example.com · manager · teams East, Typo"
+    rows = {r["person"]: r for r in access.grants_rows(roles, {"team": ["East", "West"]})}
+    assert rows["cara@example.com"]["teams"] == "East, Typo"
+    assert rows["cara@example.com"]["check"] == "not in the data: Typo"
+    assert rows["ed@example.com"]["teams"] == "all"
+    path.write_text('[people]\nx = { role = "viewer", teams = ["East"] }\n', encoding="utf-8")
+    with pytest.raises(access.RolesFileError, match="only a manager is granted"):
+        access.load(path)

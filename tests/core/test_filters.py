@@ -16,6 +16,7 @@ def test_params_use_none_for_all():
         "segments": None,
         "regions": None,
         "owners": None,
+        "teams": None,
     }
     assert FULL.params()["segments"] == ["Enterprise", "SMB"]
 
@@ -36,6 +37,8 @@ def test_previous_period_has_equal_length():
         Filters(),
         Filters(date(2024, 2, 29), date(2024, 2, 29)),
         Filters(owners=("O'Brien & Co", "Zoë"), regions=("North America",)),
+        Filters(teams=("East", "West & Co")),
+        Filters(date(2025, 1, 1), date(2025, 3, 31), ("SMB",), teams=("Central",)),
     ],
 )
 def test_url_round_trip(filters):
@@ -81,3 +84,19 @@ def test_filters_are_frozen_and_hashable():
     with pytest.raises(AttributeError):
         FULL.segments = ()  # type: ignore[misc]
     assert hash(FULL) == hash(Filters(**FULL.__dict__))
+
+
+def test_team_travels_in_the_url_as_team():
+    """team= repeats like segment=; it reads back into Filters.teams and binds as $teams."""
+    url = Filters(teams=("East", "Central")).to_query_params()
+    assert url == {"period": "all", "team": ["East", "Central"]}
+    back = Filters.from_query_params({"team": ["East", "Central"], "period": ["all"]})
+    assert back.teams == ("East", "Central")
+    assert back.params()["teams"] == ["East", "Central"]
+    assert Filters().params()["teams"] is None  # no team chosen: every owner, listed or not
+
+
+def test_restricted_to_drops_unknown_teams():
+    f = Filters(teams=("East", "Typo"))
+    assert f.restricted_to({"team": ["East", "West"]}).teams == ("East",)
+    assert f.restricted_to({}).teams == ()  # no owners table loaded: no team is offered

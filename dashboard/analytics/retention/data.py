@@ -15,7 +15,7 @@ import pandas as pd
 
 from dashboard.core import formatting, measures, queries
 from dashboard.core.coverage import data_span
-from dashboard.core.filters import Filters
+from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.periods import GRAINS, cohort_label, describe, describe_period
 from dashboard.core.tiles import Tile
 
@@ -197,7 +197,7 @@ def _notes(
     gaps = queries.run_one(
         cur,
         "retention_left_out",
-        {k: v for k, v in filters.params().items() if k in ("segments", "regions", "owners")},
+        {k: v for k, v in filters.params().items() if k in SCOPE_KEYS},
     )
     if gaps["orders_without_date"]:
         notes.append(
