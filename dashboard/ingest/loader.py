@@ -207,6 +207,9 @@ def commit(
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
+    refusal = inspection.conversion.refusal()  # e.g. a date column nobody has decided
+    if refusal:
+        raise ImportProblem(refusal, file=name)
     if inspection.already_loaded_as is not None:
         return LoadResult(
             None,
