@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import batch, files, loader, profiles
+from dashboard.ingest import batch, files, loader, profiles, stages
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -122,6 +122,18 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="COLUMN=FORMAT",
         help=f"how to read a date column: {', '.join(FAMILIES)}",
+    )
+    imp.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="NAME=STATUS",
+        help="what a deal stage means: won, lost or open ('Signed=won'); as the stage grid",
+    )
+    imp.add_argument(
+        "--stage-order",
+        metavar="A,B,C",
+        help="pipeline order of the stages ('Lead,Demo,Proposal'); stages not named follow",
     )
     imp.add_argument("--sheet", help="Excel sheet to read (default: the first)")
     imp.add_argument("--profile", help="use a saved mapping profile")
@@ -361,10 +373,11 @@ def _param_value(text: str) -> object:
         return text
 
 
-def _pairs(items: list[str], option: str) -> dict[str, str]:
+def _pairs(items: list[str], option: str, last: bool = False) -> dict[str, str]:
+    """NAME=VALUE options; `last` splits at the last '=' (stage names may hold one)."""
     out = {}
     for item in items:
-        key, sep, value = item.partition("=")
+        key, sep, value = item.rpartition("=") if last else item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"{option} expects NAME=VALUE, got {item!r}.")
         out[key.strip()] = value.strip()
@@ -380,24 +393,38 @@ def _import(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise UsageError(f"{path} is not a file.")
     names = [path.name for path in args.files]
+    statuses = {k: v.lower() for k, v in _pairs(args.stage, "--stage", last=True).items()}
+    stage_order = [s.strip() for s in (args.stage_order or "").split(",") if s.strip()]
     # Inspect every file before loading any: a bad file leaves the database unchanged.
     inspections = []
     try:
         for path in args.files:
             table, mine = batch.options_for(path.name, names, args.table, overrides)
-            inspections.append(
-                loader.inspect(
-                    con,
-                    path,
-                    path.name,
-                    table=table,
-                    vendor=args.source,
-                    overrides=mine,
-                    profile=args.profile,
-                    sheet=args.sheet,
-                    date_families=families,
-                )
-            )
+            options = {
+                "table": table,
+                "vendor": args.source,
+                "overrides": mine,
+                "profile": args.profile,
+                "sheet": args.sheet,
+                "date_families": families,
+            }
+            ins = loader.inspect(con, path, path.name, **options)
+            inspections.append(ins)
+            # With several files, --stage and --stage-order apply to the deals among them.
+            if (statuses or stage_order) and (len(names) == 1 or ins.mapping.table == "deals"):
+                if ins.conversion.stage_map is None:
+                    raise UsageError(
+                        f"--stage and --stage-order apply to deals; {ins.name} is read as"
+                        f" {ins.mapping.table} (pass --table deals if it holds deals)."
+                    )
+                # Do what the page's stage grid does: the guessed stages, changed, applied.
+                chosen = stages.choose(ins.conversion.stage_map, statuses, stage_order, ins.name)
+                loader.close(con, inspections.pop())
+                ins = loader.inspect(con, path, path.name, stage_map=chosen, **options)
+                inspections.append(ins)
+            refusal = ins.conversion.refusal()
+            if refusal:
+                raise ImportProblem(refusal, file=ins.name)
         # Several files are one export: dependency order, accounts linked, overlap shown.
         ordered, overlaps = batch.prepare(con, inspections)
         for ins in ordered:
@@ -439,11 +466,6 @@ def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) ->
             print(f"  {row.field:<22} <- {row.column}  ({row.confidence:.0%}, {row.why})")
     for note in ins.notes:
         print(f"  note: {note}")
-    for column in ins.conversion.ambiguous:
-        print(
-            f"  WARNING: {column} could be read month first or day first; pass "
-            f"--date-format '{column}=day_first' (or month_first) to choose."
-        )
     print(f"  {ins.rows_ok:,} rows will load, {ins.rows_rejected:,} rejected")
     rejected = ins.conversion.rejected(con, limit=20)
     for row in rejected.head(20).itertuples(index=False):

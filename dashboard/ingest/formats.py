@@ -255,7 +255,9 @@ def guess_number(values: list[str], delimiter: str | None) -> NumberGuess:
         return NumberGuess(".", "values like '12.5' have a decimal point")
     if delimiter == ";" and any("," in c for c in cells):
         return NumberGuess(",", "';'-separated file: commas read as decimal marks")
-    return NumberGuess(".", "commas read as thousands separators")
+    if any("," in c for c in cells):
+        return NumberGuess(".", "commas read as thousands separators")
+    return NumberGuess(".", "")  # no comma anywhere: nothing to say
 
 
 def sample_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
@@ -297,8 +299,10 @@ def number_sql(
     )
 
 
-TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja")
-FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein")
+# Yes/no in the languages exports come in (Bitrix24's Russian UI writes Да/Нет).
+TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja", "sí", "si", "sim")
+TRUE_WORDS += ("verdadero", "verdadeiro", "да")
+FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein", "falso", "não", "nao", "нет")
 
 
 def bool_sql(column: str) -> str:

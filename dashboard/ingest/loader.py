@@ -228,6 +228,9 @@ def load_parts(
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
+    refusal = inspection.conversion.refusal()  # e.g. a date column nobody has decided
+    if refusal:
+        raise ImportProblem(refusal, file=name)
     if inspection.already_loaded_as is not None:
         return None
     if inspection.rows_ok == 0:

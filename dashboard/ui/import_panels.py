@@ -210,21 +210,26 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
 
 
 def _date_choices(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
+    """Ask how to read each column whose every date reads both ways; no answer is preset
+    unless the CRM or the configured default decided (then shown to change)."""
     for column in ins.conversion.ambiguous:
         options = ["month_first", "day_first"]
-        current = panel.choices.date_families.get(
-            column, "month_first" if "month first" in " ".join(ins.notes) else "day_first"
-        )
+        current = panel.choices.date_families.get(column) or ins.conversion.date_orders.get(column)
         picked = st.radio(
             f"{column}: every date reads both ways (days are all 12 or less). How should it be "
             "read?",
             options,
-            index=options.index(current),
+            index=options.index(current) if current else None,
             horizontal=True,
             format_func=lambda k: formats.FAMILIES[k].label,
             key=f"dates_{file_id}_{column}_{panel.choices.version}",
         )
-        if picked != current:
+        if column in ins.conversion.undecided:
+            st.warning(
+                f"Choose how to read {column} first: nothing from this file loads until then.",
+                icon=":material/event:",
+            )
+        if picked is not None and picked != current:
             _change(panel, date_families={**panel.choices.date_families, column: picked})
 
 
@@ -232,11 +237,11 @@ def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
     st.markdown("**Stages** — what each stage means and its place in the pipeline")
     stages = ins.conversion.stage_map
     edited = st.data_editor(
-        stages[["raw_stage", "stage", "status", "stage_order", "deals"]],
+        stages[["raw_stage", "stage", "status", "stage_order", "deals", "status_from"]],
         key=f"stages_{file_id}_{panel.choices.version}",
         hide_index=True,
         width="stretch",
-        disabled=["raw_stage", "deals"],
+        disabled=["raw_stage", "deals", "status_from"],
         column_config={
             "raw_stage": st.column_config.TextColumn("In the file"),
             "stage": st.column_config.TextColumn("Stage"),
@@ -245,12 +250,20 @@ def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
             ),
             "stage_order": st.column_config.NumberColumn("Order", min_value=1, step=1),
             "deals": st.column_config.NumberColumn("Deals in file"),
+            # crm / known / words / flags (each row's IsWon/IsClosed) / guess / chosen
+            "status_from": st.column_config.TextColumn("Meaning from"),
         },
     )
     columns = ["stage", "status", "stage_order"]
     if not edited[columns].equals(stages[columns]):
         updated = stages.copy()
         updated[columns] = edited[columns].to_numpy()
+        # What the person set is a choice: their status overrides the closed/won flags.
+        status_set = updated["status"].ne(stages["status"])
+        updated.loc[status_set, "status_from"] = "chosen"
+        updated.loc[status_set, "by_flags"] = False
+        if updated["stage_order"].ne(stages["stage_order"]).any():
+            updated["order_from"] = "chosen"
         _change(panel, stage_map=updated)
 
 
