@@ -2,9 +2,9 @@
 all together (dashboard/ingest/batch.py), on the page's functions and on `crm-dashboard import`.
 
 The golden case is tests/ingest/real_exports/maven-crm, the four-file CRM export of issue 17.
-Until helper branches `meaning` (column recognition) and `stages` (stage order) land here, the
-test names the tables and the unrecognised columns itself (--table FILE=TABLE,
---map FILE:FIELD=COLUMN); the numbers below do not depend on the stage order.
+Until helper branch `meaning` (column recognition by meaning) lands here, the test names the
+tables and the unrecognised columns itself (--table FILE=TABLE, --map FILE:FIELD=COLUMN); the
+stage order comes from branch `stages` (merged), and the numbers below do not depend on it.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def test_deals_reach_their_accounts_segments(maven_db, capsys):
     assert kpis["win_rate"] == 0.5
 
 
-def test_deals_by_team_through_the_owners_table(maven_db):
+def test_deals_by_team_through_the_owners_table(maven_db, capsys):
     # sales_teams.csv: Central = Anna Snelling, Cecily Lampkin, Darcel Schlecht; East = Moses
     # Frase, Violet Mclelland; West = Hayden Neloms. Deals per agent from sales_pipeline.csv:
     #   Central: Darcel 3 (Z063OYW0 won, EC4QE1BX won, 7OPRGEVP), Anna 3 (ZNBS69V1 won,
@@ -130,12 +130,22 @@ def test_deals_by_team_through_the_owners_table(maven_db):
     #   East:    Moses 3 (1C1I7A6R won, MV1LWRNH won, TYXPSGQX), Violet 2 (PE84CX4O won,
     #            B2Z9RR1N)                                               -> 5 deals, 3 won
     #   West:    Hayden 3 (HAXMC4IX, AHIPBOHT, KWVA7VR1)                 -> 3 deals, 0 won
+    # East's won amount: 1054 + 588 + 26000 = 27,642.
     con = warehouse.connect(maven_db)
     teams = con.execute(
         "select o.team, count(*), count(*) filter (where d.status = 'won') from deals d"
         " join owners o on o.owner = d.owner group by 1 order by 1"
     ).fetchall()
     assert teams == [("Central", 8, 3), ("East", 5, 3), ("West", 3, 0)]
+    con.close()
+    got = {}
+    for team in ("Central", "East", "West"):
+        assert cli.main(["kpis", "--db", str(maven_db), "--team", team]) == 0
+        kpis = json.loads(capsys.readouterr().out)
+        got[team] = (kpis["deals_total"], kpis["deals_won"], kpis["won_amount"])
+    # Central won: Z063OYW0 4514 + EC4QE1BX 50 + ZNBS69V1 3400 = 7,964. West won nothing (the
+    # kpis module reports the sum over no won deal as null).
+    assert got == {"Central": (8, 3, 7964.0), "East": (5, 3, 27642.0), "West": (3, 0, None)}
 
 
 def test_funnel_breakdown_by_product_series(maven_db):
