@@ -32,6 +32,7 @@ view.sync_uploads(cur, uploads or [])
 for file_id, panel in view.panels().items():
     with st.container(border=True):
         view.render_panel(cur, file_id, panel)
+view.render_fit(cur)  # two or more files: load order and key overlap
 
 pending = [
     p
@@ -40,7 +41,7 @@ pending = [
 ]
 if pending:
     left, right = st.columns(2)
-    all_or_nothing = left.checkbox("All or nothing: load no row of a file if any is rejected")
+    all_or_nothing = left.checkbox("All or nothing: load nothing if any row is rejected")
     remove_sample = right.checkbox(
         "Remove the sample data",
         value=True,

@@ -132,7 +132,7 @@ class Overlap:
         text += f"{self.what} {self._verb()} {self.target}"
         extras = []
         if self.empty:
-            extras.append(f"{self.empty:,} name none")
+            extras.append(f"{self.empty:,} {'names' if self.empty == 1 else 'name'} none")
         if self.loose:
             extras.append(", ".join(f"'{a}' ≈ '{b}'" for a, b in self.loose) + " matched loosely")
         missing = [u for u in self.unmatched if u]
@@ -167,7 +167,8 @@ def _names(target: Sequence[loader.Inspection]) -> str:
 def overlaps(
     con: duckdb.DuckDBPyConnection, inspections: Sequence[loader.Inspection]
 ) -> list[Overlap]:
-    """The key overlap between the files of a batch (after link_accounts), one per pair."""
+    """The key overlap between the files of a batch, one per pair of files (the same before
+    and after link_accounts; nothing is changed)."""
     out = []
     accounts = _loadable(inspections, "accounts")
     owners = _loadable(inspections, "owners")
@@ -200,8 +201,25 @@ def _accepted_values(con, ins: loader.Inspection, column: str) -> list[object]:
     ]
 
 
+def _account_ids(con, accounts) -> set[object]:
+    """The ids a row can reach the batch's accounts by: their ids, and the id a row naming
+    the account by name gets before link_accounts ('name:<lower-case name>')."""
+    ids = set()
+    for a in accounts:
+        ids.update(
+            v
+            for row in con.execute(
+                f"select account_id, 'name:' || lower(trim(account_name))"
+                f" from {a.conversion.table} where len(__errors) = 0"
+            ).fetchall()
+            for v in row
+            if v is not None
+        )
+    return ids
+
+
 def _account_overlap(con, ins, accounts) -> Overlap:
-    ids = {v for a in accounts for v in _accepted_values(con, a, "account_id")}
+    ids = _account_ids(con, accounts)
     named = _accepted_values(con, ins, "account_id")
     present = [v for v in named if v is not None]
     missing = sorted({str(v).removeprefix("name:") for v in present if v not in ids})

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import files, formats, loader, profiles
+from dashboard.ingest import batch, files, formats, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.store import sample, warehouse
@@ -308,36 +308,81 @@ def load_all(
     remove_sample: bool,
     user: str | None = None,
 ) -> None:
-    """Load every inspected file, each as its own load, with a progress bar. `user` is the
-    signed-in person recorded in the load history (None: the server's OS user)."""
-    ready = [
-        (fid, p)
-        for fid, p in panels().items()
-        if p.inspection and p.inspection.conversion is not None and not p.result
-    ]
+    """Load every inspected file as one export (dashboard/ingest/batch.py): in dependency
+    order, rows linked to the batch's accounts, one load per file, all in one transaction, with
+    a progress bar. `user` is the signed-in person recorded in the load history (None: the
+    server's OS user)."""
+    ready = _ready()
+    by_inspection = {id(p.inspection): p for p in ready}
+    ordered = batch.in_load_order([p.inspection for p in ready])
     bar = st.progress(0.0, text="Loading…")
-    for n, (_, panel) in enumerate(ready):
-        name = panel.inspection.name
 
-        def step(fraction: float, text: str, n=n, name=name) -> None:
-            bar.progress((n + fraction) / len(ready), text=f"{name}: {text}")
+    def step(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text)
 
-        try:
-            result = loader.commit(
-                cur,
-                panel.inspection,
-                all_or_nothing=all_or_nothing,
-                remove_sample=remove_sample,
-                progress=step,
-                user=user,
-            )
-            panel.result = result.message
-        except (ImportProblem, warehouse.WarehouseError) as exc:
-            panel.error = str(exc).splitlines()[0]
-        except duckdb.Error as exc:  # no DuckDB error class or SQL reaches the person
-            panel.error = plain_reason(exc)
+    try:
+        batch.link_accounts(cur, ordered)
+        results = batch.commit_all(
+            cur,
+            ordered,
+            all_or_nothing=all_or_nothing,
+            remove_sample=remove_sample,
+            progress=step,
+            user=user,
+        )
+    except (ImportProblem, warehouse.WarehouseError, duckdb.Error) as exc:
+        reason = plain_reason(exc) if isinstance(exc, duckdb.Error) else str(exc).splitlines()[0]
+        named = getattr(exc, "file", None)
+        for panel in ready:
+            if named is None or panel.inspection.name == named:
+                panel.error = reason
+            else:
+                panel.error = (
+                    f"Not loaded: {named} could not load, and files dropped together load "
+                    "together or not at all."
+                )
+        bar.empty()
+        return
+    for ins, result in zip(ordered, results, strict=True):
+        panel = by_inspection[id(ins)]
+        panel.result = result.message
         _close(cur, panel)
     bar.empty()
+
+
+def _ready() -> list[Panel]:
+    return [
+        p
+        for p in panels().values()
+        if p.inspection and p.inspection.conversion is not None and not p.result
+    ]
+
+
+def render_fit(cur: duckdb.DuckDBPyConnection) -> None:
+    """How the dropped files fit together: the order they load in and the key overlap (deals
+    to accounts, owners to the teams file, product names to the products file). Shown when
+    two or more files are ready."""
+    ready = _ready()
+    if len(ready) < 2:
+        return
+    ordered = batch.in_load_order([p.inspection for p in ready])
+    with st.container(border=True):
+        st.markdown("**How these files fit together**")
+        st.markdown(
+            "They load as one export, in this order: "
+            + " → ".join(f"{i.name} ({i.mapping.table})" for i in ordered)
+            + ". Each file is its own load in the history (undo them one by one), but they "
+            "load together or not at all."
+        )
+        found = batch.overlaps(cur, ordered)
+        for overlap in found:
+            icon = "check_circle" if overlap.matched == overlap.total else "link_off"
+            st.markdown(f":material/{icon}: {overlap.sentence()}")
+        if not found:
+            st.caption(
+                "No key links these files: no deals or orders name an account, owner or "
+                "product of another file here."
+            )
 
 
 def showing_sample(cur: duckdb.DuckDBPyConnection) -> bool:
