@@ -103,10 +103,9 @@ def test_a_database_made_by_the_migrations_up_to_8_opens_with_todays_macros(tmp_
     later = [m.version for m in warehouse.available_migrations() if m.version > 8]
     assert later and versions == [*range(1, version + 1), *later]
     # Today's macros at work on the old rows: SMB holds D1, Enterprise nothing.
-    assert con.execute("select deal_id from deals_in_scope(['SMB'], null, null)").fetchall() == [
-        ("D1",)
-    ]
-    enterprise = "select count(*) from deals_in_scope(['Enterprise'], null, null)"
+    smb = "select deal_id from deals_in_scope(['SMB'], null, null, null)"
+    assert con.execute(smb).fetchall() == [("D1",)]
+    enterprise = "select count(*) from deals_in_scope(['Enterprise'], null, null, null)"
     assert con.execute(enterprise).fetchone() == (0,)
     recorded = dict(con.execute("select name, sql_hash from summary_sources").fetchall())
     assert recorded == {name: summaries.fingerprint(name) for name in summaries.available()}
