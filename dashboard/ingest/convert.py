@@ -122,7 +122,7 @@ def convert(
                 conv.notes += [
                     n for n in (stages.order_note(stage_map), stages.status_note(stage_map)) if n
                 ]
-        conv.stage_map = stages.complete(stage_map)
+        conv.stage_map = stages.settled(stage_map)
         con.register(f"{conv.table}_stages", conv.stage_map)
     try:
         builder.build()

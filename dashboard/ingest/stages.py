@@ -227,8 +227,27 @@ def complete(frame: pd.DataFrame) -> pd.DataFrame:
     for column in COLUMNS:
         if column not in frame.columns:
             frame[column] = fill.get(column)
+    frame["status_from"] = frame["status_from"].fillna("chosen")
     frame["by_flags"] = frame["by_flags"].fillna(False).astype(bool)
     return frame
+
+
+def settled(frame: pd.DataFrame) -> pd.DataFrame:
+    """A chosen stage map made whole again: the stand-in Won/Lost stages go once a stage of the
+    file means won/lost, come back when none does; orders renumbered 1.. in the same order."""
+    frame = complete(frame)
+    real = set(frame.loc[frame["raw_stage"].notna(), "status"])
+    frame = frame[frame["raw_stage"].notna() | ~frame["status"].isin(real)]
+    frame = with_final(frame.drop(columns=["default_order"], errors="ignore"))
+    frame = complete(frame)
+    last = pd.to_numeric(frame["stage_order"], errors="coerce")
+    frame["_order"] = last.fillna(last.max() if last.notna().any() else 0) + last.isna() * (
+        frame["status"].map({"won": 1, "lost": 2}).fillna(0)
+    )
+    frame = frame.sort_values("_order", kind="stable")
+    labels = frame.drop_duplicates("stage")["stage"].tolist()
+    frame["stage_order"] = frame["stage"].map({s: i for i, s in enumerate(labels, 1)})
+    return frame[COLUMNS].reset_index(drop=True)
 
 
 def order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -250,14 +269,15 @@ def order(frame: pd.DataFrame) -> pd.DataFrame:
     frame["_unplaced"] = key.isna()
     frame["_key"] = key.fillna(0)
     probability = pd.to_numeric(frame["probability"], errors="coerce")
-    frame["_prob"] = probability.fillna(-1)
+    frame["_no_prob"] = probability.isna()
+    frame["_prob"] = probability.fillna(0)
     unplaced = frame["order_from"].isna()
     frame.loc[unplaced, "order_from"] = probability[unplaced].map(
         lambda p: "file" if pd.isna(p) else "probability"
     )
     frame["_seen"] = pd.to_numeric(frame["first_seen"], errors="coerce").fillna(float("inf"))
     frame = frame.sort_values(
-        ["_status_rank", "_unplaced", "_key", "_prob", "_seen"], kind="stable"
+        ["_status_rank", "_unplaced", "_key", "_no_prob", "_prob", "_seen"], kind="stable"
     )
     labels = frame.drop_duplicates("stage")["stage"].tolist()
     frame["stage_order"] = frame["stage"].map({s: i for i, s in enumerate(labels, 1)})
@@ -323,7 +343,7 @@ def choose(
         labels = frame.drop_duplicates("stage")["stage"].tolist()
         frame["stage_order"] = frame["stage"].map({s: i for i, s in enumerate(labels, 1)})
         frame["order_from"] = "chosen"
-    return frame[COLUMNS].reset_index(drop=True)
+    return settled(frame[COLUMNS])
 
 
 def _rows_named(frame: pd.DataFrame, name: str, option: str, file: str) -> pd.Series:
