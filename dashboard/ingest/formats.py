@@ -297,8 +297,8 @@ def number_sql(
     )
 
 
-TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja")
-FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein")
+TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja", "да")
+FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein", "нет")
 
 
 def bool_sql(column: str) -> str:
