@@ -18,7 +18,11 @@ FLAG_WORDS = frozenset(
 )
 FREE_TEXT_FIELDS = frozenset({"comment", "deal_name", "loss_reason"})
 MAX_VALUES = 1000  # distinct values kept per column (for values shared with another file)
-_NUMBER = re.compile(r"^\(?[-+]?[$€£¥₹]?\s?\d[\d\s.,\u00a0\u202f]*\)?\s?%?$")
+# "$1,234", "1.234.567,89 €", "USD 1000", "(12.50)", "12 %": money-like numbers.
+_NUMBER = re.compile(
+    r"^\(?[-+]?(?:[A-Za-z]{3}\s+)?[$€£¥₹]?\s?\d[\d\s.,\u00a0\u202f]*\)?\s?[%$€£¥₹]?"
+    r"(?:\s+[A-Za-z]{3})?$"
+)
 
 
 @dataclass(frozen=True)
