@@ -458,8 +458,8 @@ def _import(args: argparse.Namespace) -> int:
 
 def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) -> None:
     print(
-        f"{ins.name}: {loader.describe_vendor(ins.vendor)} -> table {ins.mapping.table} "
-        f"({ins.mapping.table_confidence:.0%} sure)"
+        f"{ins.name}: {loader.describe_vendor(ins.vendor)} -> table "
+        f"{loader.describe_table(ins.mapping)}"
     )
     for row in ins.mapping_rows().itertuples(index=False):
         if row.column:

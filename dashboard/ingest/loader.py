@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.ingest import convert, derive, files, profiles
-from dashboard.ingest.content import fill_from_content
+from dashboard.ingest.content import fill_from_content, profile_columns
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
 from dashboard.ingest.vendors import LABELS, MONTH_FIRST_VENDORS, VENDORS, Recognition, recognise
@@ -48,7 +48,7 @@ class Inspection:
         from dashboard.ingest.fields import TABLES
 
         rows = []
-        for spec in TABLES[self.mapping.table]:
+        for spec in TABLES.get(self.mapping.table or "", ()):
             choice = self.mapping.fields.get(spec.name)
             rows.append(
                 {
@@ -67,7 +67,7 @@ class Inspection:
                     "why": "date the deal entered this stage",
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["field", "column", "confidence", "why"])
 
 
 @dataclass(frozen=True)
@@ -91,23 +91,31 @@ def inspect(
     stage_map: pd.DataFrame | None = None,
     date_families: dict[str, str] | None = None,
     allow_incomplete: bool = False,
+    shared: dict[str, set[str]] | None = None,
 ) -> Inspection:
     """Stage, recognise, map and convert a file; nothing is written to the warehouse.
 
     With allow_incomplete, a mapping that lacks a required field gives an Inspection with no
     conversion and the reason in `problem` (the page shows the grid to fix it) instead of
-    raising."""
+    raising. shared: values of other files' columns dropped together (see mapping.guess)."""
     folder = warehouse.import_dir(_db_path(con))
     staged = files.stage(source, name, folder, sheet=sheet)
     raw = None
     try:
         raw = files.read_raw(con, staged)
         recognition = _vendor(staged.headers, vendor)
-        mapping, note = _mapping(con, staged, recognition, table, profile)
-        if mapping.profile is None and not profile:
-            mapping = fill_from_content(
-                con, raw, mapping, recognition.vendor in MONTH_FIRST_VENDORS
+        month_first = recognition.vendor in MONTH_FIRST_VENDORS
+        mapping, note = _mapping(con, staged, raw, recognition, table, profile, shared)
+        notes = ([note] if note else []) + mapping.notes
+        if mapping.table is None:  # fits no table: "don't load" (page), refused (CLI)
+            problem = ImportProblem(mapping.reason or f"{staged.name} fits no table.")
+            if not allow_incomplete:
+                raise problem
+            return Inspection(
+                staged, raw, recognition, mapping, None, 0, 0, None, notes, problem=str(problem)
             )
+        if mapping.profile is None and not profile:
+            mapping = fill_from_content(con, raw, mapping, month_first)
         if overrides:
             mapping = apply_overrides(mapping, overrides, staged.headers)
         if date_families:
@@ -123,7 +131,7 @@ def inspect(
                 0,
                 0,
                 None,
-                [note] if note else [],
+                notes,
                 problem=str(missing),
             )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
@@ -135,7 +143,7 @@ def inspect(
             "select max(load_id) from loads where checksum = $c and undone_at is null",
             {"c": staged.checksum},
         )
-        notes = ([note] if note else []) + conversion.notes
+        notes = notes + conversion.notes
         return Inspection(staged, raw, recognition, mapping, conversion, ok, bad, duplicate, notes)
     except BaseException:
         if raw is not None:
@@ -159,7 +167,9 @@ def _vendor(headers: list[str], vendor: str) -> Recognition:
     return Recognition(vendor, 1.0, ("chosen by you",))
 
 
-def _mapping(con, staged, recognition, table, profile) -> tuple[Mapping, str | None]:
+def _mapping(
+    con, staged, raw, recognition, table, profile, shared=None
+) -> tuple[Mapping, str | None]:
     if profile:
         saved = profiles.named(con, profile)
         return Mapping.from_json(saved, staged.headers, f"profile {profile!r}"), (
@@ -170,7 +180,9 @@ def _mapping(con, staged, recognition, table, profile) -> tuple[Mapping, str | N
         mapping = Mapping.from_json(found[1], staged.headers, f"profile {found[0]!r}")
         mapping.profile = found[0]
         return mapping, f"Mapping from saved profile {found[0]!r} (same columns)."
-    return guess(staged.headers, staged.name, recognition, table), None
+    month_first = recognition.vendor in MONTH_FIRST_VENDORS
+    columns = profile_columns(con, raw, month_first)
+    return guess(staged.headers, staged.name, recognition, table, columns, shared), None
 
 
 def _with_date_families(mapping: Mapping, families: dict[str, str], headers: list[str]):
@@ -305,6 +317,11 @@ def close(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> None:
     if inspection.conversion is not None:
         convert.discard(con, inspection.conversion)
     files.discard(con, inspection.raw)
+
+
+def describe_table(mapping: Mapping) -> str:
+    """'deals (70% sure: no amount, no creation date)': the table and what it will lack."""
+    return mapping.summary()
 
 
 def describe_vendor(recognition: Recognition) -> str:

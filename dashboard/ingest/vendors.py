@@ -7,14 +7,34 @@ import unicodedata
 from dataclasses import dataclass
 
 from dashboard.ingest.fields import normalise
+from dashboard.ingest.headers import normalise as normalise_words
 
-VENDORS = ("hubspot", "salesforce", "pipedrive", "zoho", "dynamics", "generic")
+VENDORS = (
+    "hubspot",
+    "salesforce",
+    "pipedrive",
+    "zoho",
+    "dynamics",
+    "bitrix24",
+    "odoo",
+    "freshsales",
+    "close",
+    "copper",
+    "monday",
+    "generic",
+)
 LABELS = {
     "hubspot": "HubSpot",
     "salesforce": "Salesforce",
     "pipedrive": "Pipedrive",
     "zoho": "Zoho CRM",
     "dynamics": "Microsoft Dynamics 365",
+    "bitrix24": "Bitrix24",
+    "odoo": "Odoo CRM",
+    "freshsales": "Freshsales",
+    "close": "Close",
+    "copper": "Copper",
+    "monday": "monday.com CRM",
     "generic": "a spreadsheet (no CRM recognised)",
 }
 
@@ -79,6 +99,105 @@ SIGNATURES = {
         "chances of success",
         "contact company name",
     ),
+    # crm.deal.fields codes (REST dumps) and the Russian UI's column titles.
+    "bitrix24": (
+        "stage id",
+        "assigned by id",
+        "opportunity",
+        "currency id",
+        "begindate",
+        "closedate",
+        "date create",
+        "date modify",
+        "category id",
+        "company id",
+        "contact id",
+        "source id",
+        "type id",
+        "closed",
+        "название сделки",
+        "стадия сделки",
+        "ответственный",
+        "сделка закрыта",
+        "дата начала",
+        "дата завершения",
+        "дата создания",
+    ),
+    # List-view export of crm.lead with its field labels.
+    "odoo": (
+        "opportunity",
+        "customer",
+        "expected revenue",
+        "salesperson",
+        "sales team",
+        "created on",
+        "expected closing",
+        "closed date",
+        "lost reason",
+        "tags",
+        "medium",
+        "campaign",
+    ),
+    "freshsales": (
+        "deal value",
+        "deal stage",
+        "sales owner",
+        "deal pipeline",
+        "expected close date",
+        "closed date",
+        "related contacts",
+        "payment status",
+        "lost reason",
+        "territory",
+        "created at",
+        "updated at",
+    ),
+    # Opportunity export: snake_case API names.
+    "close": (
+        "lead id",
+        "lead name",
+        "status id",
+        "status label",
+        "status type",
+        "value period",
+        "value currency",
+        "value formatted",
+        "confidence",
+        "user name",
+        "date created",
+        "date won",
+        "date lost",
+    ),
+    "copper": (
+        "primary contact",
+        "company",
+        "pipeline",
+        "stage",
+        "status",
+        "value",
+        "owner",
+        "win probability",
+        "loss reason",
+        "date created",
+        "date modified",
+        "priority",
+        "tags",
+    ),
+    # The CRM's Deals board exported to a spreadsheet.
+    "monday": (
+        "deal",
+        "deal stage",
+        "deal value",
+        "close probability",
+        "forecast value",
+        "expected close date",
+        "actual close date",
+        "contacts",
+        "accounts",
+        "item id",
+        "subitems",
+        "last interaction",
+    ),
 }
 
 # "Date entered "Closed Won (Sales Pipeline)"" in any quote style.
@@ -106,7 +225,9 @@ class Recognition:
 def recognise(headers: list[str]) -> Recognition:
     """The CRM that wrote these headers, or 'generic'."""
     names = [normalise(h) for h in headers]
-    present = set(names)
+    # Both spellings: "StageName" -> "stagename" (Salesforce's API names as one word) and
+    # "Стадия сделки" -> "стадия сделки" (letters of any script kept).
+    present = set(names) | {normalise_words(h) for h in headers}
     entered = [h for h in headers if HUBSPOT_ENTERED.match(h)]
     pipedrive = [h for h in headers if PIPEDRIVE_HEADER.match(h)]
     scores: dict[str, tuple[float, tuple[str, ...]]] = {}
@@ -221,6 +342,12 @@ DEFAULT_PIPELINE = {
     "pipedrive": "Pipedrive pipeline",
     "zoho": "Zoho deals",
     "dynamics": "Dynamics opportunities",
+    "bitrix24": "Bitrix24 deals",
+    "odoo": "Odoo pipeline",
+    "freshsales": "Freshsales deals",
+    "close": "Close opportunities",
+    "copper": "Copper opportunities",
+    "monday": "monday.com deals",
     "generic": "Pipeline",
 }
 

@@ -17,6 +17,7 @@ from dashboard.core.filters import Scope
 from dashboard.ingest import batch, files, formats, loader, profiles
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
+from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
 
 STATE_KEY = "import_panels"
@@ -108,6 +109,9 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
             return
     _summary(ins)
     _table_picker(file_id, panel, ins)
+    if ins.mapping.table is None:  # "don't load": nothing to map
+        st.info(ins.problem or "This file will not be loaded.", icon=":material/block:")
+        return
     if ins.problem:
         st.warning(ins.problem, icon=":material/rule:")
     _mapping_grid(file_id, panel, ins)
@@ -136,7 +140,8 @@ def _summary(ins: loader.Inspection) -> None:
     st.markdown(
         f"**{staged.name}** · {formatting.count(ins.raw.rows)} rows · "
         f"{', '.join(how) or staged.kind} · written by "
-        f"**{loader.describe_vendor(ins.vendor)}**"
+        f"**{loader.describe_vendor(ins.vendor)}** · table "
+        f"**{loader.describe_table(ins.mapping)}**"
     )
     if ins.already_loaded_as is not None:
         st.warning(
@@ -149,14 +154,19 @@ def _summary(ins: loader.Inspection) -> None:
 
 
 def _table_picker(file_id: str, panel: Panel, ins: loader.Inspection | None) -> None:
-    tables = list(TABLES)
-    current = ins.mapping.table if ins else (panel.choices.table or tables[0])
+    # "Don't load this file" comes first and is chosen for a file that fits no table.
+    tables = [SKIP, *TABLES]
+    current = (ins.mapping.table or SKIP) if ins else (panel.choices.table or tables[1])
     cols = st.columns([2, 2, 3])
     label = "Load into table"
-    if ins is not None:
-        label += f" (guessed, {ins.mapping.table_confidence:.0%} sure)"
+    if ins is not None and ins.mapping.table is not None:
+        label += f" (guessed, {ins.mapping.confidence:.0%} sure)"
     chosen = cols[0].selectbox(
-        label, tables, index=tables.index(current), key=f"table_{file_id}_{panel.choices.version}"
+        label,
+        tables,
+        index=tables.index(current),
+        format_func=lambda t: "Don't load this file" if t == SKIP else t,
+        key=f"table_{file_id}_{panel.choices.version}",
     )
     if ins is not None and ins.staged.sheets:
         sheet = cols[1].selectbox(
@@ -167,7 +177,7 @@ def _table_picker(file_id: str, panel: Panel, ins: loader.Inspection | None) -> 
         )
         if sheet != ins.staged.sheet:
             _change(panel, sheet=sheet, table=None, overrides={})
-    if (ins is None or chosen != ins.mapping.table) and chosen != panel.choices.table:
+    if (ins is None or chosen != (ins.mapping.table or SKIP)) and chosen != panel.choices.table:
         _change(panel, table=chosen, overrides={}, stage_map=None, date_families={})
 
 
