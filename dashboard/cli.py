@@ -397,6 +397,7 @@ def _import(args: argparse.Namespace) -> int:
     stage_order = [s.strip() for s in (args.stage_order or "").split(",") if s.strip()]
     # Inspect every file before loading any: a bad file leaves the database unchanged.
     inspections = []
+    plans = {}  # file name -> (path, inspect options, stage map chosen on the command line)
     try:
         for path in args.files:
             table, mine = batch.options_for(path.name, names, args.table, overrides)
@@ -408,6 +409,7 @@ def _import(args: argparse.Namespace) -> int:
                 "sheet": args.sheet,
                 "date_families": families,
             }
+            plans[path.name] = (path, options, None)
             ins = loader.inspect(con, path, path.name, **options)
             inspections.append(ins)
             # With several files, --stage and --stage-order apply to the deals among them.
@@ -420,8 +422,17 @@ def _import(args: argparse.Namespace) -> int:
                 # Do what the page's stage grid does: the guessed stages, changed, applied.
                 chosen = stages.choose(ins.conversion.stage_map, statuses, stage_order, ins.name)
                 loader.close(con, inspections.pop())
+                plans[path.name] = (path, options, chosen)
                 ins = loader.inspect(con, path, path.name, stage_map=chosen, **options)
                 inspections.append(ins)
+
+        def again(old: loader.Inspection, shared: dict[str, set[str]]) -> loader.Inspection:
+            path, options, chosen = plans[old.name]
+            return loader.inspect(con, path, path.name, stage_map=chosen, shared=shared, **options)
+
+        # A column naming another file's people, products or accounts maps by its values.
+        inspections[:] = batch.with_shared(con, inspections, again)
+        for ins in inspections:
             refusal = ins.conversion.refusal()
             if refusal:
                 raise ImportProblem(refusal, file=ins.name)

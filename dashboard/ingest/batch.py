@@ -297,6 +297,82 @@ def _history_overlap(con, ins, deals) -> Overlap:
     )
 
 
+# What a row of one file may name in another: reference table -> its key fields.
+REFERENCE_KEYS = {"owners": ("owner",), "products": ("product",), "accounts": ("account_name",)}
+# Fields a file naming people, products or accounts may have left unmapped.
+REFERRING_FIELDS = ("owner", "product", "account_name", "account_id")
+
+
+def shared_values(
+    con: duckdb.DuckDBPyConnection,
+    inspections: Sequence[loader.Inspection],
+    besides: loader.Inspection,
+) -> dict[str, set[str]]:
+    """The key values of the batch's other reference files, {their column: its values}, for
+    helper `meaning`'s hook (loader.inspect(shared=...)): a deals column holding the names of
+    a teams file's `sales_agent` is read as the owner."""
+    out: dict[str, set[str]] = {}
+    for ins in inspections:
+        if ins is besides or ins.conversion is None:
+            continue
+        for name in REFERENCE_KEYS.get(ins.mapping.table, ()):
+            if not ins.mapping.source(name):
+                continue
+            values = {str(v).strip() for v in _accepted_values(con, ins, name) if v is not None}
+            out.setdefault(_column_of(ins, name), set()).update(values)
+    return out
+
+
+def needs_shared(ins: loader.Inspection) -> bool:
+    """A file that may name another file's people, products or accounts in a column its
+    headers did not give away (a deals file's `rep`): worth a second look with shared values."""
+    if ins.mapping.table in REFERENCE_KEYS and ins.mapping.table != "accounts":
+        return False
+    if ins.mapping.table is None or ins.conversion is None:
+        return True
+    fields = {f.name for f in _fields(ins.mapping.table)}
+    return any(f in fields and not ins.mapping.source(f) for f in REFERRING_FIELDS)
+
+
+def _fields(table: str):
+    from dashboard.ingest.fields import TABLES
+
+    return TABLES.get(table, ())
+
+
+def with_shared(
+    con: duckdb.DuckDBPyConnection,
+    inspections: list[loader.Inspection],
+    inspect_again: Callable[[loader.Inspection, dict[str, set[str]]], loader.Inspection],
+) -> list[loader.Inspection]:
+    """Inspect again, with the other files' key values, each file that may name them without
+    saying so in its headers; keep the new reading when it maps more fields (the old one is
+    closed). `inspect_again(old, shared)` repeats the file's inspection with the same choices."""
+    out = list(inspections)
+    for n, ins in enumerate(inspections):
+        if not needs_shared(ins):
+            continue
+        shared = shared_values(con, out, ins)
+        if not shared:
+            continue
+        try:
+            again = inspect_again(ins, shared)
+        except ImportProblem:
+            continue  # the first reading stands
+        if _mapped(again) > _mapped(ins):
+            loader.close(con, ins)
+            out[n] = again
+        else:
+            loader.close(con, again)
+    return out
+
+
+def _mapped(ins: loader.Inspection) -> int:
+    if ins.mapping.table is None or ins.conversion is None:
+        return -1
+    return sum(1 for choice in ins.mapping.fields.values() if choice.source)
+
+
 def prepare(
     con: duckdb.DuckDBPyConnection, inspections: Sequence[loader.Inspection]
 ) -> tuple[list[loader.Inspection], list[Overlap]]:

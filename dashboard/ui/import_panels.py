@@ -64,10 +64,31 @@ def sync_uploads(cur: duckdb.DuckDBPyConnection, uploads: list) -> None:
     for file_id in list(panels()):
         if file_id not in current:
             _close(cur, panels().pop(file_id))
+    fresh = False
     for file_id, upload in current.items():
         panel = panels().setdefault(file_id, Panel(Choices()))
         if panel.result is None and panel.inspected_for != panel.choices.key():
             _inspect(cur, panel, upload)
+            fresh = True
+    if fresh and len(current) > 1:
+        _read_with_each_other(cur, current)
+
+
+def _read_with_each_other(cur: duckdb.DuckDBPyConnection, uploads: dict) -> None:
+    """Files dropped together: a column naming another file's people, products or accounts
+    maps by its values (a deals file's `rep` holding a teams file's `sales_agent` names)."""
+    waiting = {fid: p for fid, p in panels().items() if p.inspection and p.result is None}
+    by_inspection = {id(p.inspection): fid for fid, p in waiting.items()}
+
+    def again(old: loader.Inspection, shared: dict[str, set[str]]) -> loader.Inspection:
+        fid = by_inspection[id(old)]
+        return _inspection(cur, waiting[fid].choices, uploads[fid], shared)
+
+    before = [p.inspection for p in waiting.values()]
+    after = batch.with_shared(cur, before, again)
+    for panel, old, new in zip(waiting.values(), before, after, strict=True):
+        if new is not old:
+            panel.inspection = new
 
 
 def _close(cur: duckdb.DuckDBPyConnection, panel: Panel) -> None:
@@ -80,21 +101,31 @@ def _inspect(cur: duckdb.DuckDBPyConnection, panel: Panel, upload) -> None:
     _close(cur, panel)
     c = panel.choices
     try:
-        panel.inspection = loader.inspect(
-            cur,
-            upload.getvalue(),
-            upload.name,
-            table=c.table,
-            sheet=c.sheet,
-            overrides=c.overrides or None,
-            date_families=c.date_families or None,
-            stage_map=c.stage_map,
-            allow_incomplete=True,
-        )
+        panel.inspection = _inspection(cur, c, upload)
         panel.error = None
     except ImportProblem as exc:
         panel.error = str(exc)
     panel.inspected_for = c.key()
+
+
+def _inspection(
+    cur: duckdb.DuckDBPyConnection,
+    c: Choices,
+    upload,
+    shared: dict[str, set[str]] | None = None,
+) -> loader.Inspection:
+    return loader.inspect(
+        cur,
+        upload.getvalue(),
+        upload.name,
+        table=c.table,
+        sheet=c.sheet,
+        overrides=c.overrides or None,
+        date_families=c.date_families or None,
+        stage_map=c.stage_map,
+        allow_incomplete=True,
+        shared=shared,
+    )
 
 
 def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:

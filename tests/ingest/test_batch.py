@@ -2,9 +2,9 @@
 all together (dashboard/ingest/batch.py), on the page's functions and on `crm-dashboard import`.
 
 The golden case is tests/ingest/real_exports/maven-crm, the four-file CRM export of issue 17.
-Until helper branch `meaning` (column recognition by meaning) lands here, the test names the
-tables and the unrecognised columns itself (--table FILE=TABLE, --map FILE:FIELD=COLUMN); the
-stage order comes from branch `stages` (merged), and the numbers below do not depend on it.
+The four files import with no hint (tables and columns recognised by branch `meaning`, stage
+order by branch `stages`, both merged); one test gives every table and column explicitly
+(--table FILE=TABLE, --map FILE:FIELD=COLUMN) and must read the same.
 """
 
 from __future__ import annotations
@@ -51,9 +51,7 @@ OVERLAP = [
 
 
 def run_import(db_path: Path, *extra: str) -> int:
-    return cli.main(
-        ["import", "--db", str(db_path), *(str(MAVEN / f) for f in FILES), *OPTIONS, *extra]
-    )
+    return cli.main(["import", "--db", str(db_path), *(str(MAVEN / f) for f in FILES), *extra])
 
 
 @pytest.fixture
@@ -63,8 +61,9 @@ def maven_db(db_path: Path, capsys) -> Path:
     return db_path
 
 
-def test_dry_run_shows_the_key_overlap_and_loads_nothing(db_path, capsys):
-    assert run_import(db_path, "--dry-run") == 0
+@pytest.mark.parametrize("hints", [(), OPTIONS], ids=["no hint", "every table and column named"])
+def test_dry_run_shows_the_key_overlap_and_loads_nothing(db_path, capsys, hints):
+    assert run_import(db_path, "--dry-run", *hints) == 0
     out = capsys.readouterr().out
     assert "How these files fit together:" in out
     for line in OVERLAP:
@@ -318,3 +317,26 @@ def test_per_file_table_naming_another_file_is_one_sentence(db_path, capsys):
     assert (
         "--table 'acounts.csv=accounts' names 'acounts.csv', which is not one of the files" in err
     )
+
+
+def test_a_column_holding_the_teams_files_names_is_the_owner(tmp_path, db_path, capsys):
+    # 'Handled' says nothing by its name; its values Ann Lee and Bob Roy are teams.csv's
+    # sales_agent names, so with teams.csv dropped beside it, it is the deals' owner (branch
+    # meaning's shared-values hook, fed by batch.with_shared). Alone it stays unmapped.
+    deals = tmp_path / "deals.csv"
+    deals.write_text(
+        "Deal ID,Stage,Amount,Handled\nD1,Closed Won,10,Ann Lee\nD2,Closed Lost,20,Bob Roy\n"
+        "D3,Closed Won,5,Ann Lee\n"
+    )
+    teams = tmp_path / "teams.csv"
+    teams.write_text("sales_agent,regional_office\nAnn Lee,East\nBob Roy,West\n")
+    assert cli.main(["import", "--db", str(db_path), "--dry-run", str(deals)]) == 0
+    assert "owner                  <- Handled" not in capsys.readouterr().out
+    assert cli.main(["import", "--db", str(db_path), str(deals), str(teams)]) == 0
+    out = capsys.readouterr().out
+    assert "owner                  <- Handled" in out
+    assert "  Handled (deals.csv → teams.csv): 2 of 2 deal owners are in teams.csv\n" in out
+    # East (Ann Lee): D1 10 + D3 5 won = 15; West (Bob Roy): D2 lost.
+    assert cli.main(["kpis", "--db", str(db_path), "--team", "East"]) == 0
+    kpis = json.loads(capsys.readouterr().out)
+    assert (kpis["deals_won"], kpis["won_amount"]) == (2, 15.0)

@@ -105,3 +105,27 @@ def test_the_page_shows_how_the_files_fit_together(db_path):
         ":material/link_off: Company (deals.csv → accounts.csv): 1 of 2 deals name an account "
         "in accounts.csv (1 names none)"
     )
+
+
+class Upload:
+    """What st.file_uploader returns for one file, as far as sync_uploads reads it."""
+
+    def __init__(self, file_id: str, name: str, data: bytes):
+        self.file_id, self.name, self._data = file_id, name, data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_dropped_together_a_column_of_team_names_maps_as_owner(con, monkeypatch):
+    # 'Handled' holds teams.csv's sales_agent names: read with teams.csv, it is the owner.
+    found: dict[str, view.Panel] = {}
+    monkeypatch.setattr(view, "panels", lambda: found)
+    deals = Upload("f1", "deals.csv", b"Deal ID,Stage,Handled\nD1,Won,Ann Lee\nD2,Lost,Bob Roy\n")
+    teams = Upload("f2", "teams.csv", b"sales_agent,regional_office\nAnn Lee,East\nBob Roy,West\n")
+    view.sync_uploads(con, [deals])
+    assert found["f1"].inspection.mapping.source("owner") is None
+    view.sync_uploads(con, [deals, teams])
+    assert found["f1"].inspection.mapping.source("owner").columns == ("Handled",)
+    for panel in found.values():
+        loader.close(con, panel.inspection)
