@@ -340,3 +340,19 @@ def test_a_column_holding_the_teams_files_names_is_the_owner(tmp_path, db_path, 
     assert cli.main(["kpis", "--db", str(db_path), "--team", "East"]) == 0
     kpis = json.loads(capsys.readouterr().out)
     assert (kpis["deals_won"], kpis["won_amount"]) == (2, 15.0)
+
+
+def test_history_loads_after_its_deals_and_its_overlap_is_shown(db_path, capsys):
+    # OpportunityHistory.csv names 5 deals (AbC01, 02, 06, 09, 10), all in Opportunity.csv's
+    # 14. Given first, the history still loads second.
+    folder = Path(__file__).parent / "real_exports" / "salesforce-dataloader"
+    files = [str(folder / "OpportunityHistory.csv"), str(folder / "Opportunity.csv")]
+    assert cli.main(["import", "--db", str(db_path), *files]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  OpportunityId (OpportunityHistory.csv → Opportunity.csv): 5 of 5 deals in the "
+        "history are in Opportunity.csv\n" in out
+    )
+    con = warehouse.connect(db_path)
+    loads = con.execute("select file_name from loads order by load_id").fetchall()
+    assert loads == [("Opportunity.csv",), ("OpportunityHistory.csv",)]
