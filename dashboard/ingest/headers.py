@@ -126,6 +126,9 @@ def words(header: str) -> Words:
         if word in known or word.isdigit() or len(word) < 5:
             out.append(word)
             continue
+        if word.endswith("s") and word[:-1] in known:  # Accounts, Reviews
+            out.append(word[:-1])
+            continue
         parts = _split(word)
         if parts:
             out.extend(parts)
