@@ -58,15 +58,11 @@ class ColumnProfile:
 
     @property
     def is_free_text(self) -> bool:
-        return (
-            not self.flag
-            and self.numeric < 0.5
-            and self.date < 0.5
-            and (
-                self.mean_length >= 20
-                or (self.spaced >= 0.5 and self.distinct >= 0.5 * self.filled)
-            )
-        )
+        """Sentences: words with spaces between them, long or mostly distinct (a timestamp
+        or a long code is not free text)."""
+        if self.flag or self.numeric >= 0.5 or self.date >= 0.5 or self.spaced < 0.3:
+            return False
+        return self.mean_length >= 20 or self.distinct >= 0.5 * self.filled
 
 
 def profile(header: str, cells: list[str], date_share: float = 0.0) -> ColumnProfile:

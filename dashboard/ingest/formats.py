@@ -42,7 +42,12 @@ DATE_FAMILIES = (
     DateFamily(
         "iso_tz",
         "timestamp with offset (2022-07-27T17:40:52.000+0000)",
-        ("%Y-%m-%dT%H:%M:%S.%g%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"),
+        (
+            "%Y-%m-%dT%H:%M:%S.%g%z",
+            "%Y-%m-%dT%H:%M:%S%z",
+            "%Y-%m-%d %H:%M:%S%z",
+            "%Y-%m-%dT%H:%M:%S.%f%z",  # microseconds (Close's API and exports)
+        ),
     ),
     DateFamily(
         "month_first",

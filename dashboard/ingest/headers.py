@@ -126,6 +126,9 @@ def words(header: str) -> Words:
         if word in known or word.isdigit() or len(word) < 5:
             out.append(word)
             continue
+        if word.endswith("s") and word[:-1] in known:  # Accounts, Reviews
+            out.append(word[:-1])
+            continue
         parts = _split(word)
         if parts:
             out.extend(parts)
@@ -158,6 +161,8 @@ def match(header: str, field_name: str, synonyms: tuple[str, ...], question: boo
     head word 0.75, a near-miss of the whole name ~0.7; with `question` (survey answers and
     comments), a question that uses one of the words 0.65."""
     got = words(header)
+    if not got.words:  # "?", "'", an emoji: no words, no field
+        return NO_MATCH
     typo = 0.9 if got.corrected else 1.0
     fixed = ", ".join(f"{a!r} read as {b!r}" for a, b in got.corrected)
     note = f" ({fixed})" if fixed else ""
