@@ -48,6 +48,11 @@ def _repeated(profiles: dict[str, ColumnProfile], header: str | None) -> bool:
     return bool(column and column.filled >= 2 and column.repeats >= REPEATED_KEYS)
 
 
+def _unique(profiles: dict[str, ColumnProfile], header: str | None) -> bool:
+    column = profiles.get(header) if header else None
+    return bool(column and column.filled >= 2 and column.repeats == 0)
+
+
 def history_shape(picked: dict[str, str], profiles: dict[str, ColumnProfile]) -> bool:
     """Stage history: a deal id that repeats, a stage and a date."""
     return (
@@ -81,6 +86,8 @@ def shape(
     is_history = history_picked is not None and history_shape(history_picked, profiles)
     if table == "deal_stage_history" and is_history:
         return Shape(bonus=3.0, evidence="many rows per deal id, each with a stage and a date")
+    if table == "deal_stage_history" and _unique(profiles, picked.get("deal_id")):
+        return Shape(factor=0.3, evidence=None)  # one row per deal: deals, not their history
     if table == "deals" and (is_history or _repeated(profiles, picked.get("deal_id"))):
         return Shape(factor=0.2, evidence="deal ids repeat: a deals file has one row per deal")
     if table == "surveys":
