@@ -41,9 +41,9 @@ def test_four_file_crm_pipeline_follows_the_vocabulary_not_the_counts(con):
 def test_more_deals_never_move_a_stage_earlier(con):
     # Negotiation holds 3 deals, Qualified 1, Lead 1: order by words, not by size.
     data = (
-        "Id,Stage\n1,Negotiation\n2,Negotiation\n3,Negotiation\n4,Qualified\n5,Lead\n"
-        "6,Proposal sent\n7,Won\n"
-    ).encode()
+        b"Id,Stage\n1,Negotiation\n2,Negotiation\n3,Negotiation\n4,Qualified\n5,Lead\n"
+        b"6,Proposal sent\n7,Won\n"
+    )
     frame, _ = stage_map(con, data, "d.csv", table="deals")
     assert frame["stage"].tolist()[:5] == [
         "Lead",
@@ -57,9 +57,7 @@ def test_more_deals_never_move_a_stage_earlier(con):
 def test_probability_then_first_seen_when_words_say_nothing(con):
     # No word known: 'Gamma' (80%) after 'Alpha' (20%); 'Zeta' and 'Eta' have no probability
     # and keep the order they first appear in (Zeta before Eta), after the others.
-    data = (
-        "Id,Stage,Probability\n1,Gamma,80\n2,Zeta,\n3,Alpha,20\n4,Eta,\n5,Eta,\n6,Eta,\n"
-    ).encode()
+    data = b"Id,Stage,Probability\n1,Gamma,80\n2,Zeta,\n3,Alpha,20\n4,Eta,\n5,Eta,\n6,Eta,\n"
     frame, notes = stage_map(con, data, "d.csv", table="deals")
     assert frame.loc[frame["status"] == "open", "stage"].tolist() == [
         "Alpha",
