@@ -84,6 +84,7 @@ NEEDS: tuple[Need, ...] = (
     Need("win_rate", OVERVIEW, "win rate", (DEAL_STATUS,)),
     Need("median_sales_cycle_days", OVERVIEW, "sales cycle", (DEAL_STATUS, CREATED, CLOSED)),
     Need("new_customers", OVERVIEW, "new customers", (CUSTOMER,)),
+    Need("customers_total", OVERVIEW, "customers", (CUSTOMER,)),
     Need("nps", OVERVIEW, "NPS", (SCORE,)),
     Need("csat", OVERVIEW, "CSAT", (SCORE,)),
     Need("ces", OVERVIEW, "CES", (SCORE,)),

@@ -59,3 +59,13 @@ def _no_data(current: dict) -> list[str]:
     """The monthly trend draws won amount: say why its bars are empty (the tiles say theirs)."""
     why = current["no_data"].get("won_amount")
     return [f"The trend below has no won amount bars: {why}."] if why else []
+
+
+def _gaps(current: dict, filters: Filters) -> list[str]:
+    undated = current["closed_deals_without_date"]
+    if not filters.has_period or not undated:
+        return []
+    return [
+        f"{formatting.count(undated)} closed deals have no close date and are left out of "
+        "won amount, win rate and sales cycle for this period."
+    ]
