@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from dashboard.ingest import convert, files, profiles
+from dashboard.ingest import convert, files, kept, profiles
 from dashboard.ingest.content import fill_from_content
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
@@ -201,13 +201,15 @@ def commit(
     user: str | None = None,
     remove_sample: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    superseding: Sequence[int] = (),
 ) -> LoadResult:
-    """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
+    """Load the accepted rows as one load; the warehouse is unchanged if anything fails.
+    `superseding`: loads this one replaces (a remap), undone by undoing this one."""
     step = progress or (lambda fraction, text: None)
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
-    if inspection.already_loaded_as is not None:
+    if inspection.already_loaded_as is not None and not superseding:
         return LoadResult(
             None,
             0,
@@ -241,13 +243,20 @@ def commit(
         vendor=inspection.vendor.vendor,
         rows_rejected=inspection.rows_rejected,
         details=json.dumps(
-            {"mapping": json.loads(inspection.mapping.to_json()), "notes": inspection.notes},
+            {
+                "mapping": json.loads(inspection.mapping.to_json()),
+                "notes": inspection.notes,
+                **_remap_details(inspection),
+            },
             ensure_ascii=False,
         ),
     )
     # The sample goes in the load's own transaction: a crash leaves both or neither.
     replaced_sample = _sample_loads(con) if remove_sample else []
-    load_id = warehouse.load_relations(con, ordered, info, undoing=replaced_sample)
+    load_id = warehouse.load_relations(
+        con, ordered, info, undoing=replaced_sample, superseding=superseding
+    )
+    kept.keep(inspection.staged, warehouse.import_dir(_db_path(con)), load_id)
     removed = " The sample data was removed." if replaced_sample else ""
     step(1.0, "done")
     return LoadResult(
@@ -258,6 +267,15 @@ def commit(
         f"{inspection.mapping.table} as load {load_id}; "
         f"{inspection.rows_rejected:,} rejected.{removed}",
     )
+
+
+def _remap_details(inspection: Inspection) -> dict[str, object]:
+    """What a remap needs besides the mapping: the sheet read and the stages as decided."""
+    stage_map = inspection.conversion.stage_map if inspection.conversion else None
+    return {
+        "sheet": inspection.staged.sheet,
+        "stage_map": None if stage_map is None else json.loads(stage_map.to_json(orient="records")),
+    }
 
 
 def _user() -> str:
