@@ -33,6 +33,8 @@ for file_id, panel in view.panels().items():
     with st.container(border=True):
         view.render_panel(cur, file_id, panel)
 
+view.all_files_answers()
+
 pending = [
     p
     for p in view.panels().values()
@@ -66,3 +68,5 @@ else:
         if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
             st.toast(view.undo(cur, int(chosen)))
             st.rerun()
+    view.remap_control(cur, history, who.person)
+    view.loaded_answers(cur)
