@@ -101,8 +101,7 @@ def test_after_loading_reads_the_data_in_effect(con):
     assert "Overview: win rate, sales cycle, new customers, customers" in lines
     assert (
         "Satisfaction: NPS, CSAT and CES trend, verbatims — needs surveys (score, date): "
-        "no file gives them"
-        in lines
+        "no file gives them" in lines
     )
 
 
