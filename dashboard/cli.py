@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import answers, files, loader, profiles, remap
+from dashboard.ingest import answers, files, kept, loader, profiles, remap
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -545,6 +545,7 @@ def _loads(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     _access(args, writes=True)
     removed = warehouse.undo_load(_open(args), args.load_id)
+    kept.forget(warehouse.import_dir(_db_path(args)), args.load_id)
     print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
     return 0
 

@@ -39,3 +39,9 @@ def find(import_dir: Path, load_id: int) -> Path | None:
     """Load `load_id`'s kept file, if it is still there."""
     found = sorted(folder(import_dir).glob(f"{int(load_id)}-*"))
     return found[0] if found else None
+
+
+def forget(import_dir: Path, load_id: int) -> None:
+    """Delete an undone load's file: it can never be remapped, and uploads hold personal data."""
+    for path in folder(import_dir).glob(f"{int(load_id)}-*"):
+        path.unlink(missing_ok=True)

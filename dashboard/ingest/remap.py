@@ -55,7 +55,7 @@ def past_load(con: duckdb.DuckDBPyConnection, load_id: int) -> PastLoad:
     return PastLoad(load_id, name, checksum, vendor, json.loads(details))
 
 
-def _db_path(con: duckdb.DuckDBPyConnection) -> Path:
+def db_path(con: duckdb.DuckDBPyConnection) -> Path:
     row = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchall()
@@ -63,7 +63,7 @@ def _db_path(con: duckdb.DuckDBPyConnection) -> Path:
 
 
 def kept_path(con: duckdb.DuckDBPyConnection, load: PastLoad) -> Path:
-    path = kept.find(warehouse.import_dir(_db_path(con)), load.load_id)
+    path = kept.find(warehouse.import_dir(db_path(con)), load.load_id)
     if path is None:
         raise ImportProblem(
             f"The file of load {load.load_id} ({load.file_name}) is no longer kept beside the "

@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import answers, files, formats, loader, profiles, remap
+from dashboard.ingest import answers, files, formats, kept, loader, profiles, remap
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.store import sample, warehouse
@@ -358,6 +358,7 @@ def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:
         removed = warehouse.undo_load(cur, load_id)
     except warehouse.WarehouseError as exc:
         return str(exc)
+    kept.forget(warehouse.import_dir(remap.db_path(cur)), load_id)
     return f"Undid load {load_id}: {removed:,} rows removed, what it replaced restored."
 
 

@@ -154,3 +154,7 @@ def test_cli_remap_and_dry_run(db_path, capsys):
     )
     assert cli.main(["remap", "9", "--db", db]) == 2
     assert "There is no load 9" in capsys.readouterr().err
+    # Undoing the remap keeps load 1's file (it is in effect again) and deletes load 2's.
+    folder = kept.folder(warehouse.import_dir(db_path))
+    assert cli.main(["undo", "2", "--db", db]) == 0
+    assert [p.name.split("-")[0] for p in folder.iterdir()] == ["1"]
