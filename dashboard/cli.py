@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import batch, files, loader, profiles, stages
+from dashboard.ingest import answers, batch, files, kept, loader, profiles, remap, stages
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -150,6 +150,36 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(imp)
     imp.set_defaults(handler=_import)
 
+    rmp = sub.add_parser(
+        "remap", help="load a past import again with a changed mapping (undo brings it back)"
+    )
+    rmp.add_argument("load_id", type=int, metavar="LOAD_ID")
+    rmp.add_argument("--table", choices=list(TABLES), help="load into another table")
+    rmp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="change one field of the recorded mapping: created_at='Create Date', owner= (unmap)",
+    )
+    rmp.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="NAME=STATUS",
+        help="say a stage is won, lost or open: 'C6:WON=won'",
+    )
+    rmp.add_argument(
+        "--date-format",
+        action="append",
+        default=[],
+        metavar="COLUMN=FORMAT",
+        help=f"how to read a date column: {', '.join(FAMILIES)}",
+    )
+    rmp.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    _db_option(rmp)
+    rmp.set_defaults(handler=_remap)
+
     lds = sub.add_parser("loads", help="list the load history")
     _db_option(lds)
     lds.set_defaults(handler=_loads)
@@ -158,6 +188,12 @@ def _parser() -> argparse.ArgumentParser:
     und.add_argument("load_id", type=int, metavar="LOAD_ID")
     _db_option(und)
     und.set_defaults(handler=_undo)
+
+    ans = sub.add_parser(
+        "answers", help="which pages and tiles the loaded data feeds, and what to map for the rest"
+    )
+    _db_option(ans)
+    ans.set_defaults(handler=_answers)
 
     exp = sub.add_parser(
         "export-parquet", help="write the canonical tables as partitioned Parquet (for Spark)"
@@ -445,6 +481,7 @@ def _import(args: argparse.Namespace) -> int:
             for overlap in overlaps:
                 print(f"  {overlap.sentence()}")
         if args.dry_run:
+            _print_answers(answers.before_loading(map(loader_file, inspections)), "these files")
             print("Dry run: nothing was loaded.")
             return 0
         results = batch.commit_all(
@@ -490,6 +527,46 @@ def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) ->
         print(f"  already loaded as load {ins.already_loaded_as}: it will not be added again")
 
 
+def loader_file(ins: loader.Inspection) -> answers.MappedFile:
+    return answers.MappedFile(ins.name, ins.mapping, ins.staged.headers)
+
+
+def _print_answers(found: list[answers.Answer], what: str) -> None:
+    """Which pages and tiles the data feeds and which stay empty, with the fix (issue 17)."""
+    print(f"What {what} can answer:")
+    for line in answers.lines(found):
+        print(f"  {line}")
+
+
+def _remap(args: argparse.Namespace) -> int:
+    who = _access(args, writes=True)
+    con = _open(args)
+    ins = remap.inspect(
+        con,
+        args.load_id,
+        _pairs(args.map, "--map"),
+        table=args.table,
+        stages=_pairs(args.stage, "--stage"),
+        date_families=_pairs(args.date_format, "--date-format"),
+    )
+    try:
+        _print_inspection(con, ins)
+        _print_answers(answers.before_loading([loader_file(ins)]), "the file so mapped")
+        if args.dry_run:
+            print("Dry run: nothing was changed.")
+            return 0
+        print(remap.commit(con, args.load_id, ins, who.person).message)
+    finally:
+        loader.close(con, ins)
+    return 0
+
+
+def _answers(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
+    _print_answers(answers.after_loading(_open(args)), "the data loaded")
+    return 0
+
+
 # What `crm-dashboard loads` prints, oldest load first.
 LOADS_COLUMNS = [
     "load_id",
@@ -520,6 +597,7 @@ def _loads(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     _access(args, writes=True)
     removed = warehouse.undo_load(_open(args), args.load_id)
+    kept.forget(warehouse.import_dir(_db_path(args)), args.load_id)
     print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
     return 0
 

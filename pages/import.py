@@ -34,6 +34,8 @@ for file_id, panel in view.panels().items():
         view.render_panel(cur, file_id, panel)
 view.render_fit(cur)  # two or more files: load order and key overlap
 
+view.all_files_answers()
+
 pending = [
     p
     for p in view.panels().values()
@@ -67,3 +69,5 @@ else:
         if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
             st.toast(view.undo(cur, int(chosen)))
             st.rerun()
+    view.remap_control(cur, history, who.person)
+    view.loaded_answers(cur)

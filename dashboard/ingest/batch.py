@@ -415,6 +415,7 @@ def commit_all(
             f"Loading {names} together failed, so none of them was loaded: {plain_reason(exc)}."
         ) from exc
     for k, ((n, _), load_id) in enumerate(zip(parts, load_ids, strict=True)):
+        loader.keep_file(con, inspections[n], load_id)
         results[n] = loader.loaded(inspections[n], load_id, bool(replaced_sample) and k == 0)
     step(1.0, "done")
     return [results[n] for n in range(len(inspections))]

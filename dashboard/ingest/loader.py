@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from dashboard.ingest import convert, derive, files, profiles
+from dashboard.ingest import convert, derive, files, kept, profiles
 from dashboard.ingest.content import fill_from_content, profile_columns
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
@@ -214,16 +214,23 @@ def commit(
     user: str | None = None,
     remove_sample: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    superseding: Sequence[int] = (),
 ) -> LoadResult:
-    """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
+    """Load the accepted rows as one load; the warehouse is unchanged if anything fails.
+    `superseding`: loads this one replaces (a remap), undone by undoing this one."""
     step = progress or (lambda fraction, text: None)
-    parts = load_parts(con, inspection, all_or_nothing=all_or_nothing, user=user)
+    parts = load_parts(
+        con, inspection, all_or_nothing=all_or_nothing, user=user, superseding=superseding
+    )
     if parts is None:
         return already_loaded(inspection)
     step(0.3, "writing rows")
     # The sample goes in the load's own transaction: a crash leaves both or neither.
     replaced_sample = sample_loads(con) if remove_sample else []
-    load_id = warehouse.load_relations(con, *parts, undoing=replaced_sample)
+    load_id = warehouse.load_relations(
+        con, *parts, undoing=replaced_sample, superseding=superseding
+    )
+    keep_file(con, inspection, load_id)
     step(1.0, "done")
     return loaded(inspection, load_id, bool(replaced_sample))
 
@@ -234,16 +241,18 @@ def load_parts(
     *,
     all_or_nothing: bool = False,
     user: str | None = None,
+    superseding: Sequence[int] = (),
 ) -> tuple[dict[str, str], warehouse.LoadInfo] | None:
     """What a load of this inspection writes (relation per canonical table, in load order) and
-    records; None when the file is already loaded. Raises ImportProblem when it cannot load."""
+    records; None when the file is already loaded (unless it supersedes a load: a remap of the
+    same file). Raises ImportProblem when it cannot load."""
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
     refusal = inspection.conversion.refusal()  # e.g. a date column nobody has decided
     if refusal:
         raise ImportProblem(refusal, file=name)
-    if inspection.already_loaded_as is not None:
+    if inspection.already_loaded_as is not None and not superseding:
         return None
     if inspection.rows_ok == 0:
         raise ImportProblem(
@@ -271,11 +280,20 @@ def load_parts(
         vendor=inspection.vendor.vendor,
         rows_rejected=inspection.rows_rejected,
         details=json.dumps(
-            {"mapping": json.loads(inspection.mapping.to_json()), "notes": inspection.notes},
+            {
+                "mapping": json.loads(inspection.mapping.to_json()),
+                "notes": inspection.notes,
+                **_remap_details(inspection),
+            },
             ensure_ascii=False,
         ),
     )
     return ordered, info
+
+
+def keep_file(con: duckdb.DuckDBPyConnection, inspection: Inspection, load_id: int) -> None:
+    """Keep the staged file with its load, so the load can be remapped without re-uploading."""
+    kept.keep(inspection.staged, warehouse.import_dir(_db_path(con)), load_id)
 
 
 def already_loaded(inspection: Inspection) -> LoadResult:
@@ -298,6 +316,15 @@ def loaded(inspection: Inspection, load_id: int, removed_sample: bool) -> LoadRe
         f"{inspection.mapping.table} as load {load_id}; "
         f"{inspection.rows_rejected:,} rejected.{removed}",
     )
+
+
+def _remap_details(inspection: Inspection) -> dict[str, object]:
+    """What a remap needs besides the mapping: the sheet read and the stages as decided."""
+    stage_map = inspection.conversion.stage_map if inspection.conversion else None
+    return {
+        "sheet": inspection.staged.sheet,
+        "stage_map": None if stage_map is None else json.loads(stage_map.to_json(orient="records")),
+    }
 
 
 def _user() -> str:

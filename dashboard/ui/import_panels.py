@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import batch, files, formats, loader, profiles
+from dashboard.ingest import answers, batch, files, formats, kept, loader, profiles, remap
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
@@ -154,6 +154,7 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
     st.markdown("**Preview** — the first rows as they will be stored")
     st.dataframe(ins.conversion.preview(cur), hide_index=True, width="stretch")
     _validation(cur, file_id, ins)
+    file_answers(ins)
     _profile_saver(cur, file_id, ins)
 
 
@@ -456,8 +457,169 @@ def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:
         removed = warehouse.undo_load(cur, load_id)
     except warehouse.WarehouseError as exc:
         return str(exc)
+    kept.forget(warehouse.import_dir(remap.db_path(cur)), load_id)
     return f"Undid load {load_id}: {removed:,} rows removed, what it replaced restored."
 
 
 def upload_limit_text() -> str:
     return f"up to {files.max_import_bytes() // 1024**2:,} MB each"
+
+
+# What the files can answer (issue 17): before loading under each file and for all of them,
+# after loading for the data in effect; the lines come from ingest/answers.py.
+
+
+def _mapped(ins: loader.Inspection) -> answers.MappedFile:
+    return answers.MappedFile(ins.name, ins.mapping, ins.staged.headers)
+
+
+def _answer_lines(found: list[answers.Answer]) -> None:
+    for line in answers.lines(found):
+        empty = " — " in line
+        icon = ":material/block:" if empty else ":material/check:"
+        st.markdown(f"{icon} {line}")
+
+
+def file_answers(ins: loader.Inspection) -> None:
+    """Under a file: which pages and tiles it feeds, which stay empty and what to map."""
+    found = answers.before_loading([_mapped(ins)])
+    empty = sum(a.why is not None for a in found)
+    with st.expander(f"What this file can answer ({empty} tiles and charts stay empty)"):
+        _answer_lines(found)
+
+
+def all_files_answers() -> None:
+    """The files dropped together, as one export."""
+    ready = [p.inspection for p in panels().values() if p.inspection and not p.result]
+    if len(ready) < 2:
+        return
+    st.subheader("What these files can answer together")
+    _answer_lines(answers.before_loading([_mapped(i) for i in ready]))
+
+
+def loaded_answers(cur: duckdb.DuckDBPyConnection) -> None:
+    """After loading: what the data in effect answers, and what to map (or remap) for the rest."""
+    with st.expander("What the data loaded can answer"):
+        _answer_lines(answers.after_loading(cur))
+
+
+# Remap a past load from its kept file: pick it, edit its mapping, load it again.
+REMAP_KEY = "import_remap"
+REMAP_DONE = "import_remap_done"
+
+
+@dataclass
+class RemapState:
+    load_id: int
+    overrides: dict[str, str] = field(default_factory=dict)
+    inspection: loader.Inspection | None = None
+    error: str | None = None
+    inspected_for: tuple | None = None
+    version: int = 0
+
+
+def remappable(history: pd.DataFrame) -> list[int]:
+    """Loads in effect that came from an imported file (the history as load_history labels it)."""
+    keep = history["undone"].isna() & (history["source"] == "import")
+    return [int(x) for x in history.loc[keep, "load"]]
+
+
+def _remap_state(cur: duckdb.DuckDBPyConnection, load_id: int | None) -> RemapState | None:
+    state = st.session_state.get(REMAP_KEY)
+    if state is not None and state.load_id != load_id:
+        if state.inspection is not None:
+            loader.close(cur, state.inspection)
+        state = None
+    if state is None and load_id is not None:
+        state = RemapState(load_id)
+    st.session_state[REMAP_KEY] = state
+    return state
+
+
+def _remap_inspect(cur: duckdb.DuckDBPyConnection, state: RemapState) -> None:
+    key = tuple(sorted(state.overrides.items()))
+    if state.inspected_for == key:
+        return
+    if state.inspection is not None:
+        loader.close(cur, state.inspection)
+        state.inspection = None
+    try:
+        state.inspection = remap.inspect(cur, state.load_id, state.overrides, allow_incomplete=True)
+        state.error = None
+    except ImportProblem as exc:
+        state.error = str(exc)
+    state.inspected_for = key
+
+
+def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: str | None) -> None:
+    """Pick a past load, edit its mapping grid and load it again with it, replacing it in one
+    step (undo the new load to go back)."""
+    if REMAP_DONE in st.session_state:
+        st.success(st.session_state.pop(REMAP_DONE), icon=":material/check_circle:")
+    choices = remappable(history)
+    if not choices:
+        return
+    chosen = st.selectbox(
+        "Remap a load (change its mapping without uploading the file again)",
+        choices,
+        index=None,
+        placeholder="Pick a load",
+        key="remap_load",
+    )
+    state = _remap_state(cur, chosen)
+    if state is None:
+        return
+    _remap_inspect(cur, state)
+    if state.error:
+        st.error(state.error, icon=":material/error:")
+        return
+    ins = state.inspection
+    if ins.problem:
+        st.warning(ins.problem, icon=":material/rule:")
+    grid = ins.mapping_rows()
+    edited = st.data_editor(
+        grid,
+        key=f"remap_grid_{state.load_id}_{state.version}",
+        hide_index=True,
+        width="stretch",
+        disabled=["field", "confidence", "why"],
+        column_config={
+            "column": st.column_config.SelectboxColumn(
+                "File column", options=["", *ins.staged.headers], required=False
+            ),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0.0, max_value=1.0, format="percent"
+            ),
+        },
+    )
+    changed = {
+        row.field: (row.column or "")
+        for row, before in zip(edited.itertuples(), grid.itertuples(), strict=True)
+        if (row.column or "") != (before.column or "")
+    }
+    if changed:
+        state.overrides = {**state.overrides, **changed}
+        state.version += 1
+        st.rerun()
+    if ins.conversion is not None:
+        st.caption(
+            f"{formatting.count(ins.rows_ok)} rows will load, "
+            f"{formatting.count(ins.rows_rejected)} will be rejected."
+        )
+    file_answers(ins)
+    if st.button(
+        "Load again with this mapping",
+        icon=":material/sync:",
+        disabled=ins.conversion is None,
+        key="remap_go",
+    ):
+        try:
+            st.session_state[REMAP_DONE] = remap.commit(cur, state.load_id, ins, user).message
+            st.session_state.pop("remap_load", None)
+        except (ImportProblem, warehouse.WarehouseError) as exc:
+            state.error = str(exc).splitlines()[0]
+        except duckdb.Error as exc:
+            state.error = plain_reason(exc)
+        loader.close(cur, ins)
+        state.inspection = None
+        st.rerun()
