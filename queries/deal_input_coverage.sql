@@ -2,13 +2,13 @@
 -- (won deals with an amount, open deals with an amount, won deals with both dates). Beside a
 -- tile computed over what exists: "amount known for 40 of 60 won deals".
 -- Params: $start_date, $end_date (inclusive dates, null = open-ended),
---         $segments, $regions, $owners (lists, null = all; owner = deal owner).
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner).
 -- Placement as in deal_summary.sql: open pipeline = deals open at the end of the period; won
 -- deals by closed_at.
 with
 
 scoped_deals as (
-    select * from deals_in_scope($segments, $regions, $owners)
+    select * from deals_in_scope($segments, $regions, $owners, $teams)
 ),
 
 open_at_end as (
@@ -26,7 +26,7 @@ won_in_period as (
     from summary_deals_closed
     where is_won
         and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners)
+        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (
