@@ -272,8 +272,11 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
 
 
 def _amount(total, deals):
-    """A sum over deals; None when there are no deals or none of them has an amount."""
-    if not deals or total is None or pd.isna(total):
+    """A sum over deals: 0 over no deal (the amount is mapped: see `needs`); None when deals
+    exist and none of them has an amount."""
+    if not deals:
+        return 0.0
+    if total is None or pd.isna(total):
         return None
     return float(total)
 

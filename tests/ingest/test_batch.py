@@ -142,9 +142,9 @@ def test_deals_by_team_through_the_owners_table(maven_db, capsys):
         assert cli.main(["kpis", "--db", str(maven_db), "--team", team]) == 0
         kpis = json.loads(capsys.readouterr().out)
         got[team] = (kpis["deals_total"], kpis["deals_won"], kpis["won_amount"])
-    # Central won: Z063OYW0 4514 + EC4QE1BX 50 + ZNBS69V1 3400 = 7,964. West won nothing (the
-    # kpis module reports the sum over no won deal as null).
-    assert got == {"Central": (8, 3, 7964.0), "East": (5, 3, 27642.0), "West": (3, 0, None)}
+    # Central won: Z063OYW0 4514 + EC4QE1BX 50 + ZNBS69V1 3400 = 7,964. West won nothing: the
+    # amount is mapped, so its won amount is $0 (a sum over no deal), not "no data".
+    assert got == {"Central": (8, 3, 7964.0), "East": (5, 3, 27642.0), "West": (3, 0, 0.0)}
 
 
 def test_funnel_breakdown_by_product_series(maven_db):
