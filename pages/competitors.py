@@ -19,11 +19,8 @@ st.caption(
 
 
 view = session.cached(competitors.positioning, filters)
-if not view.closed:
-    st.info(
-        "No deals were closed in this period for these filters, so there is no win or loss to "
-        "compare. Widen the period or clear a filter; deals need a close date to be placed."
-    )
+if empty := competitors.empty_state(view, filters):
+    st.info(empty)
     st.stop()
 widgets.tiles(competitors.tiles(view))
 if warning := competitors.coverage_warning(view):
@@ -47,11 +44,7 @@ st.caption(
 widgets.download(view.table, "win_rate_by_competitor")
 title = f"Where we meet each competitor and how we fare · {where}"
 st.plotly_chart(charts.positioning_map(view.table, colors, title, view.previous_label), **CHART)
-st.caption(
-    "Bubble area: amount of the closed deals naming the competitor. Fill: change in win rate "
-    "against the previous period of equal length; ring: the competitor's colour. Faded "
-    f"bubbles rest on fewer than {competitors.MIN_COUNT} closed deals."
-)
+st.caption(competitors.map_caption(view))
 
 st.subheader("Is it getting better?")
 left, right = st.columns([3, 1])

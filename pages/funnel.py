@@ -59,13 +59,13 @@ def pipeline_view() -> None:
     )
     window = window or None  # 0 = no window
     steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
+    gaps = session.cached(funnel.no_data, filters)
     if steps.empty:
-        st.info(
-            f"No {pipeline} deals were created in this period for these filters. Widen the "
-            "period or clear a filter: the funnel counts deals by their creation date."
-        )
+        st.info(funnel.funnel_empty(pipeline, filters, gaps))
         return
     st.caption(funnel.headline(steps, where, window))
+    if why := gaps.get("funnel_amount"):
+        st.caption(f":material/info: {why}")
     unplaced = session.cached(funnel.deals_without_steps, filters)
     if unplaced:
         st.caption(
@@ -89,20 +89,19 @@ def pipeline_view() -> None:
     show_breakdown(pipeline, window)
     st.subheader("How long")
     left, right = st.columns(2)
-    with left:
-        stay = session.cached(funnel.time_in_stage, filters, pipeline=pipeline)
-        st.plotly_chart(charts.time_in_stage_chart(stay, f"Days in each stage{sub}"), **CHART)
-    with right:
-        cycle = session.cached(funnel.sales_cycle, filters, pipeline=pipeline)
-        if cycle.cycles.empty:
-            st.info("No won deals closed in this period, so there is no sales cycle to show.")
-        else:
-            won = funnel.count_of(len(cycle.cycles))
-            title = f"Sales cycle of {won} won (closed) in the period{sub}"
-            st.plotly_chart(
-                charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title),
-                **CHART,
-            )
+    stay = session.cached(funnel.time_in_stage, filters, pipeline=pipeline)
+    if why := funnel.time_in_stage_empty(stay, gaps):
+        left.info(why)
+    else:
+        left.plotly_chart(charts.time_in_stage_chart(stay, f"Days in each stage{sub}"), **CHART)
+    cycle = session.cached(funnel.sales_cycle, filters, pipeline=pipeline)
+    if why := funnel.sales_cycle_empty(cycle, gaps):
+        right.info(why)
+    else:
+        won = funnel.count_of(len(cycle.cycles))
+        title = f"Sales cycle of {won} won (closed) in the period{sub}"
+        chart = charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title)
+        right.plotly_chart(chart, **CHART)
     st.subheader("Is it getting better?")
     show_trend(pipeline, window)
 

@@ -18,6 +18,9 @@ period = session.cached(retention.period_retention, filters)
 widgets.tiles(period.tiles, per_row=3)
 st.caption(f":material/info: {period.note}")
 
+if why := retention.empty_state(session.cached(retention.no_data, filters), measure):
+    st.info(why)
+    st.stop()
 view = session.cached(retention.cohorts, filters, grain=grain, basis=basis, unbounded=unbounded)
 if view.cells.empty:
     st.info(

@@ -37,6 +37,7 @@ rolling = far.selectbox(
 )
 st.caption(f"{satisfaction.DEFINITIONS[kind]} {satisfaction.scope_note(grain, minimum, rolling)}")
 
+gaps = session.cached(satisfaction.no_data, filters)
 headline = session.cached(satisfaction.headline, filters, min_responses=minimum)
 widgets.tiles(headline.tiles, per_row=3)
 widgets.notes(headline.notes)
@@ -47,8 +48,9 @@ view = session.cached(
 points = view.points[view.points["survey_type"] == kind]
 if not points["responses"].sum():
     st.info(
-        f"No {SURVEYS[kind]} answers with a date in this period for these filters. Widen the "
-        "period, clear a filter, or import a survey export (a score and a date per answer)."
+        gaps.get("satisfaction")
+        or f"No {SURVEYS[kind]} answers with a date in this period for these filters. Widen "
+        "the period, clear a filter, or import a survey export (a score and a date per answer)."
     )
 else:
     title = f"{SURVEYS[kind]} by {grain} · {where}"
@@ -86,7 +88,8 @@ dimension = st.segmented_control(
 split = session.cached(satisfaction.breakdown, filters, dimension=dimension, min_responses=minimum)
 groups = split.groups[split.groups["survey_type"] == kind]
 if groups.empty:
-    st.info(f"No {SURVEYS[kind]} answers in this period for these filters.")
+    empty = f"No {SURVEYS[kind]} answers in this period for these filters."
+    st.info(gaps.get("satisfaction") or empty)
 else:
     label = satisfaction.DIMENSIONS[dimension]
     title = f"{SURVEYS[kind]} by {label.lower()} · {where}"
@@ -116,8 +119,9 @@ window = st.columns(3)[0].selectbox(
 acted = session.cached(satisfaction.behaviour, filters, window_days=window, min_responses=minimum)
 if acted.groups[acted.groups["survey_type"] == kind].empty:
     st.info(
-        "No answers can be followed to orders here: answers need an account id, and orders a "
-        "date and the same account id."
+        gaps.get("satisfaction_behaviour")
+        or "No answers can be followed to orders here: answers need an account id, and orders "
+        "a date and the same account id."
     )
 else:
     left, right = st.columns(2)
@@ -145,7 +149,7 @@ search = right.text_input(
 said = session.cached(satisfaction.verbatims, filters, survey_type=survey, search=search)
 if said.table.empty:
     looked = f' containing "{search.strip()}"' if search.strip() else ""
-    st.info(f"No comments{looked} in this period for these filters.")
+    st.info(gaps.get("verbatims") or f"No comments{looked} in this period for these filters.")
 else:
     shown = len(said.table)
     st.caption(

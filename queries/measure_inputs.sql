@@ -20,6 +20,8 @@ fields_fed as (
     union all select 'deals', 'competitor', count(*), count(nullif(trim(competitor), '')) from deals
     union all select 'deals', 'loss_reason', count(*), count(nullif(trim(loss_reason), ''))
         from deals
+    union all select 'deal_stage_history', 'entered_at', count(*), count(entered_at)
+        from deal_stage_history
     union all select 'accounts', 'account_id', count(*), count(account_id) from accounts
     union all select 'accounts', 'segment', count(*), count(nullif(trim(segment), '')) from accounts
     union all select 'accounts', 'industry', count(*), count(nullif(trim(industry), ''))

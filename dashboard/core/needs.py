@@ -67,6 +67,7 @@ PROFILE = (
     _i("accounts", "owner", "an owner column on accounts"),
 )
 COMPETITOR = _i("deals", "competitor", "a competitor column on deals")
+HISTORY = _i("deal_stage_history", "entered_at", "a stage history (date each stage was entered)")
 SOURCE = _i("deals", "source", "a lead source column on deals")
 PRODUCT = (
     Input("deals", "product", "a product column on deals"),
@@ -74,6 +75,10 @@ PRODUCT = (
 )
 
 OVERVIEW = "Overview"
+FUNNEL = "Funnel"
+RETENTION = "Retention"
+SATISFACTION = "Satisfaction"
+COMPETITORS = "Competitors"
 HEALTH = "Health"
 
 NEEDS: tuple[Need, ...] = (
@@ -88,21 +93,34 @@ NEEDS: tuple[Need, ...] = (
     Need("nps", OVERVIEW, "NPS", (SCORE,)),
     Need("csat", OVERVIEW, "CSAT", (SCORE,)),
     Need("ces", OVERVIEW, "CES", (SCORE,)),
-    # Pages, each by what its main chart reads.
-    Need("funnel", "Funnel", "stages and conversion", (_i("deals", "stage", "a stage column"),)),
-    Need("funnel_cycle", "Funnel", "time in stage and cycle", (CREATED, CLOSED)),
+    # Pages, each by what its charts read (the keys their data functions look up).
+    Need("funnel", FUNNEL, "stages and conversion", (_i("deals", "stage", "a stage column"),)),
+    Need("funnel_amount", FUNNEL, "amounts per stage", (AMOUNT,)),
+    Need("funnel_period", FUNNEL, "deals placed in a period by creation date", (CREATED,)),
+    Need("funnel_cycle", FUNNEL, "time in stage and cycle", (CREATED, CLOSED)),
+    Need("funnel_time_in_stage", FUNNEL, "days in each stage", (HISTORY,)),
+    Need("retention", RETENTION, "customer cohorts", ORDERS),
     Need(
-        "retention",
-        "Retention",
-        "customer cohorts",
+        "revenue_retention",
+        RETENTION,
+        "revenue retention",
         (*ORDERS, _i("orders", "amount", "an order amount column")),
     ),
-    Need("satisfaction", "Satisfaction", "NPS, CSAT and CES trend", (SCORE, RESPONDED)),
-    Need("verbatims", "Satisfaction", "verbatims", (_i("surveys", "comment", "a comment column"),)),
-    Need("competitors", "Competitors", "win rate per competitor", (DEAL_STATUS, COMPETITOR)),
+    Need("satisfaction", SATISFACTION, "NPS, CSAT and CES trend", (SCORE, RESPONDED)),
+    Need("verbatims", SATISFACTION, "verbatims", (_i("surveys", "comment", "a comment column"),)),
+    Need(
+        "satisfaction_behaviour",
+        SATISFACTION,
+        "satisfaction and buying again",
+        (SCORE, _i("surveys", "account_id", "an account column on surveys"), *ORDERS),
+    ),
+    Need("competitors", COMPETITORS, "win rate per competitor", (DEAL_STATUS, COMPETITOR)),
+    Need("competitor_period", COMPETITORS, "deals placed in a period by close date", (CLOSED,)),
+    Need("competitor_amount", COMPETITORS, "amounts won and lost", (DEAL_STATUS, AMOUNT)),
+    Need("competitor_cycle", COMPETITORS, "median cycle", (DEAL_STATUS, CREATED, CLOSED)),
     Need(
         "loss_reasons",
-        "Competitors",
+        COMPETITORS,
         "loss reasons",
         (_i("deals", "loss_reason", "a loss reason column"),),
     ),
@@ -134,11 +152,11 @@ NEEDS: tuple[Need, ...] = (
     Need("multi_product_share", HEALTH, "customers with 2+ products", (CUSTOMER, PRODUCT)),
     Need("survey_coverage", HEALTH, "survey coverage", (SCORE,)),
     Need("promoter_share", HEALTH, "promoter share", (SCORE,)),
-    Need("partner_sourced_share", HEALTH, "partner-sourced deals", (SOURCE,)),
+    Need("partner_sourced_share", HEALTH, "partner-sourced deals", (SOURCE, CREATED)),
     Need("partner_win_rate", HEALTH, "win rate of partner deals", (DEAL_STATUS, SOURCE)),
     Need("competitive_win_rate", HEALTH, "win rate in competitive deals", (COMPETITOR,)),
     Need("loss_to_competitor_share", HEALTH, "losses to a competitor", (COMPETITOR,)),
-    Need("lead_to_customer", HEALTH, "lead-to-customer conversion", (DEAL_STATUS,)),
+    Need("lead_to_customer", HEALTH, "lead-to-customer conversion", (DEAL_STATUS, CREATED)),
 )
 
 BY_KEY: dict[tuple[str, str], Need] = {(n.page, n.key): n for n in NEEDS}
@@ -148,6 +166,7 @@ TABLE_WORDS = {
     "surveys": "surveys (score, date)",
     "activities": "activities (account, date)",
     "accounts": "accounts (segment, industry, region, owner)",
+    "deal_stage_history": "a stage history (deal, stage, date entered)",
 }
 
 
@@ -218,3 +237,15 @@ def no_data_reasons(cur: duckdb.DuckDBPyConnection, page: str) -> dict[str, str]
         if groups:
             out[n.key] = missing_sentence(groups, tables)
     return out
+
+
+def note(page: str, key: str, why: str) -> str:
+    """The empty state of a chart or column whose input no load fed, with the fix:
+    "No amounts per stage: no amount column was mapped: map one on the import page."."""
+    return f"No {need(page, key).label}: {why}."
+
+
+def page_notes(cur: duckdb.DuckDBPyConnection, page: str) -> dict[str, str]:
+    """key -> note(...) for each of the page's needs the data in effect does not meet; a page's
+    data functions hide or blank what these keys draw (never a 0 for what was never mapped)."""
+    return {key: note(page, key, why) for key, why in no_data_reasons(cur, page).items()}

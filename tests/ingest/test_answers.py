@@ -55,8 +55,8 @@ def test_before_loading_names_what_stays_empty_and_the_fix():
         "customer column on orders (account looks like one)"
     ) in lines
     assert (
-        "Retention: customer cohorts — needs orders (customer, date, amount): no file gives them"
-        in lines
+        "Retention: customer cohorts, revenue retention — needs orders (customer, date, amount): "
+        "no file gives them" in lines
     )
     assert "Overview: NPS, CSAT, CES — needs surveys (score, date): no file gives them" in lines
     assert "Overview: win rate" in lines  # a stage gives the status: win rate is fed

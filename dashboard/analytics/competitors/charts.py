@@ -80,7 +80,9 @@ def _map_hover(row, previous_label: str | None) -> str:
         + _rate_words(row.count_won, row.count_closed),
         _interval(row.win_rate_low, row.win_rate_high),
         f"Amount of these deals {formatting.money(row.amount_closed)} "
-        f"(won {formatting.money(row.won_amount)}, lost {formatting.money(row.lost_amount)})",
+        f"(won {formatting.money(row.won_amount)}, lost {formatting.money(row.lost_amount)})"
+        if pd.notna(row.amount_closed)
+        else "",
     ]
     if previous_label is None:
         lines.append("No previous period to compare (all time)")
@@ -109,7 +111,9 @@ def positioning_map(
     named = table[table["competitor"].notna()].reset_index(drop=True)
     none = table[table["competitor"].isna()]
     fig = go.Figure()
-    largest = float(named["amount_closed"].max()) if len(named) else 0.0
+    # Area by amount; by closed deals when no amount is known (never mapped): no $0 dots.
+    size = "amount_closed" if named["amount_closed"].notna().any() else "count_closed"
+    largest = float(named[size].max()) if len(named) else 0.0
     sizeref = 2.0 * largest / (MAX_BUBBLE_PX**2) if largest > 0 else 1.0
     positions = _label_positions(named["encounter_rate"], named["win_rate"])
     change_pts = 100 * named["win_rate_change"].astype(float)
@@ -119,7 +123,7 @@ def positioning_map(
         if rows.empty:
             continue
         marker = dict(
-            size=rows["amount_closed"].clip(lower=0),
+            size=rows[size].clip(lower=0),
             sizemode="area",
             sizeref=sizeref,
             sizemin=8,

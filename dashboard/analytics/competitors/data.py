@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, queries
+from dashboard.core import formatting, measures, needs, queries
 from dashboard.core.coverage import data_span
 from dashboard.core.filters import Filters
 from dashboard.core.periods import describe_period
@@ -87,6 +87,11 @@ class Positioning:
     previous_totals: pd.DataFrame | None
     previous_label: str | None  # the previous period in words
     notes: list[str] = field(default_factory=list)
+    no_data: dict[str, str] = field(default_factory=dict)  # need key -> what to map (needs.py)
+
+    @property
+    def has_amounts(self) -> bool:
+        return "competitor_amount" not in self.no_data
 
     @property
     def coverage(self) -> float | None:
@@ -124,6 +129,30 @@ def _summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return _with_rates(frame)
 
 
+AMOUNT_COLUMNS = ["won_amount", "lost_amount"]
+
+
+def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, str]:
+    """The page's parts whose input no load fed (core/needs.py): key -> what to map. Keys:
+    competitors (no competitor column), competitor_amount, competitor_cycle, competitor_period,
+    loss_reasons."""
+    return needs.no_data_reasons(cur, needs.COMPETITORS)
+
+
+def _note(view: Positioning, key: str) -> str:
+    return needs.note(needs.COMPETITORS, key, view.no_data[key])
+
+
+def _blank_unfed(frame: pd.DataFrame, gaps: dict[str, str]) -> pd.DataFrame:
+    """Amounts and cycles whose input was never mapped are unknown (NaN), not $0 or 0 days."""
+    out = frame.copy()
+    if "competitor_amount" in gaps:
+        out[[c for c in out.columns if c.endswith("_amount")]] = float("nan")
+    if "competitor_cycle" in gaps and "median_cycle_days" in out:
+        out["median_cycle_days"] = float("nan")
+    return out
+
+
 def top_reasons(reasons: pd.DataFrame) -> dict[str, str]:
     """'Lost to competitor 335 · No decision 179 · Timing 175' per competitor label."""
     out: dict[str, str] = {}
@@ -140,8 +169,9 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
     """One row per competitor met on closed deals (and one for none): deals met, encounter
     rate, win rate with its 95% interval, amounts, median cycle, top loss reasons, and the
     change in win rate vs the previous period of equal length."""
-    table = _summary(cur, filters)
-    total = totals(cur, filters)
+    gaps = no_data(cur)
+    table = _blank_unfed(_summary(cur, filters), gaps)
+    total = _blank_unfed(totals(cur, filters), gaps)
     table.insert(1, "label", table["competitor"].map(_label))
     table["encounter_rate"] = measures.ratio(
         table["count_deals"], pd.Series(total.at["all", "count_deals"], index=table.index)
@@ -157,7 +187,7 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
         matched = before.reindex(table["label"])
         table["previous_count_closed"] = matched["count_closed"].fillna(0).astype(int).to_numpy()
         table["previous_win_rate"] = matched["win_rate"].to_numpy()
-        previous_totals = totals(cur, previous)
+        previous_totals = _blank_unfed(totals(cur, previous), gaps)
     else:
         table["previous_count_closed"] = float("nan")
         table["previous_win_rate"] = float("nan")
@@ -167,7 +197,13 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
         totals=total,
         previous_totals=previous_totals,
         previous_label=describe_period(previous) if previous else None,
-        notes=_notes(cur, filters),
+        notes=_notes(cur, filters)
+        + [
+            needs.note(needs.COMPETITORS, k, gaps[k])
+            for k in ("competitor_amount", "competitor_cycle")
+            if k in gaps
+        ],
+        no_data=gaps,
     )
 
 
@@ -276,25 +312,72 @@ def tiles(view: Positioning) -> list[Tile]:
             f"least {MIN_COUNT} closed deals in the period." + compared,
         )
     )
-    return out
+    return _unmapped(out, view.no_data.get("competitors"))
+
+
+def _unmapped(cards: list[Tile], why: str | None) -> list[Tile]:
+    """With no competitor column ever mapped, every tile is "—" with what to map: 0% recorded
+    would say the deals were checked and named no one."""
+    if why is None:
+        return cards
+    return [
+        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
+        for t in cards
+    ]
+
+
+def empty_state(view: Positioning, filters: Filters) -> str | None:
+    """Why there is nothing to compare, by its true cause (None when deals closed)."""
+    if view.closed:
+        return None
+    if filters.has_period and "competitor_period" in view.no_data:
+        return (
+            f"{_note(view, 'competitor_period')} Deals are placed in a period by their close "
+            "date; pick 'All time' in the sidebar to count every closed deal."
+        )
+    return (
+        "No deals were closed in this period for these filters, so there is no win or loss to "
+        "compare. Widen the period or clear a filter; deals need a close date to be placed."
+    )
 
 
 def coverage_warning(view: Positioning) -> str | None:
-    """A warning when competitor win rates rest on a minority of closed deals."""
+    """A warning when competitor win rates rest on a minority of closed deals; when no
+    competitor column was ever mapped, that (not 'none recorded') is the cause."""
+    if "competitors" in view.no_data:
+        return (
+            f"{_note(view, 'competitors')} Without it the {_closed_deals(view.closed)} "
+            "cannot be split by whom we met (several names in one cell may be separated by "
+            "';' or ',')."
+        )
     share = view.coverage
     if share is None or share >= LOW_COVERAGE:
         return None
     if share == 0:
         return (
-            f"None of the {_closed_deals(view.closed)} records a competitor, "
-            "so there is nothing to compare. Map your CRM's competitor column (several names "
-            "in one cell may be separated by ';' or ',') on the Import page."
+            f"None of the {_closed_deals(view.closed)} in this period records a competitor "
+            "(the competitor column is mapped, but these deals leave it empty), so there is "
+            "nothing to compare. Widen the period or clear a filter."
         )
     return (
         f"Only {formatting.ratio(share)} of closed deals record a competitor "
         f"({formatting.count(view.totals.at['any', 'count_deals'])} of "
         f"{formatting.count(view.closed)}): every competitor win rate below rests on that "
         "share and may not speak for the rest."
+    )
+
+
+def map_caption(view: Positioning) -> str:
+    """What the positioning map's bubbles and fills mean (area by count without amounts)."""
+    area = (
+        "amount of the closed deals naming the competitor"
+        if view.has_amounts
+        else "closed deals naming the competitor (no amount was mapped)"
+    )
+    return (
+        f"Bubble area: {area}. Fill: change in win rate against the previous period of equal "
+        "length; ring: the competitor's colour. Faded bubbles rest on fewer than "
+        f"{MIN_COUNT} closed deals."
     )
 
 
@@ -425,6 +508,8 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         count_deals=("count_deals", "sum"),
         lost_amount=("lost_amount", "sum"),
     )
+    if "competitor_amount" in no_data(cur):
+        out["lost_amount"] = float("nan")  # never mapped: unknown, not $0
     lost = out.groupby("label")["count_deals"].transform("sum")
     out["share_of_losses"] = measures.ratio(out["count_deals"], lost)
     order = [r for r in ranked.index if r in kept] + [OTHER_REASONS, NOT_RECORDED]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, queries
+from dashboard.core import formatting, measures, needs, queries
 from dashboard.core.filters import Filters
 
 # Breakdown dimensions the page offers: query value -> label. Owner is the deal owner, as in
@@ -45,6 +45,12 @@ def count_of(n: float, noun: str = "deal") -> str:
 
 def _params(filters: Filters, **extra: object) -> dict[str, object]:
     return {**filters.params(), **extra}
+
+
+def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, str]:
+    """The funnel's parts whose input no load fed (core/needs.py): key -> what to map.
+    Keys: funnel_amount, funnel_cycle, funnel_time_in_stage (and funnel: no stage at all)."""
+    return needs.page_notes(cur, needs.FUNNEL)
 
 
 def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -110,7 +116,10 @@ def funnel_steps(
         "conversion_from_first",
         "count_dropped",
     ]
-    return frame[columns]
+    frame = frame[columns]
+    if "funnel_amount" in no_data(cur, filters):  # never mapped: no amount, not $0
+        frame = frame.assign(amount_reached=float("nan"))
+    return frame
 
 
 def biggest_leak(steps: pd.DataFrame) -> pd.Series | None:
@@ -123,7 +132,7 @@ def biggest_leak(steps: pd.DataFrame) -> pd.Series | None:
 
 def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
     """The funnel for people: counts, amounts and both conversions side by side."""
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Stage": steps["step_name"],
             "Deals reached": steps["count_reached"].map(formatting.count),
@@ -133,6 +142,8 @@ def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
             "Went no further": steps["count_dropped"].map(formatting.count),
         }
     )
+    # No amount known at any step (none mapped): the column would read "—" all the way down.
+    return table if steps["amount_reached"].notna().any() else table.drop(columns="Amount")
 
 
 def kpi_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, object]]:
@@ -339,6 +350,41 @@ def time_in_stage(cur: duckdb.DuckDBPyConnection, filters: Filters, pipeline: st
     return queries.run(cur, "funnel_time_in_stage", _params(filters, pipeline=pipeline))
 
 
+def funnel_empty(pipeline: str, filters: Filters, gaps: dict[str, str]) -> str:
+    """Why a pipeline's funnel is empty: no creation date to place deals in a period, or no
+    deal created in it."""
+    if filters.has_period and "funnel_period" in gaps:
+        return (
+            f"{gaps['funnel_period']} The funnel places deals in a period by their creation "
+            "date; pick 'All time' in the sidebar to count every deal."
+        )
+    return (
+        f"No {pipeline} deals were created in this period for these filters. Widen the "
+        "period or clear a filter: the funnel counts deals by their creation date."
+    )
+
+
+def time_in_stage_empty(stay: pd.DataFrame, gaps: dict[str, str]) -> str | None:
+    """Why there is no time-in-stage chart, by its true cause (None when there is one)."""
+    if stay["count_deals_measured"].sum():
+        return None
+    if "funnel_time_in_stage" in gaps:
+        return gaps["funnel_time_in_stage"]
+    return (
+        "No deal created in this period moved on from a stage with its stage dates recorded, "
+        "so there is no time in stage to show. Widen the period or clear a filter."
+    )
+
+
+def sales_cycle_empty(cycle: SalesCycle, gaps: dict[str, str]) -> str | None:
+    """Why there is no sales cycle chart: a date never mapped, or no won deal in the period."""
+    if not cycle.cycles.empty:
+        return None
+    if "funnel_cycle" in gaps:
+        return gaps["funnel_cycle"]
+    return "No won deals closed in this period, so there is no sales cycle to show."
+
+
 @dataclass(frozen=True)
 class SalesCycle:
     cycles: pd.DataFrame  # one row per won deal: deal_id, cycle_days
@@ -371,7 +417,7 @@ def dropoff(
 
 def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The drop-off list with column names a manager reads (also the CSV download)."""
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Account": frame["account_name"],
             "Owner": frame["owner"],
@@ -386,6 +432,8 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Deal ID": frame["deal_id"],
         }
     )
+    # None of these deals has an amount (none mapped): no column of blanks.
+    return table if frame["amount"].notna().any() else table.drop(columns="Amount (USD)")
 
 
 def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -461,15 +509,17 @@ def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
     lost = int((deals["status"] == "lost").sum())
     still_open = int((deals["status"] == "open").sum())
     other = len(deals) - lost - still_open
-    amount = formatting.money(deals["amount"].sum()) if len(deals) else formatting.money(0)
+    # Their amount only when one of them has one: no amount is not $0.
+    known = bool(deals["amount"].notna().any())
+    amount = f", {formatting.money(deals['amount'].sum())}" if known else ""
     text = (
         f"Reached {step_label.rsplit(' (', 1)[0]} and went no further: "
-        f"{count_of(len(deals))}, {amount} — {formatting.count(lost)} lost, "
+        f"{count_of(len(deals))}{amount} — {formatting.count(lost)} lost, "
         f"{formatting.count(still_open)} still open there"
     )
     if other:
         text += f", {formatting.count(other)} won later, outside the conversion window"
-    return text + ". Lost deals first, largest amounts first."
+    return text + (". Lost deals first, largest amounts first." if known else ". Lost deals first.")
 
 
 def trend_note(window_days: int | None) -> str:

@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, queries
+from dashboard.core import formatting, measures, needs, queries
 from dashboard.core.coverage import data_span
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.periods import GRAINS, cohort_label, describe, describe_period
@@ -64,6 +64,25 @@ def gross_revenue_retention(revenue_kept, revenue_at_start):
 def net_revenue_retention(revenue_from_start_customers, revenue_at_start):
     """Σ period revenue ÷ prior revenue, over customers active before (expansion included)."""
     return measures.ratio(revenue_from_start_customers, revenue_at_start)
+
+
+# --- what the data cannot answer ---------------------------------------------------------
+
+
+def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, str]:
+    """The page's parts whose input no load fed (core/needs.py): key -> the sentence with what
+    to load. Keys: retention (orders with a customer and a date), revenue_retention (their
+    amount). Won deals can start a cohort, but only orders say who bought again."""
+    return needs.page_notes(cur, needs.RETENTION)
+
+
+def empty_state(gaps: dict[str, str], measure: str) -> str | None:
+    """Why the cohort charts cannot be drawn whatever the period (None when they can)."""
+    if "retention" in gaps:
+        return gaps["retention"]
+    if measure == "revenue" and "revenue_retention" in gaps:
+        return f"{gaps['revenue_retention']} Show customers (logo retention) instead."
+    return None
 
 
 # --- cohorts ----------------------------------------------------------------------------
@@ -231,6 +250,8 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
             "Pick a period in the sidebar to see churn and revenue retention against the "
             "period of equal length before it.",
         )
+    if why := needs.no_data_reasons(cur, needs.RETENTION).get("retention"):
+        return PeriodRetention([], f"No churn or revenue retention: {why}.")
     row = queries.run_one(cur, "retention_period_summary", filters.params())
     prior = Filters(row["prior_start_date"].date(), row["prior_end_date"].date())
     prior_words = describe_period(prior)
@@ -291,6 +312,11 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
 def kpi_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, object]]:
     """Monthly logo retention by offset 1–12 (cohorts by first order, ordered in period k),
     as the average row: only cohorts whose month cohort+k is complete count for offset k."""
+    if "retention" in no_data(cur):  # no orders: no one can be followed, not 0 of 0 retained
+        return [
+            {"offset": k, "customers_retained": None, "cohort_customers": None, "rate": None}
+            for k in KPI_OFFSETS
+        ]
     average = cohorts(cur, filters, "month", "first_order", False).average
     by_offset = average.set_index("period_offset")
     rows = []

@@ -9,13 +9,13 @@ queries/summaries/satisfaction_responses.sql.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.core import formatting, measures, queries
+from dashboard.core import formatting, measures, needs, queries
 from dashboard.core.filters import Filters
 from dashboard.core.periods import GRAINS, cohort_label, describe_period
 from dashboard.core.tiles import Tile
@@ -260,6 +260,12 @@ def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
 # --- the headline tiles ---------------------------------------------------------------
 
 
+def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, str]:
+    """The page's parts whose input no load fed (core/needs.py): key -> the sentence with what
+    to load or map. Keys: satisfaction, verbatims, satisfaction_behaviour."""
+    return needs.page_notes(cur, needs.SATISFACTION)
+
+
 @dataclass(frozen=True)
 class Headline:
     tiles: list[Tile]
@@ -314,6 +320,13 @@ def headline(
                 f"{DEFINITIONS[kind]} ± is the 95% margin of error. {compared}",
             )
         )
+    unfed = needs.no_data_reasons(cur, needs.OVERVIEW)  # the same NPS, CSAT, CES measures
+    tiles = [
+        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
+        if (why := unfed.get(t.key))
+        else t
+        for t in tiles
+    ]
     return Headline(tiles, _undated_notes(rows, filters), said)
 
 

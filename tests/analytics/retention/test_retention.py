@@ -626,7 +626,8 @@ def test_an_empty_warehouse_has_no_cohorts_and_no_errors(con):
     # connect() builds missing summary tables, so a new file (or one loaded before these
     # summaries existed) reads as "no data" instead of failing.
     assert retention.cohorts(con, Filters()).cells.empty
-    assert [r["cohort_customers"] for r in retention.kpi_rows(con, Filters())] == [0] * 12
+    # No orders at all: no one to follow, so null (no data), not 0 of 0 retained.
+    assert [r["cohort_customers"] for r in retention.kpi_rows(con, Filters())] == [None] * 12
     con.execute("drop table summary_retention_activity")
     assert summaries.build_stale(con) == ["summary_retention_activity"]
     assert summaries.build_stale(con) == []
