@@ -55,7 +55,9 @@ st.caption(
     "touches and answers without a known account cannot be placed and are left out."
 )
 widgets.tiles(report.tiles(now, before, preset, filters), per_row=5)
-st.markdown(report.headline(now, preset))
+st.markdown(report.headline(now, preset, data.no_data))
+if report.never_fed(now, data.no_data):
+    st.stop()  # no chart or table could show anything but empty axes
 
 st.subheader("Why this score")
 names = [p.name for p in now.parts]

@@ -74,6 +74,14 @@ PRODUCT = (
     Input("orders", "product", "a product column on orders"),
 )
 
+ACCOUNT_ROWS = _i("accounts", "account_id", "an account id column on accounts")
+
+
+def _health(key: str, label: str, requires: tuple[tuple[Input, ...], ...]) -> Need:
+    """A health metric's need: its own inputs and the accounts it is counted over."""
+    return Need(key, HEALTH, label, (ACCOUNT_ROWS, *requires))
+
+
 OVERVIEW = "Overview"
 FUNNEL = "Funnel"
 RETENTION = "Retention"
@@ -124,39 +132,40 @@ NEEDS: tuple[Need, ...] = (
         "loss reasons",
         (_i("deals", "loss_reason", "a loss reason column"),),
     ),
-    # Health metrics, keyed as analytics/health/metrics.METRICS.
-    Need("profile_complete", HEALTH, "complete profiles", PROFILE),
-    Need("segment_coverage", HEALTH, "accounts with a segment", (PROFILE[0],)),
-    Need("data_quality", HEALTH, "data quality", (*PROFILE, *TOUCHES)),
-    Need("logo_retention", HEALTH, "logo retention", (CUSTOMER,)),
-    Need("touches_per_account_month", HEALTH, "touches per account", TOUCHES),
-    Need("touched_90d", HEALTH, "accounts touched in 90 days", TOUCHES),
-    Need(
+    # Health metrics, keyed as analytics/health/metrics.METRICS; each is counted per account
+    # of the accounts table (_health adds it), so without an accounts file none has data.
+    _health("profile_complete", "complete profiles", PROFILE),
+    _health("segment_coverage", "accounts with a segment", (PROFILE[0],)),
+    _health("data_quality", "data quality", (*PROFILE, *TOUCHES)),
+    _health("logo_retention", "logo retention", (CUSTOMER,)),
+    _health("touches_per_account_month", "touches per account", TOUCHES),
+    _health("touched_90d", "accounts touched in 90 days", TOUCHES),
+    _health(
         "channels_per_account",
-        HEALTH,
         "channels per account",
         (*TOUCHES, _i("activities", "type", "an activity type column")),
     ),
-    Need(
+    _health(
         "multi_department_90d",
-        HEALTH,
         "accounts touched by 2+ departments",
         (*TOUCHES, _i("activities", "department", "a department column on activities")),
     ),
-    Need(
+    _health(
         "personalized_share",
-        HEALTH,
         "personalized touches",
         (*TOUCHES, _i("activities", "is_personalized", "a personalized flag on activities")),
     ),
-    Need("multi_product_share", HEALTH, "customers with 2+ products", (CUSTOMER, PRODUCT)),
-    Need("survey_coverage", HEALTH, "survey coverage", (SCORE,)),
-    Need("promoter_share", HEALTH, "promoter share", (SCORE,)),
-    Need("partner_sourced_share", HEALTH, "partner-sourced deals", (SOURCE, CREATED)),
-    Need("partner_win_rate", HEALTH, "win rate of partner deals", (DEAL_STATUS, SOURCE)),
-    Need("competitive_win_rate", HEALTH, "win rate in competitive deals", (COMPETITOR,)),
-    Need("loss_to_competitor_share", HEALTH, "losses to a competitor", (COMPETITOR,)),
-    Need("lead_to_customer", HEALTH, "lead-to-customer conversion", (DEAL_STATUS, CREATED)),
+    _health("multi_product_share", "customers with 2+ products", (CUSTOMER, PRODUCT)),
+    _health("survey_coverage", "survey coverage", (SCORE,)),
+    _health("promoter_share", "promoter share", (SCORE,)),
+    _health("partner_sourced_share", "partner-sourced deals", (SOURCE, CREATED)),
+    _health("partner_win_rate", "win rate of partner deals", (DEAL_STATUS, SOURCE)),
+    _health("competitive_win_rate", "win rate in competitive deals", (COMPETITOR,)),
+    _health("loss_to_competitor_share", "losses to a competitor", (COMPETITOR,)),
+    _health("nps", "NPS", (SCORE,)),
+    _health("csat", "CSAT", (SCORE,)),
+    _health("win_rate", "win rate", (DEAL_STATUS,)),
+    _health("lead_to_customer", "lead-to-customer conversion", (DEAL_STATUS, CREATED)),
 )
 
 BY_KEY: dict[tuple[str, str], Need] = {(n.page, n.key): n for n in NEEDS}

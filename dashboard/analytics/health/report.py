@@ -70,7 +70,7 @@ def tiles(
             _score_text(now.overall),
             _delta(now.overall, before.overall if before else None),
             True,
-            f"{scoring.band(now.overall, preset.bands)} · mean of the parts",
+            f"{scoring.band(now.overall, preset.bands)} · {_parts_words(now)}",
             f"Mean of the part scores that have data (0-100). {compared}",
         ),
     ]
@@ -93,6 +93,16 @@ def tiles(
             )
         )
     return cards
+
+
+def _parts_words(result: scoring.Score) -> str:
+    """'mean of the parts', or of how many: a score on 1 of 4 parts is no whole picture."""
+    scored = sum(p.score is not None for p in result.parts)
+    if scored == len(result.parts):
+        return "mean of the parts"
+    if not scored:
+        return "no part has data"
+    return f"mean of the {scored} of {len(result.parts)} parts with data"
 
 
 def weakest(result: scoring.Score) -> scoring.PartScore | None:
@@ -211,10 +221,23 @@ def slider_range(spec: scoring.MetricSpec) -> tuple[str, float, float, float]:
     return metric.label, 0.0, float(max(10.0, 2 * max(spec.floor, spec.target))), 0.1
 
 
-def headline(result: scoring.Score, preset: scoring.Preset) -> str:
-    """The weakest part and its weakest metric, in one sentence."""
+def never_fed(result: scoring.Score, reasons: Mapping[str, str] | None) -> bool:
+    """True when no metric of the preset has its input in any load: nothing to chart."""
+    used = [m.metric for p in result.parts for m in p.metrics]
+    return bool(reasons) and all(m in reasons for m in used)
+
+
+def headline(
+    result: scoring.Score, preset: scoring.Preset, reasons: Mapping[str, str] | None = None
+) -> str:
+    """The weakest part and its weakest metric, in one sentence; with no part scored, the true
+    cause: the inputs no file gave (`reasons`, HealthData.no_data), else the filters."""
     part = weakest(result)
     if part is None:
+        if never_fed(result, reasons):
+            used = [m.metric for p in result.parts for m in p.metrics]
+            why = dict.fromkeys(w for m in used for w in reasons[m].split("; "))
+            return "No part has data whatever the filters: " + "; ".join(why) + "."
         return "No part has data for these filters: widen the period or clear a filter."
     scored = [m for m in part.metrics if m.points is not None]
     low = min(scored, key=lambda m: m.points)
