@@ -105,7 +105,7 @@ NEEDS: tuple[Need, ...] = (
     Need("funnel", FUNNEL, "stages and conversion", (_i("deals", "stage", "a stage column"),)),
     Need("funnel_amount", FUNNEL, "amounts per stage", (AMOUNT,)),
     Need("funnel_period", FUNNEL, "deals placed in a period by creation date", (CREATED,)),
-    Need("funnel_cycle", FUNNEL, "time in stage and cycle", (CREATED, CLOSED)),
+    Need("funnel_cycle", FUNNEL, "sales cycle", (DEAL_STATUS, CREATED, CLOSED)),
     Need("funnel_time_in_stage", FUNNEL, "days in each stage", (HISTORY,)),
     Need("retention", RETENTION, "customer cohorts", ORDERS),
     Need(
