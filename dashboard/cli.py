@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import files, loader, profiles
+from dashboard.ingest import answers, batch, files, kept, loader, profiles, remap, stages
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -93,7 +93,14 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import CRM exports (CSV, TSV, Excel, Parquet)")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imp.add_argument("--table", choices=list(TABLES), help="target table (default: guessed)")
+    imp.add_argument(
+        "--table",
+        action="append",
+        default=[],
+        metavar="[FILE=]TABLE",
+        help=f"target table (default: guessed): {', '.join(TABLES)}; FILE=TABLE for one of "
+        "several files",
+    )
     imp.add_argument(
         "--source",
         default="auto",
@@ -106,7 +113,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="FIELD=COLUMN",
         help="override one guess: amount=Amount, amount=Quantity*UnitPrice, "
-        "owner= (unmap), 'entered:Closed Won=Won date'",
+        "owner= (unmap), 'entered:Closed Won=Won date'; FILE:FIELD=COLUMN for one of "
+        "several files",
     )
     imp.add_argument(
         "--date-format",
@@ -114,6 +122,18 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="COLUMN=FORMAT",
         help=f"how to read a date column: {', '.join(FAMILIES)}",
+    )
+    imp.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="NAME=STATUS",
+        help="what a deal stage means: won, lost or open ('Signed=won'); as the stage grid",
+    )
+    imp.add_argument(
+        "--stage-order",
+        metavar="A,B,C",
+        help="pipeline order of the stages ('Lead,Demo,Proposal'); stages not named follow",
     )
     imp.add_argument("--sheet", help="Excel sheet to read (default: the first)")
     imp.add_argument("--profile", help="use a saved mapping profile")
@@ -130,6 +150,36 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(imp)
     imp.set_defaults(handler=_import)
 
+    rmp = sub.add_parser(
+        "remap", help="load a past import again with a changed mapping (undo brings it back)"
+    )
+    rmp.add_argument("load_id", type=int, metavar="LOAD_ID")
+    rmp.add_argument("--table", choices=list(TABLES), help="load into another table")
+    rmp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="change one field of the recorded mapping: created_at='Create Date', owner= (unmap)",
+    )
+    rmp.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="NAME=STATUS",
+        help="say a stage is won, lost or open: 'C6:WON=won'",
+    )
+    rmp.add_argument(
+        "--date-format",
+        action="append",
+        default=[],
+        metavar="COLUMN=FORMAT",
+        help=f"how to read a date column: {', '.join(FAMILIES)}",
+    )
+    rmp.add_argument("--dry-run", action="store_true", help="report only; change nothing")
+    _db_option(rmp)
+    rmp.set_defaults(handler=_remap)
+
     lds = sub.add_parser("loads", help="list the load history")
     _db_option(lds)
     lds.set_defaults(handler=_loads)
@@ -138,6 +188,12 @@ def _parser() -> argparse.ArgumentParser:
     und.add_argument("load_id", type=int, metavar="LOAD_ID")
     _db_option(und)
     und.set_defaults(handler=_undo)
+
+    ans = sub.add_parser(
+        "answers", help="which pages and tiles the loaded data feeds, and what to map for the rest"
+    )
+    _db_option(ans)
+    ans.set_defaults(handler=_answers)
 
     exp = sub.add_parser(
         "export-parquet", help="write the canonical tables as partitioned Parquet (for Spark)"
@@ -353,10 +409,11 @@ def _param_value(text: str) -> object:
         return text
 
 
-def _pairs(items: list[str], option: str) -> dict[str, str]:
+def _pairs(items: list[str], option: str, last: bool = False) -> dict[str, str]:
+    """NAME=VALUE options; `last` splits at the last '=' (stage names may hold one)."""
     out = {}
     for item in items:
-        key, sep, value = item.partition("=")
+        key, sep, value = item.rpartition("=") if last else item.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"{option} expects NAME=VALUE, got {item!r}.")
         out[key.strip()] = value.strip()
@@ -371,36 +428,70 @@ def _import(args: argparse.Namespace) -> int:
     for path in args.files:
         if not path.is_file():
             raise UsageError(f"{path} is not a file.")
+    names = [path.name for path in args.files]
+    statuses = {k: v.lower() for k, v in _pairs(args.stage, "--stage", last=True).items()}
+    stage_order = [s.strip() for s in (args.stage_order or "").split(",") if s.strip()]
     # Inspect every file before loading any: a bad file leaves the database unchanged.
     inspections = []
+    plans = {}  # file name -> (path, inspect options, stage map chosen on the command line)
     try:
         for path in args.files:
-            inspections.append(
-                loader.inspect(
-                    con,
-                    path,
-                    path.name,
-                    table=args.table,
-                    vendor=args.source,
-                    overrides=overrides,
-                    profile=args.profile,
-                    sheet=args.sheet,
-                    date_families=families,
-                )
-            )
+            table, mine = batch.options_for(path.name, names, args.table, overrides)
+            options = {
+                "table": table,
+                "vendor": args.source,
+                "overrides": mine,
+                "profile": args.profile,
+                "sheet": args.sheet,
+                "date_families": families,
+            }
+            plans[path.name] = (path, options, None)
+            ins = loader.inspect(con, path, path.name, **options)
+            inspections.append(ins)
+            # With several files, --stage and --stage-order apply to the deals among them.
+            if (statuses or stage_order) and (len(names) == 1 or ins.mapping.table == "deals"):
+                if ins.conversion.stage_map is None:
+                    raise UsageError(
+                        f"--stage and --stage-order apply to deals; {ins.name} is read as"
+                        f" {ins.mapping.table} (pass --table deals if it holds deals)."
+                    )
+                # Do what the page's stage grid does: the guessed stages, changed, applied.
+                chosen = stages.choose(ins.conversion.stage_map, statuses, stage_order, ins.name)
+                loader.close(con, inspections.pop())
+                plans[path.name] = (path, options, chosen)
+                ins = loader.inspect(con, path, path.name, stage_map=chosen, **options)
+                inspections.append(ins)
+
+        def again(old: loader.Inspection, shared: dict[str, set[str]]) -> loader.Inspection:
+            path, options, chosen = plans[old.name]
+            return loader.inspect(con, path, path.name, stage_map=chosen, shared=shared, **options)
+
+        # A column naming another file's people, products or accounts maps by its values.
+        inspections[:] = batch.with_shared(con, inspections, again)
         for ins in inspections:
+            refusal = ins.conversion.refusal()
+            if refusal:
+                raise ImportProblem(refusal, file=ins.name)
+        # Several files are one export: dependency order, accounts linked, overlap shown.
+        ordered, overlaps = batch.prepare(con, inspections)
+        for ins in ordered:
             _print_inspection(con, ins)
+        if overlaps:
+            print("How these files fit together:")
+            for overlap in overlaps:
+                print(f"  {overlap.sentence()}")
         if args.dry_run:
+            _print_answers(answers.before_loading(map(loader_file, inspections)), "these files")
             print("Dry run: nothing was loaded.")
             return 0
-        for ins in inspections:
-            result = loader.commit(
-                con,
-                ins,
-                all_or_nothing=args.all_or_nothing,
-                remove_sample=not args.keep_sample,
-                user=who.person,
-            )
+        results = batch.commit_all(
+            con,
+            ordered,
+            all_or_nothing=args.all_or_nothing,
+            remove_sample=not args.keep_sample,
+            user=who.person,
+        )
+        for ins, result in zip(ordered, results, strict=True):
             print(result.message)
             if args.save_profile:
                 profiles.save(
@@ -415,19 +506,14 @@ def _import(args: argparse.Namespace) -> int:
 
 def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) -> None:
     print(
-        f"{ins.name}: {loader.describe_vendor(ins.vendor)} -> table {ins.mapping.table} "
-        f"({ins.mapping.table_confidence:.0%} sure)"
+        f"{ins.name}: {loader.describe_vendor(ins.vendor)} -> table "
+        f"{loader.describe_table(ins.mapping)}"
     )
     for row in ins.mapping_rows().itertuples(index=False):
         if row.column:
             print(f"  {row.field:<22} <- {row.column}  ({row.confidence:.0%}, {row.why})")
     for note in ins.notes:
         print(f"  note: {note}")
-    for column in ins.conversion.ambiguous:
-        print(
-            f"  WARNING: {column} could be read month first or day first; pass "
-            f"--date-format '{column}=day_first' (or month_first) to choose."
-        )
     print(f"  {ins.rows_ok:,} rows will load, {ins.rows_rejected:,} rejected")
     rejected = ins.conversion.rejected(con, limit=20)
     for row in rejected.head(20).itertuples(index=False):
@@ -439,6 +525,46 @@ def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) ->
         print(f"  … and {ins.rows_rejected - 20:,} more rejected rows")
     if ins.already_loaded_as is not None:
         print(f"  already loaded as load {ins.already_loaded_as}: it will not be added again")
+
+
+def loader_file(ins: loader.Inspection) -> answers.MappedFile:
+    return answers.MappedFile(ins.name, ins.mapping, ins.staged.headers)
+
+
+def _print_answers(found: list[answers.Answer], what: str) -> None:
+    """Which pages and tiles the data feeds and which stay empty, with the fix (issue 17)."""
+    print(f"What {what} can answer:")
+    for line in answers.lines(found):
+        print(f"  {line}")
+
+
+def _remap(args: argparse.Namespace) -> int:
+    who = _access(args, writes=True)
+    con = _open(args)
+    ins = remap.inspect(
+        con,
+        args.load_id,
+        _pairs(args.map, "--map"),
+        table=args.table,
+        stages=_pairs(args.stage, "--stage"),
+        date_families=_pairs(args.date_format, "--date-format"),
+    )
+    try:
+        _print_inspection(con, ins)
+        _print_answers(answers.before_loading([loader_file(ins)]), "the file so mapped")
+        if args.dry_run:
+            print("Dry run: nothing was changed.")
+            return 0
+        print(remap.commit(con, args.load_id, ins, who.person).message)
+    finally:
+        loader.close(con, ins)
+    return 0
+
+
+def _answers(args: argparse.Namespace) -> int:
+    _access(args, writes=True)
+    _print_answers(answers.after_loading(_open(args)), "the data loaded")
+    return 0
 
 
 # What `crm-dashboard loads` prints, oldest load first.
@@ -471,6 +597,7 @@ def _loads(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     _access(args, writes=True)
     removed = warehouse.undo_load(_open(args), args.load_id)
+    kept.forget(warehouse.import_dir(_db_path(args)), args.load_id)
     print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
     return 0
 

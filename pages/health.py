@@ -64,7 +64,7 @@ shown = st.selectbox(
     "Explain", names, index=names.index(weakest.name) if weakest else 0, key=f"health_explain_{key}"
 )
 st.dataframe(report.explanation_table(now.part(shown)), hide_index=True)
-widgets.notes(report.missing_notes(now.part(shown)))
+widgets.notes(report.missing_notes(now.part(shown), data.no_data))
 
 st.subheader("By segment and month")
 segments = report.segment_scores(data, preset)

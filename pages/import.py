@@ -32,6 +32,9 @@ view.sync_uploads(cur, uploads or [])
 for file_id, panel in view.panels().items():
     with st.container(border=True):
         view.render_panel(cur, file_id, panel)
+view.render_fit(cur)  # two or more files: load order and key overlap
+
+view.all_files_answers()
 
 pending = [
     p
@@ -40,7 +43,7 @@ pending = [
 ]
 if pending:
     left, right = st.columns(2)
-    all_or_nothing = left.checkbox("All or nothing: load no row of a file if any is rejected")
+    all_or_nothing = left.checkbox("All or nothing: load nothing if any row is rejected")
     remove_sample = right.checkbox(
         "Remove the sample data",
         value=True,
@@ -66,3 +69,5 @@ else:
         if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
             st.toast(view.undo(cur, int(chosen)))
             st.rerun()
+    view.remap_control(cur, history, who.person)
+    view.loaded_answers(cur)

@@ -6,7 +6,9 @@
 --         $window_days (null = no window; else a step counts only when entered within that
 --         many days of the deal’s creation, so undated evidence no longer counts),
 --         $dimension (null = one group "All deals"; "segment", "region", "owner", "source",
---         "product" or "created_month" (first day of the month, YYYY-MM-DD)).
+--         "product", "product_series" (the product's series in the products table, names
+--         matched by product_key: case and spaces ignored) or "created_month" (first day of
+--         the month, YYYY-MM-DD)).
 -- Reached: a deal reached step k when its furthest evidence in summary_funnel_stage_entries
 -- (see that file) is k or later; every deal reached the first step. Each deal counts once per
 -- step. Groups with no value are "(not set)". Every (group, step) has a row, zeros included.
@@ -39,6 +41,14 @@ in_scope as (
             $segments, $regions, $owners, $teams)
 ),
 
+product_series as (
+    -- One series per product name as matched (the first in name order if spellings differ).
+    select product_key(product) as product_key, min(series) as series
+    from products
+    where series is not null
+    group by 1
+),
+
 reached as (
     -- Months are formatted after grouping: once per group, not once per row.
     select
@@ -51,10 +61,13 @@ reached as (
             when 'owner' then owner
             when 'source' then source
             when 'product' then product
+            when 'product_series' then ps.series
         end as group_text,
         case when $dimension = 'created_month' then date_trunc('month', created_at) end
             as month_start
     from in_scope
+    left join product_series ps
+        on $dimension = 'product_series' and ps.product_key = product_key(in_scope.product)
 ),
 
 counted as (

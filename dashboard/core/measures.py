@@ -12,7 +12,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dashboard.core import queries
+from dashboard.core import needs, queries
 from dashboard.core.filters import Filters
 
 
@@ -154,6 +154,15 @@ MEASURES: dict[str, Measure] = {
             "won deals",
         ),
         Measure(
+            "average_deal_size",
+            "Average deal size",
+            "money",
+            True,
+            "Won amount ÷ won deals with an amount, in the period.",
+            "deals_won",
+            "won deals",
+        ),
+        Measure(
             "win_rate",
             "Win rate",
             "ratio",
@@ -227,7 +236,7 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
     deals = queries.run_one(cur, "deal_summary", params)
     customers = queries.run_one(cur, "customer_summary", params)
     surveys = queries.run_one(cur, "survey_summary", params)
-    return {
+    out = {
         "deals_total": deals["deals_total"],
         "deals_open": deals["deals_open"],
         "deals_won": deals["deals_won"],
@@ -247,13 +256,58 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
         "ces": ces(surveys["ces_score_sum"], surveys["ces_responses"]),
         "ces_responses": surveys["ces_responses"],
     }
+    reasons = needs.no_data_reasons(cur, needs.OVERVIEW)
+    for key in reasons:
+        out[key] = None  # never mapped: no data, not 0
+    counts = queries.run_one(cur, "deal_input_coverage", params)
+    # Over the won deals whose amount is known: a deal without one is not a deal of size 0.
+    out["average_deal_size"] = (
+        None
+        if out["won_amount"] is None
+        else ratio(out["won_amount"], counts["deals_won_with_amount"])
+    )
+    out["no_data"] = reasons
+    out["coverage"] = _coverage(counts, reasons)
+    return out
 
 
 def _amount(total, deals):
-    """A sum over deals: 0 when there are deals without amounts, None when there are no deals."""
+    """A sum over deals: 0 over no deal (the amount is mapped: see `needs`); None when deals
+    exist and none of them has an amount."""
     if not deals:
+        return 0.0
+    if total is None or pd.isna(total):
         return None
-    return 0.0 if total is None else float(total)
+    return float(total)
+
+
+# measure -> (deals it counts, of them with its input, what the input is, which deals)
+COVERAGE = {
+    "won_amount": ("deals_won", "deals_won_with_amount", "amount", "won deals"),
+    "average_deal_size": ("deals_won", "deals_won_with_amount", "amount", "won deals"),
+    "pipeline_open_amount": ("deals_open", "deals_open_with_amount", "amount", "open deals"),
+    "median_sales_cycle_days": (
+        "deals_won",
+        "deals_won_with_cycle",
+        "creation and close dates",
+        "won deals",
+    ),
+}
+
+
+def _coverage(counts: dict, no_data: dict[str, str]) -> dict[str, dict[str, object]]:
+    """Measures computed over only some of their deals: "amount known for 40 of 60 won deals"."""
+    out = {}
+    for key, (total_key, known_key, what, deals) in COVERAGE.items():
+        total, known = int(counts[total_key] or 0), int(counts[known_key] or 0)
+        if key in no_data or known >= total:
+            continue
+        out[key] = {
+            "known": known,
+            "of": total,
+            "text": f"{what} known for {known:,} of {total:,} {deals}",
+        }
+    return out
 
 
 def closed_deals_by_month(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

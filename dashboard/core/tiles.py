@@ -14,3 +14,4 @@ class Tile:
     higher_is_better: bool
     caption: str
     help: str
+    no_data: str | None = None  # why the value is "—" and what to map, when its input is missing

@@ -1,4 +1,7 @@
-"""Guesses from what a column holds, for required fields no column name gave away.
+"""Guesses from what a column holds.
+
+`profile_columns` reads a sample of every column once (dates, numbers, flags, free text, how
+values repeat) for the mapping to weigh every field and recognise tables by shape.
 
 A file whose date column is called "When" or whose amount is "How much" still maps: an unused
 column that reads as dates fills the table's required date, one that reads as amounts fills
@@ -12,18 +15,42 @@ from dataclasses import replace
 
 import duckdb
 
+from dashboard.ingest import columns, formats
 from dashboard.ingest import fields as F
-from dashboard.ingest import formats
 from dashboard.ingest.files import RawTable
 from dashboard.ingest.mapping import Choice, Mapping, Source
 
 READABLE_SHARE = 0.9  # of sampled non-empty cells
+PROFILE_ROWS = 2000
+
+
+def profile_columns(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, month_first: bool
+) -> dict[str, columns.ColumnProfile]:
+    """Header -> what its column holds, from the first rows of the file."""
+    names = raw.columns
+    if not names:
+        return {}
+    select = ", ".join(f"trim({c})" for c in names.values())
+    rows = con.execute(f"select {select} from {raw.table} limit {PROFILE_ROWS}").fetchall()
+    missing = set(formats.MISSING_WORDS)
+    out = {}
+    for i, (header, column) in enumerate(names.items()):
+        cells = [r[i] for r in rows if r[i] is not None and r[i].casefold() not in missing]
+        share = 0.0
+        if columns.looks_like_date_cells(cells):
+            guess = formats.guess_date(con, raw.table, column, month_first)
+            share = guess.parsed / guess.sampled if guess.sampled else 0.0
+        out[header] = columns.profile(header, cells, share)
+    return out
 
 
 def fill_from_content(
     con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping, month_first: bool
 ) -> Mapping:
     """The mapping with unmapped required date, amount and score fields filled by content."""
+    if mapping.table is None:
+        return mapping
     wanted = [
         name
         for alternatives in F.REQUIRED[mapping.table]

@@ -8,6 +8,7 @@ default pipeline) is a bound parameter.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass, field
 
 import duckdb
@@ -25,6 +26,9 @@ from dashboard.ingest.vendors import (
 )
 
 _counter = itertools.count(1)
+# The default reading of a date column whose every value reads both month first and day first;
+# unset, such a column is asked (page) or the file refused (command line).
+DATE_ORDER_ENV = "CRM_DASHBOARD_DATE_ORDER"
 STORED = {t: [f.name for f in specs if f.stored] for t, specs in F.TABLES.items()}
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 10), "ces": (1, 7)}  # CSAT on 1-5 or 1-10
 
@@ -36,9 +40,24 @@ class Conversion:
     vendor: Recognition
     table: str  # temp table: stored fields + __line + __errors
     notes: list[str] = field(default_factory=list)  # how each column was read, ambiguities
-    ambiguous: list[str] = field(default_factory=list)  # columns whose dates are ambiguous
+    ambiguous: list[str] = field(default_factory=list)  # columns whose dates read both ways
+    undecided: list[str] = field(default_factory=list)  # ... that nobody decided: nothing loads
+    date_orders: dict[str, str] = field(default_factory=dict)  # ambiguous column -> family used
+    flag_conflicts: int = 0  # deals whose IsWon/IsClosed flags contradict their stage
     stage_map: pd.DataFrame | None = None  # raw_stage, stage, status, stage_order, probability
     children: dict[str, str] = field(default_factory=dict)  # extra canonical table -> relation
+
+    def refusal(self) -> str | None:
+        """Why this file must not load as it is (a date column nobody has decided), or None."""
+        if not self.undecided:
+            return None
+        column = self.undecided[0]
+        return (
+            f"{self.raw.staged.name}: every date in column {column!r} reads both month first and"
+            " day first (no day is over 12), so nothing was loaded; choose with --date-format"
+            f" '{column}=month_first' (or '{column}=day_first'), with the choice on the import"
+            f" page, or set {DATE_ORDER_ENV}=month_first or day_first."
+        )
 
     def counts(self, con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         """(rows that will load, rows rejected) including records DuckDB could not parse."""
@@ -97,31 +116,60 @@ def convert(
             stage_map = (
                 stages.guess(con, raw, mapping, vendor)
                 if mapping.source("stage")
-                else stages.order(
-                    stages.with_final(
-                        pd.DataFrame(
-                            [
-                                {
-                                    "raw_stage": None,
-                                    "stage": "Open",
-                                    "status": "open",
-                                    "default_order": 1,
-                                    "probability": None,
-                                    "deals": 0,
-                                }
-                            ]
-                        )
-                    )
-                )
+                else stages.order(stages.with_final(pd.DataFrame([NO_STAGE])))
             )
-        conv.stage_map = stage_map
+            if mapping.source("stage"):
+                conv.notes += [
+                    n for n in (stages.order_note(stage_map), stages.status_note(stage_map)) if n
+                ]
+        conv.stage_map = stages.settled(stage_map)
         con.register(f"{conv.table}_stages", conv.stage_map)
     try:
         builder.build()
+        if mapping.table == "deals":
+            _note_flag_conflicts(con, conv)
     except BaseException:
         discard(con, conv)  # a conversion that fails leaves no temp view or table behind
         raise
     return conv
+
+
+# A deals file without a stage column: one open stage (the pipeline still ends in won and lost).
+NO_STAGE = {
+    "raw_stage": None,
+    "stage": "Open",
+    "status": "open",
+    "default_order": 1,
+    "order_from": "crm",
+    "status_from": "crm",
+    "probability": None,
+    "deals": 0,
+}
+
+
+def _note_flag_conflicts(con: duckdb.DuckDBPyConnection, conv: Conversion) -> None:
+    """Count the deals whose closed/won flags say otherwise than their stage (or status
+    column), and say so: the stage decided."""
+    if "__flag_conflict" not in _columns(con, conv.table):
+        return
+    groups = con.execute(
+        f"select __flag_conflict, __decided_by, count(*) from {conv.table}"
+        " where len(__errors) = 0 and __flag_conflict is not null group by all order by 3 desc, 1"
+    ).fetchall()
+    conv.flag_conflicts = sum(n for *_, n in groups)
+    if not groups:
+        return
+    parts = [
+        f"{n} {'row says' if n == 1 else 'rows say'} {flags} but {'its' if n == 1 else 'their'}"
+        f" {decided}"
+        for flags, decided, n in groups
+    ]
+    total = conv.flag_conflicts
+    conv.notes.append(
+        f"{total} {'row has' if total == 1 else 'rows have'} closed/won flags that contradict"
+        f" {'its' if total == 1 else 'their'} stage: {'; '.join(parts)}; the stage decides"
+        " (change what a stage means with --stage 'NAME=won|lost|open' or in the stage grid)"
+    )
 
 
 def missing_fields_problem(raw: RawTable, mapping: Mapping) -> ImportProblem | None:
@@ -244,21 +292,23 @@ class _Builder:
     def date(self, label: str, column: str, family: str | None) -> str:
         header = self.header_of(column)
         if family is None:
-            guess = formats.guess_date(
-                self.con,
-                self.conv.raw.table,
-                column,
-                self.conv.vendor.vendor in MONTH_FIRST_VENDORS,
-            )
+            guess = formats.guess_date(self.con, self.conv.raw.table, column, False)
             family = guess.family
-            if guess.sampled:
-                self.conv.notes.append(f"{header}: dates read as {guess.describe()}")
             if guess.ambiguous:
-                self.conv.ambiguous.append(header)
+                family = self.ambiguous_date(header, column)
+            elif guess.sampled:
+                self.conv.notes.append(f"{header}: dates read as {guess.describe()}")
         else:
             self.conv.notes.append(
                 f"{header}: dates read as {formats.FAMILIES[family].label} (chosen)"
             )
+            if (
+                family in formats.AMBIGUOUS_PAIR
+                and formats.guess_date(self.con, self.conv.raw.table, column, False).ambiguous
+            ):
+                # Still listed, so the page keeps the choice on screen to change.
+                self.conv.ambiguous.append(header)
+                self.conv.date_orders[header] = family
         formats_list = (
             formats.fastest_first(self.con, self.conv.raw.table, column, family)
             if family
@@ -266,13 +316,55 @@ class _Builder:
         )
         return formats.date_sql(column, self.param(formats_list)[1:], self.missing(column))
 
+    def ambiguous_date(self, header: str, column: str) -> str:
+        """A column whose every date reads both ways is never decided silently: a CRM that
+        always writes month first, or the configured default, decides with a note; otherwise
+        the column is undecided and the file cannot load until someone chooses."""
+        self.conv.ambiguous.append(header)
+        example = formats.sample_values(self.con, self.conv.raw.table, column)[0]
+        both = (
+            f"{header}: AMBIGUOUS dates: every date reads both month first and day first"
+            f" (e.g. '{example}')"
+        )
+        decided, why = self.default_date_order()
+        if decided is None:
+            self.conv.undecided.append(header)
+            self.conv.notes.append(
+                f"{both}; not decided, so nothing loads until you choose: --date-format"
+                f" '{header}=month_first' (or day_first), or the choice on the import page"
+            )
+            return "day_first"  # only for the preview; the file cannot load like this
+        other = "day_first" if decided == "month_first" else "month_first"
+        self.conv.date_orders[header] = decided
+        self.conv.notes.append(
+            f"{both}; read {formats.FAMILIES[decided].label.split(' (')[0]} because {why};"
+            f" change it with --date-format '{header}={other}'"
+        )
+        return decided
+
+    def default_date_order(self) -> tuple[str | None, str | None]:
+        """(family, why) for ambiguous dates: the CRM's habit, then the configured default."""
+        if self.conv.vendor.vendor in MONTH_FIRST_VENDORS:
+            return "month_first", f"{self.conv.vendor.label} writes month-first dates"
+        configured = os.environ.get(DATE_ORDER_ENV, "").strip()
+        if not configured:
+            return None, None
+        if configured not in formats.AMBIGUOUS_PAIR:
+            raise ImportProblem(
+                f"{DATE_ORDER_ENV} is {configured!r}; set it to month_first or day_first,"
+                " or unset it to be asked.",
+                file=self.conv.raw.staged.name,
+            )
+        return configured, f"{DATE_ORDER_ENV} is {configured}"
+
     def decimal(self, column: str) -> str:
         if self.conv.mapping.decimal:
             return self.conv.mapping.decimal
         if column not in self.decimals:
             values = formats.sample_values(self.con, self.conv.raw.table, column)
             guess = formats.guess_number(values, self.conv.raw.staged.delimiter)
-            self.conv.notes.append(f"{self.header_of(column)}: {guess.evidence}")
+            if guess.evidence:  # plain numbers need no note
+                self.conv.notes.append(f"{self.header_of(column)}: {guess.evidence}")
             self.decimals[column] = guess.decimal
         return self.decimals[column]
 
@@ -423,18 +515,24 @@ class _Builder:
         return self.param(kind)
 
     def deal_columns(self) -> dict[str, str]:
+        """Status from the status column, else the stage; the closed/won flags decide only the
+        rows whose stage says nothing (`by_flags`), and every other disagreement is counted."""
         m = self.conv.mapping
         has_stage = bool(m.source("stage"))
-        bool_status = "null"
-        if m.source("is_won") or m.source("is_closed"):
-            bool_status = (
+        has_flags = bool(m.source("is_won") or m.source("is_closed"))
+        flags = "null"
+        if has_flags:
+            flags = (
                 f"case when {self.f('is_won')} then 'won' "
                 f"when {self.f('is_closed')} then 'lost' "
                 f"when {self.f('is_closed')} = false then 'open' end"
             )
-        status = f"coalesce({self.f('status')}, {bool_status}, "
-        status += "sm.status, " if has_stage else ""
-        status += "'open')"
+        from_stage = "null"
+        if has_stage:
+            from_stage = (
+                f"case when sm.by_flags then coalesce({flags}, sm.status) else sm.status end"
+            )
+        status = f"coalesce({self.f('status')}, {from_stage}, {flags}, 'open')"
         stage = (
             "coalesce(sm.stage, f_stage)"
             if has_stage
@@ -446,12 +544,46 @@ class _Builder:
             if entered_final
             else self.f("closed_at")
         )
-        pipeline_default = self.param(DEFAULT_PIPELINE[self.conv.vendor.vendor])
-        return {
+        vendor = self.conv.vendor.vendor
+        pipeline_default = self.param(DEFAULT_PIPELINE.get(vendor, DEFAULT_PIPELINE["generic"]))
+        out = {
             "pipeline": f"coalesce({self.f('pipeline')}, {pipeline_default})",
             "stage": stage,
             "status": status,
             "closed_at": f"case when {status} = 'open' then null else {closed} end",
+        }
+        if has_flags and (has_stage or m.source("status")):
+            out.update(self.flag_conflict(status, has_stage))
+        return out
+
+    def flag_conflict(self, status: str, has_stage: bool) -> dict[str, str]:
+        """`__flag_conflict`: the flags ('IsWon=false, IsClosed=false') that contradict a row's
+        status when the status did not come from them; `__decided_by`: what did decide."""
+        by_stage = "(sm.status is not null and not sm.by_flags)" if has_stage else "false"
+        decided = f"({self.f('status')} is not null or {by_stage})"
+        parts = []
+        for name, wrong in (
+            ("is_won", f"f_is_won <> ({status} = 'won')"),
+            ("is_closed", f"f_is_closed <> ({status} <> 'open')"),
+        ):
+            source = self.conv.mapping.source(name)
+            if source:
+                cell = formats.trimmed_sql(self.columns[source.columns[0]])
+                said = f"{self.param(source.describe() + '=')} || {cell}"
+                parts.append(f"case when {wrong} then {said} end")
+        stage_words = (
+            f"'stage ' || chr(39) || coalesce(sm.stage, f_stage) || chr(39) || ' is ' || {status}"
+            if has_stage
+            else "null"
+        )
+        return {
+            "__flag_conflict": (
+                f"case when {decided} then nullif(concat_ws(', ', {', '.join(parts)}), '') end"
+            ),
+            "__decided_by": (
+                f"case when {self.f('status')} is not null then 'status column says ' || {status}"
+                f" else {stage_words} end"
+            ),
         }
 
     def final_stage_dates(self, status: str) -> str | None:

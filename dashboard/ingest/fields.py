@@ -63,6 +63,8 @@ ACCOUNT_REF = (
             "client",
             "organisation",
             "affaire organisation",
+            "account",  # maven-style snake_case exports: `account`
+            "lead name",  # Close: opportunities carry their lead (the company)
         ),
         stored=False,
     ),
@@ -95,12 +97,17 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "organization name",
                 "organization",
                 "customer name",
+                "account",
             ),
         ),
         Field("segment", TEXT, ("segment", "customer segment", "tier", "company size")),
         Field("industry", TEXT, ("industry", "sector", "vertical")),
         Field("region", TEXT, ("region", "territory region", "territory", "sales region")),
-        Field("country", TEXT, ("country", "country region", "billing country")),
+        Field(
+            "country",
+            TEXT,
+            ("country", "country region", "billing country", "office location", "location"),
+        ),
         Field(
             "employees",
             INTEGER,
@@ -113,7 +120,19 @@ TABLES: dict[str, tuple[Field, ...]] = {
             ),
         ),
         Field("annual_revenue", AMOUNT, ("annual revenue", "annualrevenue", "revenue")),
-        Field("owner", TEXT, ("account owner", "company owner", "owner", "organization owner")),
+        Field(
+            "owner",
+            TEXT,
+            (
+                "account owner",
+                "company owner",
+                "owner",
+                "organization owner",
+                "sales agent",
+                "agent",
+                "salesperson",
+            ),
+        ),
         Field(
             "created_at",
             DATE,
@@ -146,6 +165,10 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "description",
                 "affaire titre",
                 "titre",
+                "deal",  # monday.com: the item column
+                "opportunity",  # Odoo's label (Bitrix24's OPPORTUNITY is a sum: content decides)
+                "название сделки",
+                "название",
             ),
         ),
         Field("pipeline", TEXT, ("pipeline", "deal pipeline", "sales process")),
@@ -160,9 +183,17 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "sales stage",
                 "affaire etape",
                 "etape",
+                "stage id",  # Bitrix24 STAGE_ID (C6:WON)
+                "status label",  # Close
+                "стадия сделки",
+                "стадия",
             ),
         ),
-        Field("status", STATUS, ("status", "deal status", "affaire statut", "statut")),
+        Field(
+            "status",
+            STATUS,
+            ("status", "deal status", "affaire statut", "statut", "status type"),
+        ),
         Field(
             "amount",
             AMOUNT,
@@ -177,6 +208,9 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "affaire valeur",
                 "valeur",
                 "montant",
+                "expected revenue",  # Odoo
+                "opportunity",  # Bitrix24 OPPORTUNITY
+                "сумма",
             ),
         ),
         Field(
@@ -191,6 +225,9 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "currencyisocode",
                 "affaire devise",
                 "devise",
+                "currency id",  # Bitrix24
+                "value currency",  # Close
+                "валюта",
             ),
         ),
         Field(
@@ -210,6 +247,9 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "date created",
                 "affaire date de creation",
                 "date de creation",
+                "created on",  # Odoo
+                "date create",  # Bitrix24 DATE_CREATE
+                "дата создания",
             ),
         ),
         Field(
@@ -227,6 +267,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "affaire date de cloture",
                 "date de cloture",
                 "conclue le",
+                "closed date",  # Freshsales, Odoo
+                "дата завершения",
             ),
         ),
         Field(
@@ -241,6 +283,15 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "sales rep",
                 "affaire proprietaire",
                 "proprietaire",
+                "sales agent",
+                "agent",
+                "sales owner",  # Freshsales
+                "salesperson",  # Odoo
+                "assigned by id",  # Bitrix24 ASSIGNED_BY_ID
+                "assigned to",
+                "responsible",
+                "user name",  # Close
+                "ответственный",
             ),
         ),
         Field(
@@ -255,6 +306,8 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "deal source",
                 "original source",
                 "affaire canal source",
+                "source id",  # Bitrix24
+                "источник",
             ),
         ),
         Field("product", TEXT, ("product", "product name", "products", "deal product name")),
@@ -287,11 +340,21 @@ TABLES: dict[str, tuple[Field, ...]] = {
             ),
         ),
         Field("is_won", BOOL, ("is closed won", "iswon", "is won", "won"), stored=False),
-        Field("is_closed", BOOL, ("isclosed", "is closed", "closed"), stored=False),
+        Field(
+            "is_closed", BOOL, ("isclosed", "is closed", "closed", "сделка закрыта"), stored=False
+        ),
         Field(
             "probability",
             NUMBER,
-            ("probability", "deal probability", "chances of success", "affaire probabilite"),
+            (
+                "probability",
+                "deal probability",
+                "chances of success",
+                "affaire probabilite",
+                "win probability",  # Copper
+                "close probability",  # monday.com
+                "confidence",  # Close
+            ),
             stored=False,
         ),
     ),
@@ -430,6 +493,10 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "star rating",
                 "how likely are you to recommend us",
                 "review rating",
+                "likely recommend",
+                "recommend",
+                "satisfied",
+                "satisfaction",
             ),
         ),
         Field(
@@ -444,6 +511,7 @@ TABLES: dict[str, tuple[Field, ...]] = {
                 "verbatim",
                 "text",
                 "reason",
+                "reviews",
             ),
         ),
         Field("channel", TEXT, ("channel", "source", "survey channel", "platform")),

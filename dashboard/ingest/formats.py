@@ -42,7 +42,12 @@ DATE_FAMILIES = (
     DateFamily(
         "iso_tz",
         "timestamp with offset (2022-07-27T17:40:52.000+0000)",
-        ("%Y-%m-%dT%H:%M:%S.%g%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"),
+        (
+            "%Y-%m-%dT%H:%M:%S.%g%z",
+            "%Y-%m-%dT%H:%M:%S%z",
+            "%Y-%m-%d %H:%M:%S%z",
+            "%Y-%m-%dT%H:%M:%S.%f%z",  # microseconds (Close's API and exports)
+        ),
     ),
     DateFamily(
         "month_first",
@@ -255,7 +260,9 @@ def guess_number(values: list[str], delimiter: str | None) -> NumberGuess:
         return NumberGuess(".", "values like '12.5' have a decimal point")
     if delimiter == ";" and any("," in c for c in cells):
         return NumberGuess(",", "';'-separated file: commas read as decimal marks")
-    return NumberGuess(".", "commas read as thousands separators")
+    if any("," in c for c in cells):
+        return NumberGuess(".", "commas read as thousands separators")
+    return NumberGuess(".", "")  # no comma anywhere: nothing to say
 
 
 def sample_values(con: duckdb.DuckDBPyConnection, table: str, column: str) -> list[str]:
@@ -297,8 +304,10 @@ def number_sql(
     )
 
 
-TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja")
-FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein")
+# Yes/no in the languages exports come in (Bitrix24's Russian UI writes Да/Нет).
+TRUE_WORDS = ("true", "yes", "y", "1", "x", "t", "oui", "vrai", "wahr", "ja", "sí", "si", "sim")
+TRUE_WORDS += ("verdadero", "verdadeiro", "да")
+FALSE_WORDS = ("false", "no", "n", "0", "f", "non", "faux", "nein", "falso", "não", "nao", "нет")
 
 
 def bool_sql(column: str) -> str:

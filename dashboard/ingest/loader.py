@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from dashboard.ingest import convert, files, profiles
-from dashboard.ingest.content import fill_from_content
+from dashboard.ingest import convert, derive, files, kept, profiles
+from dashboard.ingest.content import fill_from_content, profile_columns
 from dashboard.ingest.errors import ImportProblem
 from dashboard.ingest.mapping import Mapping, apply_overrides, guess
 from dashboard.ingest.vendors import LABELS, MONTH_FIRST_VENDORS, VENDORS, Recognition, recognise
@@ -48,7 +48,7 @@ class Inspection:
         from dashboard.ingest.fields import TABLES
 
         rows = []
-        for spec in TABLES[self.mapping.table]:
+        for spec in TABLES.get(self.mapping.table or "", ()):
             choice = self.mapping.fields.get(spec.name)
             rows.append(
                 {
@@ -67,7 +67,7 @@ class Inspection:
                     "why": "date the deal entered this stage",
                 }
             )
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["field", "column", "confidence", "why"])
 
 
 @dataclass(frozen=True)
@@ -91,23 +91,31 @@ def inspect(
     stage_map: pd.DataFrame | None = None,
     date_families: dict[str, str] | None = None,
     allow_incomplete: bool = False,
+    shared: dict[str, set[str]] | None = None,
 ) -> Inspection:
     """Stage, recognise, map and convert a file; nothing is written to the warehouse.
 
     With allow_incomplete, a mapping that lacks a required field gives an Inspection with no
     conversion and the reason in `problem` (the page shows the grid to fix it) instead of
-    raising."""
+    raising. shared: values of other files' columns dropped together (see mapping.guess)."""
     folder = warehouse.import_dir(_db_path(con))
     staged = files.stage(source, name, folder, sheet=sheet)
     raw = None
     try:
         raw = files.read_raw(con, staged)
         recognition = _vendor(staged.headers, vendor)
-        mapping, note = _mapping(con, staged, recognition, table, profile)
-        if mapping.profile is None and not profile:
-            mapping = fill_from_content(
-                con, raw, mapping, recognition.vendor in MONTH_FIRST_VENDORS
+        month_first = recognition.vendor in MONTH_FIRST_VENDORS
+        mapping, note = _mapping(con, staged, raw, recognition, table, profile, shared)
+        notes = ([note] if note else []) + mapping.notes
+        if mapping.table is None:  # fits no table: "don't load" (page), refused (CLI)
+            problem = ImportProblem(mapping.reason or f"{staged.name} fits no table.")
+            if not allow_incomplete:
+                raise problem
+            return Inspection(
+                staged, raw, recognition, mapping, None, 0, 0, None, notes, problem=str(problem)
             )
+        if mapping.profile is None and not profile:
+            mapping = fill_from_content(con, raw, mapping, month_first)
         if overrides:
             mapping = apply_overrides(mapping, overrides, staged.headers)
         if date_families:
@@ -123,10 +131,11 @@ def inspect(
                 0,
                 0,
                 None,
-                [note] if note else [],
+                notes,
                 problem=str(missing),
             )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
+        derive.apply(con, conversion)  # segment from company size when the file has none
         files.release(con, raw)
         ok, bad = conversion.counts(con)
         duplicate = warehouse.scalar(
@@ -134,7 +143,7 @@ def inspect(
             "select max(load_id) from loads where checksum = $c and undone_at is null",
             {"c": staged.checksum},
         )
-        notes = ([note] if note else []) + conversion.notes
+        notes = notes + conversion.notes
         return Inspection(staged, raw, recognition, mapping, conversion, ok, bad, duplicate, notes)
     except BaseException:
         if raw is not None:
@@ -158,7 +167,9 @@ def _vendor(headers: list[str], vendor: str) -> Recognition:
     return Recognition(vendor, 1.0, ("chosen by you",))
 
 
-def _mapping(con, staged, recognition, table, profile) -> tuple[Mapping, str | None]:
+def _mapping(
+    con, staged, raw, recognition, table, profile, shared=None
+) -> tuple[Mapping, str | None]:
     if profile:
         saved = profiles.named(con, profile)
         return Mapping.from_json(saved, staged.headers, f"profile {profile!r}"), (
@@ -169,7 +180,9 @@ def _mapping(con, staged, recognition, table, profile) -> tuple[Mapping, str | N
         mapping = Mapping.from_json(found[1], staged.headers, f"profile {found[0]!r}")
         mapping.profile = found[0]
         return mapping, f"Mapping from saved profile {found[0]!r} (same columns)."
-    return guess(staged.headers, staged.name, recognition, table), None
+    month_first = recognition.vendor in MONTH_FIRST_VENDORS
+    columns = profile_columns(con, raw, month_first)
+    return guess(staged.headers, staged.name, recognition, table, columns, shared), None
 
 
 def _with_date_families(mapping: Mapping, families: dict[str, str], headers: list[str]):
@@ -201,19 +214,46 @@ def commit(
     user: str | None = None,
     remove_sample: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    superseding: Sequence[int] = (),
 ) -> LoadResult:
-    """Load the accepted rows as one load; the warehouse is unchanged if anything fails."""
+    """Load the accepted rows as one load; the warehouse is unchanged if anything fails.
+    `superseding`: loads this one replaces (a remap), undone by undoing this one."""
     step = progress or (lambda fraction, text: None)
+    parts = load_parts(
+        con, inspection, all_or_nothing=all_or_nothing, user=user, superseding=superseding
+    )
+    if parts is None:
+        return already_loaded(inspection)
+    step(0.3, "writing rows")
+    # The sample goes in the load's own transaction: a crash leaves both or neither.
+    replaced_sample = sample_loads(con) if remove_sample else []
+    load_id = warehouse.load_relations(
+        con, *parts, undoing=replaced_sample, superseding=superseding
+    )
+    keep_file(con, inspection, load_id)
+    step(1.0, "done")
+    return loaded(inspection, load_id, bool(replaced_sample))
+
+
+def load_parts(
+    con: duckdb.DuckDBPyConnection,
+    inspection: Inspection,
+    *,
+    all_or_nothing: bool = False,
+    user: str | None = None,
+    superseding: Sequence[int] = (),
+) -> tuple[dict[str, str], warehouse.LoadInfo] | None:
+    """What a load of this inspection writes (relation per canonical table, in load order) and
+    records; None when the file is already loaded (unless it supersedes a load: a remap of the
+    same file). Raises ImportProblem when it cannot load."""
     name = inspection.name
     if inspection.conversion is None:
         raise ImportProblem(inspection.problem or f"{name} cannot be loaded yet.", file=name)
-    if inspection.already_loaded_as is not None:
-        return LoadResult(
-            None,
-            0,
-            0,
-            f"{name} was already loaded as load {inspection.already_loaded_as}; nothing was added.",
-        )
+    refusal = inspection.conversion.refusal()  # e.g. a date column nobody has decided
+    if refusal:
+        raise ImportProblem(refusal, file=name)
+    if inspection.already_loaded_as is not None and not superseding:
+        return None
     if inspection.rows_ok == 0:
         raise ImportProblem(
             f"No row of {name} can be loaded: all {inspection.rows_rejected} "
@@ -229,7 +269,6 @@ def commit(
             file=name,
             line=int(first["line"]),
         )
-    step(0.3, "writing rows")
     conv = inspection.conversion
     sources = {inspection.mapping.table: conv.accepted_relation(), **conv.children}
     ordered = {t: sources[t] for t in warehouse.CANONICAL_TABLES if t in sources}
@@ -241,23 +280,51 @@ def commit(
         vendor=inspection.vendor.vendor,
         rows_rejected=inspection.rows_rejected,
         details=json.dumps(
-            {"mapping": json.loads(inspection.mapping.to_json()), "notes": inspection.notes},
+            {
+                "mapping": json.loads(inspection.mapping.to_json()),
+                "notes": inspection.notes,
+                **_remap_details(inspection),
+            },
             ensure_ascii=False,
         ),
     )
-    # The sample goes in the load's own transaction: a crash leaves both or neither.
-    replaced_sample = _sample_loads(con) if remove_sample else []
-    load_id = warehouse.load_relations(con, ordered, info, undoing=replaced_sample)
-    removed = " The sample data was removed." if replaced_sample else ""
-    step(1.0, "done")
+    return ordered, info
+
+
+def keep_file(con: duckdb.DuckDBPyConnection, inspection: Inspection, load_id: int) -> None:
+    """Keep the staged file with its load, so the load can be remapped without re-uploading."""
+    kept.keep(inspection.staged, warehouse.import_dir(_db_path(con)), load_id)
+
+
+def already_loaded(inspection: Inspection) -> LoadResult:
+    return LoadResult(
+        None,
+        0,
+        0,
+        f"{inspection.name} was already loaded as load {inspection.already_loaded_as}; "
+        "nothing was added.",
+    )
+
+
+def loaded(inspection: Inspection, load_id: int, removed_sample: bool) -> LoadResult:
+    removed = " The sample data was removed." if removed_sample else ""
     return LoadResult(
         load_id,
         inspection.rows_ok,
         inspection.rows_rejected,
-        f"Loaded {inspection.rows_ok:,} rows of {name} into "
+        f"Loaded {inspection.rows_ok:,} rows of {inspection.name} into "
         f"{inspection.mapping.table} as load {load_id}; "
         f"{inspection.rows_rejected:,} rejected.{removed}",
     )
+
+
+def _remap_details(inspection: Inspection) -> dict[str, object]:
+    """What a remap needs besides the mapping: the sheet read and the stages as decided."""
+    stage_map = inspection.conversion.stage_map if inspection.conversion else None
+    return {
+        "sheet": inspection.staged.sheet,
+        "stage_map": None if stage_map is None else json.loads(stage_map.to_json(orient="records")),
+    }
 
 
 def _user() -> str:
@@ -267,7 +334,7 @@ def _user() -> str:
         return "local"
 
 
-def _sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
+def sample_loads(con: duckdb.DuckDBPyConnection) -> list[int]:
     rows = con.execute("select load_id from loads where is_sample and undone_at is null").fetchall()
     return [r[0] for r in rows]
 
@@ -277,6 +344,11 @@ def close(con: duckdb.DuckDBPyConnection, inspection: Inspection) -> None:
     if inspection.conversion is not None:
         convert.discard(con, inspection.conversion)
     files.discard(con, inspection.raw)
+
+
+def describe_table(mapping: Mapping) -> str:
+    """'deals (70% sure: no amount, no creation date)': the table and what it will lack."""
+    return mapping.summary()
 
 
 def describe_vendor(recognition: Recognition) -> str:

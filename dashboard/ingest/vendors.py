@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from dashboard.ingest.fields import normalise
+from dashboard.ingest.headers import normalise as normalise_words
 
-VENDORS = ("hubspot", "salesforce", "pipedrive", "zoho", "dynamics", "generic")
+VENDORS = (
+    "hubspot",
+    "salesforce",
+    "pipedrive",
+    "zoho",
+    "dynamics",
+    "bitrix24",
+    "odoo",
+    "freshsales",
+    "close",
+    "copper",
+    "monday",
+    "generic",
+)
 LABELS = {
     "hubspot": "HubSpot",
     "salesforce": "Salesforce",
     "pipedrive": "Pipedrive",
     "zoho": "Zoho CRM",
     "dynamics": "Microsoft Dynamics 365",
+    "bitrix24": "Bitrix24",
+    "odoo": "Odoo CRM",
+    "freshsales": "Freshsales",
+    "close": "Close",
+    "copper": "Copper",
+    "monday": "monday.com CRM",
     "generic": "a spreadsheet (no CRM recognised)",
 }
 
@@ -78,6 +99,105 @@ SIGNATURES = {
         "chances of success",
         "contact company name",
     ),
+    # crm.deal.fields codes (REST dumps) and the Russian UI's column titles.
+    "bitrix24": (
+        "stage id",
+        "assigned by id",
+        "opportunity",
+        "currency id",
+        "begindate",
+        "closedate",
+        "date create",
+        "date modify",
+        "category id",
+        "company id",
+        "contact id",
+        "source id",
+        "type id",
+        "closed",
+        "название сделки",
+        "стадия сделки",
+        "ответственный",
+        "сделка закрыта",
+        "дата начала",
+        "дата завершения",
+        "дата создания",
+    ),
+    # List-view export of crm.lead with its field labels.
+    "odoo": (
+        "opportunity",
+        "customer",
+        "expected revenue",
+        "salesperson",
+        "sales team",
+        "created on",
+        "expected closing",
+        "closed date",
+        "lost reason",
+        "tags",
+        "medium",
+        "campaign",
+    ),
+    "freshsales": (
+        "deal value",
+        "deal stage",
+        "sales owner",
+        "deal pipeline",
+        "expected close date",
+        "closed date",
+        "related contacts",
+        "payment status",
+        "lost reason",
+        "territory",
+        "created at",
+        "updated at",
+    ),
+    # Opportunity export: snake_case API names.
+    "close": (
+        "lead id",
+        "lead name",
+        "status id",
+        "status label",
+        "status type",
+        "value period",
+        "value currency",
+        "value formatted",
+        "confidence",
+        "user name",
+        "date created",
+        "date won",
+        "date lost",
+    ),
+    "copper": (
+        "primary contact",
+        "company",
+        "pipeline",
+        "stage",
+        "status",
+        "value",
+        "owner",
+        "win probability",
+        "loss reason",
+        "date created",
+        "date modified",
+        "priority",
+        "tags",
+    ),
+    # The CRM's Deals board exported to a spreadsheet.
+    "monday": (
+        "deal",
+        "deal stage",
+        "deal value",
+        "close probability",
+        "forecast value",
+        "expected close date",
+        "actual close date",
+        "contacts",
+        "accounts",
+        "item id",
+        "subitems",
+        "last interaction",
+    ),
 }
 
 # "Date entered "Closed Won (Sales Pipeline)"" in any quote style.
@@ -105,7 +225,9 @@ class Recognition:
 def recognise(headers: list[str]) -> Recognition:
     """The CRM that wrote these headers, or 'generic'."""
     names = [normalise(h) for h in headers]
-    present = set(names)
+    # Both spellings: "StageName" -> "stagename" (Salesforce's API names as one word) and
+    # "Стадия сделки" -> "стадия сделки" (letters of any script kept).
+    present = set(names) | {normalise_words(h) for h in headers}
     entered = [h for h in headers if HUBSPOT_ENTERED.match(h)]
     pipedrive = [h for h in headers if PIPEDRIVE_HEADER.match(h)]
     scores: dict[str, tuple[float, tuple[str, ...]]] = {}
@@ -177,7 +299,29 @@ DEFAULT_STAGES: dict[str, tuple[StageDefault, ...]] = {
         lost=("Lost",),
     ),
     "dynamics": _stages("In Progress", won="Won", lost=("Lost",)),
+    # Bitrix24: stage ids (`C6:WON` in pipeline 6; the prefix is dropped before matching) and the
+    # default stage names of the Russian and English interfaces, in the CRM's own order.
+    "bitrix24": tuple(
+        StageDefault(name, order, status)
+        for order, (status, names) in enumerate(
+            (
+                ("open", ("NEW", "Новая", "New")),
+                ("open", ("PREPARATION", "Подготовка документов", "Preparing documents")),
+                ("open", ("PREPAYMENT_INVOICE", "Счёт на предоплату", "Prepayment invoice")),
+                ("open", ("EXECUTING", "В работе", "In progress")),
+                ("open", ("FINAL_INVOICE", "Финальный счёт", "Final invoice")),
+                ("won", ("WON", "Сделка успешна", "Сделка заключена", "Deal won")),
+                ("lost", ("LOSE", "Сделка провалена", "Deal lost")),
+                ("lost", ("APOLOGY", "Анализ причины провала", "Analyse failure")),
+            ),
+            1,
+        )
+        for name in names
+    ),
 }
+
+# Bitrix24 prefixes a pipeline's stage ids with its category: `C6:WON`, `C12:NEW`.
+BITRIX_CATEGORY = re.compile(r"^C\d+:(?=[A-Z_]+$)")
 
 # HubSpot exports may carry internal stage ids instead of labels.
 HUBSPOT_STAGE_IDS = {
@@ -198,23 +342,53 @@ DEFAULT_PIPELINE = {
     "pipedrive": "Pipedrive pipeline",
     "zoho": "Zoho deals",
     "dynamics": "Dynamics opportunities",
+    "bitrix24": "Bitrix24 deals",
+    "odoo": "Odoo pipeline",
+    "freshsales": "Freshsales deals",
+    "close": "Close opportunities",
+    "copper": "Copper opportunities",
+    "monday": "monday.com deals",
     "generic": "Pipeline",
 }
 
-# Which way an ambiguous date column (every day <= 12) is read, by who wrote the file.
-MONTH_FIRST_VENDORS = {"hubspot", "salesforce", "zoho", "dynamics"}
+# Who may decide an ambiguous date column (every day <= 12) without asking: only a CRM that
+# always writes month-first dates. HubSpot's exports do (`05/27/2026`); Salesforce reports,
+# Zoho and Dynamics follow the exporting user's locale (the Zoho sample is day-first), so their
+# ambiguous columns are asked like a spreadsheet's. The decision is always shown as a note.
+MONTH_FIRST_VENDORS = {"hubspot"}
+
+
+def words_of(text: str | None) -> list[str]:
+    """Lower-case words of any script, accents dropped ("Gagnée" -> "gagnee", "Счёт" -> "счет")."""
+    decomposed = unicodedata.normalize("NFKD", str(text or "").casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.findall(r"[^\W_]+", bare)
+
+
+# Words that say a stage or status is won / lost / still open, in the languages exports come in
+# (English, French, German, Spanish, Portuguese, Russian), compared after `words_of`.
+STATUS_WORDS = {
+    "won": {
+        "won", "win", "closedwon", "gagne", "gagnee", "remporte", "remportee", "gewonnen",
+        "ganado", "ganada", "ganho", "ganha", "ganhou", "выиграна", "выигран", "выиграно",
+        "успешна", "успешно", "успешная", "заключена", "заключен", "заключено",
+    },
+    "lost": {
+        "lost", "lose", "closedlost", "perdu", "perdue", "verloren", "perdido", "perdida",
+        "perdeu", "проиграна", "проигран", "проиграно", "провалена", "провален", "провалено",
+        "провал", "провала", "неуспешна", "отказ",
+    },
+    "open": {
+        "open", "active", "progress", "ouvert", "ouverte", "offen", "abierto", "abierta",
+        "aberto", "aberta", "открыта", "открыт", "работе",
+    },
+}  # fmt: skip
 
 
 def status_from_words(text: str | None) -> str | None:
     """open / won / lost from a stage or status label, or None when the words do not say."""
-    words = normalise(text or "")
-    if not words:
-        return None
-    tokens = set(words.split())
-    if tokens & {"won", "win", "gagne", "gagnee", "closedwon"}:
-        return "won"
-    if tokens & {"lost", "lose", "perdu", "perdue", "closedlost"}:
-        return "lost"
-    if tokens & {"open", "ouvert", "active", "progress"}:
-        return "open"
+    tokens = set(words_of(text))
+    for status in ("won", "lost", "open"):
+        if tokens & STATUS_WORDS[status]:
+            return status
     return None

@@ -273,6 +273,7 @@ def load_relations(
     sources: Mapping[str, str],
     info: LoadInfo,
     undoing: Sequence[int] = (),
+    superseding: Sequence[int] = (),
 ) -> int:
     """Load views/tables already in `con` (name per canonical table) as one load.
 
@@ -280,21 +281,57 @@ def load_relations(
     removes: a crash must not leave the import without the removal), rows whose key is already
     present are moved to the table's archive (so undo can restore them), the new rows are
     inserted, summaries are rebuilt, the load is recorded and the data version moves. Either
-    all of it happens or none of it.
+    all of it happens or none of it. The loads in `superseding` (a remap's old load) have all
+    their rows archived as replaced by the new load: undoing the new load brings them back.
     """
-    for table, relation in sources.items():
-        _check_columns(con, table, _relation_columns(con, relation))
+    return load_batch(con, [(sources, info)], undoing, superseding)[0]
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Sequence[tuple[Mapping[str, str], LoadInfo]],
+    undoing: Sequence[int] = (),
+    superseding: Sequence[int] = (),
+) -> list[int]:
+    """Several loads (files dropped together, in the order given) in one transaction: each is
+    recorded and can be undone on its own, but they land all together or not at all. Returns
+    the load ids, in order. See load_relations for what each load does; `superseding` is
+    superseded by the first load."""
+    for sources, _ in batch:
+        for table, relation in sources.items():
+            _check_columns(con, table, _relation_columns(con, relation))
+    load_ids = []
     with transaction(con):
         for old in undoing:
             _undo_rows(con, old)
-        load_id = int(scalar(con, "select nextval('load_id_seq')"))
-        rows = 0
-        for table, relation in sources.items():
-            _archive_replaced(con, table, relation, load_id)
-            rows += _append(con, table, relation, load_id)
-        summaries.rebuild(con, None if undoing else summaries.affected(sources))
-        _record_load(con, load_id, list(sources), rows, info)
-    return load_id
+        for n, (sources, info) in enumerate(batch):
+            load_id = int(scalar(con, "select nextval('load_id_seq')"))
+            for old in superseding if n == 0 else ():
+                _supersede(con, old, load_id)
+            rows = 0
+            for table, relation in sources.items():
+                _archive_replaced(con, table, relation, load_id)
+                rows += _append(con, table, relation, load_id)
+            _record_load(con, load_id, list(sources), rows, info)
+            load_ids.append(load_id)
+        changed = {table for sources, _ in batch for table in sources}
+        summaries.rebuild(con, None if undoing or superseding else summaries.affected(changed))
+    return load_ids
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, old: int, load_id: int) -> None:
+    """Move every row of load `old` to the archives as replaced by `load_id` (inside the
+    caller's transaction); the old load is no longer in effect until `load_id` is undone."""
+    params = {"old": old, "new": load_id, "now": _now()}
+    for table in CANONICAL_TABLES:
+        con.execute(
+            f'insert into "archived_{table}" select *, $new from "{table}" where load_id = $old',
+            {"old": old, "new": load_id},
+        )
+        con.execute(f'delete from "{table}" where load_id = $old', {"old": old})
+    con.execute(
+        "update loads set undone_at = $now, superseded_by = $new where load_id = $old", params
+    )
 
 
 def _relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -360,10 +397,15 @@ def _check_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str
 def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     """Reverse one load: its rows go, the rows it replaced come back. Returns rows removed."""
     found = con.execute(
-        "select undone_at from loads where load_id = $id", {"id": load_id}
+        "select undone_at, superseded_by from loads where load_id = $id", {"id": load_id}
     ).fetchall()
     if not found:
         raise WarehouseError(f"There is no load {load_id}; `crm-dashboard loads` lists them.")
+    if found[0][1] is not None:
+        raise WarehouseError(
+            f"Load {load_id} was remapped as load {found[0][1]}; undo load {found[0][1]} "
+            "to bring it back."
+        )
     if found[0][0] is not None:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
     with transaction(con):
@@ -379,6 +421,11 @@ def _undo_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
         removed += _undo_table(con, table, load_id)
     con.execute(
         "update loads set undone_at = $now where load_id = $id", {"now": _now(), "id": load_id}
+    )
+    # A remap undone: the load it superseded is in effect again (its rows came back above).
+    con.execute(
+        "update loads set undone_at = null, superseded_by = null where superseded_by = $id",
+        {"id": load_id},
     )
     _bump_version(con)
     return removed

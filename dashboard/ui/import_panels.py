@@ -14,9 +14,10 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import files, formats, loader, profiles
+from dashboard.ingest import answers, batch, files, formats, kept, loader, profiles, remap
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
+from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
 
 STATE_KEY = "import_panels"
@@ -63,10 +64,31 @@ def sync_uploads(cur: duckdb.DuckDBPyConnection, uploads: list) -> None:
     for file_id in list(panels()):
         if file_id not in current:
             _close(cur, panels().pop(file_id))
+    fresh = False
     for file_id, upload in current.items():
         panel = panels().setdefault(file_id, Panel(Choices()))
         if panel.result is None and panel.inspected_for != panel.choices.key():
             _inspect(cur, panel, upload)
+            fresh = True
+    if fresh and len(current) > 1:
+        _read_with_each_other(cur, current)
+
+
+def _read_with_each_other(cur: duckdb.DuckDBPyConnection, uploads: dict) -> None:
+    """Files dropped together: a column naming another file's people, products or accounts
+    maps by its values (a deals file's `rep` holding a teams file's `sales_agent` names)."""
+    waiting = {fid: p for fid, p in panels().items() if p.inspection and p.result is None}
+    by_inspection = {id(p.inspection): fid for fid, p in waiting.items()}
+
+    def again(old: loader.Inspection, shared: dict[str, set[str]]) -> loader.Inspection:
+        fid = by_inspection[id(old)]
+        return _inspection(cur, waiting[fid].choices, uploads[fid], shared)
+
+    before = [p.inspection for p in waiting.values()]
+    after = batch.with_shared(cur, before, again)
+    for panel, old, new in zip(waiting.values(), before, after, strict=True):
+        if new is not old:
+            panel.inspection = new
 
 
 def _close(cur: duckdb.DuckDBPyConnection, panel: Panel) -> None:
@@ -79,21 +101,31 @@ def _inspect(cur: duckdb.DuckDBPyConnection, panel: Panel, upload) -> None:
     _close(cur, panel)
     c = panel.choices
     try:
-        panel.inspection = loader.inspect(
-            cur,
-            upload.getvalue(),
-            upload.name,
-            table=c.table,
-            sheet=c.sheet,
-            overrides=c.overrides or None,
-            date_families=c.date_families or None,
-            stage_map=c.stage_map,
-            allow_incomplete=True,
-        )
+        panel.inspection = _inspection(cur, c, upload)
         panel.error = None
     except ImportProblem as exc:
         panel.error = str(exc)
     panel.inspected_for = c.key()
+
+
+def _inspection(
+    cur: duckdb.DuckDBPyConnection,
+    c: Choices,
+    upload,
+    shared: dict[str, set[str]] | None = None,
+) -> loader.Inspection:
+    return loader.inspect(
+        cur,
+        upload.getvalue(),
+        upload.name,
+        table=c.table,
+        sheet=c.sheet,
+        overrides=c.overrides or None,
+        date_families=c.date_families or None,
+        stage_map=c.stage_map,
+        allow_incomplete=True,
+        shared=shared,
+    )
 
 
 def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:
@@ -108,6 +140,9 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
             return
     _summary(ins)
     _table_picker(file_id, panel, ins)
+    if ins.mapping.table is None:  # "don't load": nothing to map
+        st.info(ins.problem or "This file will not be loaded.", icon=":material/block:")
+        return
     if ins.problem:
         st.warning(ins.problem, icon=":material/rule:")
     _mapping_grid(file_id, panel, ins)
@@ -119,6 +154,7 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
     st.markdown("**Preview** — the first rows as they will be stored")
     st.dataframe(ins.conversion.preview(cur), hide_index=True, width="stretch")
     _validation(cur, file_id, ins)
+    file_answers(ins)
     _profile_saver(cur, file_id, ins)
 
 
@@ -136,7 +172,8 @@ def _summary(ins: loader.Inspection) -> None:
     st.markdown(
         f"**{staged.name}** · {formatting.count(ins.raw.rows)} rows · "
         f"{', '.join(how) or staged.kind} · written by "
-        f"**{loader.describe_vendor(ins.vendor)}**"
+        f"**{loader.describe_vendor(ins.vendor)}** · table "
+        f"**{loader.describe_table(ins.mapping)}**"
     )
     if ins.already_loaded_as is not None:
         st.warning(
@@ -149,14 +186,19 @@ def _summary(ins: loader.Inspection) -> None:
 
 
 def _table_picker(file_id: str, panel: Panel, ins: loader.Inspection | None) -> None:
-    tables = list(TABLES)
-    current = ins.mapping.table if ins else (panel.choices.table or tables[0])
+    # "Don't load this file" comes first and is chosen for a file that fits no table.
+    tables = [SKIP, *TABLES]
+    current = (ins.mapping.table or SKIP) if ins else (panel.choices.table or tables[1])
     cols = st.columns([2, 2, 3])
     label = "Load into table"
-    if ins is not None:
-        label += f" (guessed, {ins.mapping.table_confidence:.0%} sure)"
+    if ins is not None and ins.mapping.table is not None:
+        label += f" (guessed, {ins.mapping.confidence:.0%} sure)"
     chosen = cols[0].selectbox(
-        label, tables, index=tables.index(current), key=f"table_{file_id}_{panel.choices.version}"
+        label,
+        tables,
+        index=tables.index(current),
+        format_func=lambda t: "Don't load this file" if t == SKIP else t,
+        key=f"table_{file_id}_{panel.choices.version}",
     )
     if ins is not None and ins.staged.sheets:
         sheet = cols[1].selectbox(
@@ -167,7 +209,7 @@ def _table_picker(file_id: str, panel: Panel, ins: loader.Inspection | None) -> 
         )
         if sheet != ins.staged.sheet:
             _change(panel, sheet=sheet, table=None, overrides={})
-    if (ins is None or chosen != ins.mapping.table) and chosen != panel.choices.table:
+    if (ins is None or chosen != (ins.mapping.table or SKIP)) and chosen != panel.choices.table:
         _change(panel, table=chosen, overrides={}, stage_map=None, date_families={})
 
 
@@ -210,21 +252,26 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
 
 
 def _date_choices(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
+    """Ask how to read each column whose every date reads both ways; no answer is preset
+    unless the CRM or the configured default decided (then shown to change)."""
     for column in ins.conversion.ambiguous:
         options = ["month_first", "day_first"]
-        current = panel.choices.date_families.get(
-            column, "month_first" if "month first" in " ".join(ins.notes) else "day_first"
-        )
+        current = panel.choices.date_families.get(column) or ins.conversion.date_orders.get(column)
         picked = st.radio(
             f"{column}: every date reads both ways (days are all 12 or less). How should it be "
             "read?",
             options,
-            index=options.index(current),
+            index=options.index(current) if current else None,
             horizontal=True,
             format_func=lambda k: formats.FAMILIES[k].label,
             key=f"dates_{file_id}_{column}_{panel.choices.version}",
         )
-        if picked != current:
+        if column in ins.conversion.undecided:
+            st.warning(
+                f"Choose how to read {column} first: nothing from this file loads until then.",
+                icon=":material/event:",
+            )
+        if picked is not None and picked != current:
             _change(panel, date_families={**panel.choices.date_families, column: picked})
 
 
@@ -232,11 +279,11 @@ def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
     st.markdown("**Stages** — what each stage means and its place in the pipeline")
     stages = ins.conversion.stage_map
     edited = st.data_editor(
-        stages[["raw_stage", "stage", "status", "stage_order", "deals"]],
+        stages[["raw_stage", "stage", "status", "stage_order", "deals", "status_from"]],
         key=f"stages_{file_id}_{panel.choices.version}",
         hide_index=True,
         width="stretch",
-        disabled=["raw_stage", "deals"],
+        disabled=["raw_stage", "deals", "status_from"],
         column_config={
             "raw_stage": st.column_config.TextColumn("In the file"),
             "stage": st.column_config.TextColumn("Stage"),
@@ -245,12 +292,20 @@ def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
             ),
             "stage_order": st.column_config.NumberColumn("Order", min_value=1, step=1),
             "deals": st.column_config.NumberColumn("Deals in file"),
+            # crm / known / words / flags (each row's IsWon/IsClosed) / guess / chosen
+            "status_from": st.column_config.TextColumn("Meaning from"),
         },
     )
     columns = ["stage", "status", "stage_order"]
     if not edited[columns].equals(stages[columns]):
         updated = stages.copy()
         updated[columns] = edited[columns].to_numpy()
+        # What the person set is a choice: their status overrides the closed/won flags.
+        status_set = updated["status"].ne(stages["status"])
+        updated.loc[status_set, "status_from"] = "chosen"
+        updated.loc[status_set, "by_flags"] = False
+        if updated["stage_order"].ne(stages["stage_order"]).any():
+            updated["order_from"] = "chosen"
         _change(panel, stage_map=updated)
 
 
@@ -295,36 +350,81 @@ def load_all(
     remove_sample: bool,
     user: str | None = None,
 ) -> None:
-    """Load every inspected file, each as its own load, with a progress bar. `user` is the
-    signed-in person recorded in the load history (None: the server's OS user)."""
-    ready = [
-        (fid, p)
-        for fid, p in panels().items()
-        if p.inspection and p.inspection.conversion is not None and not p.result
-    ]
+    """Load every inspected file as one export (dashboard/ingest/batch.py): in dependency
+    order, rows linked to the batch's accounts, one load per file, all in one transaction, with
+    a progress bar. `user` is the signed-in person recorded in the load history (None: the
+    server's OS user)."""
+    ready = _ready()
+    by_inspection = {id(p.inspection): p for p in ready}
+    ordered = batch.in_load_order([p.inspection for p in ready])
     bar = st.progress(0.0, text="Loading…")
-    for n, (_, panel) in enumerate(ready):
-        name = panel.inspection.name
 
-        def step(fraction: float, text: str, n=n, name=name) -> None:
-            bar.progress((n + fraction) / len(ready), text=f"{name}: {text}")
+    def step(fraction: float, text: str) -> None:
+        bar.progress(fraction, text=text)
 
-        try:
-            result = loader.commit(
-                cur,
-                panel.inspection,
-                all_or_nothing=all_or_nothing,
-                remove_sample=remove_sample,
-                progress=step,
-                user=user,
-            )
-            panel.result = result.message
-        except (ImportProblem, warehouse.WarehouseError) as exc:
-            panel.error = str(exc).splitlines()[0]
-        except duckdb.Error as exc:  # no DuckDB error class or SQL reaches the person
-            panel.error = plain_reason(exc)
+    try:
+        batch.link_accounts(cur, ordered)
+        results = batch.commit_all(
+            cur,
+            ordered,
+            all_or_nothing=all_or_nothing,
+            remove_sample=remove_sample,
+            progress=step,
+            user=user,
+        )
+    except (ImportProblem, warehouse.WarehouseError, duckdb.Error) as exc:
+        reason = plain_reason(exc) if isinstance(exc, duckdb.Error) else str(exc).splitlines()[0]
+        named = getattr(exc, "file", None)
+        for panel in ready:
+            if named is None or panel.inspection.name == named:
+                panel.error = reason
+            else:
+                panel.error = (
+                    f"Not loaded: {named} could not load, and files dropped together load "
+                    "together or not at all."
+                )
+        bar.empty()
+        return
+    for ins, result in zip(ordered, results, strict=True):
+        panel = by_inspection[id(ins)]
+        panel.result = result.message
         _close(cur, panel)
     bar.empty()
+
+
+def _ready() -> list[Panel]:
+    return [
+        p
+        for p in panels().values()
+        if p.inspection and p.inspection.conversion is not None and not p.result
+    ]
+
+
+def render_fit(cur: duckdb.DuckDBPyConnection) -> None:
+    """How the dropped files fit together: the order they load in and the key overlap (deals
+    to accounts, owners to the teams file, product names to the products file). Shown when
+    two or more files are ready."""
+    ready = _ready()
+    if len(ready) < 2:
+        return
+    ordered = batch.in_load_order([p.inspection for p in ready])
+    with st.container(border=True):
+        st.markdown("**How these files fit together**")
+        st.markdown(
+            "They load as one export, in this order: "
+            + " → ".join(f"{i.name} ({i.mapping.table})" for i in ordered)
+            + ". Each file is its own load in the history (undo them one by one), but they "
+            "load together or not at all."
+        )
+        found = batch.overlaps(cur, ordered)
+        for overlap in found:
+            icon = "check_circle" if overlap.matched == overlap.total else "link_off"
+            st.markdown(f":material/{icon}: {overlap.sentence()}")
+        if not found:
+            st.caption(
+                "No key links these files: no deals or orders name an account, owner or "
+                "product of another file here."
+            )
 
 
 def showing_sample(cur: duckdb.DuckDBPyConnection) -> bool:
@@ -357,8 +457,169 @@ def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:
         removed = warehouse.undo_load(cur, load_id)
     except warehouse.WarehouseError as exc:
         return str(exc)
+    kept.forget(warehouse.import_dir(remap.db_path(cur)), load_id)
     return f"Undid load {load_id}: {removed:,} rows removed, what it replaced restored."
 
 
 def upload_limit_text() -> str:
     return f"up to {files.max_import_bytes() // 1024**2:,} MB each"
+
+
+# What the files can answer (issue 17): before loading under each file and for all of them,
+# after loading for the data in effect; the lines come from ingest/answers.py.
+
+
+def _mapped(ins: loader.Inspection) -> answers.MappedFile:
+    return answers.MappedFile(ins.name, ins.mapping, ins.staged.headers)
+
+
+def _answer_lines(found: list[answers.Answer]) -> None:
+    for line in answers.lines(found):
+        empty = " — " in line
+        icon = ":material/block:" if empty else ":material/check:"
+        st.markdown(f"{icon} {line}")
+
+
+def file_answers(ins: loader.Inspection) -> None:
+    """Under a file: which pages and tiles it feeds, which stay empty and what to map."""
+    found = answers.before_loading([_mapped(ins)])
+    empty = sum(a.why is not None for a in found)
+    with st.expander(f"What this file can answer ({empty} tiles and charts stay empty)"):
+        _answer_lines(found)
+
+
+def all_files_answers() -> None:
+    """The files dropped together, as one export."""
+    ready = [p.inspection for p in panels().values() if p.inspection and not p.result]
+    if len(ready) < 2:
+        return
+    st.subheader("What these files can answer together")
+    _answer_lines(answers.before_loading([_mapped(i) for i in ready]))
+
+
+def loaded_answers(cur: duckdb.DuckDBPyConnection) -> None:
+    """After loading: what the data in effect answers, and what to map (or remap) for the rest."""
+    with st.expander("What the data loaded can answer"):
+        _answer_lines(answers.after_loading(cur))
+
+
+# Remap a past load from its kept file: pick it, edit its mapping, load it again.
+REMAP_KEY = "import_remap"
+REMAP_DONE = "import_remap_done"
+
+
+@dataclass
+class RemapState:
+    load_id: int
+    overrides: dict[str, str] = field(default_factory=dict)
+    inspection: loader.Inspection | None = None
+    error: str | None = None
+    inspected_for: tuple | None = None
+    version: int = 0
+
+
+def remappable(history: pd.DataFrame) -> list[int]:
+    """Loads in effect that came from an imported file (the history as load_history labels it)."""
+    keep = history["undone"].isna() & (history["source"] == "import")
+    return [int(x) for x in history.loc[keep, "load"]]
+
+
+def _remap_state(cur: duckdb.DuckDBPyConnection, load_id: int | None) -> RemapState | None:
+    state = st.session_state.get(REMAP_KEY)
+    if state is not None and state.load_id != load_id:
+        if state.inspection is not None:
+            loader.close(cur, state.inspection)
+        state = None
+    if state is None and load_id is not None:
+        state = RemapState(load_id)
+    st.session_state[REMAP_KEY] = state
+    return state
+
+
+def _remap_inspect(cur: duckdb.DuckDBPyConnection, state: RemapState) -> None:
+    key = tuple(sorted(state.overrides.items()))
+    if state.inspected_for == key:
+        return
+    if state.inspection is not None:
+        loader.close(cur, state.inspection)
+        state.inspection = None
+    try:
+        state.inspection = remap.inspect(cur, state.load_id, state.overrides, allow_incomplete=True)
+        state.error = None
+    except ImportProblem as exc:
+        state.error = str(exc)
+    state.inspected_for = key
+
+
+def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: str | None) -> None:
+    """Pick a past load, edit its mapping grid and load it again with it, replacing it in one
+    step (undo the new load to go back)."""
+    if REMAP_DONE in st.session_state:
+        st.success(st.session_state.pop(REMAP_DONE), icon=":material/check_circle:")
+    choices = remappable(history)
+    if not choices:
+        return
+    chosen = st.selectbox(
+        "Remap a load (change its mapping without uploading the file again)",
+        choices,
+        index=None,
+        placeholder="Pick a load",
+        key="remap_load",
+    )
+    state = _remap_state(cur, chosen)
+    if state is None:
+        return
+    _remap_inspect(cur, state)
+    if state.error:
+        st.error(state.error, icon=":material/error:")
+        return
+    ins = state.inspection
+    if ins.problem:
+        st.warning(ins.problem, icon=":material/rule:")
+    grid = ins.mapping_rows()
+    edited = st.data_editor(
+        grid,
+        key=f"remap_grid_{state.load_id}_{state.version}",
+        hide_index=True,
+        width="stretch",
+        disabled=["field", "confidence", "why"],
+        column_config={
+            "column": st.column_config.SelectboxColumn(
+                "File column", options=["", *ins.staged.headers], required=False
+            ),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", min_value=0.0, max_value=1.0, format="percent"
+            ),
+        },
+    )
+    changed = {
+        row.field: (row.column or "")
+        for row, before in zip(edited.itertuples(), grid.itertuples(), strict=True)
+        if (row.column or "") != (before.column or "")
+    }
+    if changed:
+        state.overrides = {**state.overrides, **changed}
+        state.version += 1
+        st.rerun()
+    if ins.conversion is not None:
+        st.caption(
+            f"{formatting.count(ins.rows_ok)} rows will load, "
+            f"{formatting.count(ins.rows_rejected)} will be rejected."
+        )
+    file_answers(ins)
+    if st.button(
+        "Load again with this mapping",
+        icon=":material/sync:",
+        disabled=ins.conversion is None,
+        key="remap_go",
+    ):
+        try:
+            st.session_state[REMAP_DONE] = remap.commit(cur, state.load_id, ins, user).message
+            st.session_state.pop("remap_load", None)
+        except (ImportProblem, warehouse.WarehouseError) as exc:
+            state.error = str(exc).splitlines()[0]
+        except duckdb.Error as exc:
+            state.error = plain_reason(exc)
+        loader.close(cur, ins)
+        state.inspection = None
+        st.rerun()

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.core import coverage
 from dashboard.core.filters import URL_KEYS, Filters
 from dashboard.core.periods import DEFAULT_PRESET, PRESETS, preset_range
+from dashboard.ingest import derive
 from dashboard.ui import identity, session
 
 
@@ -26,6 +27,13 @@ def filter_options(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str
 
 def data_dates(cur: duckdb.DuckDBPyConnection, _filters: Filters) -> tuple[date, date]:
     return coverage.data_span(cur)
+
+
+def _segment_label() -> str:
+    """'Segment', or 'Segment (derived from employees)' when the accounts had none and the
+    import derived them from company size (dashboard/ingest/derive.py)."""
+    origin = derive.segment_origin(session.cursor())
+    return f"Segment ({origin})" if origin else "Segment"
 
 
 def _url_state() -> dict[str, list[str]]:
@@ -70,7 +78,7 @@ def render() -> Filters:
             end,
             tuple(
                 st.multiselect(
-                    "Segment",
+                    _segment_label(),
                     options.get("segment", []),
                     key="f_segments",
                     placeholder="All segments"

@@ -1,6 +1,5 @@
 """AppTest of the overview through the real entry script (sidebar + navigation)."""
 
-
 import pytest
 from streamlit.testing.v1 import AppTest
 

@@ -16,13 +16,15 @@ from dashboard.core import formatting, measures, queries
 from dashboard.core.filters import Filters
 
 # Breakdown dimensions the page offers: query value -> label. Owner is the deal owner, as in
-# the sidebar filter; lead source is deals.source.
+# the sidebar filter; lead source is deals.source; product series comes from the products
+# table (a products or price-list export), names matched with case and spaces ignored.
 DIMENSIONS = {
     "segment": "Segment",
     "region": "Region",
     "owner": "Owner",
     "source": "Lead source",
     "product": "Product",
+    "product_series": "Product series",
 }
 # Conversion windows offered (days from creation); 0 = no window.
 WINDOWS = (0, 7, 14, 30, 60, 90, 180, 365)

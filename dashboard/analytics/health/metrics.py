@@ -6,14 +6,14 @@ definitions give the value for the whole scope, a segment, one account or one mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
 
-from dashboard.core import coverage, measures, queries
+from dashboard.core import coverage, measures, needs, queries
 from dashboard.core.filters import Filters
 
 Sums = Mapping[str, float]
@@ -204,9 +204,19 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def values(sums: Sums, months: float) -> dict[str, float | None]:
-    """Every metric's value from the summed counts of some accounts (None = no data)."""
-    return {key: metric.compute(sums, months) for key, metric in METRICS.items()}
+def values(sums: Sums, months: float, unfed: Collection[str] = ()) -> dict[str, float | None]:
+    """Every metric's value from the summed counts of some accounts (None = no data); metrics
+    in `unfed` (their input was never loaded: a 0 share of nothing) are None too."""
+    return {
+        key: None if key in unfed else metric.compute(sums, months)
+        for key, metric in METRICS.items()
+    }
+
+
+def unfed(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """metric -> why it has no data whatever the filters: an input field no load in effect
+    feeds (no activities loaded, no survey score...), with what to map (core/needs.py)."""
+    return needs.no_data_reasons(cur, needs.HEALTH)
 
 
 def sums_of(frame: pd.DataFrame) -> dict[str, float]:
@@ -235,6 +245,7 @@ class HealthData:
     segments: dict[str, dict[str, float | None]]
     accounts: pd.DataFrame  # account_id, account_name, segment + one column per metric
     accounts_in_scope: int
+    no_data: dict[str, str] = field(default_factory=dict)  # metric -> what to map (unfed)
 
 
 def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -244,17 +255,17 @@ def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:
     """Metric values for the whole scope of the filters (the CLI and the tiles)."""
-    return values(sums_of(account_rows(cur, filters)), period_months(cur, filters))
+    return values(sums_of(account_rows(cur, filters)), period_months(cur, filters), unfed(cur))
 
 
-def _per_account(frame: pd.DataFrame, months: float) -> pd.DataFrame:
+def _per_account(frame: pd.DataFrame, months: float, missing: Collection[str] = ()) -> pd.DataFrame:
     """Every metric per account, a column at a time: the definitions take Series as well as
     numbers (NaN = no data), so 100,000 accounts cost one vector operation per metric."""
     out = frame[["account_id", "account_name", "segment"]].reset_index(drop=True)
     sums = {c: frame[c].reset_index(drop=True) for c in frame.columns}
     sums["accounts"] = pd.Series(1.0, index=out.index)
     for key, metric in METRICS.items():
-        value = metric.compute(sums, months)
+        value = None if key in missing else metric.compute(sums, months)
         out[key] = pd.Series(float("nan"), index=out.index) if value is None else value
     return out
 
@@ -273,16 +284,18 @@ def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
     months = period_months(cur, filters)
     previous_filters = filters.previous_period()
     previous = scope_values(cur, previous_filters) if previous_filters else None
+    missing = unfed(cur)
     segments = {
-        str(name): values(sums_of(group), months)
+        str(name): values(sums_of(group), months, missing)
         for name, group in frame.fillna({"segment": "(no segment)"}).groupby("segment")
     }
     return HealthData(
-        values(sums_of(frame), months),
+        values(sums_of(frame), months, missing),
         previous,
         segments,
-        _per_account(frame, months),
+        _per_account(frame, months, missing),
         len(frame),
+        missing,
     )
 
 
@@ -304,7 +317,8 @@ def monthly(
     params = {**filters.params(), "window_ends": ends, "window_days": days}
     frame = queries.run(cur, "health_accounts", params)
     months = days / DAYS_PER_MONTH
+    missing = unfed(cur)
     out = {}
     for window_end, group in frame.groupby("window_end"):
-        out[pd.Timestamp(window_end).date()] = values(sums_of(group), months)
+        out[pd.Timestamp(window_end).date()] = values(sums_of(group), months, missing)
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import duckdb
@@ -22,8 +23,11 @@ def kpi_rows(
     """`crm-dashboard kpis` health: {preset, overall, parts: [{name, score, metrics}]}."""
     chosen = config.load()[preset]
     result = scoring.score(chosen, metrics.scope_values(cur, filters))
+    used = {m.metric for part in result.parts for m in part.metrics}
     return {
         "preset": preset,
+        # Metrics left out whatever the filters, because no load feeds their input.
+        "no_data": {k: why for k, why in metrics.unfed(cur).items() if k in used},
         "overall": result.overall,
         "parts": [
             {
@@ -222,10 +226,16 @@ def headline(result: scoring.Score, preset: scoring.Preset) -> str:
     )
 
 
-def missing_notes(part: scoring.PartScore) -> list[str]:
+def missing_notes(part: scoring.PartScore, reasons: Mapping[str, str] | None = None) -> list[str]:
+    """Why each metric of the part is left out; with `reasons` (HealthData.no_data), what to
+    map for those whose input no file gave."""
+    reasons = reasons or {}
     return [
-        f"{metrics.METRICS[name].label} has no data for these filters, so it is left out of "
+        f"{metrics.METRICS[name].label} has no data: {reasons[name]}, so it is left out of "
         f"{part.name} (not counted as zero)."
+        if name in reasons
+        else f"{metrics.METRICS[name].label} has no data for these filters, so it is left out "
+        f"of {part.name} (not counted as zero)."
         for name in part.missing
     ]
 

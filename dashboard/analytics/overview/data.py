@@ -34,18 +34,31 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
             if previous_filters
             else " Pick a period to compare with the one before."
         )
+        missing = current["no_data"].get(key)
+        caption = f"{basis} {m.basis_label}"
+        if missing:
+            caption = f"No data: {missing}."
+        elif key in current["coverage"]:
+            caption += f" · {current['coverage'][key]['text']}"
         tiles.append(
             Tile(
                 key,
                 m.label,
-                fmt(current[key]),
-                delta,
+                fmt(None) if missing else fmt(current[key]),
+                None if missing else delta,
                 m.higher_is_better,
-                f"{basis} {m.basis_label}",
+                caption,
                 m.definition + compared,
+                missing,
             )
         )
-    return Summary(tiles, _gaps(current, filters))
+    return Summary(tiles, _gaps(current, filters) + _no_data(current))
+
+
+def _no_data(current: dict) -> list[str]:
+    """The monthly trend draws won amount: say why its bars are empty (the tiles say theirs)."""
+    why = current["no_data"].get("won_amount")
+    return [f"The trend below has no won amount bars: {why}."] if why else []
 
 
 def _gaps(current: dict, filters: Filters) -> list[str]:

@@ -534,7 +534,11 @@ def sample_frames(sample_con):
         for window in (None, 30):
             for dimension in (None, *funnel.DIMENSIONS, "created_month"):
                 part = by_stage(cur, Filters(), pipeline, window, dimension)
-                frames.append(part.assign(pipeline=pipeline, window_label=str(window)))
+                frames.append(
+                    part.assign(
+                        pipeline=pipeline, window_label=f"{window}/{dimension}"
+                    )  # two dimensions may both have a "(not set)" group: keep them apart
+                )
     return pd.concat(frames, ignore_index=True)
 
 

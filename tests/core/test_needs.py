@@ -1,0 +1,56 @@
+"""The inputs the tiles and pages need, counted over the data in effect (golden data, see
+tests/golden_data.py for the rows)."""
+
+from dashboard.core import needs, queries
+from dashboard.core.filters import Filters
+from tests.core.test_queries_golden import Q1
+from tests.golden_data import load_golden
+
+
+def test_measure_inputs_counts_rows_with_a_value(con):
+    load_golden(con)
+    rows = {
+        (r.table_name, r.field_name): (r.rows_total, r.rows_known)
+        for r in queries.run(con, "measure_inputs", {}).itertuples()
+    }
+    assert rows[("deals", "amount")] == (7, 6)  # D6 has none
+    assert rows[("deals", "created_at")] == (7, 6)  # D7 has no dates
+    assert rows[("deals", "closed_at")] == (7, 5)  # D4 open, D7 undated
+    assert rows[("deals", "stage")] == (7, 0)  # the golden deals carry a status only
+    assert rows[("deals", "competitor")] == (7, 0)
+    assert rows[("accounts", "segment")] == (3, 2)  # A4's segment is blank ("  ")
+    assert rows[("accounts", "industry")] == (3, 0)
+    assert rows[("surveys", "score")] == (13, 12)  # S7 has no score
+    assert rows[("activities", "occurred_at")] == (0, 0)  # no activities at all
+
+
+def test_no_data_reasons_for_the_golden_data(con):
+    load_golden(con)
+    reasons = needs.no_data_reasons(con, needs.HEALTH)
+    assert reasons["touched_90d"] == "needs activities (account, date): no file gives them"
+    assert reasons["competitive_win_rate"] == (
+        "no competitor column on deals was mapped: map one on the import page"
+    )
+    assert "win_rate" not in needs.no_data_reasons(con, needs.OVERVIEW)  # status is fed
+
+
+def test_deal_input_coverage_all_time_and_in_q1(con):
+    load_golden(con)
+    row = queries.run_one(con, "deal_input_coverage", Filters().params())
+    # Open now: D4 (2,000). Won: D1 D3 D5 D7, all with an amount; D7 has no dates: 3 cycles.
+    assert row == {
+        "deals_open": 1,
+        "deals_open_with_amount": 1,
+        "deals_won": 4,
+        "deals_won_with_amount": 4,
+        "deals_won_with_cycle": 3,
+    }
+    row = queries.run_one(con, "deal_input_coverage", Q1.params())
+    # Open on Mar 31: D4, D5; won in Q1: D1, D3 (both dated, both with an amount).
+    assert row == {
+        "deals_open": 2,
+        "deals_open_with_amount": 2,
+        "deals_won": 2,
+        "deals_won_with_amount": 2,
+        "deals_won_with_cycle": 2,
+    }
