@@ -136,7 +136,7 @@ def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
     """The page's parts whose input no load fed (core/needs.py): key -> what to map. Keys:
     competitors (no competitor column), competitor_amount, competitor_cycle, competitor_period,
     loss_reasons."""
-    return needs.no_data_reasons(cur, needs.COMPETITORS)
+    return needs.no_data_reasons(cur, needs.COMPETITORS, filters)
 
 
 def _note(view: Positioning, key: str) -> str:
@@ -169,7 +169,7 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
     """One row per competitor met on closed deals (and one for none): deals met, encounter
     rate, win rate with its 95% interval, amounts, median cycle, top loss reasons, and the
     change in win rate vs the previous period of equal length."""
-    gaps = no_data(cur)
+    gaps = no_data(cur, filters)
     table = _blank_unfed(_summary(cur, filters), gaps)
     total = _blank_unfed(totals(cur, filters), gaps)
     table.insert(1, "label", table["competitor"].map(_label))
@@ -508,7 +508,7 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         count_deals=("count_deals", "sum"),
         lost_amount=("lost_amount", "sum"),
     )
-    if "competitor_amount" in no_data(cur):
+    if "competitor_amount" in no_data(cur, filters):
         out["lost_amount"] = float("nan")  # never mapped: unknown, not $0
     lost = out.groupby("label")["count_deals"].transform("sum")
     out["share_of_losses"] = measures.ratio(out["count_deals"], lost)

@@ -50,7 +50,7 @@ def _params(filters: Filters, **extra: object) -> dict[str, object]:
 def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, str]:
     """The funnel's parts whose input no load fed (core/needs.py): key -> what to map.
     Keys: funnel_amount, funnel_cycle, funnel_time_in_stage (and funnel: no stage at all)."""
-    return needs.page_notes(cur, needs.FUNNEL)
+    return needs.page_notes(cur, needs.FUNNEL, filters)
 
 
 def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -73,7 +73,7 @@ def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> d
     """The page's parts whose input no load fed (core/needs.py): key -> the sentence with what
     to load. Keys: retention (orders with a customer and a date), revenue_retention (their
     amount). Won deals can start a cohort, but only orders say who bought again."""
-    return needs.page_notes(cur, needs.RETENTION)
+    return needs.page_notes(cur, needs.RETENTION, filters)
 
 
 def empty_state(gaps: dict[str, str], measure: str) -> str | None:
@@ -250,7 +250,7 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
             "Pick a period in the sidebar to see churn and revenue retention against the "
             "period of equal length before it.",
         )
-    if why := needs.no_data_reasons(cur, needs.RETENTION).get("retention"):
+    if why := needs.no_data_reasons(cur, needs.RETENTION, filters).get("retention"):
         return PeriodRetention([], f"No churn or revenue retention: {why}.")
     row = queries.run_one(cur, "retention_period_summary", filters.params())
     prior = Filters(row["prior_start_date"].date(), row["prior_end_date"].date())
@@ -312,7 +312,7 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
 def kpi_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[dict[str, object]]:
     """Monthly logo retention by offset 1–12 (cohorts by first order, ordered in period k),
     as the average row: only cohorts whose month cohort+k is complete count for offset k."""
-    if "retention" in no_data(cur):  # no orders: no one can be followed, not 0 of 0 retained
+    if "retention" in no_data(cur, filters):  # no orders: no one to follow, not 0 of 0 kept
         return [
             {"offset": k, "customers_retained": None, "cohort_customers": None, "rate": None}
             for k in KPI_OFFSETS

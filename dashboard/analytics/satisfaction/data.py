@@ -263,7 +263,7 @@ def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
 def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, str]:
     """The page's parts whose input no load fed (core/needs.py): key -> the sentence with what
     to load or map. Keys: satisfaction, verbatims, satisfaction_behaviour."""
-    return needs.page_notes(cur, needs.SATISFACTION)
+    return needs.page_notes(cur, needs.SATISFACTION, filters)
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ def headline(
                 f"{DEFINITIONS[kind]} ± is the 95% margin of error. {compared}",
             )
         )
-    unfed = needs.no_data_reasons(cur, needs.OVERVIEW)  # the same NPS, CSAT, CES measures
+    unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
         replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
         if (why := unfed.get(t.key))
