@@ -313,6 +313,8 @@ def _coverage(counts: dict, no_data: dict[str, str]) -> dict[str, dict[str, obje
 def closed_deals_by_month(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Monthly won amount and win rate with the counts behind them."""
     frame = queries.run(cur, "closed_deals_by_month", filters.params())
+    if "won_amount" in needs.no_data_reasons(cur, needs.OVERVIEW, filters):
+        frame["won_amount"] = float("nan")  # never mapped: no bars, not $0 bars
     frame["deals_closed"] = frame["deals_won"] + frame["deals_lost"]
     frame["win_rate"] = win_rate(frame["deals_won"], frame["deals_lost"])
     return frame

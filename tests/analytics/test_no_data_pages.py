@@ -73,8 +73,10 @@ def test_funnel_without_amount_shows_no_dollar_anywhere(con):
     steps = funnel.funnel_steps(con, Filters(), "Sales")
     assert steps["count_reached"].tolist() == [4, 2, 1]
     assert steps["amount_reached"].isna().all()  # was 0, 0, 0: "4 · $0" on the bar
-    labels = funnel_charts.funnel_chart(steps, "t").data[0].text
-    assert not any("$" in label for label in labels), labels
+    bars = funnel_charts.funnel_chart(steps, "t").data[0]
+    assert bars.text[0] == "<b>4</b><br>100.0% of first"  # was "<b>4</b> · $0<br>..."
+    assert not any("$" in t or "· —" in t for t in bars.text), bars.text
+    assert not any("Amount" in t for t in bars.hovertext), bars.hovertext
     assert "Amount" not in funnel.funnel_table(steps).columns
     stopped = funnel.dropoff(con, Filters(), "Sales", 1)
     assert sorted(stopped["deal_id"]) == ["D2", "D4"]
@@ -336,3 +338,21 @@ def test_the_sample_has_no_gap_on_any_page(sample_con):
     view = competitors.positioning(sample_con, Filters())
     assert view.table["won_amount"].notna().all() and competitors.coverage_warning(view) is None
     assert all(t.value != "—" for t in satisfaction.headline(sample_con, Filters()).tiles)
+
+
+# --- overview trend ---------------------------------------------------------------------
+
+
+def test_overview_trend_without_amount_draws_the_win_rate_alone(con):
+    from dashboard.analytics.overview import charts as overview_charts
+    from dashboard.core import measures
+
+    load(con, deals=deals("amount"))
+    trend = measures.closed_deals_by_month(con, Filters())
+    # January 2025: D1 won, D2 lost -> 1 of 2; no amount known (was 0.0: a $0 bar).
+    assert trend["won_amount"].isna().all() and trend["win_rate"].tolist() == [0.5]
+    figure = overview_charts.won_trend_chart(trend, "t")
+    assert [t.name for t in figure.data] == ["Win rate"]  # no bars on an empty $ axis
+    assert figure.layout.yaxis.tickformat == ".0%"
+    load(con, deals=deals())
+    assert measures.closed_deals_by_month(con, Filters())["won_amount"].tolist() == [100.0]

@@ -41,8 +41,11 @@ def test_every_page_says_what_to_map_instead_of_zero(no_amount_env):
     assert "No days in each stage: needs a stage history" in text
     assert "$0" not in text
     assert len(at.get("plotly_chart")) >= 2  # the funnel and the sales cycle (D1: 10 days)
-    bars = at.get("plotly_chart")[0].proto.spec
-    assert "$" not in bars.split('"text"')[1].split("]")[0]  # the bar labels
+    labels = at.get("plotly_chart")[0].proto.spec.split('"text"')[1].split("]")[0]
+    assert "$" not in labels and "\\u00b7 \\u2014" not in labels and "· —" not in labels
+
+    at = open_page("overview.py")
+    assert "The trend below shows the win rate only, no won amount" in said(at)
 
     at = open_page("competitors.py")
     assert "No win rate per competitor: no competitor column on deals was mapped" in said(at)

@@ -29,12 +29,14 @@ def funnel_chart(steps: pd.DataFrame, title: str, unit: str = "deals") -> go.Fig
     """Horizontal bars, first step on top: count, % of previous and % of first on each bar.
 
     `steps` needs step_name, count_reached, conversion_from_previous, conversion_from_first,
-    is_won_step, and may have amount_reached (shown on the bar and in the hover).
+    is_won_step, and may have amount_reached (shown on the bar and in the hover; an unknown
+    amount, NaN when none was mapped, is left out rather than shown as "$0" or "—").
     """
     has_amount = "amount_reached" in steps
     labels, hovers = [], []
     for row in steps.itertuples():
-        amount = f" · {formatting.money(row.amount_reached)}" if has_amount else ""
+        known = has_amount and pd.notna(row.amount_reached)
+        amount = f" · {formatting.money(row.amount_reached)}" if known else ""
         first_line = f"<b>{formatting.count(row.count_reached)}</b>{amount}"
         if pd.isna(row.conversion_from_previous):
             second_line = f"{formatting.ratio(1)} of first" if row.count_reached else ""
@@ -46,7 +48,7 @@ def funnel_chart(steps: pd.DataFrame, title: str, unit: str = "deals") -> go.Fig
         labels.append(f"{first_line}<br>{second_line}")
         hovers.append(
             f"<b>{row.step_name}</b><br>{formatting.count(row.count_reached)} {unit} reached"
-            f"{'<br>Amount ' + formatting.money(row.amount_reached) if has_amount else ''}"
+            f"{'<br>Amount ' + formatting.money(row.amount_reached) if known else ''}"
             f"<br>{formatting.ratio(row.conversion_from_previous)} of previous step"
             f"<br>{formatting.ratio(row.conversion_from_first)} of first step"
         )

@@ -58,7 +58,7 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
 def _no_data(current: dict) -> list[str]:
     """The monthly trend draws won amount: say why its bars are empty (the tiles say theirs)."""
     why = current["no_data"].get("won_amount")
-    return [f"The trend below has no won amount bars: {why}."] if why else []
+    return [f"The trend below shows the win rate only, no won amount: {why}."] if why else []
 
 
 def _gaps(current: dict, filters: Filters) -> list[str]:
