@@ -22,7 +22,7 @@ if trend.empty:
         "a filter; deals need a close date to appear here."
     )
 else:
-    title = f"Won amount and win rate by month · {periods.describe(filters)}"
+    title = overview.trend_title(trend, periods.describe(filters))
     st.plotly_chart(
         charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
     )

@@ -345,6 +345,7 @@ def test_the_sample_has_no_gap_on_any_page(sample_con):
 
 def test_overview_trend_without_amount_draws_the_win_rate_alone(con):
     from dashboard.analytics.overview import charts as overview_charts
+    from dashboard.analytics.overview import data as overview_data
     from dashboard.core import measures
 
     load(con, deals=deals("amount"))
@@ -354,5 +355,6 @@ def test_overview_trend_without_amount_draws_the_win_rate_alone(con):
     figure = overview_charts.won_trend_chart(trend, "t")
     assert [t.name for t in figure.data] == ["Win rate"]  # no bars on an empty $ axis
     assert figure.layout.yaxis.tickformat == ".0%"
+    assert overview_data.trend_title(trend, "all") == "Win rate by month · all"
     load(con, deals=deals())
     assert measures.closed_deals_by_month(con, Filters())["won_amount"].tolist() == [100.0]

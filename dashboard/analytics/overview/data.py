@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import pandas as pd
 
 from dashboard.core import formatting, measures
 from dashboard.core.filters import Filters
@@ -53,6 +54,12 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
             )
         )
     return Summary(tiles, _gaps(current, filters) + _no_data(current))
+
+
+def trend_title(trend: pd.DataFrame, where: str) -> str:
+    """The trend's title: the win rate alone when no amount is known (none was mapped)."""
+    what = "Win rate" if trend["won_amount"].isna().all() else "Won amount and win rate"
+    return f"{what} by month · {where}"
 
 
 def _no_data(current: dict) -> list[str]:
