@@ -482,7 +482,7 @@ class _Builder:
         out = []
         for k, entry in enumerate(self.conv.mapping.stage_entries):
             column = self.columns[entry.column]
-            expr = self.date(entry.column, column, None)
+            expr = self.date(entry.column, column, entry.date_family)
             error = self.check(
                 f"not {self.missing(column)} and e{k} is null",
                 entry.column,
