@@ -346,11 +346,46 @@ def choose(
     return settled(frame[COLUMNS])
 
 
-def _rows_named(frame: pd.DataFrame, name: str, option: str, file: str) -> pd.Series:
+def _named(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The rows of a stage map that a user's stage name means (its label or its raw cell)."""
     key = stage_key(name)
-    rows = frame["stage"].map(stage_key).eq(key) | frame["raw_stage"].map(
+    return frame["stage"].map(stage_key).eq(key) | frame["raw_stage"].map(
         lambda s: s is not None and not pd.isna(s) and stage_key(s) == key
     )
+
+
+def _stage_names(frame: pd.DataFrame) -> str:
+    return ", ".join(f"'{s}'" for s in frame.drop_duplicates("stage")["stage"])
+
+
+def choices_per_file(
+    maps: dict[str, pd.DataFrame], statuses: dict[str, str], stage_order: list[str]
+) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """Several deals files: each --stage and --stage-order name goes to the files whose stages
+    hold it ({file: (statuses, order)}, files no name concerns left out); a name no file holds
+    is refused in one sentence listing every deals file's stages."""
+    if len(maps) == 1:  # one file: choose() refuses a name it lacks, naming its stages
+        (file,) = maps
+        return {file: (dict(statuses), list(stage_order))}
+    named = [("--stage", n) for n in statuses] + [("--stage-order", n) for n in stage_order]
+    for option, name in named:
+        if not any(_named(frame, name).any() for frame in maps.values()):
+            listed = "; ".join(f"{file}: {_stage_names(frame)}" for file, frame in maps.items())
+            raise ImportProblem(
+                f"{option} names {name!r}, which is not a stage of any deals file (their stages"
+                f" are {listed}); name a stage one of them holds."
+            )
+    out = {}
+    for file, frame in maps.items():
+        mine = {n: s for n, s in statuses.items() if _named(frame, n).any()}
+        order = [n for n in stage_order if _named(frame, n).any()]
+        if mine or order:
+            out[file] = (mine, order)
+    return out
+
+
+def _rows_named(frame: pd.DataFrame, name: str, option: str, file: str) -> pd.Series:
+    rows = _named(frame, name)
     if not rows.any():
         names = ", ".join(f"'{s}'" for s in frame.drop_duplicates("stage")["stage"])
         raise ImportProblem(
