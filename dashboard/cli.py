@@ -599,6 +599,7 @@ LOADS_COLUMNS = [
     "user_name",
     "loaded_at",
     "undone_at",
+    "state",  # in effect, undone, or remapped as load N
 ]
 
 
