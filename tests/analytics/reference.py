@@ -24,6 +24,14 @@ def freeze(cur: duckdb.DuckDBPyConnection, summaries: Path) -> None:
     cur.execute(summaries.read_text(encoding="utf-8"))
 
 
+def without_teams(params: dict) -> dict:
+    """The parameters a frozen reference takes: the Team filter came after them, and these
+    comparisons run with no team chosen ($teams null; or the denied scope, where every list is
+    empty), so the references need no $teams."""
+    assert params.get("teams") is None or params.get("segments") == [], "no team in references"
+    return {k: v for k, v in params.items() if k != "teams"}
+
+
 def names_read(sql: str) -> set[str]:
     """Every word of a SQL text outside comments: what it may read or call."""
     return set(re.findall(r"[a-z_][a-z0-9_]*", re.sub(r"--[^\n]*", " ", sql.lower())))

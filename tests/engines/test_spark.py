@@ -46,6 +46,8 @@ FILTER_SETS = {
 # The owner filter means the deal owner for deals, the account owner for accounts: both paths.
 OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
 OWNER_CASES = ("deal_summary", "customer_summary", "survey_summary", "funnel_by_stage")
+# The Team filter (owners table, loaded beside the sample below): the same two paths.
+TEAM_FILTERS = Filters(teams=("East",))
 # More page parameters than the sample tests use, so each CASE branch runs on Spark too.
 EXTRA_PAGE_PARAMS = {
     "funnel_by_stage": [
@@ -74,10 +76,32 @@ def engines(tmp_path_factory):
     folder = tmp_path_factory.mktemp("spark")
     con = warehouse.connect(folder / "warehouse.duckdb")
     sample.load_sample(con, scale=SPARK_SCALE)
+    _load_owners_and_products(con)
     parquet_export.export(con, folder / "parquet")
     cur = spark_engine.cursor(str(folder / "parquet"), "local[2]")
     yield con, cur
     con.close()
+
+
+def _load_owners_and_products(con) -> None:
+    """The sample has no teams or products file: every other owner of deals and accounts goes
+    to team East, the rest to West; two products get a series."""
+    names = [
+        r[0]
+        for r in con.execute(
+            "select owner from deals where owner is not null union "
+            "select owner from accounts where owner is not null order by 1"
+        ).fetchall()
+    ]
+    teams = pd.DataFrame(
+        {"owner": names, "team": [("East", "West")[i % 2] for i in range(len(names))]}
+    )
+    products = pd.DataFrame({"product": ["A", "B"], "series": ["S", "S"], "list_price": [1, 2]})
+    warehouse.load_frames(
+        con,
+        {"owners": teams, "products": products},
+        source="test",
+    )
 
 
 def cases() -> list[tuple[str, str, dict]]:
@@ -96,6 +120,8 @@ def cases() -> list[tuple[str, str, dict]]:
         if name in OWNER_CASES:
             shared = {k: v for k, v in OWNER_FILTERS.params().items() if k in wanted}
             out.append((name, "owner", {**shared, **extras[0]}))
+            shared = {k: v for k, v in TEAM_FILTERS.params().items() if k in wanted}
+            out.append((name, "team", {**shared, **extras[0]}))
     return out
 
 
@@ -171,6 +197,15 @@ def test_the_sample_is_not_trivial_at_this_scale(engines):
     con, _ = engines
     for table in warehouse.CANONICAL_TABLES:
         assert warehouse.scalar(con, f'select count(*) from "{table}"') > 0, table  # noqa: S608
+
+
+def test_the_team_case_keeps_some_deals_not_all(engines):
+    """The team parity cases compare a real slice: East holds some deals, not every one."""
+    con, _ = engines
+    params = {**Filters().params()}
+    everyone = queries.run_one(con, "deal_summary", params)["deals_total"]
+    east = queries.run_one(con, "deal_summary", TEAM_FILTERS.params())["deals_total"]
+    assert 0 < east < everyone
 
 
 def test_hostile_filter_values_are_bound_not_pasted(engines):

@@ -46,7 +46,10 @@ def assert_same(old: pd.DataFrame, new: pd.DataFrame, what: str) -> None:
 
 def both(cur, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     frozen.freeze(cur, FROZEN_SUMMARIES)
-    return cur.execute(BEFORE, params).df(), queries.run(cur, "health_accounts", params)
+    return (
+        cur.execute(BEFORE, frozen.without_teams(params)).df(),
+        queries.run(cur, "health_accounts", params),
+    )
 
 
 def window_cases(end: date, owner: str, segment: str) -> dict[str, dict]:

@@ -48,7 +48,7 @@ from dashboard.analytics import kpis as kpi_report
 from dashboard.analytics.retention import charts
 from dashboard.analytics.retention import data as retention
 from dashboard.core import queries
-from dashboard.core.filters import Filters
+from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.store import summaries, warehouse
 from tests.conftest import APP, frame, loaded, page
 
@@ -319,7 +319,9 @@ def test_weekly_cohorts_and_a_period_starting_mid_week(company):
 
 def test_left_out_orders_are_counted(company):
     row = queries.run_one(
-        company, "retention_left_out", {"segments": None, "regions": None, "owners": None}
+        company,
+        "retention_left_out",
+        {"segments": None, "regions": None, "owners": None, "teams": None},
     )
     # G's order has no date; N1 has no customer id.
     assert row == {
@@ -328,9 +330,7 @@ def test_left_out_orders_are_counted(company):
         "orders_without_customer": 1,
     }
     smb = Filters(segments=("SMB",)).params()
-    row = queries.run_one(
-        company, "retention_left_out", {k: smb[k] for k in ("segments", "regions", "owners")}
-    )
+    row = queries.run_one(company, "retention_left_out", {k: smb[k] for k in SCOPE_KEYS})
     assert row == {
         "orders_without_date": 0,
         "customers_without_dated_order": 0,
