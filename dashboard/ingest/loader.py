@@ -106,7 +106,7 @@ def inspect(
         recognition = _vendor(staged.headers, vendor)
         month_first = recognition.vendor in MONTH_FIRST_VENDORS
         mapping, note = _mapping(con, staged, raw, recognition, table, profile, shared)
-        notes = ([note] if note else []) + mapping.notes
+        notes = staged.notes + ([note] if note else []) + mapping.notes
         if mapping.table is None:  # fits no table: "don't load" (page), refused (CLI)
             problem = ImportProblem(mapping.reason or f"{staged.name} fits no table.")
             if not allow_incomplete:
