@@ -1,46 +1,126 @@
 -- One row per canonical field a tile, chart or health metric reads (dashboard/core/needs.py):
 -- how many rows the table holds and how many of them have a value in that field, over every
--- load in effect. A field with rows_known = 0 was never fed (never mapped, or mapped to an
--- empty column): the measures that need it are "no data", never 0 (product.md).
--- Params: none. tests/core/test_needs.py checks that every input needs.py declares is here.
+-- load in effect, within the person's grant. A field with rows_known = 0 was never fed (never
+-- mapped, or mapped to an empty column) as far as this person can see: the measures that need
+-- it are "no data", never 0 (product.md). A manager granted nothing sees no rows at all.
+-- Params: $segments, $regions, $owners, $teams: the grant alone (Filters.scope_params), not
+-- the sidebar's choices, so "no amount column was mapped" never follows a filter.
+-- tests/core/test_needs.py checks that every input needs.py declares is here.
 with
 
+scoped_deals as (
+    select * from deals_in_scope($segments, $regions, $owners, $teams)
+),
+
+scoped_accounts as (
+    select * from accounts_in_scope($segments, $regions, $owners, $teams)
+),
+
+scoped_orders as (
+    select * from orders
+    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+),
+
+scoped_surveys as (
+    select * from surveys
+    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+),
+
+scoped_activities as (
+    select * from activities
+    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+),
+
+-- One scan per table: its row count and, per field, the rows with a value (unpivoted).
+deals_fed as (
+    select
+        count(*) as rows_total,
+        count(amount) as amount,
+        count(created_at) as created_at,
+        count(closed_at) as closed_at,
+        count(account_id) as account_id,
+        count(nullif(trim(stage), '')) as stage,
+        count(status) as status,
+        count(nullif(trim(owner), '')) as owner,
+        count(nullif(trim(source), '')) as source,
+        count(nullif(trim(product), '')) as product,
+        count(nullif(trim(competitor), '')) as competitor,
+        count(nullif(trim(loss_reason), '')) as loss_reason
+    from scoped_deals
+),
+
+accounts_fed as (
+    select
+        count(*) as rows_total,
+        count(account_id) as account_id,
+        count(nullif(trim(segment), '')) as segment,
+        count(nullif(trim(industry), '')) as industry,
+        count(nullif(trim(region), '')) as region,
+        count(nullif(trim(owner), '')) as owner
+    from scoped_accounts
+),
+
+orders_fed as (
+    select
+        count(*) as rows_total,
+        count(account_id) as account_id,
+        count(ordered_at) as ordered_at,
+        count(amount) as amount,
+        count(nullif(trim(product), '')) as product
+    from scoped_orders
+),
+
+surveys_fed as (
+    select
+        count(*) as rows_total,
+        count(score) as score,
+        count(responded_at) as responded_at,
+        count(account_id) as account_id,
+        count(nullif(trim(comment), '')) as comment
+    from scoped_surveys
+),
+
+activities_fed as (
+    select
+        count(*) as rows_total,
+        count(account_id) as account_id,
+        count(occurred_at) as occurred_at,
+        count(nullif(trim(type), '')) as type,
+        count(nullif(trim(department), '')) as department,
+        count(is_personalized) as is_personalized
+    from scoped_activities
+),
+
 fields_fed as (
-    select 'deals' as table_name, 'amount' as field_name, count(*) as rows_total,
-        count(amount) as rows_known
-    from deals
-    union all select 'deals', 'created_at', count(*), count(created_at) from deals
-    union all select 'deals', 'closed_at', count(*), count(closed_at) from deals
-    union all select 'deals', 'account_id', count(*), count(account_id) from deals
-    union all select 'deals', 'stage', count(*), count(nullif(trim(stage), '')) from deals
-    union all select 'deals', 'status', count(*), count(status) from deals
-    union all select 'deals', 'owner', count(*), count(nullif(trim(owner), '')) from deals
-    union all select 'deals', 'source', count(*), count(nullif(trim(source), '')) from deals
-    union all select 'deals', 'product', count(*), count(nullif(trim(product), '')) from deals
-    union all select 'deals', 'competitor', count(*), count(nullif(trim(competitor), '')) from deals
-    union all select 'deals', 'loss_reason', count(*), count(nullif(trim(loss_reason), ''))
-        from deals
-    union all select 'accounts', 'account_id', count(*), count(account_id) from accounts
-    union all select 'accounts', 'segment', count(*), count(nullif(trim(segment), '')) from accounts
-    union all select 'accounts', 'industry', count(*), count(nullif(trim(industry), ''))
-        from accounts
-    union all select 'accounts', 'region', count(*), count(nullif(trim(region), '')) from accounts
-    union all select 'accounts', 'owner', count(*), count(nullif(trim(owner), '')) from accounts
-    union all select 'orders', 'account_id', count(*), count(account_id) from orders
-    union all select 'orders', 'ordered_at', count(*), count(ordered_at) from orders
-    union all select 'orders', 'amount', count(*), count(amount) from orders
-    union all select 'orders', 'product', count(*), count(nullif(trim(product), '')) from orders
-    union all select 'surveys', 'score', count(*), count(score) from surveys
-    union all select 'surveys', 'responded_at', count(*), count(responded_at) from surveys
-    union all select 'surveys', 'account_id', count(*), count(account_id) from surveys
-    union all select 'surveys', 'comment', count(*), count(nullif(trim(comment), '')) from surveys
-    union all select 'activities', 'account_id', count(*), count(account_id) from activities
-    union all select 'activities', 'occurred_at', count(*), count(occurred_at) from activities
-    union all select 'activities', 'type', count(*), count(nullif(trim(type), '')) from activities
-    union all select 'activities', 'department', count(*), count(nullif(trim(department), ''))
-        from activities
-    union all select 'activities', 'is_personalized', count(*), count(is_personalized)
-        from activities
+    select 'deals' as table_name, field_name, rows_total, rows_known
+    from (
+        unpivot deals_fed on columns(* exclude (rows_total))
+        into name field_name value rows_known
+    )
+    union all
+    select 'accounts' as table_name, field_name, rows_total, rows_known
+    from (
+        unpivot accounts_fed on columns(* exclude (rows_total))
+        into name field_name value rows_known
+    )
+    union all
+    select 'orders' as table_name, field_name, rows_total, rows_known
+    from (
+        unpivot orders_fed on columns(* exclude (rows_total))
+        into name field_name value rows_known
+    )
+    union all
+    select 'surveys' as table_name, field_name, rows_total, rows_known
+    from (
+        unpivot surveys_fed on columns(* exclude (rows_total))
+        into name field_name value rows_known
+    )
+    union all
+    select 'activities' as table_name, field_name, rows_total, rows_known
+    from (
+        unpivot activities_fed on columns(* exclude (rows_total))
+        into name field_name value rows_known
+    )
 ),
 
 final as (

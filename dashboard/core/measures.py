@@ -256,7 +256,7 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
         "ces": ces(surveys["ces_score_sum"], surveys["ces_responses"]),
         "ces_responses": surveys["ces_responses"],
     }
-    reasons = needs.no_data_reasons(cur, needs.OVERVIEW)
+    reasons = needs.no_data_reasons(cur, needs.OVERVIEW, filters)
     for key in reasons:
         out[key] = None  # never mapped: no data, not 0
     counts = queries.run_one(cur, "deal_input_coverage", params)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from dashboard.core import queries
+from dashboard.core.filters import Filters
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,12 @@ def need(page: str, key: str) -> Need:
 Fed = Mapping[tuple[str, str], tuple[int, int]]  # (table, field) -> (rows, rows with a value)
 
 
-def fed_in_warehouse(cur: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[int, int]]:
-    """(table, field) -> (rows, rows with a value) over the data in effect."""
-    frame = queries.run(cur, "measure_inputs", {})
+def fed_in_warehouse(
+    cur: duckdb.DuckDBPyConnection, filters: Filters | None = None
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """(table, field) -> (rows, rows with a value) over the data in effect that the filters'
+    grant covers (their choices aside: a segment without amounts is not "never mapped")."""
+    frame = queries.run(cur, "measure_inputs", (filters or Filters()).scope_params())
     return {
         (r.table_name, r.field_name): (int(r.rows_total), int(r.rows_known))
         for r in frame.itertuples(index=False)
@@ -208,9 +212,12 @@ def _without_article(text: str) -> str:
     return text
 
 
-def no_data_reasons(cur: duckdb.DuckDBPyConnection, page: str) -> dict[str, str]:
-    """key -> why it is no data, for the page's needs that the data in effect does not meet."""
-    fed = fed_in_warehouse(cur)
+def no_data_reasons(
+    cur: duckdb.DuckDBPyConnection, page: str, filters: Filters | None = None
+) -> dict[str, str]:
+    """key -> why it is no data, for the page's needs that the data in effect (within the
+    filters' grant) does not meet."""
+    fed = fed_in_warehouse(cur, filters)
     tables = tables_with_rows(fed)
     out = {}
     for n in NEEDS:

@@ -11,7 +11,7 @@ from dashboard.analytics.health import config as health_config
 from dashboard.analytics.health import metrics, report, scoring
 from dashboard.analytics.overview import data as overview
 from dashboard.core import measures, needs, queries
-from dashboard.core.filters import Filters
+from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.ingest import loader
 from dashboard.store import warehouse
 from tests.conftest import frame
@@ -203,7 +203,8 @@ def test_every_declared_input_is_counted_by_the_query(con):
     counted = set(needs.fed_in_warehouse(con))
     declared = {(i.table, i.field) for n in needs.NEEDS for i in n.inputs()}
     assert declared <= counted, declared - counted
-    assert queries.parameters("measure_inputs") == frozenset()
+    # The grant alone: a manager learns nothing outside it (tests/core/test_access_scope).
+    assert queries.parameters("measure_inputs") == frozenset(SCOPE_KEYS)
 
 
 def test_every_overview_tile_and_health_metric_is_declared():

@@ -2,7 +2,7 @@
 tests/golden_data.py for the rows)."""
 
 from dashboard.core import needs, queries
-from dashboard.core.filters import Filters
+from dashboard.core.filters import NOTHING, Filters
 from tests.core.test_queries_golden import Q1
 from tests.golden_data import load_golden
 
@@ -11,7 +11,7 @@ def test_measure_inputs_counts_rows_with_a_value(con):
     load_golden(con)
     rows = {
         (r.table_name, r.field_name): (r.rows_total, r.rows_known)
-        for r in queries.run(con, "measure_inputs", {}).itertuples()
+        for r in queries.run(con, "measure_inputs", Filters().scope_params()).itertuples()
     }
     assert rows[("deals", "amount")] == (7, 6)  # D6 has none
     assert rows[("deals", "created_at")] == (7, 6)  # D7 has no dates
@@ -22,6 +22,15 @@ def test_measure_inputs_counts_rows_with_a_value(con):
     assert rows[("accounts", "industry")] == (3, 0)
     assert rows[("surveys", "score")] == (13, 12)  # S7 has no score
     assert rows[("activities", "occurred_at")] == (0, 0)  # no activities at all
+
+
+def test_measure_inputs_stay_within_the_grant(con):
+    """A manager granted nothing learns nothing, not even which fields exist."""
+    load_golden(con)
+    nothing = Filters(scope=NOTHING).scope_params()
+    frame = queries.run(con, "measure_inputs", nothing)
+    assert not frame.empty and (frame["rows_total"] == 0).all()
+    assert (frame["rows_known"] == 0).all()
 
 
 def test_no_data_reasons_for_the_golden_data(con):

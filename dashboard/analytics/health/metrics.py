@@ -213,10 +213,11 @@ def values(sums: Sums, months: float, unfed: Collection[str] = ()) -> dict[str, 
     }
 
 
-def unfed(cur: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """metric -> why it has no data whatever the filters: an input field no load in effect
-    feeds (no activities loaded, no survey score...), with what to map (core/needs.py)."""
-    return needs.no_data_reasons(cur, needs.HEALTH)
+def unfed(cur: duckdb.DuckDBPyConnection, filters: Filters | None = None) -> dict[str, str]:
+    """metric -> why it has no data whatever the choices: an input field no load in effect
+    feeds within the grant (no activities loaded, no survey score...), with what to map
+    (core/needs.py)."""
+    return needs.no_data_reasons(cur, needs.HEALTH, filters)
 
 
 def sums_of(frame: pd.DataFrame) -> dict[str, float]:
@@ -255,7 +256,9 @@ def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:
     """Metric values for the whole scope of the filters (the CLI and the tiles)."""
-    return values(sums_of(account_rows(cur, filters)), period_months(cur, filters), unfed(cur))
+    return values(
+        sums_of(account_rows(cur, filters)), period_months(cur, filters), unfed(cur, filters)
+    )
 
 
 def _per_account(frame: pd.DataFrame, months: float, missing: Collection[str] = ()) -> pd.DataFrame:
@@ -284,7 +287,7 @@ def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
     months = period_months(cur, filters)
     previous_filters = filters.previous_period()
     previous = scope_values(cur, previous_filters) if previous_filters else None
-    missing = unfed(cur)
+    missing = unfed(cur, filters)
     segments = {
         str(name): values(sums_of(group), months, missing)
         for name, group in frame.fillna({"segment": "(no segment)"}).groupby("segment")
@@ -317,7 +320,7 @@ def monthly(
     params = {**filters.params(), "window_ends": ends, "window_days": days}
     frame = queries.run(cur, "health_accounts", params)
     months = days / DAYS_PER_MONTH
-    missing = unfed(cur)
+    missing = unfed(cur, filters)
     out = {}
     for window_end, group in frame.groupby("window_end"):
         out[pd.Timestamp(window_end).date()] = values(sums_of(group), months, missing)

@@ -27,7 +27,7 @@ def kpi_rows(
     return {
         "preset": preset,
         # Metrics left out whatever the filters, because no load feeds their input.
-        "no_data": {k: why for k, why in metrics.unfed(cur).items() if k in used},
+        "no_data": {k: why for k, why in metrics.unfed(cur, filters).items() if k in used},
         "overall": result.overall,
         "parts": [
             {
