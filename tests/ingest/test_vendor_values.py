@@ -113,3 +113,21 @@ def test_a_status_column_in_german_is_read_and_unknown_values_leave_it_to_the_st
         loader.close(con, ins)
     # The old pattern read 'Gewonnen' as open and 'Pausiert' as open over its won stage.
     assert got == [("1", "won"), ("2", "lost"), ("3", "open"), ("4", "won")]
+
+
+def test_a_stage_whose_name_says_nothing_takes_its_deals_status_column(con):
+    close = HERE / "close" / "opportunities.csv"
+    ins = loader.inspect(con, close, close.name)
+    try:
+        frame = ins.conversion.stage_map.set_index("stage")
+    finally:
+        loader.close(con, ins)
+    # 'Signed' (Hooli, status_type won) and 'No Decision' (Initech, lost) are no open stages of
+    # the funnel; 'Demo Completed' and 'Proposal Sent' (active) are.
+    assert frame.loc["Signed", ["status", "status_from"]].tolist() == ["won", "status column"]
+    assert frame.loc["No Decision", ["status", "status_from"]].tolist() == [
+        "lost",
+        "status column",
+    ]
+    assert frame.loc["Demo Completed", "status"] == "open"
+    assert frame.loc["Proposal Sent", "status"] == "open"
