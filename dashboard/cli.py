@@ -48,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    except BrokenPipeError:
+        # `crm-dashboard kpis | head`: the reader left; not an error worth a traceback.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -446,21 +451,9 @@ def _import(args: argparse.Namespace) -> int:
                 "date_families": families,
             }
             plans[path.name] = (path, options, None)
-            ins = loader.inspect(con, path, path.name, **options)
-            inspections.append(ins)
-            # With several files, --stage and --stage-order apply to the deals among them.
-            if (statuses or stage_order) and (len(names) == 1 or ins.mapping.table == "deals"):
-                if ins.conversion.stage_map is None:
-                    raise UsageError(
-                        f"--stage and --stage-order apply to deals; {ins.name} is read as"
-                        f" {ins.mapping.table} (pass --table deals if it holds deals)."
-                    )
-                # Do what the page's stage grid does: the guessed stages, changed, applied.
-                chosen = stages.choose(ins.conversion.stage_map, statuses, stage_order, ins.name)
-                loader.close(con, inspections.pop())
-                plans[path.name] = (path, options, chosen)
-                ins = loader.inspect(con, path, path.name, stage_map=chosen, **options)
-                inspections.append(ins)
+            inspections.append(loader.inspect(con, path, path.name, **options))
+        if statuses or stage_order:
+            _apply_stage_choices(con, inspections, plans, statuses, stage_order)
 
         def again(old: loader.Inspection, shared: dict[str, set[str]]) -> loader.Inspection:
             path, options, chosen = plans[old.name]
@@ -502,6 +495,38 @@ def _import(args: argparse.Namespace) -> int:
         for ins in inspections:
             loader.close(con, ins)
     return 0
+
+
+def _apply_stage_choices(
+    con: duckdb.DuckDBPyConnection,
+    inspections: list[loader.Inspection],
+    plans: dict[str, tuple],
+    statuses: dict[str, str],
+    stage_order: list[str],
+) -> None:
+    """--stage and --stage-order do what the page's stage grid does (the guessed stages,
+    changed, applied), each on the deals files whose stages hold the name it gives."""
+    deals = [i for i in inspections if len(inspections) == 1 or i.mapping.table == "deals"]
+    if not deals:
+        raise UsageError(
+            "--stage and --stage-order apply to deals; none of "
+            f"{', '.join(i.name for i in inspections)} is read as deals (pass --table FILE=deals"
+            " for the one that holds deals)."
+        )
+    for ins in deals:
+        if ins.conversion.stage_map is None:
+            raise UsageError(
+                f"--stage and --stage-order apply to deals; {ins.name} is read as"
+                f" {ins.mapping.table} (pass --table deals if it holds deals)."
+            )
+    maps = {ins.name: ins.conversion.stage_map for ins in deals}
+    for name, (mine, order) in stages.choices_per_file(maps, statuses, stage_order).items():
+        k = next(k for k, ins in enumerate(inspections) if ins.name == name)
+        chosen = stages.choose(inspections[k].conversion.stage_map, mine, order, name)
+        path, options, _ = plans[name]
+        plans[name] = (path, options, chosen)
+        loader.close(con, inspections.pop(k))
+        inspections.insert(k, loader.inspect(con, path, name, stage_map=chosen, **options))
 
 
 def _print_inspection(con: duckdb.DuckDBPyConnection, ins: loader.Inspection) -> None:
@@ -579,6 +604,7 @@ LOADS_COLUMNS = [
     "user_name",
     "loaded_at",
     "undone_at",
+    "state",  # in effect, undone, or remapped as load N
 ]
 
 

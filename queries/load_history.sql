@@ -26,7 +26,8 @@ final as (
         is_sample,
         user_name,
         loaded_at,
-        undone_at
+        undone_at,
+        superseded_by  -- the remap that replaced this load (it is undone, not gone)
     from loads_kept
 )
 

@@ -31,7 +31,7 @@ scoped_activities as (
     where account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
--- One scan per table: its row count and, per field, the rows with a value (unpivoted).
+-- One scan per table: its row count and, per field, the rows with a value.
 deals_fed as (
     select
         count(*) as rows_total,
@@ -99,41 +99,97 @@ history_fed as (
 ),
 
 fields_fed as (
-    select 'deals' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot deals_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    -- one row per field, from the one-row count of its table (portable: no UNPIVOT on Spark)
+    select 'deals' as table_name, 'amount' as field_name, rows_total, amount as rows_known
+    from deals_fed
     union all
-    select 'accounts' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot accounts_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    select 'deals' as table_name, 'created_at' as field_name, rows_total, created_at as rows_known
+    from deals_fed
     union all
-    select 'orders' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot orders_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    select 'deals' as table_name, 'closed_at' as field_name, rows_total, closed_at as rows_known
+    from deals_fed
     union all
-    select 'surveys' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot surveys_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    select 'deals' as table_name, 'account_id' as field_name, rows_total, account_id as rows_known
+    from deals_fed
     union all
-    select 'activities' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot activities_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    select 'deals' as table_name, 'stage' as field_name, rows_total, stage as rows_known
+    from deals_fed
     union all
-    select 'deal_stage_history' as table_name, field_name, rows_total, rows_known
-    from (
-        unpivot history_fed on columns(* exclude (rows_total))
-        into name field_name value rows_known
-    )
+    select 'deals' as table_name, 'status' as field_name, rows_total, status as rows_known
+    from deals_fed
+    union all
+    select 'deals' as table_name, 'owner' as field_name, rows_total, owner as rows_known
+    from deals_fed
+    union all
+    select 'deals' as table_name, 'source' as field_name, rows_total, source as rows_known
+    from deals_fed
+    union all
+    select 'deals' as table_name, 'product' as field_name, rows_total, product as rows_known
+    from deals_fed
+    union all
+    select 'deals' as table_name, 'competitor' as field_name, rows_total, competitor as rows_known
+    from deals_fed
+    union all
+    select 'deals' as table_name, 'loss_reason' as field_name, rows_total, loss_reason as rows_known
+    from deals_fed
+    union all
+    select 'accounts' as table_name, 'account_id' as field_name, rows_total, account_id as rows_known
+    from accounts_fed
+    union all
+    select 'accounts' as table_name, 'segment' as field_name, rows_total, segment as rows_known
+    from accounts_fed
+    union all
+    select 'accounts' as table_name, 'industry' as field_name, rows_total, industry as rows_known
+    from accounts_fed
+    union all
+    select 'accounts' as table_name, 'region' as field_name, rows_total, region as rows_known
+    from accounts_fed
+    union all
+    select 'accounts' as table_name, 'owner' as field_name, rows_total, owner as rows_known
+    from accounts_fed
+    union all
+    select 'orders' as table_name, 'account_id' as field_name, rows_total, account_id as rows_known
+    from orders_fed
+    union all
+    select 'orders' as table_name, 'ordered_at' as field_name, rows_total, ordered_at as rows_known
+    from orders_fed
+    union all
+    select 'orders' as table_name, 'amount' as field_name, rows_total, amount as rows_known
+    from orders_fed
+    union all
+    select 'orders' as table_name, 'product' as field_name, rows_total, product as rows_known
+    from orders_fed
+    union all
+    select 'surveys' as table_name, 'score' as field_name, rows_total, score as rows_known
+    from surveys_fed
+    union all
+    select 'surveys' as table_name, 'responded_at' as field_name, rows_total, responded_at as rows_known
+    from surveys_fed
+    union all
+    select 'surveys' as table_name, 'account_id' as field_name, rows_total, account_id as rows_known
+    from surveys_fed
+    union all
+    select 'surveys' as table_name, 'comment' as field_name, rows_total, comment as rows_known
+    from surveys_fed
+    union all
+    select 'activities' as table_name, 'account_id' as field_name, rows_total, account_id as rows_known
+    from activities_fed
+    union all
+    select 'activities' as table_name, 'occurred_at' as field_name, rows_total, occurred_at as rows_known
+    from activities_fed
+    union all
+    select 'activities' as table_name, 'type' as field_name, rows_total, type as rows_known
+    from activities_fed
+    union all
+    select 'activities' as table_name, 'department' as field_name, rows_total, department as rows_known
+    from activities_fed
+    union all
+    select 'activities' as table_name, 'is_personalized' as field_name, rows_total, is_personalized as rows_known
+    from activities_fed
+    union all
+    select 'deal_stage_history' as table_name, 'entered_at' as field_name, rows_total,
+        entered_at as rows_known
+    from history_fed
 ),
 
 final as (

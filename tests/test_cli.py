@@ -146,3 +146,17 @@ def test_console_script_runs(golden_db):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["deals_total"] == 7
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(golden_db):
+    """`crm-dashboard kpis | head -1`: the pipe closes before the JSON is written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.cli", "kpis", "--db", str(golden_db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()  # the reader is gone before the command prints
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

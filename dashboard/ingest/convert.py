@@ -23,6 +23,8 @@ from dashboard.ingest.vendors import (
     DEFAULT_PIPELINE,
     MONTH_FIRST_VENDORS,
     Recognition,
+    amount_scale,
+    status_of_value,
 )
 
 _counter = itertools.count(1)
@@ -30,6 +32,7 @@ _counter = itertools.count(1)
 # unset, such a column is asked (page) or the file refused (command line).
 DATE_ORDER_ENV = "CRM_DASHBOARD_DATE_ORDER"
 STORED = {t: [f.name for f in specs if f.stored] for t, specs in F.TABLES.items()}
+MAX_STATUS_VALUES = 1000  # distinct values of a status column read (a status has a handful)
 SCORE_RANGES = {"nps": (0, 10), "csat": (1, 10), "ces": (1, 7)}  # CSAT on 1-5 or 1-10
 
 
@@ -265,7 +268,7 @@ class _Builder:
             return self.date(name, cols[0], family)
         if kind in (F.AMOUNT, F.NUMBER, F.INTEGER):
             type_name = {F.AMOUNT: "decimal(18, 2)", F.NUMBER: "double", F.INTEGER: "bigint"}[kind]
-            parts = [formats.number_sql(c, self.decimal(c), missing=self.missing(c)) for c in cols]
+            parts = [self.scaled(kind, c) for c in cols]
             # try_cast: a number too large for the column (1e20 as an amount) rejects its row
             # instead of failing the whole file.
             return f"try_cast({' * '.join(parts)} as {type_name})"
@@ -275,11 +278,7 @@ class _Builder:
             trimmed = formats.trimmed_sql(cols[0])
             return f"case when {self.missing(cols[0])} then null else {trimmed} end"
         if kind == F.STATUS:
-            return (
-                f"case when regexp_matches(lower({cols[0]}), '\\b(won|win|gagn)') then 'won'"
-                f" when regexp_matches(lower({cols[0]}), '\\b(lost|lose|perdu)') then 'lost'"
-                f" when nullif(trim({cols[0]}), '') is not null then 'open' end"
-            )
+            return self.status(cols[0])
         if kind == F.SURVEY_TYPE:
             low = f"lower({cols[0]})"
             return (
@@ -288,6 +287,51 @@ class _Builder:
                 f" when {low} like '%ces%' or {low} like '%effort%' then 'ces' end"
             )
         return f"nullif({formats.trimmed_sql(cols[0])}, '')"
+
+    def status(self, column: str) -> str:
+        """open / won / lost from a status column: each distinct value read once in Python
+        (the CRM's own values, then words in six languages, vendors.status_of_value); a value
+        that says none of them is null, so the stage decides that row (with a note)."""
+        vendor = self.conv.vendor.vendor
+        values = [
+            r[0]
+            for r in self.con.execute(
+                f"select distinct trim({column}) from {self.conv.raw.table}"
+                f" where nullif(trim({column}), '') is not null"
+                f" order by 1 limit {MAX_STATUS_VALUES}"
+            ).fetchall()
+        ]
+        keys: dict[str, list[str]] = {"won": [], "lost": [], "open": []}
+        unknown = []
+        for value in values:
+            status = status_of_value(value, vendor)
+            if status is None:
+                unknown.append(value)
+            else:
+                keys[status].append(value.lower())
+        if unknown:
+            listed = ", ".join(repr(v) for v in unknown[:5])
+            self.conv.notes.append(
+                f"{self.header_of(column)}: {listed} {'says' if len(unknown) == 1 else 'say'}"
+                " neither open, won nor lost: the stage decides those rows"
+            )
+        whens = " ".join(
+            f"when list_contains({self.param(found)}, lower(trim({column}))) then '{status}'"
+            for status, found in keys.items()
+            if found
+        )
+        return f"case {whens} end" if whens else "null"
+
+    def scaled(self, kind: str, column: str) -> str:
+        """A number cell, divided when its CRM writes that amount column in cents (the
+        vendor's amount scale, vendors.AMOUNT_SCALES), with a note saying so."""
+        number = formats.number_sql(column, self.decimal(column), missing=self.missing(column))
+        header = self.header_of(column)
+        scale = amount_scale(self.conv.vendor.vendor, header) if kind == F.AMOUNT else None
+        if scale is None:
+            return number
+        self.conv.notes.append(f"{header}: {scale.note}")
+        return f"({number} / {int(scale.divisor)})"
 
     def date(self, label: str, column: str, family: str | None) -> str:
         header = self.header_of(column)
@@ -438,7 +482,7 @@ class _Builder:
         out = []
         for k, entry in enumerate(self.conv.mapping.stage_entries):
             column = self.columns[entry.column]
-            expr = self.date(entry.column, column, None)
+            expr = self.date(entry.column, column, entry.date_family)
             error = self.check(
                 f"not {self.missing(column)} and e{k} is null",
                 entry.column,

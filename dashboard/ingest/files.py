@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 from charset_normalizer import from_bytes
 
+from dashboard.ingest import boards
 from dashboard.ingest.errors import ImportProblem, plain_reason
 
 MAX_IMPORT_ENV = "CRM_DASHBOARD_MAX_IMPORT_MB"
@@ -54,6 +55,8 @@ class StagedFile:
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    layout: str | None = None  # "monday board": a board export folded (ingest/boards.py)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the report
 
 
 @dataclass
@@ -413,6 +416,12 @@ def _read_sheets(staged: StagedFile, sheet: str | None) -> None:
             file=staged.name,
         )
     staged.sheet = sheet or staged.sheets[0]
+    board = boards.read_board(staged.path, staged.sheet)
+    if board is not None:
+        staged.layout = "monday board"
+        staged.headers = clean_headers(board.headers, staged.name)
+        staged.notes.append(board.note())
+        return
     header = pd.read_excel(book, sheet_name=staged.sheet, nrows=0, dtype=str)
     staged.headers = clean_headers(
         [str(c) if not str(c).startswith("Unnamed:") else "" for c in header.columns], staged.name
@@ -431,8 +440,16 @@ def read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> RawTable:
 
 def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> RawTable:
     rejects = pd.DataFrame(columns=["line", "column", "value", "reason"])
+    skipped: list[int] = []  # sheet lines that hold no row (a board's title, groups, ...)
     if staged.kind == "csv":
         rejects = _read_csv(con, staged, table)
+    elif staged.layout == "monday board":
+        board = boards.read_board(staged.path, staged.sheet)
+        skipped = board.skipped_lines
+        con.register(f"{table}_frame", board.frame)
+        text = ", ".join(f"{c}::varchar as {c}" for c in board.frame.columns)  # c0.. only
+        con.execute(f"create temp table {table} as select {text} from {table}_frame")
+        con.unregister(f"{table}_frame")
     elif staged.kind == "xlsx":
         frame = pd.read_excel(
             staged.path,
@@ -452,7 +469,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
     rows = int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
     if rows == 0 and rejects.empty:
         raise ImportProblem(f"{staged.name} has a header row but no data rows.", file=staged.name)
-    lines = sorted(int(x) for x in rejects["line"].dropna().unique())
+    lines = sorted({int(x) for x in rejects["line"].dropna().unique()} | set(skipped))
     thresholds = [line - j for j, line in enumerate(lines, 1)]
     if len(thresholds) > 200:
         frame = pd.DataFrame({"threshold": thresholds})

@@ -106,7 +106,7 @@ def inspect(
         recognition = _vendor(staged.headers, vendor)
         month_first = recognition.vendor in MONTH_FIRST_VENDORS
         mapping, note = _mapping(con, staged, raw, recognition, table, profile, shared)
-        notes = ([note] if note else []) + mapping.notes
+        notes = staged.notes + ([note] if note else []) + mapping.notes
         if mapping.table is None:  # fits no table: "don't load" (page), refused (CLI)
             problem = ImportProblem(mapping.reason or f"{staged.name} fits no table.")
             if not allow_incomplete:
@@ -186,24 +186,30 @@ def _mapping(
 
 
 def _with_date_families(mapping: Mapping, families: dict[str, str], headers: list[str]):
+    """Each --date-format COLUMN=FAMILY on the mapped field(s) or the "entered stage" column
+    that reads COLUMN: every date column that can be undecided can be answered."""
     from dataclasses import replace
 
     from dashboard.ingest.formats import FAMILIES
 
     out = dict(mapping.fields)
+    entries = list(mapping.stage_entries)
     for column, family in families.items():
         if family not in FAMILIES:
             raise ImportProblem(
                 f"Unknown date format {family!r}; use one of {', '.join(FAMILIES)}.", column=column
             )
         hits = [k for k, c in out.items() if c.source and c.source.columns == (column,)]
-        if not hits:
+        stage_hits = [i for i, e in enumerate(entries) if e.column == column]
+        if not hits and not stage_hits:
             raise ImportProblem(
                 f"--date-format names {column!r}, which is not a mapped date column.", column=column
             )
         for k in hits:
             out[k] = replace(out[k], date_family=family)
-    return replace(mapping, fields=out)
+        for i in stage_hits:
+            entries[i] = replace(entries[i], date_family=family)
+    return replace(mapping, fields=out, stage_entries=entries)
 
 
 def commit(

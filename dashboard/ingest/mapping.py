@@ -91,6 +91,7 @@ class StageEntry:
     column: str
     stage: str
     pipeline: str | None = None
+    date_family: str | None = None  # how its dates read (--date-format); None = detect
 
 
 @dataclass

@@ -88,6 +88,8 @@ def recorded_overrides(recorded: dict, table: str) -> tuple[dict[str, str], dict
                 families[spec["columns"][0]] = spec["date_family"]
     for entry in recorded.get("stage_entries", []) if table == "deals" else []:
         overrides[f"entered:{entry['stage']}"] = entry["column"]
+        if entry.get("date_family"):
+            families[entry["column"]] = entry["date_family"]
     return overrides, families
 
 

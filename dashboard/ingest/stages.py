@@ -28,6 +28,7 @@ from dashboard.ingest.vendors import (
     Recognition,
     StageDefault,
     status_from_words,
+    status_of_value,
     words_of,
 )
 
@@ -40,7 +41,7 @@ COLUMNS = [
     "probability",
     "deals",  # deals in the file
     "by_flags",  # the status is unknown from the stage: each row's IsWon/IsClosed decides
-    "status_from",  # crm / known / words / flags / guess / chosen
+    "status_from",  # crm / known / words / status column / flags / guess / chosen
     "order_from",  # crm / known / words / probability / file / chosen
 ]
 # How far along the pipeline a word puts a stage, when the CRM's defaults do not say.
@@ -113,8 +114,30 @@ def guess(
     for stage in known:
         if stage not in set(found["raw_stage"].map(label)):
             found.loc[len(found)] = [stage, 0, known[stage][2], None, 0, 0, 0]
-    rows = [_meaning(rec, vendor.vendor, known) for rec in found.itertuples(index=False)]
+    said = _status_column_says(con, raw, m, vendor.vendor)
+    rows = [_meaning(rec, vendor.vendor, known, said) for rec in found.itertuples(index=False)]
     return order(with_final(pd.DataFrame(rows)))
+
+
+def _status_column_says(
+    con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping, vendor: str
+) -> dict[str, str]:
+    """stage -> the status most of its deals' status column says (Close's 'Signed' is won by
+    its status_type), for stages whose own name does not say."""
+    if not (m.source("status") and m.source("stage")):
+        return {}
+    stage_col = raw.columns[m.source("stage").columns[0]]
+    status_col = raw.columns[m.source("status").columns[0]]
+    counts: dict[str, dict[str, int]] = {}
+    for stage, value, n in con.execute(
+        f"select trim({stage_col}), trim({status_col}), count(*) from {raw.table}"
+        f" where nullif(trim({stage_col}), '') is not null group by all limit 10000"
+    ).fetchall():
+        status = status_of_value(value, vendor)
+        if status is not None:
+            per = counts.setdefault(stage, {})
+            per[status] = per.get(status, 0) + n
+    return {stage: max(per, key=per.get) for stage, per in counts.items()}
 
 
 def _found(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> pd.DataFrame:
@@ -141,7 +164,7 @@ def _found(con: duckdb.DuckDBPyConnection, raw: RawTable, m: Mapping) -> pd.Data
     ).df()
 
 
-def _meaning(rec, vendor: str, known: dict) -> dict:
+def _meaning(rec, vendor: str, known: dict, said: dict[str, str] | None = None) -> dict:
     """One stage's row: status and where it came from, default place."""
     name = label(rec.raw_stage)
     default = crm_default(name, vendor)
@@ -153,6 +176,8 @@ def _meaning(rec, vendor: str, known: dict) -> dict:
         source = "known"
     if status is None:
         status, source = status_from_words(name), "words"
+    if status is None and (said or {}).get(rec.raw_stage):
+        status, source = said[rec.raw_stage], "status column"
     flags = {"won": rec.flag_won, "lost": rec.flag_lost, "open": rec.flag_open}
     if status is None and sum(flags.values()):
         # Unknown from the stage: each row's flags decide; the grid shows the most common.
@@ -346,11 +371,46 @@ def choose(
     return settled(frame[COLUMNS])
 
 
-def _rows_named(frame: pd.DataFrame, name: str, option: str, file: str) -> pd.Series:
+def _named(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The rows of a stage map that a user's stage name means (its label or its raw cell)."""
     key = stage_key(name)
-    rows = frame["stage"].map(stage_key).eq(key) | frame["raw_stage"].map(
+    return frame["stage"].map(stage_key).eq(key) | frame["raw_stage"].map(
         lambda s: s is not None and not pd.isna(s) and stage_key(s) == key
     )
+
+
+def _stage_names(frame: pd.DataFrame) -> str:
+    return ", ".join(f"'{s}'" for s in frame.drop_duplicates("stage")["stage"])
+
+
+def choices_per_file(
+    maps: dict[str, pd.DataFrame], statuses: dict[str, str], stage_order: list[str]
+) -> dict[str, tuple[dict[str, str], list[str]]]:
+    """Several deals files: each --stage and --stage-order name goes to the files whose stages
+    hold it ({file: (statuses, order)}, files no name concerns left out); a name no file holds
+    is refused in one sentence listing every deals file's stages."""
+    if len(maps) == 1:  # one file: choose() refuses a name it lacks, naming its stages
+        (file,) = maps
+        return {file: (dict(statuses), list(stage_order))}
+    named = [("--stage", n) for n in statuses] + [("--stage-order", n) for n in stage_order]
+    for option, name in named:
+        if not any(_named(frame, name).any() for frame in maps.values()):
+            listed = "; ".join(f"{file}: {_stage_names(frame)}" for file, frame in maps.items())
+            raise ImportProblem(
+                f"{option} names {name!r}, which is not a stage of any deals file (their stages"
+                f" are {listed}); name a stage one of them holds."
+            )
+    out = {}
+    for file, frame in maps.items():
+        mine = {n: s for n, s in statuses.items() if _named(frame, n).any()}
+        order = [n for n in stage_order if _named(frame, n).any()]
+        if mine or order:
+            out[file] = (mine, order)
+    return out
+
+
+def _rows_named(frame: pd.DataFrame, name: str, option: str, file: str) -> pd.Series:
+    rows = _named(frame, name)
     if not rows.any():
         names = ", ".join(f"'{s}'" for s in frame.drop_duplicates("stage")["stage"])
         raise ImportProblem(

@@ -392,3 +392,48 @@ def status_from_words(text: str | None) -> str | None:
         if tokens & STATUS_WORDS[status]:
             return status
     return None
+
+
+@dataclass(frozen=True)
+class AmountScale:
+    """A CRM that writes an amount column in minor units: divide by `divisor`, say `note`."""
+
+    divisor: int
+    note: str
+
+
+# Amount columns a CRM writes in cents, by vendor and normalised header. Close's API and its
+# opportunity export give `value` (and the annualized / expected values) in cents:
+# "value": 50000 with "value_formatted": "$500".
+_CLOSE_CENTS = AmountScale(100, "Close writes value in cents: divided by 100")
+AMOUNT_SCALES: dict[str, dict[str, AmountScale]] = {
+    "close": {
+        header: _CLOSE_CENTS
+        for header in (
+            "value",
+            "annualized value",
+            "expected value",
+            "annualized expected value",
+        )
+    },
+}
+
+
+def amount_scale(vendor: str, header: str) -> AmountScale | None:
+    """How the CRM that wrote `header` scales its amounts, or None (read as written)."""
+    return AMOUNT_SCALES.get(vendor, {}).get(normalise(header))
+
+
+# What a CRM's deal status column says, where its words alone would not (normalised words).
+# Copper: Open / Won / Lost / Abandoned; Close's status_type: active / won / lost.
+STATUS_VALUES: dict[str, dict[str, str]] = {
+    "copper": {"abandoned": "lost"},
+    "close": {"active": "open"},
+}
+
+
+def status_of_value(value: str | None, vendor: str) -> str | None:
+    """open / won / lost from a deal status cell: the CRM's own values, then the words in six
+    languages (status_from_words); None when neither says."""
+    own = STATUS_VALUES.get(vendor, {}).get(" ".join(words_of(value)))
+    return own or status_from_words(value)

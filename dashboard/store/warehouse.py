@@ -201,7 +201,19 @@ def load_history(
     frame = queries.run(con, "load_history", params)
     # infer_objects: the dtype DuckDB gives a text column (str, or object when empty or null)
     frame["table_names"] = frame["table_names"].str.join(table_separator).infer_objects()
+    frame["state"] = [
+        load_state(undone, by)
+        for undone, by in zip(frame["undone_at"], frame["superseded_by"], strict=True)
+    ]
     return frame
+
+
+def load_state(undone_at: object, superseded_by: object) -> str:
+    """'in effect', 'undone', or 'remapped as load N' for a load a remap replaced (undoing
+    load N brings it back)."""
+    if not pd.isna(superseded_by):
+        return f"remapped as load {int(superseded_by)}"
+    return "in effect" if pd.isna(undone_at) else "undone"
 
 
 def active_loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -443,6 +443,7 @@ HISTORY_LABELS = {
     "user_name": "user",
     "loaded_at": "loaded",
     "undone_at": "undone",
+    "state": "state",  # in effect, undone, or remapped as load N
 }
 
 

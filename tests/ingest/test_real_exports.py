@@ -135,12 +135,23 @@ def test_bitrix24_dump_needs_no_hint(capsys, db):
     assert got["pipeline_open_amount"] == pytest.approx(255000)
 
 
-def test_bitrix24_russian_export_with_at_most_the_win_hint(capsys, db):
-    imported(capsys, db, BITRIX / "DEAL_20230601.csv", "--stage", "Сделка заключена=won")
+def test_bitrix24_russian_export_needs_no_hint_either(capsys, db):
+    imported(capsys, db, BITRIX / "DEAL_20230601.csv")
     got = kpis(capsys, db)
-    # Same ten deals as the dump; decimal commas ("98000,50").
+    # Same ten deals as the dump, with Russian stage names ("Сделка заключена" = won,
+    # "Сделка провалена" and "Анализ причины провала" = lost); decimal commas ("98000,50").
     assert (got["deals_won"], got["deals_lost"], got["deals_open"]) == (3, 3, 4)
     assert got["won_amount"] == pytest.approx(498000.5)
+
+
+def test_a_foreign_win_stage_takes_the_one_hint(capsys, db, tmp_path):
+    # A custom stage whose words say nothing: the one hint a user gives makes it a win.
+    text = (BITRIX / "DEAL_20230601.csv").read_text(encoding="utf-8-sig")
+    custom = tmp_path / "DEAL_custom.csv"
+    custom.write_text(text.replace("Сделка заключена", "Оплачено"), encoding="utf-8-sig")
+    imported(capsys, db, custom, "--stage", "Оплачено=won")
+    got = kpis(capsys, db)
+    assert (got["deals_won"], got["deals_lost"], got["deals_open"]) == (3, 3, 4)
 
 
 def test_google_forms_dates_are_asked_not_guessed(capsys, db):

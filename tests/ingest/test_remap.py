@@ -158,3 +158,19 @@ def test_cli_remap_and_dry_run(db_path, capsys):
     folder = kept.folder(warehouse.import_dir(db_path))
     assert cli.main(["undo", "2", "--db", db]) == 0
     assert [p.name.split("-")[0] for p in folder.iterdir()] == ["1"]
+
+
+def test_the_load_history_says_a_load_was_remapped(db_path, capsys):
+    db = str(db_path)
+    assert cli.main(["import", str(HUBSPOT), "--map", "created_at=", "--db", db]) == 0
+    assert cli.main(["remap", "1", "--map", "created_at=Create Date", "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["loads", "--db", db]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["1"].endswith("remapped as load 2") and lines["2"].endswith("in effect")
+    # Undoing the remap brings load 1 back: in effect again, load 2 a plain undone load.
+    assert cli.main(["undo", "2", "--db", db]) == 0
+    capsys.readouterr()
+    assert cli.main(["loads", "--db", db]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines["1"].endswith("in effect") and lines["2"].endswith("undone")

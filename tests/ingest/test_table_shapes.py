@@ -8,7 +8,6 @@ import pytest
 
 from dashboard import cli
 from dashboard.ingest import columns, loader
-from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP, guess
 from dashboard.ingest.vendors import Recognition
 
@@ -81,20 +80,6 @@ def test_nps_without_a_date_is_surveys_never_accounts(con):
     assert ins.conversion is None and "responded_at" in ins.problem  # its one problem
 
 
-@pytest.mark.skipif("owners" in TABLES, reason="the owners table takes the teams file")
-def test_teams_file_is_not_loaded_while_no_table_takes_it(con):
-    ins = inspect(con, REAL / "maven-crm" / "sales_teams.csv")
-    assert ins.mapping.table is None and ins.conversion is None
-    assert "--table" in ins.problem
-
-
-@pytest.mark.skipif("products" in TABLES, reason="the products table takes the products file")
-def test_products_file_is_never_forced_into_orders(con):
-    ins = inspect(con, REAL / "maven-crm" / "products.csv")
-    assert ins.mapping.table is None and ins.mapping.summary().startswith("none, don't load")
-
-
-@pytest.mark.skipif("owners" not in TABLES, reason="needs the owners table")
 def test_teams_file_fills_owners(con):
     ins = inspect(con, REAL / "maven-crm" / "sales_teams.csv")
     assert ins.mapping.table == "owners"
@@ -105,7 +90,6 @@ def test_teams_file_fills_owners(con):
     }
 
 
-@pytest.mark.skipif("products" not in TABLES, reason="needs the products table")
 def test_products_file_fills_products(con):
     ins = inspect(con, REAL / "maven-crm" / "products.csv")
     assert ins.mapping.table == "products"
