@@ -291,6 +291,16 @@ answers as (
     group by window_id, account_id
 ),
 
+-- The deals of accounts in scope, of the deal owners chosen: filtered once, before each is
+-- placed in the windows.
+scoped_deals as (
+    select d.*
+    from summary_health_deal_days as d
+    join scoped_keys as k on k.account_key = d.account_key
+    where ($owners is null or list_contains(cast($owners as varchar[]), d.owner))
+      and owner_in_teams(d.owner, $teams)
+),
+
 deal_counts as (
     select
         d.window_id,
@@ -317,38 +327,35 @@ deal_counts as (
     -- window reads only its deals; a deal row then counts once as closed, once as created.
     from (
         select
-            w.window_id, d.account_key, d.deals, d.status, d.owner, true as is_closed,
+            w.window_id, d.account_key, d.deals, d.status, true as is_closed,
             false as is_created, d.is_partner, d.is_competitive
-        from summary_health_deal_days as d
+        from scoped_deals as d
         join windows as w
             on d.closed_day >= coalesce(w.start_date, date '0001-01-01')
             and d.closed_day <= coalesce(w.end_date, date '9999-12-31')
         where d.status in ('won', 'lost')
         union all
         select
-            w.window_id, d.account_key, d.deals, d.status, d.owner, true, false,
+            w.window_id, d.account_key, d.deals, d.status, true, false,
             d.is_partner, d.is_competitive
-        from summary_health_deal_days as d, windows as w
+        from scoped_deals as d, windows as w
         where d.status in ('won', 'lost') and d.closed_day is null
             and w.start_date is null and w.end_date is null
         union all
         select
-            w.window_id, d.account_key, d.deals, d.status, d.owner, false, true,
+            w.window_id, d.account_key, d.deals, d.status, false, true,
             d.is_partner, d.is_competitive
-        from summary_health_deal_days as d
+        from scoped_deals as d
         join windows as w
             on d.created_day >= coalesce(w.start_date, date '0001-01-01')
             and d.created_day <= coalesce(w.end_date, date '9999-12-31')
         union all
         select
-            w.window_id, d.account_key, d.deals, d.status, d.owner, false, true,
+            w.window_id, d.account_key, d.deals, d.status, false, true,
             d.is_partner, d.is_competitive
-        from summary_health_deal_days as d, windows as w
+        from scoped_deals as d, windows as w
         where d.created_day is null and w.start_date is null and w.end_date is null
     ) as d
-    join scoped_keys as k on k.account_key = d.account_key
-    where ($owners is null or list_contains(cast($owners as varchar[]), d.owner))
-      and owner_in_teams(d.owner, $teams)
     group by d.window_id, d.account_key
 ),
 
