@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from dashboard.ingest import loader
 from dashboard.ingest.errors import ImportProblem, plain_reason
+from dashboard.ingest.mapping import shared_names
 from dashboard.store import warehouse
 
 # Tables in the order their files load: referenced tables before the tables naming them.
@@ -372,6 +373,10 @@ def with_shared(
             continue
         shared = shared_values(con, out, ins)
         if not shared:
+            continue
+        if ins.profiles is not None and not shared_names(ins.staged.headers, ins.profiles, shared):
+            # No column of the file shares values with the others: the guess would be the
+            # same, so the file is not read and converted again (a 900 MB activities file).
             continue
         try:
             again = inspect_again(ins, shared)
