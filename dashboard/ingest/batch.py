@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 
 from dashboard.ingest import loader
 from dashboard.ingest.errors import ImportProblem, plain_reason
+from dashboard.ingest.mapping import shared_names
 from dashboard.store import warehouse
 
 # Tables in the order their files load: referenced tables before the tables naming them.
@@ -201,37 +202,50 @@ def _accepted_values(con, ins: loader.Inspection, column: str) -> list[object]:
     ]
 
 
-def _account_ids(con, accounts) -> set[object]:
-    """The ids a row can reach the batch's accounts by: their ids, and the id a row naming
-    the account by name gets before link_accounts ('name:<lower-case name>')."""
-    ids = set()
-    for a in accounts:
-        ids.update(
-            v
-            for row in con.execute(
-                f"select account_id, 'name:' || lower(trim(account_name))"
-                f" from {a.conversion.table} where len(__errors) = 0"
-            ).fetchall()
-            for v in row
-            if v is not None
-        )
-    return ids
+def _accepted(ins: loader.Inspection, column: str) -> str:
+    """The file's accepted rows' `column`, as SQL (a conversion table and a field name from
+    the product, never from a user)."""
+    return f"select {column} as v from {ins.conversion.table} where len(__errors) = 0"
+
+
+def _key_overlap(con, ins, column: str, known: str) -> tuple[int, int, int, list[object]]:
+    """(rows, rows naming something, rows naming a known key, the distinct unknown keys) of
+    `column` in the file's accepted rows, counted by DuckDB: an export's 10M activities never
+    come into Python (only the keys nobody knows do)."""
+    rows, present, matched = con.execute(
+        f"select count(*), count(n.v), count(k.v) from ({_accepted(ins, column)}) n"
+        f" left join (select distinct v from ({known}) where v is not null) k on k.v = n.v"
+    ).fetchall()[0]
+    missing = con.execute(
+        f"select distinct v from ({_accepted(ins, column)}) where v is not null"
+        f" and v not in (select v from ({known}) where v is not null)"
+    ).fetchall()
+    return rows, present, matched, [m[0] for m in missing]
+
+
+def _account_keys(accounts) -> str:
+    """SQL: the ids a row can reach the batch's accounts by: their ids, and the id a row
+    naming the account by name gets before link_accounts ('name:<lower-case name>')."""
+    return " union all ".join(
+        f"select account_id as v from {a.conversion.table} where len(__errors) = 0"
+        f" union all select 'name:' || lower(trim(account_name)) from {a.conversion.table}"
+        " where len(__errors) = 0"
+        for a in accounts
+    )
 
 
 def _account_overlap(con, ins, accounts) -> Overlap:
-    ids = _account_ids(con, accounts)
-    named = _accepted_values(con, ins, "account_id")
-    present = [v for v in named if v is not None]
-    missing = sorted({str(v).removeprefix("name:") for v in present if v not in ids})
+    total, present, matched, unknown = _key_overlap(con, ins, "account_id", _account_keys(accounts))
+    missing = sorted({str(v).removeprefix("name:") for v in unknown})
     key = _column_of(ins, "account_id" if ins.mapping.source("account_id") else "account_name")
     return Overlap(
         key=key,
         source=ins.name,
         target=_names(accounts),
-        matched=sum(v in ids for v in present),
-        total=len(named),
-        what=ins.mapping.table if len(named) != 1 else NOUNS[ins.mapping.table],
-        empty=len(named) - len(present),
+        matched=matched,
+        total=total,
+        what=ins.mapping.table if total != 1 else NOUNS[ins.mapping.table],
+        empty=total - present,
         unmatched=tuple(missing),
     )
 
@@ -283,17 +297,22 @@ def _product_overlap(con, ins, products) -> Overlap:
 
 
 def _history_overlap(con, ins, deals) -> Overlap:
-    known = {v for d in deals for v in _accepted_values(con, d, "deal_id")}
-    ids = sorted({str(v) for v in _accepted_values(con, ins, "deal_id") if v is not None})
-    missing = tuple(i for i in ids if i not in known)
+    known = " union all ".join(_accepted(d, "deal_id") for d in deals)
+    rows = f"select distinct cast(v as varchar) as v from ({_accepted(ins, 'deal_id')})"
+    with_ids = f"select cast(v as varchar) as v from ({known})"
+    total = int(warehouse.scalar(con, f"select count(v) from ({rows})"))
+    missing = con.execute(
+        f"select v from ({rows}) where v is not null and v not in"
+        f" (select v from ({with_ids}) where v is not null) order by v"
+    ).fetchall()
     return Overlap(
         key=_column_of(ins, "deal_id"),
         source=ins.name,
         target=_names(deals),
-        matched=len(ids) - len(missing),
-        total=len(ids),
+        matched=total - len(missing),
+        total=total,
         what="deals in the history",
-        unmatched=missing,
+        unmatched=tuple(m[0] for m in missing),
     )
 
 
@@ -354,6 +373,10 @@ def with_shared(
             continue
         shared = shared_values(con, out, ins)
         if not shared:
+            continue
+        if ins.profiles is not None and not shared_names(ins.staged.headers, ins.profiles, shared):
+            # No column of the file shares values with the others: the guess would be the
+            # same, so the file is not read and converted again (a 900 MB activities file).
             continue
         try:
             again = inspect_again(ins, shared)

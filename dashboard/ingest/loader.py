@@ -38,6 +38,9 @@ class Inspection:
     already_loaded_as: int | None
     notes: list[str] = field(default_factory=list)
     problem: str | None = None  # why nothing can load yet (a required field is not mapped)
+    # What the mapping was guessed from (None: a saved profile gave it): batch.with_shared
+    # reads them to know whether another file's values could change the guess.
+    profiles: dict | None = None
 
     @property
     def name(self) -> str:
@@ -105,14 +108,24 @@ def inspect(
         raw = files.read_raw(con, staged)
         recognition = _vendor(staged.headers, vendor)
         month_first = recognition.vendor in MONTH_FIRST_VENDORS
-        mapping, note = _mapping(con, staged, raw, recognition, table, profile, shared)
+        mapping, note, columns = _mapping(con, staged, raw, recognition, table, profile, shared)
         notes = staged.notes + ([note] if note else []) + mapping.notes
         if mapping.table is None:  # fits no table: "don't load" (page), refused (CLI)
             problem = ImportProblem(mapping.reason or f"{staged.name} fits no table.")
             if not allow_incomplete:
                 raise problem
             return Inspection(
-                staged, raw, recognition, mapping, None, 0, 0, None, notes, problem=str(problem)
+                staged,
+                raw,
+                recognition,
+                mapping,
+                None,
+                0,
+                0,
+                None,
+                notes,
+                problem=str(problem),
+                profiles=columns,
             )
         if mapping.profile is None and not profile:
             mapping = fill_from_content(con, raw, mapping, month_first)
@@ -133,6 +146,7 @@ def inspect(
                 None,
                 notes,
                 problem=str(missing),
+                profiles=columns,
             )
         conversion = convert.convert(con, raw, mapping, recognition, stage_map)
         derive.apply(con, conversion)  # segment from company size when the file has none
@@ -144,7 +158,9 @@ def inspect(
             {"c": staged.checksum},
         )
         notes = notes + conversion.notes
-        return Inspection(staged, raw, recognition, mapping, conversion, ok, bad, duplicate, notes)
+        return Inspection(
+            staged, raw, recognition, mapping, conversion, ok, bad, duplicate, notes, None, columns
+        )
     except BaseException:
         if raw is not None:
             files.discard(con, raw)
@@ -169,20 +185,24 @@ def _vendor(headers: list[str], vendor: str) -> Recognition:
 
 def _mapping(
     con, staged, raw, recognition, table, profile, shared=None
-) -> tuple[Mapping, str | None]:
+) -> tuple[Mapping, str | None, dict | None]:
+    """The mapping, a note on where it came from, and the column profiles it was guessed
+    from (None when a saved profile gave it)."""
     if profile:
         saved = profiles.named(con, profile)
-        return Mapping.from_json(saved, staged.headers, f"profile {profile!r}"), (
-            f"Mapping from profile {profile!r}."
+        return (
+            Mapping.from_json(saved, staged.headers, f"profile {profile!r}"),
+            f"Mapping from profile {profile!r}.",
+            None,
         )
     found = profiles.for_headers(con, staged.headers)
     if found and (table is None or json.loads(found[1])["table"] == table):
         mapping = Mapping.from_json(found[1], staged.headers, f"profile {found[0]!r}")
         mapping.profile = found[0]
-        return mapping, f"Mapping from saved profile {found[0]!r} (same columns)."
+        return mapping, f"Mapping from saved profile {found[0]!r} (same columns).", None
     month_first = recognition.vendor in MONTH_FIRST_VENDORS
     columns = profile_columns(con, raw, month_first)
-    return guess(staged.headers, staged.name, recognition, table, columns, shared), None
+    return guess(staged.headers, staged.name, recognition, table, columns, shared), None, columns
 
 
 def _with_date_families(mapping: Mapping, families: dict[str, str], headers: list[str]):

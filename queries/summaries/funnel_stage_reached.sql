@@ -113,8 +113,16 @@ paths as (
     select
         deal_key,
         pipeline,
-        string_agg(stage || ' ' || strftime(entered_at, '%Y-%m-%d'), ' → '
-            order by entered_at, stage) as stage_path
+        -- In (entered_at, stage) order: the list sorted as structs compares field by field.
+        -- A sorted list, not string_agg(... order by ...): an ordered aggregate cost about
+        -- twice as much, a third of this summary's build.
+        array_to_string(
+            list_transform(
+                list_sort(list(struct_pack(entered_at := entered_at, stage := stage))),
+                lambda x: x.stage || ' ' || strftime(x.entered_at, '%Y-%m-%d')
+            ),
+            ' → '
+        ) as stage_path
     from (select * from dated_steps union all select * from lost_rows)
     group by deal_key, pipeline
 ),

@@ -356,3 +356,31 @@ def test_history_loads_after_its_deals_and_its_overlap_is_shown(db_path, capsys)
     con = warehouse.connect(db_path)
     loads = con.execute("select file_name from loads order by load_id").fetchall()
     assert loads == [("Opportunity.csv",), ("OpportunityHistory.csv",)]
+
+
+def test_a_file_sharing_no_values_with_the_others_is_not_read_again(con):
+    # deals.csv has no owner column its headers give away, and teams.csv's agents are
+    # nowhere in it: another reading would guess the same, so with_shared does not inspect
+    # it again. 'Rep' holds teams.csv's names: that file is inspected again.
+    teams = inspect(con, b"sales_agent,regional_office\nAnn Lee,East\nBob Roy,West\n", "teams.csv")
+    plain = inspect(
+        con, b"Deal ID,Stage,Amount\nD1,Closed Won,10\nD2,Closed Lost,20\n", "deals.csv"
+    )
+    named = inspect(
+        con,
+        b"Deal ID,Stage,Amount,Rep\nD3,Closed Won,10,Ann Lee\nD4,Closed Lost,20,Bob Roy\n",
+        "more_deals.csv",
+    )
+    again = []
+
+    def inspect_again(old, shared):
+        again.append(old.name)
+        return inspect(con, old.staged.path.read_bytes(), old.name, shared=shared)
+
+    found = batch.with_shared(con, [teams, plain, named], inspect_again)
+    try:
+        assert again == ["more_deals.csv"]
+        assert found[2].mapping.source("owner").describe() == "Rep"
+    finally:
+        for ins in {id(i): i for i in [teams, plain, named, *found]}.values():
+            loader.close(con, ins)
