@@ -79,4 +79,3 @@ def test_the_per_load_counts_count_what_the_scoped_query_counts():
     differ), so the two paths cannot drift apart."""
     summary = (summaries.SUMMARIES_DIR / "measure_inputs.sql").read_text(encoding="utf-8")
     assert _counting_part(summary) == _counting_part(queries.sql_text("measure_inputs"))
-
