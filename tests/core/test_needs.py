@@ -79,3 +79,15 @@ def test_the_per_load_counts_count_what_the_scoped_query_counts():
     differ), so the two paths cannot drift apart."""
     summary = (summaries.SUMMARIES_DIR / "measure_inputs.sql").read_text(encoding="utf-8")
     assert _counting_part(summary) == _counting_part(queries.sql_text("measure_inputs"))
+
+
+def test_everything_granted_reads_the_per_load_counts_and_a_narrower_grant_none(con):
+    load_golden(con)
+    everything = Filters().scope_params()
+    per_load = queries.run(con, "measure_inputs_all_granted", everything)
+    assert per_load.equals(queries.run(con, "measure_inputs", everything))
+    assert len(per_load) == 30 and per_load["rows_total"].sum() > 0
+    assert queries.run(
+        con, "measure_inputs_all_granted", Filters(scope=NOTHING).scope_params()
+    ).empty
+    assert needs.fed_in_warehouse(con)[("deals", "amount")] == (7, 6)  # D6 has none
