@@ -238,6 +238,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help=f"with --engine spark: local or local[N] (default {engine.DEFAULT_SPARK_URL})",
     )
+    bch.add_argument(
+        "--no-server",
+        action="store_true",
+        help="skip timing the real server in headless Chromium (first render, filter change)",
+    )
     bch.set_defaults(handler=_bench)
     return parser
 
@@ -682,7 +687,9 @@ def _bench(args: argparse.Namespace) -> int:
             raise UsageError("--engine spark needs pyspark: pip install -e '.[spark]'.")
     elif args.spark_master is not None:
         raise UsageError("--spark-master needs --engine spark.")
-    result = bench.run(args.scale, args.runs, args.dir, spark_master=master)
+    result = bench.run(
+        args.scale, args.runs, args.dir, spark_master=master, server=not args.no_server
+    )
     print(json.dumps(result, indent=2) if args.json else bench.report(result))
     return 0
 

@@ -11,7 +11,7 @@
 -- of them falls before $start_date (none with no start date, so logo retention has no data).
 -- Rows without an account (deals, orders, touches) cannot be placed and are left out.
 -- Touches, customer events and deals are read from the per-load summaries health_* (keyed by
--- an integer account key, one row per account and day): the same counts as the canonical
+-- an integer account key, one row per account and day; touches also per account and month): the same counts as the canonical
 -- tables give (tests/analytics/health/test_health_summaries.py compares both on every window shape).
 with
 
@@ -92,15 +92,57 @@ window_days as (
         and c.touch_day >= coalesce(cast(cast(w.from_at as date) as timestamp), '-infinity')
 ),
 
+-- A month of the calendar is read whole (summary_health_touch_months) where the window
+-- counts every touch day of it alike: all of them in its days, and in or out of the period,
+-- the 90 days and the 365 days together. Only the months an edge cuts are read by day.
+month_days as (
+    select cast(date_trunc('month', touch_day) as date) as touch_month, count(*) as days
+    from summary_health_touch_days_seen
+    group by touch_month
+),
+
+whole_months as (
+    select w.window_id, w.touch_month, any_value(w.is_in_period) as is_in_period,
+        any_value(w.is_90d) as is_90d, any_value(w.is_365d) as is_365d
+    from (
+        select *, cast(date_trunc('month', touch_day) as date) as touch_month
+        from window_days
+    ) as w
+    join month_days as m on m.touch_month = w.touch_month
+    group by w.window_id, w.touch_month, m.days
+    having count(*) = m.days
+        and bool_and(w.is_in_period) = bool_or(w.is_in_period)
+        and bool_and(w.is_90d) = bool_or(w.is_90d)
+        and bool_and(w.is_365d) = bool_or(w.is_365d)
+),
+
+cut_days as (
+    select w.*
+    from window_days as w
+    anti join whole_months as m
+        on m.window_id = w.window_id
+        and m.touch_month = cast(date_trunc('month', w.touch_day) as date)
+),
+
 -- Undated touches count only with no period at all (in_period).
 touch_days as (
     select
         w.window_id, d.account_key, d.touches, d.touches_personalized,
         d.touches_personalized_known, d.type_mask, d.type_extra, d.department_mask,
         d.department_extra, w.is_in_period, w.is_90d, w.is_365d
+    from summary_health_touch_months as d
+    join whole_months as w on w.touch_month = d.touch_month
+    where ($segments is null and $regions is null and $owners is null and $teams is null)
+        or d.account_key in (select account_key from scoped_keys)
+    union all
+    select
+        w.window_id, d.account_key, d.touches, d.touches_personalized,
+        d.touches_personalized_known, d.type_mask, d.type_extra, d.department_mask,
+        d.department_extra, w.is_in_period, w.is_90d, w.is_365d
     from summary_health_touch_days as d
-    join window_days as w on w.touch_day = d.touch_day
-    where d.account_key in (select account_key from scoped_keys)
+    join cut_days as w on w.touch_day = d.touch_day
+    where ($segments is null and $regions is null and $owners is null and $teams is null)
+        or d.account_key in (select account_key from scoped_keys)
     union all
     select
         w.window_id, d.account_key, d.touches, d.touches_personalized,
@@ -214,13 +256,23 @@ customers as (
     cross join as_of as w
 ),
 
+-- A window's dated events by a range join on the day (in_period on a date: start <= day <=
+-- end); undated events count only with no period at all.
 active_buyers as (
-    select w.window_id, b.account_key
-    from summary_health_buyer_days as b
+    select b.window_id, b.account_key
+    from (
+        select w.window_id, b.account_key
+        from summary_health_buyer_days as b
+        join windows as w
+            on b.event_day >= coalesce(w.start_date, date '0001-01-01')
+            and b.event_day <= coalesce(w.end_date, date '9999-12-31')
+        union all
+        select w.window_id, b.account_key
+        from summary_health_buyer_days as b, windows as w
+        where b.event_day is null and w.start_date is null and w.end_date is null
+    ) as b
     join scoped_keys as k on k.account_key = b.account_key
-    cross join windows as w
-    where in_period(b.event_day, w.start_date, w.end_date)
-    group by w.window_id, b.account_key
+    group by b.window_id, b.account_key
 ),
 
 answers as (
@@ -239,10 +291,20 @@ answers as (
     group by window_id, account_id
 ),
 
+-- The deals of accounts in scope, of the deal owners chosen: filtered once, before each is
+-- placed in the windows.
+scoped_deals as (
+    select d.*
+    from summary_health_deal_days as d
+    join scoped_keys as k on k.account_key = d.account_key
+    where ($owners is null or list_contains(cast($owners as varchar[]), d.owner))
+      and owner_in_teams(d.owner, $teams)
+),
+
 deal_counts as (
     select
-        window_id,
-        account_key,
+        d.window_id,
+        d.account_key,
         cast(sum(deals) filter (where is_closed and status = 'won')
             as bigint) as deals_won,
         cast(sum(deals) filter (where is_closed and status = 'lost')
@@ -261,25 +323,40 @@ deal_counts as (
             as bigint) as deals_created_won,
         cast(sum(deals) filter (where is_created and is_partner)
             as bigint) as deals_created_partner
+    -- Closed and created deals each by a range join on their day (as active_buyers), so a
+    -- window reads only its deals; a deal row then counts once as closed, once as created.
     from (
         select
-            w.window_id,
-            d.account_key,
-            d.deals,
-            d.status,
-            d.status in ('won', 'lost') and in_period(d.closed_day, w.start_date, w.end_date)
-                as is_closed,
-            in_period(d.created_day, w.start_date, w.end_date) as is_created,
-            d.is_partner,
-            d.is_competitive
-        from summary_health_deal_days as d
-        join scoped_keys as k on k.account_key = d.account_key
-        cross join windows as w
-        where ($owners is null or list_contains(cast($owners as varchar[]), d.owner))
-          and owner_in_teams(d.owner, $teams)
-    )
-    where is_closed or is_created
-    group by window_id, account_key
+            w.window_id, d.account_key, d.deals, d.status, true as is_closed,
+            false as is_created, d.is_partner, d.is_competitive
+        from scoped_deals as d
+        join windows as w
+            on d.closed_day >= coalesce(w.start_date, date '0001-01-01')
+            and d.closed_day <= coalesce(w.end_date, date '9999-12-31')
+        where d.status in ('won', 'lost')
+        union all
+        select
+            w.window_id, d.account_key, d.deals, d.status, true, false,
+            d.is_partner, d.is_competitive
+        from scoped_deals as d, windows as w
+        where d.status in ('won', 'lost') and d.closed_day is null
+            and w.start_date is null and w.end_date is null
+        union all
+        select
+            w.window_id, d.account_key, d.deals, d.status, false, true,
+            d.is_partner, d.is_competitive
+        from scoped_deals as d
+        join windows as w
+            on d.created_day >= coalesce(w.start_date, date '0001-01-01')
+            and d.created_day <= coalesce(w.end_date, date '9999-12-31')
+        union all
+        select
+            w.window_id, d.account_key, d.deals, d.status, false, true,
+            d.is_partner, d.is_competitive
+        from scoped_deals as d, windows as w
+        where d.created_day is null and w.start_date is null and w.end_date is null
+    ) as d
+    group by d.window_id, d.account_key
 ),
 
 final as (

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard.bench import pandas_way
+from dashboard.bench import on_server, pandas_way
 from dashboard.bench.clock import timed, timed_cpu
 from dashboard.bench.page_calls import PAGES, record, replay
 from dashboard.bench.pandas_way import PAGE_TABLES
@@ -259,10 +259,15 @@ def raw_read_csv(folder: Path) -> tuple[float, float]:
 
 # -- the whole run ---------------------------------------------------------------------------
 def run(
-    scale: float, runs: int = 5, folder: Path | None = None, spark_master: str | None = None
+    scale: float,
+    runs: int = 5,
+    folder: Path | None = None,
+    spark_master: str | None = None,
+    server: bool = True,
 ) -> dict[str, object]:
     """Every figure of one benchmark run, as a JSON-friendly dict. With `spark_master` (a local
-    master such as local[2]) each page's calls also run on Spark, under "spark"."""
+    master such as local[2]) each page's calls also run on Spark, under "spark". With `server`
+    the real server is measured in headless Chromium on the same warehouse, under "server"."""
     own = folder is None
     work = Path(tempfile.mkdtemp(prefix="crm-bench-")) if own else folder
     work.mkdir(parents=True, exist_ok=True)
@@ -275,6 +280,11 @@ def run(
         }
         result["export"] = export(scale, work)
         result["product"] = _child(work, runs, spark_master)
+        result["server"] = (
+            on_server.measure(work / "warehouse.duckdb")
+            if server
+            else {"skipped": "not asked for (--no-server)"}
+        )
         result["raw_read_csv_s"], result["raw_read_csv_cpu_s"] = raw_read_csv(work)
         filters = result["product"]["filters"]
         result["pandas"] = pandas_way.run_all(work, filters["start_date"], filters["end_date"])
@@ -354,6 +364,8 @@ def summarise(result: dict) -> dict[str, object]:
     }
     if "spark" in product:
         summary["spark"] = _spark_summary(product["spark"], pages)
+    if "server" in result:
+        summary["server_met"] = on_server.targets_met(result["server"])
     return summary
 
 
@@ -409,6 +421,8 @@ def report(result: dict) -> str:
     lines.append(
         "targets: " + ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in met.items())
     )
+    if "server" in result:
+        lines += on_server.report_lines(result["server"])
     if "spark" in s:
         lines += _spark_report(s["spark"])
     return "\n".join(lines)

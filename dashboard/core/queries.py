@@ -15,6 +15,10 @@ QUERIES_DIR = resources.folder("dashboard.queries")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT_OR_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+# `{{ query('name') }}`: another query file's SELECT, as a subquery (one definition of its rows),
+# without its closing `order by` (a subquery's rows have no order; sorting them costs).
+_INCLUDE = re.compile(r"\{\{\s*query\('([a-z][a-z0-9_]*)'\)\s*\}\}")
+_CLOSING_ORDER = re.compile(r"\s+order\s+by\s+[\w\s,.]+$", re.IGNORECASE)
 
 
 class QueryError(ValueError):
@@ -31,6 +35,7 @@ def _load(name: str) -> tuple[str, frozenset[str]]:
     if not _NAME.fullmatch(name) or name not in available():
         raise QueryError(f"There is no query named {name!r}; known: {', '.join(available())}.")
     sql = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    sql = _INCLUDE.sub(lambda m: _CLOSING_ORDER.sub("", _load(m.group(1))[0].rstrip()), sql)
     return sql, parameters_of(sql)
 
 

@@ -4,6 +4,7 @@ import contextlib
 import io
 import json
 import math
+import os
 
 import pytest
 
@@ -166,3 +167,20 @@ def test_bench_on_spark_reports_every_page_beside_duckdb(capsys, tmp_path):
     assert set(result["summary"]["pages"]) == set(bench.PAGES)  # the DuckDB side as always
     text = bench.report(result)
     assert "Spark local[1]" in text and "session start" in text
+
+
+def test_the_real_server_is_timed_in_chromium(tiny_bench):
+    """Every page's first render and a filter change on `crm-dashboard serve`, in Chromium."""
+    server = tiny_bench["server"]
+    if "skipped" in server:
+        if os.environ.get("CI"):
+            pytest.fail(f"the server was not measured in CI: {server['skipped']}")
+        pytest.skip(server["skipped"])
+    assert set(server["pages"]) == set(bench.PAGES)
+    for page, figures in server["pages"].items():
+        assert _finite_positive(figures["first_render_ms"]), page
+        # the sample's segments are in the sidebar: picking one reruns the page
+        assert _finite_positive(figures["filter_change_ms"]), page
+        assert figures["exceptions"] == 0, page
+    assert tiny_bench["summary"]["server_met"] in (True, False)
+    assert "real server" in bench.report(tiny_bench)

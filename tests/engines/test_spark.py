@@ -68,6 +68,10 @@ EXTRA_PAGE_PARAMS = {
     "satisfaction_verbatims": [{"survey_type": None, "search": None, "limit": 50}],
     "health_accounts": [
         {"window_ends": [date(2025, 6, 30), date(2025, 12, 31)], "window_days": 90},
+        {"window_ends": [date(2025, 11, 30), date(2025, 12, 31)], "window_days": 365},
+    ],
+    "health_totals": [
+        {"window_ends": [date(2025, 11, 30), date(2025, 12, 31)], "window_days": 365},
     ],
 }
 

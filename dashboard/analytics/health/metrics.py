@@ -254,11 +254,30 @@ def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     return queries.run(cur, "health_accounts", params).drop(columns="window_end")
 
 
+def window_sums(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, ends: list[date] | None, days: int | None
+) -> dict[date | None, dict[str, float]]:
+    """sums_of each window's accounts, summed by the query (queries/health_totals.sql): one row
+    per window, not one per account and window. ends None = one window, the period, under key
+    None (all zeros with no account in scope, as sums_of of no rows); with ends, a window
+    without an account in scope is left out, as a group of no rows would be."""
+    params = {**filters.params(), "window_ends": ends, "window_days": days}
+    frame = queries.run(cur, "health_totals", params)
+    out: dict[date | None, dict[str, float]] = {}
+    for row in frame.to_dict("records"):
+        end = row.pop("window_end")
+        out[None if ends is None else pd.Timestamp(end).date()] = {
+            k: float(v) for k, v in row.items()
+        }
+    if ends is None and not out:
+        out[None] = {c: 0.0 for c in frame.columns if c != "window_end"}
+    return out
+
+
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:
     """Metric values for the whole scope of the filters (the CLI and the tiles)."""
-    return values(
-        sums_of(account_rows(cur, filters)), period_months(cur, filters), unfed(cur, filters)
-    )
+    sums = window_sums(cur, filters, None, None)[None]
+    return values(sums, period_months(cur, filters), unfed(cur, filters))
 
 
 def _per_account(frame: pd.DataFrame, months: float, missing: Collection[str] = ()) -> pd.DataFrame:
@@ -285,9 +304,18 @@ def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
     """All metric values the page needs for the filters, at every grain it shows."""
     frame = account_rows(cur, filters)
     months = period_months(cur, filters)
-    previous_filters = filters.previous_period()
-    previous = scope_values(cur, previous_filters) if previous_filters else None
+    # unfed reads only the filters' grant, which the previous period keeps: asked once.
     missing = unfed(cur, filters)
+    previous_filters = filters.previous_period()
+    previous = (
+        values(
+            window_sums(cur, previous_filters, None, None)[None],
+            period_months(cur, previous_filters),
+            missing,
+        )
+        if previous_filters
+        else None
+    )
     segments = {
         str(name): values(sums_of(group), months, missing)
         for name, group in frame.fillna({"segment": "(no segment)"}).groupby("segment")
@@ -317,11 +345,7 @@ def monthly(
         for m in _month_starts(start, end)
     ]
     ends = [e for e in month_ends if e < end] + [end]
-    params = {**filters.params(), "window_ends": ends, "window_days": days}
-    frame = queries.run(cur, "health_accounts", params)
+    sums = window_sums(cur, filters, ends, days)
     months = days / DAYS_PER_MONTH
     missing = unfed(cur, filters)
-    out = {}
-    for window_end, group in frame.groupby("window_end"):
-        out[pd.Timestamp(window_end).date()] = values(sums_of(group), months, missing)
-    return out
+    return {end: values(window, months, missing) for end, window in sums.items()}

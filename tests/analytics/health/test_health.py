@@ -23,6 +23,7 @@ Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
 SAMPLE_PAGE_PARAMS = {
     "health_account_timeline": {"account_id": "ACC-000001"},
     "health_accounts": {"window_ends": None, "window_days": None},
+    "health_totals": {"window_ends": None, "window_days": None},
 }
 
 # ---------------------------------------------------------------- scoring (pure)

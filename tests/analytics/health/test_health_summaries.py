@@ -211,10 +211,42 @@ def test_same_rows_as_before_on_the_sample(sample_con, label):
     assert_same(old, new, label)
 
 
-def test_health_summaries_rebuild_after_an_activities_load():
-    assert {"health_touch_days", "health_touch_days_seen", "health_kinds"} <= set(
-        summaries.affected(["activities"])
+def assert_totals_are_the_sums(cur, params: dict, what: str) -> None:
+    """health_totals: per window, the column sums of health_accounts' rows and their count."""
+    rows = queries.run(cur, "health_accounts", params)
+    totals = queries.run(cur, "health_totals", params)
+    numeric = rows.drop(columns=["account_id", "account_name", "segment"])
+    expected = numeric.groupby("window_end", dropna=False).sum().reset_index()
+    expected.insert(1, "accounts", rows.groupby("window_end", dropna=False).size().to_numpy())
+    assert list(totals.columns) == list(expected.columns), what
+    assert totals["window_end"].astype(str).tolist() == expected["window_end"].astype(str).tolist()
+    for column in expected.columns[1:]:
+        assert totals[column].tolist() == expected[column].tolist(), f"{what}: {column}"
+
+
+@pytest.mark.parametrize("label", list(window_cases(date(2025, 4, 30), "Bob", "SMB")))
+def test_totals_are_the_account_sums_on_hand_made_rows(hand_made, label):
+    params = window_cases(date(2025, 4, 30), "Bob", "SMB")[label]
+    assert_totals_are_the_sums(hand_made.cursor(), params, label)
+
+
+@pytest.mark.parametrize("label", list(window_cases(date(2026, 10, 31), "Avery Brooks", "SMB")))
+def test_totals_are_the_account_sums_on_the_sample(sample_con, label):
+    cur = sample_con.cursor()
+    last = warehouse.scalar(cur, "select cast(max(closed_at) as date) from deals")
+    owner = warehouse.scalar(
+        cur, "select owner from accounts group by owner order by count(*) desc, owner limit 1"
     )
+    assert_totals_are_the_sums(cur, window_cases(last, owner, "SMB")[label], label)
+
+
+def test_health_summaries_rebuild_after_an_activities_load():
+    assert {
+        "health_touch_days",
+        "health_touch_days_seen",
+        "health_touch_months",
+        "health_kinds",
+    } <= set(summaries.affected(["activities"]))
     assert "health_touch_days" in summaries.affected(["accounts"])
     assert {"health_buyers", "health_buyer_days"} <= set(summaries.affected(["orders"]))
     assert "health_deal_days" in summaries.affected(["deals"])

@@ -1,0 +1,173 @@
+"""The real server, as a person meets it: `crm-dashboard serve` on the bench's warehouse, every
+page opened in headless Chromium (its first render, in a new browser session), then one
+filter changed in the sidebar (the rerun that follows).
+
+A render is over when Streamlit marks its app element `data-test-script-state="notRunning"`
+(the attribute its own end-to-end tests wait on) and the page's title is on screen. The first
+page opened is the server's first query of the data (nothing cached); each later page is a new
+session, so it is that page's first render, with whatever earlier pages cached in common (the
+sidebar's options). Needs Playwright (the test extra) and Chromium (Debian `chromium`); without
+them the server figures are reported as skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run")
+PAGE_PATHS = {
+    "overview": "/",
+    "funnel": "/funnel",
+    "retention": "/retention",
+    "satisfaction": "/satisfaction",
+    "competitors": "/competitors",
+    "health": "/health",
+}
+IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
+TIMEOUT_MS = 600_000  # a page may take long at scale 500: report it, never give up early
+FIRST_RENDER_MS = 2_000  # issue 18's targets at scale 50
+FILTER_CHANGE_MS = 1_000
+
+
+def measure(db: Path, pages: dict[str, str] = PAGE_PATHS) -> dict[str, object]:
+    """page -> {first_render_ms, filter_change_ms, exceptions}; or {"skipped": why}."""
+    why = _missing()
+    if why:
+        return {"skipped": why}
+    from playwright.sync_api import sync_playwright
+
+    server, url = _serve(db)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+            try:
+                return {"pages": {name: _page(browser, url + path) for name, path in pages.items()}}
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (Debian package chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install '.[test]')"
+    return None
+
+
+def _page(browser, url: str) -> dict[str, object]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        start = time.perf_counter()
+        page.goto(url, timeout=TIMEOUT_MS)
+        _wait_idle(page)
+        page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
+        first = time.perf_counter() - start
+        change = _change_a_filter(page)
+        exceptions = page.locator("[data-testid=stException]").count()
+        return {
+            "first_render_ms": first * 1000,
+            "filter_change_ms": None if change is None else change * 1000,
+            "exceptions": exceptions,
+        }
+    finally:
+        context.close()
+
+
+def _wait_idle(page) -> None:
+    """Until the script run is over (it may not have started yet: wait for it to, briefly)."""
+    with contextlib.suppress(Exception):  # already over, or never started: both are fine
+        page.wait_for_selector(
+            "[data-testid=stApp]:not([data-test-script-state=notRunning])", timeout=1_000
+        )
+    page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
+
+
+def _change_a_filter(page) -> float | None:
+    """Pick the first segment in the sidebar and time the rerun; None if there is none."""
+    box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(
+        has_text="Segment"
+    )
+    if not box.count():
+        return None
+    option = page.locator("[role=option]").first
+    for _ in range(3):  # the dropdown may not open on a click made while the page settles
+        box.first.locator("input").click()
+        try:
+            option.wait_for(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001
+            page.keyboard.press("Escape")
+    else:
+        return None
+    start = time.perf_counter()
+    option.click()
+    _wait_idle(page)
+    return time.perf_counter() - start
+
+
+def _serve(db: Path) -> tuple[subprocess.Popen, str]:
+    cli = Path(sys.executable).with_name("crm-dashboard")
+    command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [*command, "serve", "--port", str(port), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"crm-dashboard serve exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise TimeoutError(f"crm-dashboard serve at {url} was not healthy after 300 s")
+
+
+def report_lines(server: dict) -> list[str]:
+    """The server figures as text lines for the bench's report."""
+    if "skipped" in server:
+        return [f"real server: skipped ({server['skipped']})"]
+    lines = ["real server (headless Chromium)  first render ms  filter change ms  exceptions"]
+    for page, f in server["pages"].items():
+        change = "—" if f["filter_change_ms"] is None else f"{f['filter_change_ms']:,.0f}"
+        lines.append(f"  {page:<13}{f['first_render_ms']:>17,.0f}{change:>18}{f['exceptions']:>12}")
+    return lines
+
+
+def targets_met(server: dict) -> bool | None:
+    """True when every page renders within FIRST_RENDER_MS and reruns after a filter change
+    within FILTER_CHANGE_MS, with no exception; None when the server was not measured."""
+    if "skipped" in server:
+        return None
+    return all(
+        f["first_render_ms"] <= FIRST_RENDER_MS
+        and (f["filter_change_ms"] is None or f["filter_change_ms"] <= FILTER_CHANGE_MS)
+        and not f["exceptions"]
+        for f in server["pages"].values()
+    )
