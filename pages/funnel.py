@@ -122,18 +122,19 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
         format_func=choices.get,
         key="funnel_dropoff_step",
     )
-    deals = session.cached(
-        funnel.dropoff, filters, pipeline=pipeline, step_number=step, window_days=window
-    )
+    options = {"pipeline": pipeline, "step_number": step, "window_days": window}
+    # The browser gets a page of the list; the full list is fetched when the CSV is asked for.
+    deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
-    table = funnel.dropoff_table(deals)
+    shown = funnel.dropoff_table(deals)
     money = st.column_config.NumberColumn(format="dollar")
-    shown = table.head(funnel.DROPOFF_ROWS_SHOWN)  # the browser gets a page, the CSV all
     height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
     st.dataframe(shown, hide_index=True, height=height, column_config={"Amount (USD)": money})
-    if len(shown) < len(table):
-        st.caption(f"The first {len(shown):,} of {len(table):,} deals; the download has all.")
-    widgets.download(table, "deals_that_went_no_further")
+    total = funnel.dropoff_count(deals)
+    if len(shown) < total:
+        st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")
+    full = session.later(funnel.dropoff, filters, **options)
+    widgets.download(lambda: funnel.dropoff_table(full()), "deals_that_went_no_further")
 
 
 def show_breakdown(pipeline: str, window) -> None:

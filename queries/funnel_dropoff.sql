@@ -2,7 +2,11 @@
 -- further (lost there, or still open there), with its account, owner, amount and stage dates.
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners,
 --         $teams (lists, null = all; owner = deal owner, team = the deal owner's), $pipeline, $window_days (null = no window),
---         $step_number (the step the deals stopped at).
+--         $step_number (the step the deals stopped at), $row_limit (the first rows in the
+--         list's order, null = all: the page shows a page of them and fetches the full list
+--         only for the download).
+-- count_deals, count_lost, count_open, count_with_amount and amount_total on every row are
+-- the whole list's, whatever $row_limit keeps (the caption above the list).
 -- Accounts missing from the accounts table show their id as name.
 -- Same cohort and reached rule as funnel_by_stage, so the list has as many rows as
 -- reached(k) - reached(k+1). entered_step_at is the first dated entry into the step (null
@@ -38,13 +42,32 @@ stopped as (
             else next_days_to_reach <= $window_days end, false)
 ),
 
+ranked as (
+    select
+        *,
+        row_number() over (
+            order by status = 'open', amount desc nulls last, deal_id
+        ) as list_position,
+        count(*) over () as count_deals,
+        sum(case when status = 'lost' then 1 else 0 end) over () as count_lost,
+        sum(case when status = 'open' then 1 else 0 end) over () as count_open,
+        count(amount) over () as count_with_amount,
+        sum(amount) over () as amount_total
+    from stopped
+),
+
+kept as (
+    select * from ranked
+    where $row_limit is null or list_position <= $row_limit
+),
+
 shown as (
     select deal_id, deal_name, account_id, account_name, stage, loss_reason, stage_path
     from summary_funnel_stage_reached
     where pipeline = $pipeline
         and step_number = 1
         and in_period(created_at, $start_date, $end_date)
-        and deal_id in (select deal_id from stopped)
+        and deal_id in (select deal_id from kept)
 ),
 
 final as (
@@ -60,8 +83,13 @@ final as (
         s.first_entered_at as entered_step_at,
         s.closed_at,
         d.loss_reason,
-        d.stage_path
-    from stopped s
+        d.stage_path,
+        s.count_deals,
+        s.count_lost,
+        s.count_open,
+        s.count_with_amount,
+        s.amount_total
+    from kept s
     join shown d using (deal_id)
 )
 

@@ -8,27 +8,40 @@
 -- tests/core/test_needs.py checks that every input needs.py declares is here.
 with
 
+-- Everyone granted everything reads the per-load counts; the CTEs below count a narrower
+-- grant's rows, and each is empty (no scan) when the grant is everything.
+everything as (
+    select table_name, field_name, rows_total, rows_known
+    from summary_measure_inputs
+    where account_filter_off($segments, $regions, $owners, $teams)
+),
+
 scoped_deals as (
     select * from deals_in_scope($segments, $regions, $owners, $teams)
+    where not account_filter_off($segments, $regions, $owners, $teams)
 ),
 
 scoped_accounts as (
     select * from accounts_in_scope($segments, $regions, $owners, $teams)
+    where not account_filter_off($segments, $regions, $owners, $teams)
 ),
 
 scoped_orders as (
     select * from orders
-    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+    where not account_filter_off($segments, $regions, $owners, $teams)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 scoped_surveys as (
     select * from surveys
-    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+    where not account_filter_off($segments, $regions, $owners, $teams)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 scoped_activities as (
     select * from activities
-    where account_in_scope(account_id, $segments, $regions, $owners, $teams)
+    where not account_filter_off($segments, $regions, $owners, $teams)
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
 ),
 
 -- One scan per table: its row count and, per field, the rows with a value.
@@ -95,7 +108,8 @@ activities_fed as (
 history_fed as (
     select count(*) as rows_total, count(entered_at) as entered_at
     from deal_stage_history
-    where deal_id in (select deal_id from scoped_deals)
+    where not account_filter_off($segments, $regions, $owners, $teams)
+        and deal_id in (select deal_id from scoped_deals)
 ),
 
 fields_fed as (
@@ -193,7 +207,10 @@ fields_fed as (
 ),
 
 final as (
+    select * from everything
+    union all
     select * from fields_fed
+    where not account_filter_off($segments, $regions, $owners, $teams)
 )
 
 select * from final

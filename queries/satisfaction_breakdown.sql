@@ -6,18 +6,13 @@
 -- Answers whose account is not in the accounts table fall in 'Not in accounts' (segment,
 -- region, owner); blanks in 'No segment', 'No region', 'No owner', 'No channel'.
 -- Counts and sums only: rates and margins are computed in dashboard/core/measures.py.
+-- Each answer's account (its last loaded copy) is in summary_satisfaction_responses.
 with
 
 responses as (
     select *
     from summary_satisfaction_responses
     where score is not null
-),
-
-accounts_once as (
-    select account_id, segment, region, owner
-    from accounts
-    qualify row_number() over (partition by account_id order by load_id desc) = 1
 ),
 
 scoped as (
@@ -35,13 +30,14 @@ grouped as (
                 then coalesce(nullif(trim(scoped.channel), ''), 'No channel')
             when $dimension not in ('segment', 'region', 'owner')
                 then error('dimension must be segment, region, owner or channel')
-            when accounts_once.account_id is null then 'Not in accounts'
-            when $dimension = 'segment' then coalesce(nullif(trim(segment), ''), 'No segment')
-            when $dimension = 'region' then coalesce(nullif(trim(region), ''), 'No region')
-            else coalesce(nullif(trim(owner), ''), 'No owner')
+            when not in_accounts then 'Not in accounts'
+            when $dimension = 'segment'
+                then coalesce(nullif(trim(account_segment), ''), 'No segment')
+            when $dimension = 'region'
+                then coalesce(nullif(trim(account_region), ''), 'No region')
+            else coalesce(nullif(trim(account_owner), ''), 'No owner')
         end as group_value
     from scoped
-    left join accounts_once using (account_id)
 ),
 
 final as (

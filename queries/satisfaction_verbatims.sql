@@ -15,12 +15,6 @@ responses as (
     where nullif(trim(comment), '') is not null
 ),
 
-accounts_once as (
-    select account_id, account_name, segment
-    from accounts
-    qualify row_number() over (partition by account_id order by load_id desc) = 1
-),
-
 scoped as (
     select *
     from responses
@@ -32,30 +26,45 @@ scoped as (
                 $search, '\', '\\'), '%', '\%'), '_', '\_') || '%' escape '\')
 ),
 
+-- The newest $limit answers first, counted over all that match; their accounts' names after,
+-- so the join reads a page of answers, not every comment.
+kept as (
+    select *, count(*) over () as count_matching
+    from scoped
+    order by responded_at desc nulls last, response_id
+    limit $limit
+),
+
+accounts_once as (
+    select account_id, account_name, segment
+    from accounts
+    where account_id in (select account_id from kept)
+    qualify row_number() over (partition by account_id order by load_id desc) = 1
+),
+
 final as (
     select
-        scoped.responded_at,
-        scoped.survey_type,
-        scoped.score,
-        scoped.scale_max,
+        kept.responded_at,
+        kept.survey_type,
+        kept.score,
+        kept.scale_max,
         case
-            when scoped.score is null then null
-            when scoped.is_promoter then 'promoter'
-            when scoped.is_detractor then 'detractor'
-            when scoped.survey_type = 'nps' then 'passive'
-            when scoped.is_satisfied then 'satisfied'
-            when scoped.survey_type = 'csat' then 'not satisfied'
+            when kept.score is null then null
+            when kept.is_promoter then 'promoter'
+            when kept.is_detractor then 'detractor'
+            when kept.survey_type = 'nps' then 'passive'
+            when kept.is_satisfied then 'satisfied'
+            when kept.survey_type = 'csat' then 'not satisfied'
         end as answer_class,
-        coalesce(nullif(trim(accounts_once.account_name), ''), scoped.account_id) as account_name,
+        coalesce(nullif(trim(accounts_once.account_name), ''), kept.account_id) as account_name,
         accounts_once.segment,
-        scoped.channel,
-        scoped.comment,
-        scoped.response_id,
-        count(*) over () as count_matching
-    from scoped
+        kept.channel,
+        kept.comment,
+        kept.response_id,
+        kept.count_matching
+    from kept
     left join accounts_once using (account_id)
-    order by scoped.responded_at desc nulls last, scoped.response_id
-    limit $limit
 )
 
 select * from final
+order by responded_at desc nulls last, response_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -32,13 +33,14 @@ def _starts_like_formula(cells: pd.Series) -> pd.Series:
         return cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_STARTS))
 
 
-def safe_csv(frame: pd.DataFrame) -> bytes:
+def safe_csv(frame: pd.DataFrame | Callable[[], pd.DataFrame]) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads accents) where no text cell can run as a formula.
 
     Numbers stay numbers: number columns are not touched, and text that is only a signed
-    number ("-5") is left as it is; "-5+cmd" or "-A1" gets the apostrophe.
+    number ("-5") is left as it is; "-5+cmd" or "-A1" gets the apostrophe. A function in place
+    of the frame is called first (a list fetched only when its download is asked for).
     """
-    out = frame.copy()
+    out = (frame() if callable(frame) else frame).copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for column in out.columns:
         cells = out[column]

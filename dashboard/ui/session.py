@@ -73,3 +73,20 @@ def cached(fn: Callable[..., T], filters: Filters, **options: object) -> T:
     key = tuple(sorted(options.items()))
     source, version = engine.cache_identity(cur, db_path())
     return _cached(name, filters, key, source, version, fn, cur)
+
+
+def later(fn: Callable[..., T], filters: Filters, **options: object) -> Callable[[], T]:
+    """cached(fn, filters, **options) when called, not now: for what only a click needs (a
+    download's full list). The grant, cursor and data version are taken now, in the page's
+    run; the call gets a cursor of its own (it may run on another thread)."""
+    filters = filters.within(identity.current().scope)
+    cur = query_cursor()
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    key = tuple(sorted(options.items()))
+    source, version = engine.cache_identity(cur, db_path())
+
+    def call() -> T:
+        own = cur.cursor() if isinstance(cur, duckdb.DuckDBPyConnection) else cur
+        return _cached(name, filters, key, source, version, fn, own)
+
+    return call

@@ -10,6 +10,10 @@
 -- next_order_at: the account's first dated order strictly after the answer (any amount; null
 --   when none, or the answer has no account or date), so satisfaction_behaviour needs no join
 --   of answers with every order on each click. Rebuilt when orders load, too.
+-- in_accounts, account_segment, account_region, account_owner: whether the answer's account is
+--   in the accounts table and, if so, its last loaded copy's segment, region and owner (what
+--   satisfaction_breakdown groups by), so the breakdown joins no accounts on each click.
+--   Rebuilt when accounts load, too.
 with
 
 responses as (
@@ -37,6 +41,12 @@ next_orders as (
     group by t.account_id, t.responded_at
 ),
 
+accounts_once as (
+    select account_id, segment, region, owner
+    from accounts
+    qualify row_number() over (partition by account_id order by load_id desc) = 1
+),
+
 final as (
     select
         responses.response_id,
@@ -55,12 +65,17 @@ final as (
         survey_type = 'nps' and score >= 9 as is_promoter,
         survey_type = 'nps' and score <= 6 as is_detractor,
         survey_type = 'csat' and score >= csat_scales.csat_scale_max - 1 as is_satisfied,
-        next_orders.next_order_at
+        next_orders.next_order_at,
+        accounts_once.account_id is not null as in_accounts,
+        accounts_once.segment as account_segment,
+        accounts_once.region as account_region,
+        accounts_once.owner as account_owner
     from responses
     left join csat_scales using (load_id)
     left join next_orders
         on next_orders.account_id = responses.account_id
         and next_orders.responded_at = responses.responded_at
+    left join accounts_once on accounts_once.account_id = responses.account_id
 )
 
 select * from final

@@ -3,6 +3,7 @@ tests/golden_data.py for the rows)."""
 
 from dashboard.core import needs, queries
 from dashboard.core.filters import NOTHING, Filters
+from dashboard.store import summaries
 from tests.core.test_queries_golden import Q1
 from tests.golden_data import load_golden
 
@@ -63,3 +64,30 @@ def test_deal_input_coverage_all_time_and_in_q1(con):
         "deals_won_with_amount": 2,
         "deals_won_with_cycle": 2,
     }
+
+
+def _counting_part(sql: str) -> str:
+    """The per-table counts and the long form: what both files must count alike (the stage
+    history's rows in scope are picked apart)."""
+    counts = sql[sql.index("-- One scan per table") : sql.index("-- A deal's stage history")]
+    return counts + sql[sql.index("fields_fed as (") : sql.index("final as (")]
+
+
+def test_the_per_load_counts_count_what_the_scoped_query_counts():
+    """Everyone granted everything reads summary_measure_inputs, a narrower grant counts in
+    measure_inputs.sql itself: the same fields, counted the same way (only the rows in scope
+    differ), so the two paths cannot drift apart."""
+    summary = (summaries.SUMMARIES_DIR / "measure_inputs.sql").read_text(encoding="utf-8")
+    assert _counting_part(summary) == _counting_part(queries.sql_text("measure_inputs"))
+
+
+def test_everything_granted_reads_the_per_load_counts_and_a_narrower_grant_none(con):
+    load_golden(con)
+    everything = Filters().scope_params()
+    per_load = queries.run(con, "measure_inputs_all_granted", everything)
+    assert per_load.equals(queries.run(con, "measure_inputs", everything))
+    assert len(per_load) == 30 and per_load["rows_total"].sum() > 0
+    assert queries.run(
+        con, "measure_inputs_all_granted", Filters(scope=NOTHING).scope_params()
+    ).empty
+    assert needs.fed_in_warehouse(con)[("deals", "amount")] == (7, 6)  # D6 has none

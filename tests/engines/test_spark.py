@@ -55,7 +55,10 @@ EXTRA_PAGE_PARAMS = {
         {"pipeline": "Sales Pipeline", "window_days": 60, "dimension": "created_month"},
         {"pipeline": "Sales Pipeline", "window_days": None, "dimension": "segment"},
     ],
-    "funnel_dropoff": [{"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1}],
+    "funnel_dropoff": [
+        {"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1, "row_limit": None},
+        {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 1, "row_limit": 50},
+    ],
     "retention_by_cohort": [
         {"grain": "week", "basis": "first_won_deal", "as_of": date(2026, 10, 31)},
         {"grain": "quarter", "basis": "first_order", "as_of": date(2026, 6, 30)},

@@ -407,10 +407,16 @@ def dropoff(
     pipeline: str,
     step_number: int,
     window_days: int | None = None,
+    row_limit: int | None = None,
 ) -> pd.DataFrame:
-    """Deals that reached the step and went no further: lost there or still open there."""
+    """Deals that reached the step and went no further: lost there or still open there; the
+    first `row_limit` of them (None = all), each row with the whole list's counts."""
     params = _params(
-        filters, pipeline=pipeline, window_days=window_days, step_number=int(step_number)
+        filters,
+        pipeline=pipeline,
+        window_days=window_days,
+        step_number=int(step_number),
+        row_limit=None if row_limit is None else int(row_limit),
     )
     return queries.run(cur, "funnel_dropoff", params)
 
@@ -432,8 +438,10 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Deal ID": frame["deal_id"],
         }
     )
-    # None of these deals has an amount (none mapped): no column of blanks.
-    return table if frame["amount"].notna().any() else table.drop(columns="Amount (USD)")
+    # None of these deals has an amount (none mapped): no column of blanks. Counted over the
+    # whole list, so the page's first rows and the download keep the same columns.
+    known = len(frame) > 0 and int(frame["count_with_amount"].iloc[0]) > 0
+    return table if known else table.drop(columns="Amount (USD)")
 
 
 def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -505,16 +513,24 @@ def clicked_step(steps: pd.DataFrame, points: list[dict]) -> int | None:
     return None
 
 
+def dropoff_count(deals: pd.DataFrame) -> int:
+    """How many deals the whole list holds, however few rows were fetched."""
+    return int(deals["count_deals"].iloc[0]) if len(deals) else 0
+
+
 def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
-    lost = int((deals["status"] == "lost").sum())
-    still_open = int((deals["status"] == "open").sum())
-    other = len(deals) - lost - still_open
+    """Counted over the whole list (its totals columns), however few rows were fetched."""
+    first = deals.iloc[0] if len(deals) else None
+    total = int(first["count_deals"]) if first is not None else 0
+    lost = int(first["count_lost"]) if first is not None else 0
+    still_open = int(first["count_open"]) if first is not None else 0
+    other = total - lost - still_open
     # Their amount only when one of them has one: no amount is not $0.
-    known = bool(deals["amount"].notna().any())
-    amount = f", {formatting.money(deals['amount'].sum())}" if known else ""
+    known = first is not None and int(first["count_with_amount"]) > 0
+    amount = f", {formatting.money(first['amount_total'])}" if known else ""
     text = (
         f"Reached {step_label.rsplit(' (', 1)[0]} and went no further: "
-        f"{count_of(len(deals))}{amount} — {formatting.count(lost)} lost, "
+        f"{count_of(total)}{amount} — {formatting.count(lost)} lost, "
         f"{formatting.count(still_open)} still open there"
     )
     if other:

@@ -397,8 +397,14 @@ def test_sales_cycle_of_won_deals_closed_in_the_period(golden):
     assert (cycle.median_days, cycle.p75_days) == (45.0, 51.5)  # 45 + 0.5 * 13
 
 
-def dropoff(con, step, window_days=None):
-    params = {**Q1.params(), "pipeline": SALES, "window_days": window_days, "step_number": step}
+def dropoff(con, step, window_days=None, row_limit=None):
+    params = {
+        **Q1.params(),
+        "pipeline": SALES,
+        "window_days": window_days,
+        "step_number": step,
+        "row_limit": row_limit,
+    }
     return queries.run(con, "funnel_dropoff", params)
 
 
@@ -427,6 +433,18 @@ def test_dropoff_with_a_window_matches_the_windowed_funnel(golden):
     deals = funnel.dropoff(golden, Q1, SALES, 1, 30)
     caption = funnel.dropoff_caption(deals, "A (3 deals)")
     assert "3 deals" in caption and "1 lost, 1 still open" in caption and "1 won later" in caption
+
+
+def test_dropoff_first_rows_carry_the_whole_lists_counts(golden):
+    # At C: S7 (open, 700) then S3 (open, 300); the first row alone still counts both.
+    first = dropoff(golden, 3, row_limit=1)
+    assert first["deal_id"].tolist() == ["S7"]
+    row = first.iloc[0]
+    assert (row["count_deals"], row["count_lost"], row["count_open"]) == (2, 0, 2)
+    assert row["count_with_amount"] == 2 and row["amount_total"] == 1000.0
+    full = funnel.dropoff(golden, Q1, SALES, 3)
+    assert funnel.dropoff_caption(first, "C (2 deals)") == funnel.dropoff_caption(full, "C")
+    assert funnel.dropoff_count(first) == 2
 
 
 def test_dropoff_download_is_formula_safe(golden):
@@ -690,7 +708,12 @@ def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
 SAMPLE_PAGE_PARAMS = {
     "funnel_pipelines": {},
     "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
-    "funnel_dropoff": {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 2},
+    "funnel_dropoff": {
+        "pipeline": "Sales Pipeline",
+        "window_days": None,
+        "step_number": 2,
+        "row_limit": None,
+    },
     "funnel_time_in_stage": {"pipeline": "Sales Pipeline"},
     "funnel_sales_cycle": {"pipeline": "Sales Pipeline"},
     "funnel_lifecycle": {},
