@@ -115,7 +115,8 @@ def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
-    assert summaries.affected(["surveys"]) == ["satisfaction_responses"]
+    # Surveys feed the satisfaction summary and the no-data input counts (measure_inputs).
+    assert summaries.affected(["surveys"]) == ["measure_inputs", "satisfaction_responses"]
     # Through another summary: the stage entries read the pipeline steps.
     assert summaries.affected(["pipeline_stages"]) == [
         "funnel_pipeline_steps",
