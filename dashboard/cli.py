@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from dashboard.alerts import check as alerts
+from dashboard.alerts import rules as alert_rules
 from dashboard.analytics import kpis as kpi_report
 from dashboard.analytics.health import config as health_config
 from dashboard.core import access, queries, resources
@@ -244,7 +246,23 @@ def _parser() -> argparse.ArgumentParser:
         help="skip timing the real server in headless Chromium (first render, filter change)",
     )
     bch.set_defaults(handler=_bench)
+    _alerts_parser(sub)
     return parser
+
+
+def _alerts_parser(sub: argparse._SubParsersAction) -> None:
+    alr = sub.add_parser("alerts", help="alert rules (file in $CRM_DASHBOARD_ALERTS)")
+    what = alr.add_subparsers(dest="alerts_command", required=True, metavar="check")
+    chk = what.add_parser(
+        "check", help="check every rule, send what new firings owe; exit 1 when any fires"
+    )
+    chk.add_argument("--format", choices=("json", "table"), default="table")
+    chk.add_argument(
+        "--if-changed", action="store_true", help="do nothing when no load happened since"
+    )
+    chk.add_argument("--rules", type=Path, help="the rules file (default $CRM_DASHBOARD_ALERTS)")
+    _db_option(chk)
+    chk.set_defaults(handler=_alerts_check)
 
 
 def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:
@@ -496,6 +514,8 @@ def _import(args: argparse.Namespace) -> int:
                     con, args.save_profile, ins.staged.headers, ins.mapping, ins.vendor.vendor
                 )
                 print(f"Saved the mapping as profile {args.save_profile!r}.")
+        if any(result.load_id is not None for result in results):
+            _print_lines(alerts.after_load(con, who.person))
     finally:
         for ins in inspections:
             loader.close(con, ins)
@@ -586,6 +606,7 @@ def _remap(args: argparse.Namespace) -> int:
             print("Dry run: nothing was changed.")
             return 0
         print(remap.commit(con, args.load_id, ins, who.person).message)
+        _print_lines(alerts.after_load(con, who.person))
     finally:
         loader.close(con, ins)
     return 0
@@ -631,6 +652,35 @@ def _undo(args: argparse.Namespace) -> int:
     kept.forget(warehouse.import_dir(_db_path(args)), args.load_id)
     print(f"Undid load {args.load_id}: {removed:,} rows removed and what it replaced restored.")
     return 0
+
+
+def _print_lines(lines: list[str]) -> None:
+    for line in lines:
+        print(line)
+
+
+def _alerts_check(args: argparse.Namespace) -> int:
+    """Exit 1 when any rule fires, 0 when none does (or nothing was checked), 2 on a broken
+    rules file (each mistake on its own line)."""
+    who = _access(args)
+    path = args.rules or alert_rules.configured_path()
+    if path is None:
+        raise UsageError(
+            f"no alerts file: set ${alert_rules.ENV_VAR} to your rules file or pass --rules FILE "
+            "(see README, Alerts)."
+        )
+    try:
+        rules = alert_rules.load(path.expanduser())
+    except alert_rules.RulesError as error:
+        for problem in error.problems:
+            print(f"crm-dashboard alerts check: {problem}", file=sys.stderr)
+        return 2
+    result = alerts.run(_open(args), rules, who.person, if_changed=args.if_changed)
+    if args.format == "json":
+        print(json.dumps(_plain(alerts.as_json(result)), indent=2, ensure_ascii=False))
+    else:
+        _print_lines(alerts.summary(result))
+    return 1 if result.fired else 0
 
 
 def _export_parquet(args: argparse.Namespace) -> int:
