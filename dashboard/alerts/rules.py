@@ -130,7 +130,7 @@ def load(path: Path, env: dict[str, str] | None = None) -> RuleSet:
         ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise RulesError(
-            [f"{path} is not valid TOML: {error}; fix that line and check again."]
+            [f"{path.name} is not valid TOML: {error}; fix that line and check again."]
         ) from None
     return parse(data, path, os.environ if env is None else env)
 

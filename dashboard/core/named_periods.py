@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dashboard.core.periods import preset_range
+
 Range = tuple[date | None, date | None]
 
-ROLLING_DAYS = {"last-7-days": 7, "last-30-days": 30, "last-90-days": 90}
+ROLLING_DAYS = {"last-7-days": 7, "last-30-days": 30}
+# The sidebar's own presets, by the same dates.
+PRESETS = {
+    "last-90-days": "Last 90 days",
+    "last-12-months": "Last 12 months",
+    "year-to-date": "Year to date",
+}
 NAMES = (
     "all-time",
     *ROLLING_DAYS,
+    "last-90-days",
     "last-12-months",
     "this-month",
     "last-month",
@@ -25,8 +34,8 @@ def period_range(name: str, as_of: date) -> Range:
     """First and last day (inclusive) of the named period; (None, None) for all time."""
     if name in ROLLING_DAYS:
         return as_of - timedelta(days=ROLLING_DAYS[name] - 1), as_of
-    if name == "last-12-months":
-        return _months_before(as_of, 12) + timedelta(days=1), as_of
+    if name in PRESETS:
+        return preset_range(PRESETS[name], as_of)
     if name == "this-month":
         return as_of.replace(day=1), as_of
     if name == "last-month":
@@ -36,8 +45,6 @@ def period_range(name: str, as_of: date) -> Range:
     if name == "last-quarter":
         start = _quarter_start(_quarter_start(as_of) - timedelta(days=1))
         return start, _quarter_start(as_of) - timedelta(days=1)
-    if name == "year-to-date":
-        return date(as_of.year, 1, 1), as_of
     if name == "all-time":
         return None, None
     raise ValueError(f"unknown period {name!r}")
@@ -59,12 +66,6 @@ def previous_range(name: str, as_of: date) -> Range:
 def _month_start(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def _months_before(day: date, months: int) -> date:
-    start = _month_start(day, -months)
-    following = _month_start(start, 1)
-    return start.replace(day=min(day.day, (following - timedelta(days=1)).day))
 
 
 def _quarter_start(day: date) -> date:
