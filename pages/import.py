@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import identity, session
+from dashboard.ui import alert_notes, identity, session
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -56,6 +56,7 @@ if pending:
             cur, all_or_nothing, remove_sample and view.showing_sample(cur), user=who.person
         )
         st.rerun()
+alert_notes.show()  # what the alert check after the last load found
 
 st.subheader("Load history")
 history = view.load_history(cur, who.scope)

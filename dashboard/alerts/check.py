@@ -89,8 +89,8 @@ def run(
 
 def _read(reader: metrics.Reader, rule: Rule, owner: str | None, as_of: date) -> Reading:
     start, end = period_range(rule.period, as_of)
-    reading = Reading(rule, owner, rule.identity(owner), (start, end))
     who = access.decide(owner, "cli", access.configured_path())
+    reading = Reading(rule, owner, rule.identity(who.scope), (start, end))
     if not who.can_read:
         reading.no_data = f"its owner cannot read the data: {who.reason}"
         reading.text = f"{rule.name}: not checked, {reading.no_data}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dashboard.alerts.metrics import METRICS
+from dashboard.core.filters import Scope
 from dashboard.core.named_periods import NAMES as PERIODS
 
 ENV_VAR = "CRM_DASHBOARD_ALERTS"
@@ -65,9 +66,11 @@ class Rule:
     def is_change(self) -> bool:
         return self.comparison in CHANGES
 
-    def identity(self, owner: str | None) -> str:
-        """The firing identity: the rule's definition and whose scope computes it. Editing any
-        of them (not the recipients) makes a new rule, which may fire and be sent anew."""
+    def identity(self, grant: Scope) -> str:
+        """The firing identity: the rule's definition and the grant that computes it (its
+        owner's, else that of whoever runs the check). Two people with the same grant see the
+        same figures, so they share one firing and it is sent once; editing the definition (not
+        the recipients) makes a new rule, which may fire and be sent anew."""
         fields = {
             "name": self.name,
             "metric": self.metric,
@@ -79,7 +82,10 @@ class Rule:
             "segments": self.segments,
             "regions": self.regions,
             "teams": self.teams,
-            "owner": (owner or "").casefold(),
+            "grant": [
+                None if values is None else sorted(values)
+                for values in (grant.segments, grant.regions, grant.teams)
+            ],
         }
         text = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

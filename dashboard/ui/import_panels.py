@@ -19,6 +19,7 @@ from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
+from dashboard.ui import alert_notes
 
 STATE_KEY = "import_panels"
 
@@ -390,6 +391,8 @@ def load_all(
         panel.result = result.message
         _close(cur, panel)
     bar.empty()
+    if any(result.load_id is not None for result in results):
+        alert_notes.check_after_load(cur, user)
 
 
 def _ready() -> list[Panel]:
@@ -616,6 +619,7 @@ def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: s
     ):
         try:
             st.session_state[REMAP_DONE] = remap.commit(cur, state.load_id, ins, user).message
+            alert_notes.check_after_load(cur, user)
             st.session_state.pop("remap_load", None)
         except (ImportProblem, warehouse.WarehouseError) as exc:
             state.error = str(exc).splitlines()[0]

@@ -111,3 +111,22 @@ def test_a_broken_rules_file_never_fails_an_import(db_path, tmp_path, capsys, mo
     out = capsys.readouterr().out
     assert "Loaded" in out or "load 1" in out
     assert "Alerts not checked: alerts.toml, rule 1, key 'name'" in out
+
+
+def test_the_check_runs_after_a_load_on_the_import_page(con, tmp_path, monkeypatch):
+    from dashboard.ingest import loader
+    from dashboard.ui import alert_notes
+    from dashboard.ui import import_panels as view
+
+    monkeypatch.setenv("CRM_DASHBOARD_ALERTS", str(write_rules(tmp_path, ANY_DEAL)))
+    deals = b"Deal ID,Company,Stage,Amount\nD1,Acme,Closed Won,10\n"
+    panel = view.Panel(view.Choices(), inspection=loader.inspect(con, deals, "deals.csv"))
+    monkeypatch.setattr(view, "panels", lambda: {"f1": panel})
+    shown = {}
+    monkeypatch.setattr(alert_notes.st, "session_state", shown)
+    view.load_all(con, all_or_nothing=False, remove_sample=False, user="ana")
+    assert panel.result.startswith("Loaded 1 rows of deals.csv")
+    lines = shown[alert_notes.KEY]
+    assert lines[0].startswith("Alerts: 1 rule(s) checked, 1 firing")
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+    assert con.execute("select owner_name from alert_rule_state").fetchall() == [("ana",)]

@@ -180,5 +180,12 @@ def test_a_managers_rule_sees_only_the_grant(company, tmp_path, monkeypatch):
     # An owner the roles file does not know computes nothing.
     assert readings["stranger's"].fires is None
     assert "not in the roles file" in readings["stranger's"].no_data
-    # The same rule checked by someone else is another firing identity.
+    # Another grant, other figures: another firing identity. The same grant, the same one.
     assert readings["maria's"].identity != readings["no owner"].identity
+    by_admin = _by_name(
+        _check(company, tmp_path, _rule("no owner", body), person="boss@example.com")
+    )
+    assert by_admin["no owner"].identity == readings["no owner"].identity
+    monkeypatch.delenv("CRM_DASHBOARD_ROLES")  # no roles file: the local user sees all
+    by_local = _by_name(_check(company, tmp_path, _rule("no owner", body), person=None))
+    assert by_local["no owner"].identity == readings["no owner"].identity

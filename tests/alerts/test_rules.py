@@ -9,6 +9,7 @@ import pytest
 
 from dashboard.alerts import rules
 from dashboard.alerts.rules import RulesError
+from dashboard.core.filters import EVERYTHING, NOTHING, Scope
 
 GOOD = """
 [smtp]
@@ -171,14 +172,18 @@ def test_an_empty_file_says_to_add_a_rule(tmp_path):
     ]
 
 
-def test_the_firing_identity_follows_the_definition_and_the_owner(tmp_path):
+def test_the_firing_identity_follows_the_definition_and_the_grant(tmp_path):
+    smb, emea = Scope(segments=("SMB",)), Scope(regions=("EMEA",))
     rule = rules.load(_write(tmp_path, GOOD), {}).rules[0]
-    same = rules.load(_write(tmp_path, GOOD.replace("recipients = [", "recipients = [")), {})
-    assert same.rules[0].identity("maria") == rule.identity("maria")
-    assert rule.identity("maria") == rule.identity("MARIA")  # people compare ignoring case
-    assert rule.identity("maria") != rule.identity("bob")
+    again = rules.load(_write(tmp_path, GOOD), {}).rules[0]
+    assert again.identity(smb) == rule.identity(smb)
+    # Two people with the same grant see the same figures: one firing, sent once.
+    assert rule.identity(Scope(segments=("SMB", "Mid"))) == rule.identity(
+        Scope(segments=("Mid", "SMB"))
+    )
+    assert len({rule.identity(g) for g in (smb, emea, EVERYTHING, NOTHING)}) == 4
     moved = rules.load(_write(tmp_path, GOOD.replace("0.25", "0.2", 1)), {}).rules[0]
-    assert moved.identity("maria") != rule.identity("maria")
+    assert moved.identity(smb) != rule.identity(smb)
     # Who is told is not what fires: a new recipient does not make a new firing.
     told = GOOD.replace('"outbox"]', '"outbox", "ana@example.com"]', 1)
-    assert rules.load(_write(tmp_path, told), {}).rules[0].identity("m") == rule.identity("m")
+    assert rules.load(_write(tmp_path, told), {}).rules[0].identity(smb) == rule.identity(smb)

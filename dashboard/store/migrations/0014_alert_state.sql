@@ -1,8 +1,8 @@
 -- Alerts (crm-dashboard alerts check, and the check after every load): whether each rule is
 -- firing, the messages each firing owes, and when the rules were last checked.
 --
--- A rule's firing identity (rule_key) is a hash of its definition and of whose scope computed
--- it (dashboard/alerts/rules.py): a changed threshold, period or owner is a new rule. A rule
+-- A rule's firing identity (rule_key) is a hash of its definition and of the grant that computed
+-- it (dashboard/alerts/rules.py): a changed threshold, period or grant is a new rule. A rule
 -- that keeps firing keeps its firing_no and is not sent again; once it clears, the next time
 -- it fires is firing_no + 1, sent once more.
 create table alert_rule_state (
