@@ -187,3 +187,12 @@ def test_the_firing_identity_follows_the_definition_and_the_grant(tmp_path):
     # Who is told is not what fires: a new recipient does not make a new firing.
     told = GOOD.replace('"outbox"]', '"outbox", "ana@example.com"]', 1)
     assert rules.load(_write(tmp_path, told), {}).rules[0].identity(smb) == rule.identity(smb)
+
+
+def test_the_readme_example_is_a_valid_rules_file(tmp_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Alerts") :]
+    example = section[section.index("```toml") + len("```toml") : section.index("```\n", 10)]
+    found = rules.load(_write(tmp_path, example), {})
+    assert [r.name for r in found.rules] == ["SMB win rate below 25%", "Losing more to Acme"]
+    assert found.rules[1].is_relative and found.smtp.starttls
