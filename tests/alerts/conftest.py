@@ -48,3 +48,15 @@ def write_rules(folder: Path, text: str) -> Path:
     path = folder / "alerts.toml"
     path.write_text(f'[outbox]\nfolder = "{folder / "outbox"}"\n\n{text}', encoding="utf-8")
     return path
+
+
+# Fires on the company: April's win rate is 2/4 = 0.5, below 0.51.
+UNDER_51 = """
+[[rule]]
+name = "Win rate under 51%"
+metric = "win_rate"
+comparison = "below"
+threshold = 0.51
+period = "last-30-days"
+recipients = {recipients}
+"""

@@ -8,18 +8,10 @@ import json
 import duckdb
 
 from dashboard import cli
-from tests.alerts.conftest import load_company, write_rules
+from tests.alerts.conftest import UNDER_51, load_company, write_rules
 from tests.conftest import EXPORTS, loaded
 
-FIRES = """
-[[rule]]
-name = "Win rate under 51%"
-metric = "win_rate"
-comparison = "below"
-threshold = 0.51
-period = "last-30-days"
-recipients = ["outbox"]
-"""
+FIRES = UNDER_51.format(recipients='["outbox"]')
 
 
 def test_check_exits_1_when_a_rule_fires_and_prints_json(db_path, tmp_path, capsys):

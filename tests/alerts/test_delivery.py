@@ -15,17 +15,7 @@ from aiosmtpd.smtp import AuthResult
 
 from dashboard.alerts import check, rules
 from dashboard.alerts.delivery import DeliveryError, Message, to_webhook
-from tests.alerts.conftest import write_rules
-
-RULE = """
-[[rule]]
-name = "Win rate under 51%"
-metric = "win_rate"
-comparison = "below"
-threshold = 0.51
-period = "last-30-days"
-recipients = {recipients}
-"""
+from tests.alerts.conftest import UNDER_51, write_rules
 
 
 def _free_port() -> int:
@@ -98,7 +88,7 @@ def _rules(tmp_path, recipients: list[str], smtp_port: int | None = None):
         if smtp_port
         else "[webhook]\ntimeout_seconds = 30\n"
     )
-    text = smtp + RULE.format(recipients=json.dumps(recipients))
+    text = smtp + UNDER_51.format(recipients=json.dumps(recipients))
     env = {"CRM_DASHBOARD_SMTP_USER": "alerts", "CRM_DASHBOARD_SMTP_PASSWORD": "s3cret"}
     return rules.load(write_rules(tmp_path, text), env)
 
