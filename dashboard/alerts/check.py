@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.alerts import firing, metrics
-from dashboard.alerts.delivery import DeliveryError, Message, send
+from dashboard.alerts.delivery import DeliveryError, Message, send, shown
 from dashboard.alerts.firing import Delivery, Reading
 from dashboard.alerts.rules import Rule, RulesError, RuleSet, configured_path, load
 from dashboard.core import access, queries
@@ -169,9 +169,10 @@ def summary(result: CheckResult) -> list[str]:
             lines.append(f"  {'FIRING' if reading.fires else 'no data'}: {reading.text}")
         for sent in reading.deliveries:
             lines.append(
-                f"    sent to {sent.recipient}"
+                f"    sent to {shown(sent.recipient)}"
                 if sent.error is None
-                else f"    not sent to {sent.recipient}: {sent.error} (tried again next check)"
+                else f"    not sent to {shown(sent.recipient)}: {sent.error} (tried again next "
+                "check)"
             )
     return lines
 
@@ -194,7 +195,7 @@ def _reading_json(reading: Reading) -> dict:
         "no_data": reading.no_data,
         "just_fired": reading.just_fired,
         "deliveries": [
-            {"recipient": d.recipient, "delivered": d.error is None, "error": d.error}
+            {"recipient": shown(d.recipient), "delivered": d.error is None, "error": d.error}
             for d in reading.deliveries
         ],
     }

@@ -117,13 +117,14 @@ def to_webhook(url: str, message: Message, timeout: float) -> None:
             reason = f"the server answered {error.code} {error.reason}"
         except (urllib.error.URLError, OSError) as error:
             reason = _reason(getattr(error, "reason", error))
-    raise DeliveryError(f"webhook {_redacted(url)} failed twice: {reason}")
+    raise DeliveryError(f"webhook {shown(url)} failed twice: {reason}")
 
 
-def _redacted(url: str) -> str:
-    """A webhook URL often carries its secret in the path or query: show the host only."""
-    match = re.match(r"^(https?://[^/?#]+)", url)
-    return f"{match.group(1)}/…" if match else "(webhook)"
+def shown(recipient: str) -> str:
+    """A recipient as output and logs may show it: a webhook URL often carries its secret in
+    the path or query, so only its host is shown."""
+    match = re.match(r"^(https?://[^/?#]+)", recipient)
+    return f"{match.group(1)}/…" if match else recipient
 
 
 def _reason(error: object) -> str:

@@ -87,7 +87,8 @@ def _scope(rule: Rule) -> str:
 def sentence(rule: Rule, reading: Reading) -> str:
     """'Win rate below 25%: 21.3% (last-30-days, 2 Nov – 1 Dec 2026, SMB)'."""
     name = metrics.label(rule.metric, rule.competitor)
-    where = f"({rule.period}, {_period(reading.period)}, {_scope(rule)})"
+    when = _period(reading.period)
+    where = f"({when if rule.period == 'all-time' else f'{rule.period}, {when}'}, {_scope(rule)})"
     if reading.value is None or (rule.is_change and reading.previous is None):
         return f"{rule.name}: {name} has no value {where}: {reading.no_data}"
     now = metrics.show(rule.metric, reading.value)

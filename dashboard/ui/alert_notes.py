@@ -23,5 +23,6 @@ def show() -> None:
     if not lines:
         return
     failed = any(line.startswith("Alerts not checked") or "not sent" in line for line in lines)
-    text = "\n".join(f"- {line.strip()}" for line in lines)
+    # check.summary indents a rule's deliveries under it: nested bullets here.
+    text = "\n".join(f"{' ' * (len(line) - len(line.lstrip()))}- {line.strip()}" for line in lines)
     (st.warning if failed else st.info)(text, icon=":material/notifications:")

@@ -85,7 +85,8 @@ def test_the_check_runs_after_an_import_and_a_failed_delivery_does_not_fail_it(
     assert cli.main(["import", str(export), "--db", str(db_path)]) == 0
     out = capsys.readouterr().out
     assert "Alerts: 1 rule(s) checked, 1 firing" in out
-    assert "sent to outbox" in out and "not sent to http://127.0.0.1:9/nobody-listens" in out
+    assert "sent to outbox" in out and "not sent to http://127.0.0.1:9/…: webhook" in out
+    assert "nobody-listens" not in out  # a webhook URL may carry a token: host only
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     con = duckdb.connect(str(db_path), read_only=True)
     try:
