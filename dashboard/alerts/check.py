@@ -115,10 +115,12 @@ def _deliver(
     con: duckdb.DuckDBPyConnection, rules: RuleSet, reading: Reading, outbox: Path, now: datetime
 ) -> list[Delivery]:
     """Send the messages this firing still owes: all of them when it has just fired, the ones
-    that failed before when it keeps firing, none once every one went."""
+    that failed before when it keeps firing (if the file still names them), none once every
+    one went."""
     message = _message(reading, now)
     out = []
-    for recipient in alert_state.undelivered(con, reading.identity, reading.firing_no):
+    owed = alert_state.undelivered(con, reading.identity, reading.firing_no)
+    for recipient in [r for r in owed if r in reading.rule.recipients]:
         try:
             send(recipient, message, rules.smtp, outbox, rules.webhook_timeout)
             error = None

@@ -146,6 +146,17 @@ def test_a_failed_delivery_is_tried_again_at_the_next_check_and_only_then(
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
 
 
+def test_a_recipient_taken_out_of_the_file_is_not_tried_again(company, tmp_path, http_server):
+    url = f"http://127.0.0.1:{http_server.server_port}/hook"
+    http_server.statuses = [500, 500]
+    first = check.run(company, _rules(tmp_path, [url, "outbox"]), None)
+    assert [d.recipient for d in first.readings[0].deliveries if d.error] == [url]
+    # Same rule (same identity), the webhook no longer named: nothing more is sent.
+    again = check.run(company, _rules(tmp_path, ["outbox"]), None)
+    assert again.readings[0].identity == first.readings[0].identity
+    assert again.readings[0].deliveries == [] and len(http_server.received) == 2
+
+
 def test_an_unreachable_webhook_is_one_sentence_after_two_tries():
     port = _free_port()  # nobody listens there
     message = Message("s", "t", {"a": 1}, "x")
