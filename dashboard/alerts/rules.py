@@ -225,6 +225,8 @@ def _rule(where: str, index: int, entry: object) -> tuple[Rule | None, list[str]
     comparison = _comparison(here, entry, problems)
     amount, relative = _amount(here, entry, comparison, problems)
     period = entry.get("period", "all-time")
+    if isinstance(period, str):  # "Last 12 months", "this month": the sidebar's words work too
+        period = re.sub(r"[\s_]+", "-", period.strip().lower())
     if period not in PERIODS:
         problems.append(
             f"{here}, key 'period': {period!r} is not a period; write one of {', '.join(PERIODS)}."

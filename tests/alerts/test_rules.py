@@ -196,3 +196,12 @@ def test_the_readme_example_is_a_valid_rules_file(tmp_path):
     found = rules.load(_write(tmp_path, example), {})
     assert [r.name for r in found.rules] == ["SMB win rate below 25%", "Losing more to Acme"]
     assert found.rules[1].is_relative and found.smtp.starttls
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("this month", "this-month"), ("Last 12 months", "last-12-months"), ("All time", "all-time")],
+)
+def test_periods_may_be_written_as_the_sidebar_says_them(tmp_path, written, read):
+    text = GOOD.replace('period = "last-30-days"', f'period = "{written}"')
+    assert rules.load(_write(tmp_path, text), {}).rules[0].period == read
