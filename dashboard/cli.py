@@ -342,6 +342,9 @@ def _serve(args: argparse.Namespace) -> int:
         # are downloaded through the formula-safe buttons under them instead.
         "--client.disableDataExport",
         "true",
+        # A failure shows a generic sentence, never a traceback with server paths (issue 21).
+        "--client.showErrorDetails",
+        "none",
         "--server.maxUploadSize",
         str(max(1, files.max_import_bytes() // 1024**2)),
     ]
