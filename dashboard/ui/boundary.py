@@ -37,10 +37,6 @@ def boundary(where: str) -> Iterator[None]:
 
 def run_page(page: StreamlitPage) -> None:
     """The page runner: the link's repair notes above the page, the page inside a boundary."""
-    notes = st.container()
-    try:
-        with boundary(f"page {page.title!r}"):
-            page.run()
-    finally:  # also after st.stop(): notes a page added while it ran are shown too
-        with notes:
-            url_state.show_notes()
+    url_state.show_notes()
+    with boundary(f"page {page.title!r}"):
+        page.run()

@@ -41,9 +41,12 @@ def read(key: str, valid: Callable[[str], T | None], default: T) -> T:
 
 
 def note(text: str) -> None:
+    """A repair a page made while it ran: shown where it is made now (the notes above the page
+    were drawn before the page ran), and above the page on later runs."""
     notes = st.session_state.setdefault(NOTES, [])
     if text not in notes:
         notes.append(text)
+        _show(text)
 
 
 def track(filters: Filters) -> None:
@@ -57,4 +60,8 @@ def track(filters: Filters) -> None:
 
 def show_notes() -> None:
     for text in st.session_state.get(NOTES) or []:
-        st.info(text, icon=":material/link:")
+        _show(text)
+
+
+def _show(text: str) -> None:
+    st.info(text, icon=":material/link:")
