@@ -660,8 +660,10 @@ def _kpis(args: argparse.Namespace) -> int:
     preset = args.preset or health_config.DEFAULT_PRESET
     try:
         presets = health_config.load()
-    except health_config.HealthConfigError as error:
-        raise UsageError(str(error)) from error
+    except health_config.HealthConfigError as error:  # one line per mistake, no traceback
+        raise UsageError(
+            "\n- ".join([f"the health config {error.source} has problems:", *error.problems])
+        ) from error
     if preset not in presets:
         raise UsageError(f"--preset {preset!r} is not one of: {', '.join(presets)}.")
     report = kpi_report.report(_query_cursor(args), filters, preset)
