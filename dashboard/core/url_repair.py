@@ -15,6 +15,7 @@ from datetime import date
 
 from dashboard.core.filters import ALL_TIME, Filters, _clean, _first
 
+SLACK_YEARS = 10  # how far beyond the data a link's date may lie and be kept as written
 DIMENSIONS = (
     ("segment", "segments"),
     ("region", "regions"),
@@ -41,10 +42,9 @@ def repair(
     """The filters a URL asks for, within the data's days [first, last] and the values offered.
 
     No period in the URL gives the default's; `period=all` gives all time. A lone `from` runs to
-    the last day with data, a lone `to` from the first. Reversed dates are swapped; dates
-    beyond the data are moved to its edges (no row lies outside them, and the previous period
-    then has the same length as the days actually shown); a period wholly outside the data
-    gives the default period."""
+    the last day with data, a lone `to` from the first. Reversed dates are swapped; a period
+    wholly outside the data gives the default period; a date more than ten years beyond the
+    data (year 1, year 9999) is moved to the data's edge; any other date is kept as written."""
     period, period_note = _period(query)
     start, end, date_notes = _dates(query, period, default, first, last)
     # Over-long values and NULs go here, values not offered next; both are counted in the note.
@@ -92,15 +92,19 @@ def _dates(
         )
         notes.append(f"{outside}; showing the default period instead")
         return default.start_date, default.end_date, notes
-    if start < first:
+    # Beyond the data but near it, a date stays as written: several measures depend on the
+    # period's length (touches per month, the previous period), so the link's view is kept.
+    # Years away from it (year 1, 9999) it is moved to the data's edge.
+    if start < _years_from(first, -SLACK_YEARS):
         notes.append(
-            f"{_day(start)} is before the first day with data, so the period starts "
-            f"on {_day(first)}"
+            f"{_day(start)} is more than {SLACK_YEARS} years before the first day with data, "
+            f"so the period starts on {_day(first)}"
         )
         start = first
-    if end > last:
+    if end > _years_from(last, SLACK_YEARS):
         notes.append(
-            f"{_day(end)} is after the last day with data, so the period ends on {_day(last)}"
+            f"{_day(end)} is more than {SLACK_YEARS} years after the last day with data, "
+            f"so the period ends on {_day(last)}"
         )
         end = last
     return start, end, notes
@@ -131,6 +135,12 @@ def _dropped_values(query: Mapping[str, Sequence[str]], kept: Filters) -> str:
     if len(counts) == 1:
         return f"{counts[0]} {'is' if counts[0].startswith('1 ') else 'are'}"
     return ", ".join(counts[:-1]) + f" and {counts[-1]} are"
+
+
+def _years_from(day: date, years: int) -> date:
+    """The same day `years` later (or earlier), 28 Feb for 29 Feb, within date's range."""
+    year = min(max(day.year + years, date.min.year), date.max.year)
+    return day.replace(year=year, day=min(day.day, 28) if day.month == 2 else day.day)
 
 
 def _day(day: date) -> str:

@@ -35,9 +35,10 @@ def fix(**query: str | list[str]):
         ({"from": "0001-01-01", "to": "0001-01-02"}, DEFAULT.start_date, LAST, "2 Jan 0001"),
         # year 9999 (was StreamlitInvalidMinMaxError in the date picker)
         ({"from": "9999-12-31"}, DEFAULT.start_date, LAST, "31 Dec 9999 is after"),
-        # partly outside: cut at the data's edges (no row lies beyond them)
+        # partly outside, years away from the data: moved to the data's edges
         ({"from": "0001-01-01", "to": "2024-03-31"}, FIRST, date(2024, 3, 31), "starts on 1 Nov"),
         ({"from": "2024-01-01", "to": "9999-12-31"}, date(2024, 1, 1), LAST, "ends on 31 Oct"),
+        ({"from": "2013-10-31", "to": "2024-03-31"}, FIRST, date(2024, 3, 31), "more than 10"),
         # reversed: swapped
         ({"from": "2025-03-31", "to": "2025-01-01"}, date(2025, 1, 1), date(2025, 3, 31), "swap"),
         # not dates: left out, the default period
@@ -64,6 +65,10 @@ def test_a_sound_link_is_kept_as_it_is_without_a_note():
     assert fix(**{"from": "2026-01-01"}).filters == Filters(date(2026, 1, 1), LAST)
     assert fix(to="2024-01-31").filters == Filters(FIRST, date(2024, 1, 31))
     assert fix(**{"from": "2026-01-01"}).notes == ()
+    # Beyond the data by less than ten years: kept as written (measures per month and the
+    # previous period depend on the period's length).
+    near = fix(**{"from": "2013-11-01", "to": "2036-10-31"})
+    assert near.filters == Filters(date(2013, 11, 1), date(2036, 10, 31)) and near.notes == ()
 
 
 def test_values_not_offered_are_dropped_and_counted_never_echoed():
@@ -91,10 +96,19 @@ def test_any_link_gives_a_view_inside_the_data_and_never_raises(query):
     fixed = repair(query, DEFAULT, FIRST, LAST, OPTIONS)
     f = fixed.filters
     if f.has_period:
-        assert FIRST <= f.start_date <= f.end_date <= LAST
+        assert date(2013, 11, 1) <= f.start_date <= f.end_date <= date(2036, 10, 31)
+        assert f.start_date <= LAST and f.end_date >= FIRST  # the view overlaps the data
         f.previous_period()  # never overflows
     assert set(f.segments) <= set(OPTIONS["segment"])
     for note in fixed.notes:
         assert all(
             value not in note for values in query.values() for value in values if len(value) > 8
         )
+
+
+def test_a_period_starting_near_year_1_has_no_previous_period_rather_than_an_overflow():
+    # 1–2 Jan 0001: the two days before would be in year 0, which `date` cannot hold
+    assert Filters(date(1, 1, 1), date(1, 1, 2)).previous_period() is None
+    assert Filters(date(1, 1, 3), date(1, 1, 4)).previous_period() == Filters(
+        date(1, 1, 1), date(1, 1, 2)
+    )
