@@ -223,6 +223,13 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(kpi)
     kpi.set_defaults(handler=_kpis)
 
+    rol = sub.add_parser("roles", help="check the roles file (what is wrong, for the operator)")
+    rol.add_argument("action", choices=("check",))
+    rol.add_argument(
+        "--file", type=Path, default=None, help=f"roles file (default ${access.ROLES_ENV})"
+    )
+    rol.set_defaults(handler=_roles)
+
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
     bch.add_argument("--runs", type=int, default=5, help="warm runs per page (median)")
@@ -360,6 +367,9 @@ def _serve(args: argparse.Namespace) -> int:
         # are downloaded through the formula-safe buttons under them instead.
         "--client.disableDataExport",
         "true",
+        # A failure shows a generic sentence, never a traceback with server paths (issue 21).
+        "--client.showErrorDetails",
+        "none",
         "--server.maxUploadSize",
         str(max(1, files.max_import_bytes() // 1024**2)),
     ]
@@ -707,8 +717,10 @@ def _kpis(args: argparse.Namespace) -> int:
     preset = args.preset or health_config.DEFAULT_PRESET
     try:
         presets = health_config.load()
-    except health_config.HealthConfigError as error:
-        raise UsageError(str(error)) from error
+    except health_config.HealthConfigError as error:  # one line per mistake, no traceback
+        raise UsageError(
+            "\n- ".join([f"the health config {error.source} has problems:", *error.problems])
+        ) from error
     if preset not in presets:
         raise UsageError(f"--preset {preset!r} is not one of: {', '.join(presets)}.")
     report = kpi_report.report(_query_cursor(args), filters, preset)
@@ -719,6 +731,25 @@ def _kpis(args: argparse.Namespace) -> int:
         width = max(map(len, values))
         for key, value in values.items():
             print(f"{key:<{width}}  {_table_cell(value)}")
+    return 0
+
+
+def _roles(args: argparse.Namespace) -> int:
+    """The roles file's problem in full (file, person, role), which the app only logs: when
+    the file is broken nobody can be known as an admin, so the operator, who can read the
+    file anyway, asks here. Valid: who has which role, counted."""
+    path = args.file or access.configured_path()
+    if path is None:
+        raise UsageError(f"no roles file to check: set ${access.ROLES_ENV} or pass --file.")
+    try:
+        roles = access.load(path.expanduser())
+    except access.RolesFileError as error:
+        raise UsageError(str(error)) from None
+    counts: dict[str, int] = {}
+    for grant in roles.grants.values():
+        counts[grant.role.value] = counts.get(grant.role.value, 0) + 1
+    summary = ", ".join(f"{n} {role}{'s' if n > 1 else ''}" for role, n in sorted(counts.items()))
+    print(f"{path}: valid, {len(roles.grants)} people ({summary}).")
     return 0
 
 

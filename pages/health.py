@@ -12,11 +12,12 @@ where = periods.describe(filters)
 st.title("Four-C health")
 try:
     presets = config.load()
-except config.HealthConfigError as error:
-    st.error(
-        "The health config has problems; fix them and reload:\n\n- " + "\n- ".join(error.problems)
+except config.HealthConfigError as error:  # every user is told; the built-in presets stand in
+    st.warning(
+        f"The health config `{error.source}` has problems, so the built-in presets are shown; "
+        "fix them and reload:\n\n- " + "\n- ".join(error.problems)
     )
-    st.stop()
+    presets = config.shipped()
 key = st.selectbox(
     "Reading of the four C's",
     list(presets),

@@ -116,3 +116,22 @@ def test_the_load_history_records_who_imported(golden_db, roles, capsys):
         ("ana",)
     ]
     con.close()
+
+
+def test_roles_check_tells_the_operator_what_the_app_only_logs(roles, capsys):
+    """Issue 21.9: with the file broken nobody is an admin in the app, so the detail is for
+    the operator here (and the server log)."""
+    assert cli.main(["roles", "check"]) == 0
+    # the fixture's ROLES: ana analyst, exec viewer, maria and nogrant managers
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith(": valid, 4 people (1 analyst, 2 managers, 1 viewer).")
+    )
+    roles.write_text("[people]\n'maria@example.com' = 'boss'\n", encoding="utf-8")
+    assert cli.main(["roles", "check"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"crm-dashboard roles: {roles}: person 'maria@example.com': role 'boss' is not one of "
+        "viewer, manager, analyst, admin.\n"
+    )

@@ -28,6 +28,7 @@ owners table is in no team, so a team grant never shows that owner's rows.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ from pathlib import Path
 from dashboard.core.filters import EVERYTHING, NOTHING, Scope
 
 ROLES_ENV = "CRM_DASHBOARD_ROLES"
+BROKEN_FILE_SENTENCE = (
+    "The dashboard's access settings cannot be used right now, so nobody is let in; "
+    "the details are in the server log for its operator."
+)
+log = logging.getLogger("dashboard.access")
+_logged: set[str] = set()
 GRANT_KEYS = ("segments", "regions", "teams")
 MAX_NAME_LENGTH = 320
 
@@ -163,8 +170,20 @@ def decide(person: str | None, source: str, roles_path: Path | None = None) -> A
     try:
         roles = load(roles_path)
     except RolesFileError as error:
-        return denied(str(error), person)
+        # The detail names the file, people and roles: for the server log and the operator
+        # (`crm-dashboard roles check`), never for whoever opened the page (issue 21.9).
+        _log_once(str(error))
+        if source == "cli":
+            return denied(str(error), person)
+        return denied(BROKEN_FILE_SENTENCE)
     return roles.access_for(person)
+
+
+def _log_once(detail: str) -> None:
+    """Each distinct problem once per process, not on every rerun of every session."""
+    if detail not in _logged:
+        _logged.add(detail)
+        log.error("The roles file cannot be used, so nobody is let in: %s", detail)
 
 
 def load(path: Path) -> RolesFile:

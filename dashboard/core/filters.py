@@ -114,9 +114,11 @@ class Filters:
         if self.start_date is None or self.end_date is None:
             return None
         length = self.end_date - self.start_date + timedelta(days=1)
-        return replace(
-            self, start_date=self.start_date - length, end_date=self.start_date - timedelta(days=1)
-        )
+        try:
+            start = self.start_date - length
+        except OverflowError:  # a period starting near year 1 has no period before it
+            return None
+        return replace(self, start_date=start, end_date=self.start_date - timedelta(days=1))
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """The URL form. All time is explicit (`period=all`) so a link never means "default"."""

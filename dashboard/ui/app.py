@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.core import resources
 from dashboard.core.filters import Filters
 from dashboard.store import sample
-from dashboard.ui import identity, session, sidebar
+from dashboard.ui import boundary, identity, session, sidebar
 
 PAGES_DIR = resources.folder("dashboard.pages")
 
@@ -20,7 +20,8 @@ if st.session_state.pop("sample_just_loaded", False):
 notice = session.cached(sample.sample_notice, Filters(), can_import=who.can_import)
 if notice:
     st.info(notice, icon=":material/science:")
-sidebar.render()
+with boundary.boundary("sidebar"):
+    sidebar.render()
 identity.show_in_sidebar(who)
 PAGES = [
     # (file, title, icon, URL path); the first is the default page at "/".
@@ -42,4 +43,4 @@ page = st.navigation(
         if not HIDDEN.get(file)
     ]
 )
-page.run()
+boundary.run_page(page)  # repair notes of the link above it, one sentence if it fails

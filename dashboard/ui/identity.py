@@ -14,6 +14,7 @@ dashboard/core/access.py then maps the person to a role and a scope through the 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -35,18 +36,31 @@ def _oidc_providers() -> list[str] | None:
     return named
 
 
-def _request_headers() -> dict[str, str]:
-    """Headers of the request that opened this session (a seam for tests: AppTest cannot
-    send headers, so they monkeypatch this)."""
-    return dict(st.context.headers or {})
+def _request_headers() -> list[tuple[str, str]]:
+    """Headers of the request that opened this session, every copy of a repeated one (a seam
+    for tests: AppTest cannot send headers, so they monkeypatch this; a dict also works)."""
+    headers = st.context.headers
+    return [(key, value) for key in headers or () for value in headers.get_all(key)]
 
 
-def _header_value(name: str) -> str | None:
+def _header_values(name: str) -> list[str]:
     wanted = name.strip().lower()
-    for key, value in _request_headers().items():
-        if key.lower() == wanted:
-            return value
-    return None
+    headers = _request_headers()
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    return [value for key, value in pairs if key.strip().lower() == wanted]
+
+
+def _person_from_header(name: str) -> str | access.Access | None:
+    """The one value of the trusted header; a refusal when it came more than once (or folded
+    into one value with commas, as proxies join repeats): never "the first one wins"."""
+    values = _header_values(name)
+    if len(values) > 1 or any("," in value for value in values):
+        return access.denied(
+            f"The request named the person more than once (the {name} header came "
+            f"{max(len(values), 2)} times), so it was refused; the proxy in front of the app "
+            "must set that header once and drop any copy the client sent."
+        )
+    return values[0] if values else None
 
 
 def source() -> str:
@@ -68,7 +82,9 @@ def current() -> access.Access:
             return access.denied("Please log in.")
         person = st.user.get("email") or st.user.get("preferred_username")
     elif kind == "header":
-        person = _header_value(os.environ[HEADER_ENV])
+        person = _person_from_header(os.environ[HEADER_ENV])
+        if isinstance(person, access.Access):
+            return person
     return access.decide(person, kind, access.configured_path())
 
 

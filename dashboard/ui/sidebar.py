@@ -7,11 +7,11 @@ from datetime import date
 import duckdb
 import streamlit as st
 
-from dashboard.core import coverage
+from dashboard.core import coverage, url_repair
 from dashboard.core.filters import URL_KEYS, Filters
 from dashboard.core.periods import DEFAULT_PRESET, PRESETS, preset_range
 from dashboard.ingest import derive
-from dashboard.ui import identity, session
+from dashboard.ui import identity, session, url_state
 
 
 def matching_preset(filters: Filters, as_of: date) -> str:
@@ -41,9 +41,12 @@ def _url_state() -> dict[str, list[str]]:
 
 
 def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> None:
-    """First run of a session: the URL (or the default) decides what the widgets show."""
+    """First run of a session: the URL (or the default) decides what the widgets show; a link
+    that cannot be shown as it is gets repaired, with a note (dashboard/core/url_repair.py)."""
     default = Filters(*preset_range(DEFAULT_PRESET, as_of))
-    wanted = Filters.from_query_params(_url_state(), default).restricted_to(options)
+    repaired = url_repair.repair(_url_state(), default, first, as_of, options)
+    wanted = repaired.filters
+    url_state.remember(repaired.notes, wanted)
     st.session_state["f_preset"] = matching_preset(wanted, as_of)
     st.session_state["f_range"] = (wanted.start_date or first, wanted.end_date or as_of)
     st.session_state["f_segments"] = list(wanted.segments)
@@ -70,7 +73,7 @@ def render() -> Filters:
         )
         if preset == "Custom range":
             chosen = st.date_input("From – to", key="f_range", format="YYYY-MM-DD")
-            start, end = (tuple(chosen) + (as_of,))[:2] if chosen else (None, None)
+            start, end = _picked(tuple(chosen), as_of)
         else:
             start, end = preset_range(preset, as_of)
         filters = Filters(
@@ -102,12 +105,21 @@ def render() -> Filters:
             teams=_teams(options.get("team", []), granted.teams),
         )
         st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
+    url_state.track(filters)
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
         st.query_params.from_dict(filters.to_query_params())
     # The URL keeps what was chosen; the pages get it within the person's grant.
     scoped = filters.within(identity.current().scope)
     st.session_state["filters"] = scoped
     return scoped
+
+
+def _picked(chosen: tuple[date, ...], as_of: date) -> tuple[date | None, date | None]:
+    """The picker's range; while only its first day is picked, up to the last day with data
+    (or that day itself, when it is later: the picker allows days past the data)."""
+    if not chosen:
+        return None, None
+    return chosen[0], chosen[1] if len(chosen) > 1 else max(chosen[0], as_of)
 
 
 def _teams(offered: list[str], granted: tuple[str, ...] | None) -> tuple[str, ...]:

@@ -117,11 +117,23 @@ def test_roles_file_problems_are_one_sentence_naming_the_file(tmp_path, text, me
     assert "\n" not in str(error.value)
 
 
-def test_a_broken_roles_file_admits_nobody(tmp_path):
+def test_a_broken_roles_file_admits_nobody_and_tells_visitors_nothing(tmp_path, caplog):
+    """Issue 21.9: the visitor's sentence names no file, person or role; the log has it all;
+    the CLI (run by someone who can read the file anyway) still gets the detail."""
     path = tmp_path / "roles.toml"
-    path.write_text("[people]\nana = 'superuser'\n", encoding="utf-8")
-    who = access.decide("ana", "header", path)
-    assert not who.can_read and "superuser" in who.reason
+    path.write_text("[people]\n'maria@example.com' = 'superuser'\n", encoding="utf-8")
+    for source, person in (("header", "maria@example.com"), ("oidc", "eve@example.com")):
+        with caplog.at_level("ERROR", logger="dashboard.access"):
+            who = access.decide(person, source, path)
+        assert not who.can_read and who.person is None
+        assert who.reason == access.BROKEN_FILE_SENTENCE
+        for secret in ("superuser", "maria", str(path), "roles.toml", "@"):
+            assert secret not in who.reason
+    assert "maria@example.com" in caplog.text and "superuser" in caplog.text
+    assert str(path) in caplog.text
+    assert caplog.text.count("superuser") == 1  # logged once, not on every rerun
+    cli_who = access.decide("maria@example.com", "cli", path)
+    assert not cli_who.can_read and "superuser" in cli_who.reason
 
 
 # ---------------------------------------------------------------- Filters within a grant

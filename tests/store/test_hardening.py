@@ -263,6 +263,8 @@ def test_serve_keeps_xsrf_on_and_caps_uploads(monkeypatch, tmp_path):
     assert "--server.maxUploadSize 300" in command
     # st.dataframe's built-in CSV export would skip safe_csv: it is turned off.
     assert "--client.disableDataExport true" in command
+    # A failure outside the error boundaries shows no traceback, type or path (issue 21.2).
+    assert "--client.showErrorDetails none" in command
     root = Path(__file__).resolve().parents[2]
     for config in root.glob(".streamlit/*.toml"):
         text = config.read_text()

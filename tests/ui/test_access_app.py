@@ -145,3 +145,37 @@ def test_local_mode_without_a_roles_file_is_the_admin(app_db, monkeypatch):
     assert metrics(at)["Won amount"] == "$4.8K"
     at.switch_page(page("import.py")).run()
     assert at.title[0].value == "Import your CRM data"
+
+
+def test_a_broken_roles_file_is_not_described_to_visitors(roles_env, tmp_path, caplog):
+    """Issue 21.9: no file path, no e-mail, no intended role on the page; all of it in the log."""
+    path = tmp_path / "roles.toml"
+    path.write_text("[people]\n'maria@example.com' = 'boss'\n", encoding="utf-8")
+    with caplog.at_level("ERROR", logger="dashboard.access"):
+        at = as_person(roles_env, "eve@example.com")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["No access"]
+    shown = texts(at)
+    assert access.BROKEN_FILE_SENTENCE in shown
+    for secret in (str(path), "roles.toml", "maria", "boss", "is not one of"):
+        assert secret not in shown
+    assert not at.metric
+    assert "maria@example.com" in caplog.text and "'boss'" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(HEADER, "exec@example.com"), (HEADER.lower(), "root@example.com")],
+        [(HEADER, "maria@example.com"), (HEADER, "maria@example.com")],  # even the same name
+        [(HEADER, "exec@example.com, root@example.com")],  # repeats folded by a proxy
+    ],
+)
+def test_a_request_naming_the_person_twice_is_refused(roles_env, headers):
+    """Issue 21.12: two identity headers were "the first one wins"; now nobody is let in."""
+    roles_env.setattr(identity, "_request_headers", lambda: headers)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["No access"]
+    assert "(the X-Forwarded-Email header came 2 times), so it was refused" in texts(at)
+    assert not at.metric

@@ -25,6 +25,7 @@ class HealthConfigError(ValueError):
     """The config has problems; .problems lists one clear sentence for each."""
 
     def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
 
@@ -43,9 +44,10 @@ def _metric_problems(where: str, entry: object) -> list[str]:
         ]
     name = entry.get("metric")
     problems = []
-    if name not in METRICS:
+    if not isinstance(name, str) or name not in METRICS:
         known = ", ".join(sorted(METRICS))
         problems.append(f"{where}: unknown metric {name!r} (known metrics: {known})")
+        name = name if isinstance(name, str) else "metric"
     weight = _number(entry.get("weight", 1))
     if weight is None or weight <= 0:
         problems.append(
@@ -59,8 +61,64 @@ def _metric_problems(where: str, entry: object) -> list[str]:
     return problems
 
 
+def _text_problems(where: str, table: dict, keys: tuple[str, ...]) -> list[str]:
+    """Keys that must hold text (a list or a number there broke the page: issue 21.8)."""
+    return [
+        f'{where}: {key} must be text in quotes, e.g. {key} = "Customer", got {table[key]!r}'
+        for key in keys
+        if key in table and not isinstance(table[key], str)
+    ]
+
+
+def _part_problems(where: str, number: int, part: object) -> list[str]:
+    if not isinstance(part, dict):
+        return [
+            f'{where} part {number}: must be a table like {{ name = "Customer", metrics = [...] }}'
+        ]
+    name = part.get("name")
+    problems = _text_problems(f"{where} part {number}", part, ("name",))
+    if not name and not problems:
+        problems.append(f'{where} part {number}: needs a name, e.g. name = "Customer"')
+    part_where = f"{where} part {name if isinstance(name, str) and name else number}"
+    entries = part.get("metrics", [])
+    if not isinstance(entries, list):
+        return [
+            *problems,
+            f"{part_where}: metrics must be a list of tables, e.g. metrics = "
+            '[{ metric = "nps", weight = 1, floor = 0, target = 50 }], got ' + repr(entries),
+        ]
+    if not entries:
+        problems.append(f"{part_where}: has no metric; give it at least one")
+    for entry in entries:
+        problems.extend(_metric_problems(part_where, entry))
+    return problems
+
+
+def _preset_problems(key: str, preset: object) -> list[str]:
+    where = f"preset {key!r}"
+    if not isinstance(preset, dict):
+        return [
+            f"{where}: must be a table, [presets.{key}] with label, description and parts, "
+            f"got {preset!r}"
+        ]
+    problems = _text_problems(where, preset, ("label", "description"))
+    parts = preset.get("parts", [])
+    if not isinstance(parts, list):
+        return [*problems, f"{where}: parts must be a list of four tables, got {parts!r}"]
+    if len(parts) != PARTS_PER_PRESET:
+        problems.append(
+            f"{where}: has {len(parts)} parts; a preset needs exactly "
+            f"{PARTS_PER_PRESET} (the four C's)"
+        )
+    for number, part in enumerate(parts, start=1):
+        problems.extend(_part_problems(where, number, part))
+    return problems
+
+
 def problems_of(presets: dict, bands: object = None) -> list[str]:
-    """Every problem in a `presets` table (and [bands]), one sentence each; [] when valid."""
+    """Every problem in a `presets` table (and [bands]), one sentence each; [] when valid.
+    Every value is type-checked before use: a config mistake is a sentence, never a
+    TypeError (`metrics = 5`) or an unhashable list (`name = ["x"]`)."""
     problems = []
     if bands is not None:
         low, high = (_number(v) for v in (bands.get("weak_below"), bands.get("strong_from")))
@@ -70,23 +128,7 @@ def problems_of(presets: dict, bands: object = None) -> list[str]:
                 "0 <= weak_below <= strong_from <= 100"
             )
     for key, preset in presets.items():
-        where = f"preset {key!r}"
-        parts = preset.get("parts", []) if isinstance(preset, dict) else []
-        if len(parts) != PARTS_PER_PRESET:
-            problems.append(
-                f"{where}: has {len(parts)} parts; a preset needs exactly "
-                f"{PARTS_PER_PRESET} (the four C's)"
-            )
-        for number, part in enumerate(parts, start=1):
-            name = part.get("name") if isinstance(part, dict) else None
-            part_where = f"{where} part {name or number}"
-            if not name:
-                problems.append(f"{where} part {number}: needs a name")
-            entries = part.get("metrics", []) if isinstance(part, dict) else []
-            if not entries:
-                problems.append(f"{part_where}: has no metric; give it at least one")
-            for entry in entries:
-                problems.extend(_metric_problems(part_where, entry))
+        problems.extend(_preset_problems(key, preset))
     return problems
 
 
@@ -112,6 +154,11 @@ def _read(path: Path) -> dict:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise HealthConfigError(str(path), [f"not valid TOML ({error})"]) from error
+    except UnicodeDecodeError as error:
+        raise HealthConfigError(
+            str(path),
+            [f"not UTF-8 text (byte {error.start + 1} cannot be read); save the file as UTF-8"],
+        ) from error
     except OSError as error:
         raise HealthConfigError(str(path), [f"cannot be read ({error.strerror})"]) from error
 
@@ -134,6 +181,12 @@ def parse(documents: list[tuple[str, dict]]) -> dict[str, Preset]:
         raw_bands.update(bands or {})
     cut = (float(raw_bands.get("weak_below", 50)), float(raw_bands.get("strong_from", 75)))
     return {key: _preset(key, raw, cut) for key, raw in raw_presets.items()}
+
+
+def shipped() -> dict[str, Preset]:
+    """The built-in presets alone: what the health page falls back to when the user's file
+    has problems (they are listed above it)."""
+    return parse([(str(SHIPPED), _read(SHIPPED))])
 
 
 def load(user_path: Path | str | None = None) -> dict[str, Preset]:
