@@ -634,6 +634,12 @@ def _undo(args: argparse.Namespace) -> int:
 
 
 def _export_parquet(args: argparse.Namespace) -> int:
+    who = _access(args)  # every table, every row: no scope can narrow a file export
+    if not who.can_import:
+        raise UsageError(
+            f"{who.person} is a {who.role.value}; exporting every table to Parquet is for "
+            "analysts and admins."
+        )
     result = parquet_export.export(_open(args), args.out)
     print(
         f"Exported data version {result.data_version} to {result.out}: "

@@ -63,8 +63,12 @@ def default_db_path() -> Path:
     configured = os.environ.get(DB_ENV_VAR, "").strip()
     if configured:
         return Path(configured).expanduser().resolve()
+    return _app_data_folder() / "warehouse.duckdb"
+
+
+def _app_data_folder() -> Path:
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return (data_home / "crm-dashboard" / "warehouse.duckdb").resolve()
+    return (data_home / "crm-dashboard").resolve()
 
 
 def import_dir(db_path: Path) -> Path:
@@ -93,11 +97,31 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     con.execute("set lock_configuration = true")
 
 
+def _private_folder(folder: Path) -> None:
+    """The data folder: created 0700 (CRM data in it). An existing folder is tightened only
+    when it is the app's own (`$XDG_DATA_HOME/crm-dashboard`); a folder chosen with --db or
+    $CRM_DASHBOARD_DB may be shared (/tmp, a home folder) and is left as it is."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif folder.resolve() == _app_data_folder():
+        folder.chmod(0o700)
+
+
+def _private_files(path: Path) -> None:
+    """The database file and its write-ahead log: 0600, whatever the umask made them."""
+    for file in (path, path.with_name(f"{path.name}.wal")):
+        try:
+            if file.exists():
+                file.chmod(0o600)
+        except OSError:  # another user's file we may read: leave it as its owner set it
+            pass
+
+
 def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file, hardened, with every migration applied,
     today's macros and current summaries."""
     path = Path(db_path) if db_path else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent)
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
@@ -105,6 +129,7 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
         ) from exc
+    _private_files(path)
     # Only beside a file DuckDB accepted (a mistyped --db leaves no folder behind); uploads
     # hold personal data, so no other local user may read them.
     import_dir(path).mkdir(exist_ok=True)
