@@ -20,7 +20,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import answers, batch, files, kept, loader, profiles, remap, stages
+from dashboard.ingest import answers, batch, kept, loader, profiles, remap, stages, uploads
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -343,8 +343,13 @@ def _serve(args: argparse.Namespace) -> int:
         "--client.disableDataExport",
         "true",
         "--server.maxUploadSize",
-        str(max(1, files.max_import_bytes() // 1024**2)),
+        str(uploads.max_upload_mb()),
     ]
+    # Staged copies a crashed or killed server left behind (ingest/uploads.py).
+    uploads.sweep(
+        warehouse.import_dir(Path(env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path())),
+        starting=True,
+    )
     print(
         f"Serving on http://{args.address}:{args.port} "
         f"(database {env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path()})",
