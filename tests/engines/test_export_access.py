@@ -11,33 +11,7 @@ import pytest
 
 from dashboard import cli
 from dashboard.core import access
-from dashboard.store import warehouse
-from tests.golden_data import load_golden
-
-ROLES = """
-[people]
-"exec" = "viewer"
-"ana" = "analyst"
-"it" = "admin"
-"maria" = { role = "manager", segments = ["SMB"] }
-"""
-
-
-@pytest.fixture
-def golden_db(db_path):
-    con = warehouse.connect(db_path)
-    load_golden(con)
-    con.close()
-    return db_path
-
-
-@pytest.fixture
-def roles(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "roles.toml"
-    path.write_text(ROLES, encoding="utf-8")
-    monkeypatch.setenv(access.ROLES_ENV, str(path))
-    monkeypatch.setenv("USER", "exec")
-    return path
+from tests.test_access_cli import golden_db, roles  # noqa: F401 - fixtures: exec, ana, maria
 
 
 def _export(db: Path, out: Path, person: str) -> int:
@@ -52,7 +26,7 @@ def _export(db: Path, out: Path, person: str) -> int:
         ("exec", "exec is a viewer; exporting every table to Parquet is for analysts"),
     ],
 )
-def test_only_analysts_and_admins_export(golden_db, roles, tmp_path, capsys, person, sentence):
+def test_only_analysts_and_admins_export(golden_db, roles, tmp_path, capsys, person, sentence):  # noqa: F811
     out = tmp_path / "lake"
     assert _export(golden_db, out, person) == 2
     captured = capsys.readouterr()
@@ -61,10 +35,12 @@ def test_only_analysts_and_admins_export(golden_db, roles, tmp_path, capsys, per
     assert not out.exists()  # nothing written, not even an empty folder
 
 
-def test_the_export_is_private_to_the_app_user(golden_db, roles, tmp_path, capsys):
+def test_the_export_is_private_to_the_app_user(golden_db, roles, tmp_path, capsys, monkeypatch):  # noqa: F811
     old = os.umask(0o022)  # the common default, under which the issue saw 0644 files
     try:
-        for person in ("ana", "it"):
+        for person in ("ana", "admin"):
+            if person == "admin":  # no roles file: the local single user, the admin
+                monkeypatch.delenv(access.ROLES_ENV)
             out = tmp_path / f"lake-{person}"
             assert _export(golden_db, out, person) == 0, capsys.readouterr().err
             modes = {p: stat.S_IMODE(p.stat().st_mode) for p in [out, *out.rglob("*")]}
