@@ -34,7 +34,7 @@ def max_upload_mb() -> int:
     """The upload box's limit in MB: $CRM_DASHBOARD_MAX_UPLOAD_MB (default 200), never above
     the importer's own limit."""
     import_mb = max(1, files.max_import_bytes() // 1024**2)
-    return max(1, min(_positive(MAX_UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB), import_mb))
+    return max(1, int(min(_positive(MAX_UPLOAD_ENV, DEFAULT_MAX_UPLOAD_MB), import_mb)))
 
 
 def staged_max_age_seconds() -> float:

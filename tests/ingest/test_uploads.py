@@ -40,6 +40,7 @@ def _staged(folder: Path, pid: int, n: int, age_hours: float = 0.0) -> Path:
     [
         (None, None, 200),  # the default: Streamlit's own, below the importer's 2048 MB
         ("50", None, 50),
+        ("99.5", None, 99),
         ("500", "300", 300),  # never above the importer's limit
         ("lots", None, 200),  # unreadable: the default
         ("-5", None, 200),
@@ -51,7 +52,8 @@ def test_the_upload_box_cap(monkeypatch, upload, import_mb, expected):
             monkeypatch.delenv(name, raising=False)
         else:
             monkeypatch.setenv(name, value)
-    assert uploads.max_upload_mb() == expected
+    # Streamlit's --server.maxUploadSize takes an integer: "200.0" stops the server
+    assert str(uploads.max_upload_mb()) == str(expected)
 
 
 def test_serve_caps_uploads_and_deletes_what_a_crash_left(monkeypatch, tmp_path):
@@ -68,7 +70,7 @@ def test_serve_caps_uploads_and_deletes_what_a_crash_left(monkeypatch, tmp_path)
     monkeypatch.setattr(cli.os, "execvpe", lambda program, command, env: seen.update(c=command))
     monkeypatch.setenv(uploads.MAX_UPLOAD_ENV, "64")
     assert cli.main(["serve", "--db", str(db)]) == 0
-    assert "--server.maxUploadSize 64" in " ".join(seen["c"])
+    assert seen["c"][seen["c"].index("--server.maxUploadSize") + 1] == "64"
     assert not crashed.exists() and not mine.exists()
     assert running.exists() and backing.exists()
 
