@@ -458,8 +458,7 @@ def _load_new_files(
         except duckdb.Error as exc:
             names = ", ".join(i.name for i in inspections)
             raise ImportProblem(
-                f"Loading {names} together failed, so none of them was loaded: "
-                f"{plain_reason(exc)}."
+                f"Loading {names} together failed, so none of them was loaded: {plain_reason(exc)}."
             ) from exc
     return []
 
