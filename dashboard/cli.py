@@ -22,7 +22,7 @@ from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.engines import parquet_export
 from dashboard.engines import settings as engine
-from dashboard.ingest import answers, batch, files, kept, loader, profiles, remap, stages
+from dashboard.ingest import answers, batch, kept, loader, profiles, remap, stages, uploads
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
@@ -371,8 +371,13 @@ def _serve(args: argparse.Namespace) -> int:
         "--client.showErrorDetails",
         "none",
         "--server.maxUploadSize",
-        str(max(1, files.max_import_bytes() // 1024**2)),
+        str(uploads.max_upload_mb()),
     ]
+    # Staged copies a crashed or killed server left behind (ingest/uploads.py).
+    uploads.sweep(
+        warehouse.import_dir(Path(env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path())),
+        starting=True,
+    )
     print(
         f"Serving on http://{args.address}:{args.port} "
         f"(database {env.get(warehouse.DB_ENV_VAR) or warehouse.default_db_path()})",
@@ -694,6 +699,12 @@ def _alerts_check(args: argparse.Namespace) -> int:
 
 
 def _export_parquet(args: argparse.Namespace) -> int:
+    who = _access(args)  # every table, every row: no scope can narrow a file export
+    if not who.can_import:
+        raise UsageError(
+            f"{who.person} is a {who.role.value}; exporting every table to Parquet is for "
+            "analysts and admins."
+        )
     result = parquet_export.export(_open(args), args.out)
     print(
         f"Exported data version {result.data_version} to {result.out}: "

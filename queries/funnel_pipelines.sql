@@ -7,6 +7,8 @@
 -- person's grant) and breaks ties, so the default pipeline is the one with most deals.
 -- A deal counts once per pipeline it is placed in (its step-1 row in
 -- summary_funnel_stage_reached), or once in the null row when it is placed in none.
+-- Only pipelines with at least one deal inside the grant are listed (any period): a pipeline's
+-- name is data, and a manager must not learn one used only outside her grant (issue 21).
 with
 
 steps as (
@@ -47,6 +49,7 @@ final as (
         coalesce(c.count_deals_any, 0) as count_deals_any
     from steps s
     full join counted c on c.pipeline = s.pipeline
+    where c.count_deals_any > 0
 )
 
 select * from final

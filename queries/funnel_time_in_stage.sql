@@ -35,9 +35,20 @@ durations as (
 ),
 
 steps as (
+    -- Step names only for a pipeline with a deal inside the grant (any period): stage names
+    -- are data, and the picker never offers another pipeline (funnel_pipelines.sql).
     select distinct step_number, step_name
     from summary_funnel_pipeline_steps
     where pipeline = $pipeline and not is_won_step
+        and exists (
+            select 1
+            from summary_funnel_stage_reached r
+            where r.pipeline = $pipeline and r.step_number = 1
+                and (deal_row_in_scope_one_copy(r.owner, r.account_copies, r.segment,
+                        r.region, $segments, $regions, $owners, $teams)
+                    or deal_row_in_scope_copies(r.owner, r.account_copies, r.account_id,
+                        $segments, $regions, $owners, $teams))
+        )
 ),
 
 final as (

@@ -61,11 +61,13 @@ def export(con: duckdb.DuckDBPyConnection, out: Path, batch_rows: int = BATCH_RO
             "pass an empty or new folder to --out."
         )
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
-    staging.mkdir(parents=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging.mkdir(mode=0o700)
     cur = con.cursor()
     try:
         manifest = _write_snapshot(cur, staging, batch_rows)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _private(staging)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -113,6 +115,14 @@ def _write_table(cur: duckdb.DuckDBPyConnection, table: str, folder: Path, batch
             existing_data_behavior="error",
         )
     return {"rows": rows, "columns": [[name, dtype] for name, dtype in columns]}
+
+
+def _private(folder: Path) -> None:
+    """Every table, every row: readable by the app's user only (folders 0700, files 0600),
+    before the export is renamed into place."""
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -430,18 +430,37 @@ def commit_all(
         return [results[n] for n in range(len(inspections))]
     step(0.3, "writing rows")
     replaced_sample = loader.sample_loads(con) if remove_sample else []
-    try:
-        load_ids = warehouse.load_batch(con, [p for _, p in parts], undoing=replaced_sample)
-    except duckdb.Error as exc:
-        names = ", ".join(i.name for i in inspections)
-        raise ImportProblem(
-            f"Loading {names} together failed, so none of them was loaded: {plain_reason(exc)}."
-        ) from exc
+    load_ids = _load_new_files(con, inspections, parts, results, replaced_sample)
     for k, ((n, _), load_id) in enumerate(zip(parts, load_ids, strict=True)):
         loader.keep_file(con, inspections[n], load_id)
         results[n] = loader.loaded(inspections[n], load_id, bool(replaced_sample) and k == 0)
     step(1.0, "done")
     return [results[n] for n in range(len(inspections))]
+
+
+def _load_new_files(
+    con: duckdb.DuckDBPyConnection,
+    inspections: Sequence[loader.Inspection],
+    parts: list,
+    results: dict,
+    replaced_sample: list[int],
+) -> list[int]:
+    """Load `parts` in one transaction; a file someone loaded since the inspection (found
+    inside the transaction) is dropped from `parts` as already loaded and the rest tried
+    again."""
+    while parts:
+        try:
+            return warehouse.load_batch(con, [p for _, p in parts], undoing=replaced_sample)
+        except warehouse.AlreadyLoaded as exc:
+            n, _ = parts.pop(exc.index)
+            inspections[n].already_loaded_as = exc.load_id
+            results[n] = loader.already_loaded(inspections[n])
+        except duckdb.Error as exc:
+            names = ", ".join(i.name for i in inspections)
+            raise ImportProblem(
+                f"Loading {names} together failed, so none of them was loaded: {plain_reason(exc)}."
+            ) from exc
+    return []
 
 
 def options_for(

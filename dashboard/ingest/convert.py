@@ -718,15 +718,28 @@ class _Builder:
         stages_view = f"{conv.table}_pipeline_stages"
         if conv.stage_map is not None:
             # Stages deals are in, plus stages known only from "entered" columns, per pipeline.
+            # A pipeline another load already holds keeps its stages and their order: the
+            # file only appends the stages it is new to, after the last known one, in the
+            # file's order (issue 21: a 4-row file had reordered the sample's funnel). The
+            # view reads pipeline_stages when the load runs, inside its transaction.
             self.con.execute(
                 f"create or replace temp view {stages_view} as "
                 f"with ok as (select * from {conv.table} where len(__errors) = 0), "
                 f"used as (select distinct d.pipeline, s.stage from ok d "
                 f"join {conv.table}_stages s on s.stage = d.stage "
                 f"union select distinct d.pipeline, s.stage from ok d "
-                f"cross join {conv.table}_stages s where s.deals = 0) "
-                f"select u.pipeline, u.stage, min(s.stage_order) as stage_order, "
+                f"cross join {conv.table}_stages s where s.deals = 0), "
+                f"mine as (select u.pipeline, u.stage, min(s.stage_order) as stage_order, "
                 f"any_value(s.status) as status, avg(s.probability) as probability "
-                f"from used u join {conv.table}_stages s on s.stage = u.stage group by all"
+                f"from used u join {conv.table}_stages s on s.stage = u.stage group by all), "
+                f"held as (select pipeline, max(stage_order) as last_order "
+                f"from main.pipeline_stages group by pipeline) "
+                f"select m.pipeline, m.stage, "
+                f"case when h.last_order is null then m.stage_order else h.last_order + "
+                f"row_number() over (partition by m.pipeline order by m.stage_order, m.stage) "
+                f"end as stage_order, m.status, m.probability "
+                f"from mine m left join held h on h.pipeline = m.pipeline "
+                f"where not exists (select 1 from main.pipeline_stages k "
+                f"where k.pipeline = m.pipeline and k.stage = m.stage)"
             )
             conv.children["pipeline_stages"] = stages_view

@@ -253,9 +253,13 @@ def commit(
     step(0.3, "writing rows")
     # The sample goes in the load's own transaction: a crash leaves both or neither.
     replaced_sample = sample_loads(con) if remove_sample else []
-    load_id = warehouse.load_relations(
-        con, *parts, undoing=replaced_sample, superseding=superseding
-    )
+    try:
+        load_id = warehouse.load_relations(
+            con, *parts, undoing=replaced_sample, superseding=superseding
+        )
+    except warehouse.AlreadyLoaded as exc:  # someone loaded it since the inspection
+        inspection.already_loaded_as = exc.load_id
+        return already_loaded(inspection)
     keep_file(con, inspection, load_id)
     step(1.0, "done")
     return loaded(inspection, load_id, bool(replaced_sample))

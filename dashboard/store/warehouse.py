@@ -43,13 +43,32 @@ class WarehouseError(RuntimeError):
     """A problem with the database file a user can act on (locked, unreadable, wrong columns)."""
 
 
+class AlreadyLoaded(WarehouseError):
+    """The file of the load at `index` in a batch is in effect already as load `load_id`: found
+    inside the load's transaction, so two people pressing Load together never load it twice."""
+
+    def __init__(self, index: int, load_id: int, file_name: str | None):
+        super().__init__(f"{file_name or 'This file'} was already loaded as load {load_id}.")
+        self.index, self.load_id, self.file_name = index, load_id, file_name
+
+
+# Loads and undos of this process, one at a time: with DuckDB's snapshot isolation two
+# transactions would each miss the other's uncommitted load of the same file (and the second
+# to commit would fail on the data version row); in turn, the second sees the first's commit.
+_writes = threading.RLock()
+
+
 def default_db_path() -> Path:
     """`$CRM_DASHBOARD_DB`, else `$XDG_DATA_HOME/crm-dashboard/warehouse.duckdb`."""
     configured = os.environ.get(DB_ENV_VAR, "").strip()
     if configured:
         return Path(configured).expanduser().resolve()
+    return _app_data_folder() / "warehouse.duckdb"
+
+
+def _app_data_folder() -> Path:
     data_home = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return (data_home / "crm-dashboard" / "warehouse.duckdb").resolve()
+    return (data_home / "crm-dashboard").resolve()
 
 
 def import_dir(db_path: Path) -> Path:
@@ -78,11 +97,31 @@ def _harden(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
     con.execute("set lock_configuration = true")
 
 
+def _private_folder(folder: Path) -> None:
+    """The data folder: created 0700 (CRM data in it). An existing folder is tightened only
+    when it is the app's own (`$XDG_DATA_HOME/crm-dashboard`); a folder chosen with --db or
+    $CRM_DASHBOARD_DB may be shared (/tmp, a home folder) and is left as it is."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    elif folder.resolve() == _app_data_folder():
+        folder.chmod(0o700)
+
+
+def _private_files(path: Path) -> None:
+    """The database file and its write-ahead log: 0600, whatever the umask made them."""
+    for file in (path, path.with_name(f"{path.name}.wal")):
+        try:
+            if file.exists():
+                file.chmod(0o600)
+        except OSError:  # another user's file we may read: leave it as its owner set it
+            pass
+
+
 def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file, hardened, with every migration applied,
     today's macros and current summaries."""
     path = Path(db_path) if db_path else default_db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_folder(path.parent)
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
@@ -90,6 +129,7 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
         ) from exc
+    _private_files(path)
     # Only beside a file DuckDB accepted (a mistyped --db leaves no folder behind); uploads
     # hold personal data, so no other local user may read them.
     import_dir(path).mkdir(exist_ok=True)
@@ -312,11 +352,13 @@ def load_batch(
     for sources, _ in batch:
         for table, relation in sources.items():
             _check_columns(con, table, _relation_columns(con, relation))
-    load_ids = []
-    with transaction(con):
+    load_ids: list[int] = []
+    with _writes, transaction(con):
         for old in undoing:
             _undo_rows(con, old)
         for n, (sources, info) in enumerate(batch):
+            if not (superseding and n == 0):  # a remap reloads its own file on purpose
+                _refuse_a_second_copy(con, n, info, load_ids)
             load_id = int(scalar(con, "select nextval('load_id_seq')"))
             for old in superseding if n == 0 else ():
                 _supersede(con, old, load_id)
@@ -329,6 +371,24 @@ def load_batch(
         changed = {table for sources, _ in batch for table in sources}
         summaries.rebuild(con, None if undoing or superseding else summaries.affected(changed))
     return load_ids
+
+
+def _refuse_a_second_copy(
+    con: duckdb.DuckDBPyConnection, index: int, info: LoadInfo, this_batch: list[int]
+) -> None:
+    """Raise AlreadyLoaded when a load in effect, committed before this batch, has the same
+    checksum (inside the caller's transaction: the inspection's check may be stale). Two
+    identical files dropped together still load as two, as before."""
+    if info.checksum is None or info.is_sample:
+        return
+    found = scalar(
+        con,
+        "select max(load_id) from loads where checksum = $c and undone_at is null"
+        " and not list_contains($mine, load_id)",
+        {"c": info.checksum, "mine": this_batch},
+    )
+    if found is not None:
+        raise AlreadyLoaded(index, int(found), info.file_name)
 
 
 def _supersede(con: duckdb.DuckDBPyConnection, old: int, load_id: int) -> None:
@@ -420,7 +480,7 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
         )
     if found[0][0] is not None:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
-    with transaction(con):
+    with _writes, transaction(con):
         removed = _undo_rows(con, load_id)
         summaries.rebuild(con)
     return removed

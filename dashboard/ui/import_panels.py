@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import answers, batch, files, formats, kept, loader, profiles, remap
+from dashboard.ingest import answers, batch, formats, kept, loader, profiles, remap, uploads
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
@@ -61,6 +61,7 @@ def panels() -> dict[str, Panel]:
 
 def sync_uploads(cur: duckdb.DuckDBPyConnection, uploads: list) -> None:
     """Inspect new or changed files; forget (and clean up) files that were removed."""
+    tidy_staged(cur)
     current = {u.file_id: u for u in uploads}
     for file_id in list(panels()):
         if file_id not in current:
@@ -115,7 +116,7 @@ def _inspection(
     upload,
     shared: dict[str, set[str]] | None = None,
 ) -> loader.Inspection:
-    return loader.inspect(
+    inspection = loader.inspect(
         cur,
         upload.getvalue(),
         upload.name,
@@ -127,6 +128,18 @@ def _inspection(
         allow_incomplete=True,
         shared=shared,
     )
+    session_uploads().track(inspection.staged.path)
+    return inspection
+
+
+def session_uploads() -> uploads.SessionUploads:
+    """This session's staged copies, deleted when the session ends with files in the box."""
+    return st.session_state.setdefault("staged_uploads", uploads.SessionUploads())
+
+
+def tidy_staged(cur: duckdb.DuckDBPyConnection) -> None:
+    """Delete staged copies of sessions long gone or of a process that died (ingest/uploads)."""
+    uploads.sweep(warehouse.import_dir(remap.db_path(cur)))
 
 
 def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:
@@ -466,7 +479,7 @@ def undo(cur: duckdb.DuckDBPyConnection, load_id: int) -> str:
 
 
 def upload_limit_text() -> str:
-    return f"up to {files.max_import_bytes() // 1024**2:,} MB each"
+    return f"up to {uploads.max_upload_mb():,} MB each"
 
 
 # What the files can answer (issue 17): before loading under each file and for all of them,

@@ -176,6 +176,10 @@ STAGES = frame(
         ("Sales Pipeline", "Proposal", 2, "open"),
         ("Sales Pipeline", "Won", 3, "won"),
         ("Sales Pipeline", "Lost", 4, "lost"),
+        # a pipeline only the other segment's deals use: its name and stages are data too
+        ("SecretPipeline", "SecretStage", 1, "open"),
+        ("SecretPipeline", "SecretWon", 2, "won"),
+        ("SecretPipeline", "SecretLost", 3, "lost"),
     ],
 )
 DEALS = frame(
@@ -190,6 +194,8 @@ DEALS = frame(
          "2025-02-01", "2025-03-01", "SecretOwner", "SecretSource", "SecretCorp",
          "SecretReason"),
         ("SECD2", "SEC1", "SecretDeal 2", "Sales Pipeline", "Proposal", "open", 800,
+         "2025-02-01", None, "SecretOwner", "SecretSource", "SecretCorp", None),
+        ("SECD3", "SEC1", "SecretDeal 3", "SecretPipeline", "SecretStage", "open", 700,
          "2025-02-01", None, "SecretOwner", "SecretSource", "SecretCorp", None),
         ("GHOST", "NOPE", "SecretGhostDeal", "Sales Pipeline", "Won", "won", 700,
          "2025-02-01", "2025-03-01", "SecretGhost", "SecretSource", "SecretGhostCorp", None),
@@ -218,6 +224,17 @@ ACTIVITIES = frame(
         ("SECA1", "SEC1", "SECD1", "SecretType", "outbound", "sales", "2025-02-10", "SecretOwner"),
     ],
 )
+OWNERS = frame(
+    "owner team manager region",
+    [
+        ("Ola", "Open Team", "Mo", "EMEA"),
+        ("SecretOwner", "SecretTeam", "SecretManager", "EMEA"),
+    ],
+)
+PRODUCTS = frame(
+    "product series",
+    [("Basic", "Core"), ("SecretProduct", "SecretSeries")],
+)
 TICKETS = frame(
     "ticket_id account_id opened_at first_response_at channel priority",
     [
@@ -239,6 +256,8 @@ def canary(con):
             "surveys": SURVEYS,
             "activities": ACTIVITIES,
             "tickets": TICKETS,
+            "owners": OWNERS,
+            "products": PRODUCTS,
         },
         source="test",
     )
@@ -269,10 +288,29 @@ def _canary_runs() -> list:
 @pytest.mark.parametrize(("name", "dimension"), _canary_runs())
 def test_nothing_from_outside_the_grant_reaches_a_manager(canary, name, dimension):
     extra = dict(CANARY_EXTRA, **({"dimension": dimension} if dimension else {}))
+    # Pickers and option lists (pipelines, stages, competitors, owners, teams, products,
+    # segments) are query files too; a pipeline query is also asked about the other segment's
+    # pipeline by name, as a hand-made request could.
+    pipelines = (
+        [{}, {"pipeline": "SecretPipeline"}] if "pipeline" in queries.parameters(name) else [{}]
+    )
     for filters in (Filters(), Filters(date(2025, 1, 1), date(2025, 12, 31))):
-        mine = queries.run(canary, name, _params(name, filters.within(SMB), **extra))
-        leaked = [v for v in _texts(mine) if "secret" in v.lower()]
-        assert leaked == [], f"{name} shows {leaked[:3]} to a manager granted SMB"
+        for pipeline in pipelines:
+            params = _params(name, filters.within(SMB), **extra, **pipeline)
+            mine = queries.run(canary, name, params)
+            leaked = [v for v in _texts(mine) if "secret" in v.lower()]
+            assert leaked == [], f"{name} {pipeline} shows {leaked[:3]} to a manager granted SMB"
+
+
+def test_the_funnel_picker_offers_only_pipelines_with_a_deal_in_the_grant(canary):
+    # By hand: SMB holds OKD1 and OKD2, both in Sales Pipeline; SecretPipeline's only deal is
+    # SECD3 (Enterprise), so the manager is offered Sales Pipeline alone (issue 21 saw
+    # "SecretPipeline (0 deals)"); unscoped, both are offered.
+    mine = queries.run(canary, "funnel_pipelines", Filters().within(SMB).params())
+    assert mine["pipeline"].tolist() == ["Sales Pipeline"]
+    assert mine["count_deals_any"].tolist() == [2]
+    everyone = queries.run(canary, "funnel_pipelines", Filters().params())
+    assert set(everyone["pipeline"].dropna()) == {"Sales Pipeline", "SecretPipeline"}
 
 
 @pytest.mark.parametrize(
@@ -286,11 +324,15 @@ def test_nothing_from_outside_the_grant_reaches_a_manager(canary, name, dimensio
         ("satisfaction_verbatims", None),
         ("satisfaction_breakdown", "owner"),
         ("funnel_by_stage", "owner"),
+        ("funnel_pipelines", None),
+        ("funnel_time_in_stage", None),
     ],
 )
 def test_the_canary_is_visible_without_a_grant(canary, name, dimension):
     """The test above could pass on empty results; unscoped, these show the secret rows."""
     extra = dict(CANARY_EXTRA, **({"dimension": dimension} if dimension else {}))
+    if name == "funnel_time_in_stage":
+        extra["pipeline"] = "SecretPipeline"
     admin = queries.run(canary, name, _params(name, Filters(), **extra))
     assert any("secret" in v.lower() for v in _texts(admin))
 

@@ -50,6 +50,7 @@ final as (
         coalesce(c.count_deals_any, 0) as count_deals_any
     from steps s
     full join counted c on c.pipeline = s.pipeline
+    where c.count_deals_any > 0  -- issue 21: only pipelines with a deal inside the grant
 )
 
 select * from final

@@ -51,6 +51,13 @@ steps as (
     select distinct step_number, step_name
     from ref_summary_funnel_pipeline_steps
     where pipeline = $pipeline and not is_won_step
+        -- issue 21: step names only for a pipeline with a deal inside the grant (any period)
+        and exists (
+            select 1
+            from ref_deals_in_scope($segments, $regions, $owners) d
+            join ref_summary_funnel_stage_entries e using (deal_id)
+            where e.pipeline = $pipeline and e.evidence = 'created'
+        )
 ),
 
 final as (
