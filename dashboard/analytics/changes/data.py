@@ -298,6 +298,7 @@ def biggest_movers(deals: pd.DataFrame) -> list[dict[str, object]]:
             "amount_before": _number(r.before_amount),
             "amount_after": _number(r.after_amount),
             "amount_change": float(r.amount_change),
+            "link": owner_link(_text(r.owner)),
         }
         for r in frame.head(MOVERS).itertuples()
     ]
