@@ -305,21 +305,22 @@ def biggest_movers(deals: pd.DataFrame) -> list[dict[str, object]]:
 
 
 def links() -> dict[str, str]:
-    """The page and filter that shows each part (URL query params the pages read)."""
+    """The page and filter that shows each part, all time (URL query params the pages read),
+    relative to the app's address: "funnel?period=all"."""
     every = urlencode(Filters().to_query_params(), doseq=True)
     return {
-        "kpis": f"/?{every}",
-        "deals": f"/funnel?{every}",
-        "stage_moves": f"/funnel?{every}",
-        "status_changes": f"/competitors?{every}",
-        "new_competitors": f"/competitors?{every}",
+        "kpis": f"./?{every}",
+        "deals": f"funnel?{every}",
+        "stage_moves": f"funnel?{every}",
+        "status_changes": f"competitors?{every}",
+        "new_competitors": f"competitors?{every}",
     }
 
 
 def owner_link(owner: str | None) -> str:
     """The funnel for one deal owner, all time: where a mover's deal shows."""
     query = Filters(owners=(owner,) if owner else ()).to_query_params()
-    return f"/funnel?{urlencode(query, doseq=True)}"
+    return f"funnel?{urlencode(query, doseq=True)}"
 
 
 def _text(value: object) -> str | None:

@@ -51,9 +51,12 @@ def kpi_lines(result: dict, which: str) -> list[Line]:
         old, new = before[which].get(key), after[which].get(key)
         if old == new:
             continue
-        moved = formatting.delta(new, old, m.unit)
-        tail = f" ({moved})" if moved else ""
-        lines.append(Line(f"{m.label}: {fmt(old)} → {fmt(new)}{tail}", result["links"]["kpis"]))
+        if fmt(old) == fmt(new) and old is not None and new is not None:
+            text = f"{m.label}: {fmt(new)} ({'up' if new > old else 'down'} slightly)"
+        else:
+            moved = formatting.delta(new, old, m.unit)
+            text = f"{m.label}: {fmt(old)} → {fmt(new)}" + (f" ({moved})" if moved else "")
+        lines.append(Line(text, result["links"]["kpis"]))
     return lines
 
 
