@@ -95,7 +95,6 @@ def record(
     event: str,
     load_ids: list[int],
     before: list[KpiSnapshot],
-    happened_at: datetime,
 ) -> int:
     """Record one event (inside the caller's transaction); returns its id. For an undo, call
     before its rows are removed: the deals it changes are kept from the rows still there."""
@@ -103,13 +102,12 @@ def record(
         con.execute("select coalesce(max(event_id), 0) + 1 from change_events").fetchall()[0][0]
     )
     con.execute(
-        "insert into change_events values ($id, $event, $first, $last, $at)",
+        "insert into change_events values ($id, $event, $first, $last)",
         {
             "id": event_id,
             "event": event,
             "first": min(load_ids),
             "last": max(load_ids),
-            "at": happened_at,
         },
     )
     for snap in before:

@@ -10,8 +10,7 @@ create table change_events (
     event_id       bigint primary key,
     event          varchar not null check (event in ('load', 'undo')),
     first_load_id  integer not null,
-    last_load_id   integer not null,
-    happened_at    timestamp not null
+    last_load_id   integer not null  -- when: the loads table's loaded_at and undone_at
 );
 
 -- The headline KPIs (dashboard/core/measures.kpis, JSON) just before the event, all time and
