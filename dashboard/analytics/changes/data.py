@@ -63,6 +63,7 @@ def changes_since(
     known = set(queries.run(con, "changes_competitors_before", params)["name_key"])
     loads = compared_loads(events, event)
     before, after, notes = kpi_moves(con, events, event, wanted)
+    notes += removed_with(events, event)
     return {
         "since_load": event.first_load,
         "loads": loads,
@@ -130,6 +131,28 @@ def compared_loads(events: pd.DataFrame, event: Event) -> list[int]:
         & (events["event"] == "load")
     ]
     return sorted({int(n) for n in in_effect["load_id"]})
+
+
+def removed_with(events: pd.DataFrame, event: Event) -> list[str]:
+    """A first import removes the sample in its own transaction (no undo event of its own):
+    its deals are gone from the archives too, so say so rather than list them as removed."""
+    if event.kind != "load":
+        return []
+    started = event.loads["loaded_at"].min()
+    undos = set(events.loc[events["event"] == "undo", "first_load_id"])
+    gone = events[
+        events["is_sample"]
+        & events["undone_at"].notna()
+        & events["superseded_by"].isna()
+        & (events["undone_at"] >= started)
+        & ~events["load_id"].isin(undos)
+        & (events["load_id"] < event.first_load)
+    ]
+    return [
+        f"The sample (load {int(n)}) was removed with this load: the KPIs before include it, "
+        "its deals are not listed as removed."
+        for n in sorted(set(gone["load_id"]))
+    ]
 
 
 def files(event: Event, wanted: Filters) -> list[dict[str, object]]:
