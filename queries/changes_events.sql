@@ -11,7 +11,7 @@ recorded as (
 
 older as (
     select
-        null::bigint as event_id, 'load' as event, load_id as first_load_id,
+        cast(null as bigint) as event_id, 'load' as event, load_id as first_load_id,
         load_id as last_load_id
     from loads l
     where not exists (

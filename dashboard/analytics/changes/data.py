@@ -107,8 +107,8 @@ def pick_event(events: pd.DataFrame, since_load: int | None) -> Event:
     match = rows[rows["event"] == kind]
     if match.empty:
         raise ChangesError(
-            f"Load {since_load} was undone on {undone:%Y-%m-%d %H:%M}, before this version "
-            "kept what undos change: nothing of it is left to compare."
+            f"Load {since_load} was undone on {undone:%Y-%m-%d %H:%M} and its rows are gone: "
+            "there is nothing of it left to compare."
         )
     row = match.iloc[0]
     return _event(events, row["event_id"], kind, row["first_load_id"])
@@ -201,22 +201,7 @@ def kpi_moves(
 
 
 def _kept_kpis(con: duckdb.DuckDBPyConnection, event_id: int | None, key: str) -> dict | None:
-    if event_id is None:
-        return None
-    found = con.execute(
-        "select period_start, period_end, kpis_all_time, kpis_period from change_kpis"
-        " where event_id = $id and scope_key = $key",
-        {"id": event_id, "key": key},
-    ).fetchall()
-    if not found:
-        return None
-    start, end, all_time, in_period = found[0]
-    return {
-        "period_start": _iso(start),
-        "period_end": _iso(end),
-        "all_time": json.loads(all_time),
-        "period": json.loads(in_period),
-    }
+    return None if event_id is None else change_log.kept_kpis(con, event_id, key)
 
 
 def _no_snapshot_note(event: Event, wanted: Filters) -> str:
