@@ -17,6 +17,8 @@ import duckdb
 from dashboard.alerts import check as alerts
 from dashboard.alerts import rules as alert_rules
 from dashboard.analytics import kpis as kpi_report
+from dashboard.analytics.changes import data as changes_data
+from dashboard.analytics.changes import words as changes_words
 from dashboard.analytics.health import config as health_config
 from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
@@ -229,6 +231,12 @@ def _parser() -> argparse.ArgumentParser:
         "--file", type=Path, default=None, help=f"roles file (default ${access.ROLES_ENV})"
     )
     rol.set_defaults(handler=_roles)
+    chg = sub.add_parser("changes", help="what the latest load (or load N on) changed")
+
+    chg.add_argument("--since-load", type=int, default=None, metavar="N")
+    chg.add_argument("--format", choices=("json", "table"), default="json")
+    _db_option(chg)
+    chg.set_defaults(handler=_changes)
 
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
@@ -761,6 +769,20 @@ def _roles(args: argparse.Namespace) -> int:
         counts[grant.role.value] = counts.get(grant.role.value, 0) + 1
     summary = ", ".join(f"{n} {role}{'s' if n > 1 else ''}" for role, n in sorted(counts.items()))
     print(f"{path}: valid, {len(roles.grants)} people ({summary}).")
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    """What a load changed, within the person's grant (dashboard/analytics/changes)."""
+    who = _access(args)
+    try:
+        result = changes_data.changes_since(_open(args), args.since_load, scope=who.scope)
+    except changes_data.ChangesError as error:
+        raise UsageError(str(error)) from error
+    if args.format == "json":
+        print(json.dumps(_plain(result), indent=2))
+    else:
+        print(changes_words.as_text(result))
     return 0
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import alert_notes, identity, session
+from dashboard.ui import alert_notes, changes_panel, identity, session
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -55,8 +55,12 @@ if pending:
         view.load_all(
             cur, all_or_nothing, remove_sample and view.showing_sample(cur), user=who.person
         )
+        st.session_state[changes_panel.JUST_CHANGED] = True
         st.rerun()
 alert_notes.show()  # what the alert check after the last load found
+
+if st.session_state.get(changes_panel.JUST_CHANGED):
+    changes_panel.render(expanded=True, include_sample=True)
 
 st.subheader("Load history")
 history = view.load_history(cur, who.scope)
@@ -69,6 +73,7 @@ else:
         chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")
         if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
             st.toast(view.undo(cur, int(chosen)))
+            st.session_state[changes_panel.JUST_CHANGED] = True
             st.rerun()
     view.remap_control(cur, history, who.person)
     view.loaded_answers(cur)
