@@ -15,6 +15,10 @@ from pathlib import Path
 import duckdb
 
 from dashboard.analytics import kpis as kpi_report
+from dashboard.analytics.digest import build as digest_build
+from dashboard.analytics.digest import command as digest_command
+from dashboard.analytics.digest import images as digest_images
+from dashboard.analytics.digest import render as digest_render
 from dashboard.analytics.health import config as health_config
 from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
@@ -221,6 +225,8 @@ def _parser() -> argparse.ArgumentParser:
     _db_option(kpi)
     kpi.set_defaults(handler=_kpis)
 
+    _digest_parser(sub)
+
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
     bch.add_argument("--runs", type=int, default=5, help="warm runs per page (median)")
@@ -245,6 +251,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     bch.set_defaults(handler=_bench)
     return parser
+
+
+def _digest_parser(sub) -> None:
+    dig = sub.add_parser(
+        "digest", help="write a digest (KPI tiles, what changed, one chart per page) to a file"
+    )
+    dig.add_argument(
+        "--period",
+        choices=tuple(digest_build.PERIODS),
+        default=None,
+        help=f"counted back from the last day with data (default {digest_build.DEFAULT_PERIOD})",
+    )
+    dig.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    dig.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD (inclusive)")
+    for flag in ("segment", "region", "owner", "team"):
+        dig.add_argument(f"--{flag}", action="append", default=[], metavar=flag[0].upper())
+    dig.add_argument("--format", choices=digest_render.FORMATS, required=True)
+    dig.add_argument("--out", type=Path, required=True, metavar="FILE")
+    dig.add_argument(
+        "--base-url",
+        default=None,
+        help=f"the app's address for the links (default ${digest_build.BASE_URL_ENV} or "
+        f"{digest_build.DEFAULT_BASE_URL})",
+    )
+    dig.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="write nothing when no load happened since the previous digest of this scope",
+    )
+    _db_option(dig)
+    dig.set_defaults(handler=_digest)
 
 
 def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:
@@ -669,6 +706,38 @@ def _kpis(args: argparse.Namespace) -> int:
         width = max(map(len, values))
         for key, value in values.items():
             print(f"{key:<{width}}  {_table_cell(value)}")
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}.")
+    if args.period and (args.start or args.end):
+        raise UsageError("give either --period or --from/--to, not both.")
+    who = _access(args)
+    chosen = Filters(
+        args.start,
+        args.end,
+        tuple(args.segment),
+        tuple(args.region),
+        tuple(args.owner),
+        teams=tuple(args.team),
+    )
+    try:
+        outcome = digest_command.make(
+            _open(args),
+            chosen,
+            who.scope,
+            period=args.period,
+            fmt=args.format,
+            out=args.out,
+            base_url=args.base_url,
+            if_changed=args.if_changed,
+            user=who.person,
+        )
+    except (digest_images.ImageError, OSError) as error:
+        raise UsageError(str(error)) from error
+    print(outcome.message)
     return 0
 
 
