@@ -15,7 +15,7 @@ from dashboard.analytics.digest import since
 from dashboard.analytics.digest.sections import PAGES, Section, section
 from dashboard.core import coverage, formatting, needs, queries
 from dashboard.core.filters import Filters
-from dashboard.core.periods import describe, describe_period
+from dashboard.core.periods import describe, describe_period, preset_range
 from dashboard.store.digests import Previous
 
 BASE_URL_ENV = "CRM_DASHBOARD_BASE_URL"
@@ -34,10 +34,10 @@ def _last_month(as_of: date) -> tuple[date, date]:
 PERIODS = {
     "last-7-days": lambda d: (d - timedelta(days=6), d),
     "last-30-days": lambda d: (d - timedelta(days=29), d),
-    "last-90-days": lambda d: (d - timedelta(days=89), d),
+    "last-90-days": lambda d: preset_range("Last 90 days", d),
     "last-month": _last_month,
-    "year-to-date": lambda d: (date(d.year, 1, 1), d),
-    "last-12-months": lambda d: (d.replace(year=d.year - 1) + timedelta(days=1), d),
+    "year-to-date": lambda d: preset_range("Year to date", d),
+    "last-12-months": lambda d: preset_range("Last 12 months", d),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import duckdb
+import pandas as pd
 
 from dashboard.core import formatting, measures
 from dashboard.core.filters import Filters
@@ -52,11 +53,12 @@ def describe(found: Mapping) -> list[str]:
     rows = found.get("load_rows")
     if rows is not None and not rows.empty:
         for row in rows.to_dict("records"):
+            name = row["file_name"] if pd.notna(row["file_name"]) else row["source"]
+            who = f" by {row['user_name']}" if pd.notna(row["user_name"]) else ""
+            rows_loaded = int(row["rows_loaded"])
             out.append(
-                f"Load {row['load_id']}: {row['file_name'] or row['source']}, "
-                f"{formatting.count(row['rows_loaded'])} rows, loaded {row['loaded_at']:%-d %b %Y}"
-                + (f" by {row['user_name']}" if row.get("user_name") else "")
-                + "."
+                f"Load {row['load_id']}: {name}, {formatting.count(rows_loaded)} "
+                f"row{'s' * (rows_loaded != 1)}, loaded {row['loaded_at']:%-d %b %Y}{who}."
             )
     elif not found.get("loads"):
         out.append("New data was loaded.")
