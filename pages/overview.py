@@ -9,6 +9,7 @@ from dashboard.ui import session, widgets
 
 filters = session.filters()
 st.title("Overview")
+widgets.page_pdf("overview")
 st.caption(f"{periods.describe(filters)} · change vs the previous period of equal length")
 
 summary = session.cached(overview.kpi_summary, filters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 
@@ -196,5 +197,5 @@ def _chart(item: Section, png: bytes | None) -> str:
 def page_pdf(item: Section, where: str) -> bytes:
     """One app page's PDF: its tiles and headline chart for the current filters."""
     (png,) = images.to_png([item.figure])
-    title = f"{item.title} · {where}"
-    return pdf.html_to_pdf(_document(title, [section_html(item, png, None, heading="h1")]))
+    titled = replace(item, title=f"{item.title} · {where}")  # the filters under the page's name
+    return pdf.html_to_pdf(_document(titled.title, [section_html(titled, png, None, "h1")]))
