@@ -15,6 +15,8 @@ from pathlib import Path
 import duckdb
 
 from dashboard.analytics import kpis as kpi_report
+from dashboard.analytics.changes import data as changes_data
+from dashboard.analytics.changes import words as changes_words
 from dashboard.analytics.digest import build as digest_build
 from dashboard.analytics.digest import command as digest_command
 from dashboard.analytics.digest import images as digest_images
@@ -226,6 +228,12 @@ def _parser() -> argparse.ArgumentParser:
     kpi.set_defaults(handler=_kpis)
 
     _digest_parser(sub)
+
+    chg = sub.add_parser("changes", help="what the latest load (or load N on) changed")
+    chg.add_argument("--since-load", type=int, default=None, metavar="N")
+    chg.add_argument("--format", choices=("json", "table"), default="json")
+    _db_option(chg)
+    chg.set_defaults(handler=_changes)
 
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
@@ -738,6 +746,20 @@ def _digest(args: argparse.Namespace) -> int:
     except (digest_images.ImageError, OSError) as error:
         raise UsageError(str(error)) from error
     print(outcome.message)
+    return 0
+
+
+def _changes(args: argparse.Namespace) -> int:
+    """What a load changed, within the person's grant (dashboard/analytics/changes)."""
+    who = _access(args)
+    try:
+        result = changes_data.changes_since(_open(args), args.since_load, scope=who.scope)
+    except changes_data.ChangesError as error:
+        raise UsageError(str(error)) from error
+    if args.format == "json":
+        print(json.dumps(_plain(result), indent=2))
+    else:
+        print(changes_words.as_text(result))
     return 0
 
 

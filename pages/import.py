@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import identity, session
+from dashboard.ui import changes_panel, identity, session
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -55,7 +55,11 @@ if pending:
         view.load_all(
             cur, all_or_nothing, remove_sample and view.showing_sample(cur), user=who.person
         )
+        st.session_state[changes_panel.JUST_CHANGED] = True
         st.rerun()
+
+if st.session_state.get(changes_panel.JUST_CHANGED):
+    changes_panel.render(expanded=True, include_sample=True)
 
 st.subheader("Load history")
 history = view.load_history(cur, who.scope)
@@ -68,6 +72,7 @@ else:
         chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")
         if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
             st.toast(view.undo(cur, int(chosen)))
+            st.session_state[changes_panel.JUST_CHANGED] = True
             st.rerun()
     view.remap_control(cur, history, who.person)
     view.loaded_answers(cur)

@@ -5,12 +5,13 @@ import streamlit as st
 from dashboard.analytics.overview import charts
 from dashboard.analytics.overview import data as overview
 from dashboard.core import measures, periods
-from dashboard.ui import session, widgets
+from dashboard.ui import changes_panel, session, widgets
 
 filters = session.filters()
 st.title("Overview")
 widgets.page_pdf("overview")
 st.caption(f"{periods.describe(filters)} · change vs the previous period of equal length")
+changes_panel.render()  # one collapsed line: what the latest load changed
 
 summary = session.cached(overview.kpi_summary, filters)
 widgets.tiles(summary.tiles)

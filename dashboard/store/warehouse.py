@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.core import queries, resources
 from dashboard.core.filters import EVERYTHING, Filters, Scope
-from dashboard.store import macros, summaries
+from dashboard.store import change_log, macros, summaries
 
 DB_ENV_VAR = "CRM_DASHBOARD_DB"
 MEMORY_ENV_VAR = "CRM_DASHBOARD_MEMORY_LIMIT"
@@ -314,6 +314,7 @@ def load_batch(
             _check_columns(con, table, _relation_columns(con, relation))
     load_ids = []
     with transaction(con):
+        kpis_before = change_log.snapshot(con)
         for old in undoing:
             _undo_rows(con, old)
         for n, (sources, info) in enumerate(batch):
@@ -328,6 +329,7 @@ def load_batch(
             load_ids.append(load_id)
         changed = {table for sources, _ in batch for table in sources}
         summaries.rebuild(con, None if undoing or superseding else summaries.affected(changed))
+        change_log.record(con, "load", load_ids, kpis_before, _now())
     return load_ids
 
 
@@ -421,6 +423,7 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     if found[0][0] is not None:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
     with transaction(con):
+        change_log.record(con, "undo", [load_id], change_log.snapshot(con), _now())
         removed = _undo_rows(con, load_id)
         summaries.rebuild(con)
     return removed

@@ -20,6 +20,7 @@ from dashboard.analytics.overview import data as overview
 from dashboard.core import access
 from dashboard.core.filters import Filters, Scope
 from dashboard.store import warehouse
+from tests.conftest import frame
 
 # A 1x1 PNG: what the md/html tests draw instead of Chromium (the PDF test draws for real).
 DOT = base64.b64decode(
@@ -198,12 +199,21 @@ def test_if_changed_writes_nothing_until_a_load(db, dots, tmp_path, capsys):
     digest(capsys, db, tmp_path / "smb.md", "--format", "md", "--if-changed", "--segment", "SMB")
     assert (tmp_path / "smb.md").exists()
     con = warehouse.connect(db)
-    extra = pd.DataFrame({"account_id": ["NEW1"], "account_name": ["Newco"], "segment": ["SMB"]})
-    load_id = warehouse.load_frames(con, {"accounts": extra}, source="test")
+    newco = pd.DataFrame({"account_id": ["NEW1"], "account_name": ["Newco"], "segment": ["SMB"]})
+    deal = frame(
+        "deal_id account_id owner status amount created_at closed_at",
+        [("NEWD1", "NEW1", "Ann", "won", 5000, "2026-10-01", "2026-10-20")],
+    )
+    load_id = warehouse.load_frames(
+        con, {"accounts": newco, "deals": deal}, source="import", file_name="newco.csv"
+    )
     con.close()
     digest(capsys, db, third, "--format", "md", "--if-changed")
     changed = third.read_text().split("## What changed since the previous digest")[1]
-    assert f"Load {load_id}: test, 1 row, loaded" in changed.split("##")[0]
+    changed = changed.split("##")[0]
+    # The changes analytics' words for the load after the previous digest: one deal added.
+    assert "- Since newco.csv, loaded" in changed and load_id > 1
+    assert "- Deals: 1 added, 0 updated, 0 removed." in changed
 
 
 def test_bad_options_are_one_sentence(db, tmp_path, capsys):

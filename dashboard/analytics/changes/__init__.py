@@ -1,0 +1,1 @@
+"""What changed since a load: KPI moves, deals added/updated/removed, stage and status moves."""
