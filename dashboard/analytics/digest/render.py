@@ -28,6 +28,7 @@ h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; margin: 4mm 0 2mm
 .tile { border: 1px solid #d0d7de; border-radius: 2mm; padding: 1.5mm 2.5mm; width: 38mm; }
 .tile .label { color: #57606a; font-size: 8.5pt; }
 .tile .value { font-size: 14pt; font-weight: 600; }
+.tile .delta { font-size: 9pt; font-weight: 600; }
 .tile .caption { color: #57606a; font-size: 7.5pt; }
 .good { color: #1a7f37; } .bad { color: #cf222e; } .flat { color: #57606a; }
 ul { margin: 1mm 0; padding-left: 5mm; } li { margin: 0.5mm 0; }
@@ -164,10 +165,10 @@ def _tiles(tiles: Sequence[Tile]) -> str:
         return ""
     cards = []
     for t in tiles:
-        delta = f' <span class="{_tone(t)}">{escape(t.delta)}</span>' if t.delta else ""
+        delta = f'<div class="delta {_tone(t)}">{escape(t.delta)}</div>' if t.delta else ""
         cards.append(
             f'<div class="tile"><div class="label">{escape(t.label)}</div>'
-            f'<div class="value">{escape(t.value)}{delta}</div>'
+            f'<div class="value">{escape(t.value)}</div>{delta}'
             f'<div class="caption">{escape(t.caption)}</div></div>'
         )
     return '<div class="tiles">' + "".join(cards) + "</div>"

@@ -11,7 +11,7 @@ from dashboard.core.filters import Filters
 from dashboard.store import warehouse
 from dashboard.store.digests import Previous
 
-LINES_SHOWN = 14  # deal lines (counts, stage moves, statuses, competitors, movers) at most
+LINES_SHOWN = 12  # at most, so page 1 of the PDF keeps its chart (the rest is in the app)
 
 
 def sentences(
@@ -31,16 +31,19 @@ def sentences(
         result = changes.changes_since(cur, first, filters=filters)
     except changes.ChangesError as error:
         return [f"Since the previous digest ({when}): {error}"]
-    return [f"Since the previous digest ({when}):", *describe(result)]
+    return [f"{words.headline(result)}, after the previous digest ({when}).", *describe(result)]
 
 
 def describe(result: dict) -> list[str]:
-    """The changes panel's lines, as plain sentences."""
-    out = [f"{words.headline(result)}."]
-    for which, title in (("all_time", "all time"), ("period", words.period_words(result))):
-        out += [f"{line.text} ({title})." for line in words.kpi_lines(result, which)]
-    deal_lines = [line.text for line in words.deal_lines(result)]
-    out += [f"{text}." for text in deal_lines[:LINES_SHOWN]]
-    if len(deal_lines) > LINES_SHOWN:
-        out.append(f"…and {len(deal_lines) - LINES_SHOWN} more changes in the app.")
-    return out + list(result.get("notes") or [])
+    """The changes panel's lines (KPI moves first, then deals), as plain sentences."""
+    lines = [
+        f"{line.text}, {title}."
+        for which, title in (("all_time", "all time"), ("period", words.period_words(result)))
+        for line in words.kpi_lines(result, which)
+    ]
+    lines += [f"{line.text}." for line in words.deal_lines(result)]
+    lines += list(result.get("notes") or [])
+    if len(lines) > LINES_SHOWN:
+        more = len(lines) - LINES_SHOWN + 1
+        lines = [*lines[: LINES_SHOWN - 1], f"…and {more} more changes: see the app."]
+    return lines
