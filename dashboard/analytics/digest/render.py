@@ -75,12 +75,13 @@ def _write_charts(
 
 
 def markdown(digest: Digest, charts: Sequence[str | None]) -> str:
-    lines = [f"# {digest.title}", "", _meta(digest), "", f"[Open the live view]({digest.link})", ""]
+    link = f"[Open the live view]({digest.link})"
+    lines = [f"# {_md(digest.title)}", "", _md(_meta(digest)), "", link, ""]
     lines += _md_section(digest.overview, charts[0], digest)
     lines += ["## What changed since the previous digest", ""]
-    lines += [f"- {s}" for s in digest.changes] + [""]
+    lines += [f"- {_md(s)}" for s in digest.changes] + [""]
     lines += ["## Top movers (won amount vs the period before)", ""]
-    lines += [f"- {m.sentence}" for m in digest.movers] or [f"- {digest.movers_note}"]
+    lines += [f"- {_md(m.sentence)}" for m in digest.movers] or [f"- {digest.movers_note}"]
     lines.append("")
     for item, chart in zip(digest.sections, charts[1:], strict=True):
         lines += _md_section(item, chart, digest)
@@ -105,9 +106,12 @@ def _md_section(item: Section, chart: str | None, digest: Digest) -> list[str]:
     return [*lines, ""]
 
 
+MD_INERT = str.maketrans({"|": "\\|", "\n": " ", "[": "\\[", "]": "\\]", "<": "&lt;"})
+
+
 def _md(text: str) -> str:
-    """Cell text that cannot break a table or start a link."""
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("[", "\\[").replace("<", "&lt;")
+    """Text that cannot break a table, start a link or open a tag."""
+    return str(text).translate(MD_INERT)
 
 
 def _meta(digest: Digest) -> str:
