@@ -234,3 +234,15 @@ def test_bad_options_are_one_sentence(db, tmp_path, capsys):
     )
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "either --period or --from/--to" in err
+
+
+def test_no_browser_is_one_sentence_and_writes_nothing(db, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    out = tmp_path / "d.pdf"
+    code = cli.main(["digest", "--db", str(db), "--format", "pdf", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "install Debian's chromium" in err
+    assert not out.exists()
+    con = warehouse.connect(db)
+    assert warehouse.scalar(con, "select count(*) from digests") == 0  # not recorded either
+    con.close()
