@@ -8,6 +8,7 @@
 -- (never the whole table): rows of earlier loads still current, plus archived rows of earlier
 -- loads that a compared load replaced. After = the current rows. A deal is in scope when its
 -- row before or after is (a manager sees a deal leave their grant, never other grants' deals).
+-- Plain SQL (no `exclude`, `by name` or `qualify`) so that it also runs on Spark.
 with
 
 touched as (
@@ -18,46 +19,51 @@ touched as (
     where $undo_event is null and (load_id >= $first_load or replaced_by_load >= $first_load)
 ),
 
-before_load as (
-    select * exclude (load_id) from deals
+before_rows as (
+    select
+        deal_id, account_id, deal_name, pipeline, stage, status, amount, currency, created_at,
+        closed_at, owner, source, product, competitor, loss_reason
+    from deals
     where $undo_event is null and load_id < $first_load
         and deal_id in (select deal_id from touched)
     union all
-    select * exclude (load_id, replaced_by_load) from archived_deals
+    select
+        deal_id, account_id, deal_name, pipeline, stage, status, amount, currency, created_at,
+        closed_at, owner, source, product, competitor, loss_reason
+    from archived_deals
     where $undo_event is null and load_id < $first_load and replaced_by_load >= $first_load
         and deal_id in (select deal_id from touched)
-),
-
-after_load as (
-    select * exclude (load_id) from deals
-    where $undo_event is null and deal_id in (select deal_id from touched)
-),
-
-undone as (
-    select * from change_undone_deals where event_id = $undo_event
-),
-
-before_rows as (
-    select * from before_load
-    union all by name
-    select * exclude (event_id, side) from undone where side = 'before'
+    union all
+    select
+        deal_id, account_id, deal_name, pipeline, stage, status, amount, currency, created_at,
+        closed_at, owner, source, product, competitor, loss_reason
+    from change_undone_deals
+    where event_id = $undo_event and side = 'before'
 ),
 
 after_rows as (
-    select * from after_load
-    union all by name
-    select * exclude (event_id, side) from undone where side = 'after'
+    select
+        deal_id, account_id, deal_name, pipeline, stage, status, amount, currency, created_at,
+        closed_at, owner, source, product, competitor, loss_reason
+    from deals
+    where $undo_event is null and deal_id in (select deal_id from touched)
+    union all
+    select
+        deal_id, account_id, deal_name, pipeline, stage, status, amount, currency, created_at,
+        closed_at, owner, source, product, competitor, loss_reason
+    from change_undone_deals
+    where event_id = $undo_event and side = 'after'
 ),
 
 -- A file may name a deal twice: one row per deal and side (the last stage, then amount).
-before_one as (
-    select * from before_rows
-    qualify row_number() over (partition by deal_id order by stage desc, amount desc) = 1
+before_ranked as (
+    select *, row_number() over (partition by deal_id order by stage desc, amount desc) as n
+    from before_rows
 ),
 
-after_one as (
-    select * from after_rows
-    qualify row_number() over (partition by deal_id order by stage desc, amount desc) = 1
+after_ranked as (
+    select *, row_number() over (partition by deal_id order by stage desc, amount desc) as n
+    from after_rows
 ),
 
 paired as (
@@ -77,20 +83,26 @@ paired as (
         cast(a.amount as double) as after_amount,
         b.competitor as before_competitor,
         a.competitor as after_competitor,
-        (b.deal_id is not null and a.deal_id is not null
-         and (b.account_id, b.deal_name, b.pipeline, b.stage, b.status, b.amount, b.currency,
-              b.created_at, b.closed_at, b.owner, b.source, b.product, b.competitor,
-              b.loss_reason)
-             is distinct from
-             (a.account_id, a.deal_name, a.pipeline, a.stage, a.status, a.amount, a.currency,
-              a.created_at, a.closed_at, a.owner, a.source, a.product, a.competitor,
-              a.loss_reason)) as is_updated,
+        b.account_id is distinct from a.account_id
+            or b.deal_name is distinct from a.deal_name
+            or b.pipeline is distinct from a.pipeline
+            or b.stage is distinct from a.stage
+            or b.status is distinct from a.status
+            or b.amount is distinct from a.amount
+            or b.currency is distinct from a.currency
+            or b.created_at is distinct from a.created_at
+            or b.closed_at is distinct from a.closed_at
+            or b.owner is distinct from a.owner
+            or b.source is distinct from a.source
+            or b.product is distinct from a.product
+            or b.competitor is distinct from a.competitor
+            or b.loss_reason is distinct from a.loss_reason as is_different,
         b.owner as before_owner,
         b.account_id as before_account_id,
         a.owner as after_owner,
         a.account_id as after_account_id
-    from before_one b
-    full join after_one a using (deal_id)
+    from (select * from before_ranked where n = 1) b
+    full join (select * from after_ranked where n = 1) a on a.deal_id = b.deal_id
 ),
 
 final as (
@@ -99,7 +111,7 @@ final as (
         case
             when not was_there then 'added'
             when not is_there then 'removed'
-            when is_updated then 'updated'
+            when is_different then 'updated'
             else 'unchanged'
         end as change_kind,
         before_stage, after_stage, before_status, after_status,

@@ -5,14 +5,14 @@
 with
 
 recorded as (
-    select event_id, event, first_load_id, last_load_id, happened_at
+    select event_id, event, first_load_id, last_load_id
     from change_events
 ),
 
 older as (
     select
-        null::bigint as event_id, 'load' as event, load_id as first_load_id,
-        load_id as last_load_id, loaded_at as happened_at
+        cast(null as bigint) as event_id, 'load' as event, load_id as first_load_id,
+        load_id as last_load_id
     from loads l
     where not exists (
         select 1 from change_events e
@@ -28,7 +28,7 @@ events as (
 
 final as (
     select
-        e.event_id, e.event, e.first_load_id, e.last_load_id, e.happened_at,
+        e.event_id, e.event, e.first_load_id, e.last_load_id,
         l.load_id, l.file_name, l.source, l.user_name, l.loaded_at, l.undone_at,
         l.superseded_by, l.is_sample, l.rows_loaded, l.table_names
     from events e

@@ -29,8 +29,16 @@ import pyarrow.dataset as ds
 from dashboard.store import warehouse
 
 MANIFEST = "export.json"
-# Besides the canonical tables: the load history, so "showing the sample" reads the same.
-EXPORTED_TABLES = (*warehouse.CANONICAL_TABLES, "loads")
+# Besides the canonical tables: the load history, so "showing the sample" reads the same;
+# the deals' archive and what loads and undos changed (migration 0013), for the changes_*
+# query files.
+EXPORTED_TABLES = (
+    *warehouse.CANONICAL_TABLES,
+    "loads",
+    "archived_deals",
+    "change_events",
+    "change_undone_deals",
+)
 PARTITION_COLUMN = "load_id"
 BATCH_ROWS = 100_000
 

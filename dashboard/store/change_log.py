@@ -95,7 +95,6 @@ def record(
     event: str,
     load_ids: list[int],
     before: list[KpiSnapshot],
-    happened_at: datetime,
 ) -> int:
     """Record one event (inside the caller's transaction); returns its id. For an undo, call
     before its rows are removed: the deals it changes are kept from the rows still there."""
@@ -103,13 +102,12 @@ def record(
         con.execute("select coalesce(max(event_id), 0) + 1 from change_events").fetchall()[0][0]
     )
     con.execute(
-        "insert into change_events values ($id, $event, $first, $last, $at)",
+        "insert into change_events values ($id, $event, $first, $last, $first)",
         {
             "id": event_id,
             "event": event,
             "first": min(load_ids),
             "last": max(load_ids),
-            "at": happened_at,
         },
     )
     for snap in before:
@@ -135,12 +133,31 @@ def _keep_undone_deals(con: duckdb.DuckDBPyConnection, event_id: int, load_id: i
     params = {"id": event_id, "load": load_id}
     con.execute(
         "insert into change_undone_deals by name select * exclude (load_id),"
-        " $id as event_id, 'before' as side from deals where load_id = $load",
+        " $id as event_id, 'before' as side, $load as load_id from deals where load_id = $load",
         params,
     )
     con.execute(
         "insert into change_undone_deals by name select * exclude (load_id, replaced_by_load),"
-        " $id as event_id, 'after' as side from archived_deals where replaced_by_load = $load"
+        " $id as event_id, 'after' as side, $load as load_id"
+        " from archived_deals where replaced_by_load = $load"
         " and deal_id not in (select deal_id from deals where load_id <> $load)",
         params,
     )
+
+
+def kept_kpis(con: duckdb.DuckDBPyConnection, event_id: int, key: str) -> dict | None:
+    """The KPIs kept just before event `event_id` for the grant `key` (None: none kept)."""
+    found = con.execute(
+        "select period_start, period_end, kpis_all_time, kpis_period from change_kpis"
+        " where event_id = $id and scope_key = $key",
+        {"id": event_id, "key": key},
+    ).fetchall()
+    if not found:
+        return None
+    start, end, all_time, in_period = found[0]
+    return {
+        "period_start": _plain(start),
+        "period_end": _plain(end),
+        "all_time": json.loads(all_time),
+        "period": json.loads(in_period),
+    }

@@ -329,7 +329,7 @@ def load_batch(
             load_ids.append(load_id)
         changed = {table for sources, _ in batch for table in sources}
         summaries.rebuild(con, None if undoing or superseding else summaries.affected(changed))
-        change_log.record(con, "load", load_ids, kpis_before, _now())
+        change_log.record(con, "load", load_ids, kpis_before)
     return load_ids
 
 
@@ -423,7 +423,7 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
     if found[0][0] is not None:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
     with transaction(con):
-        change_log.record(con, "undo", [load_id], change_log.snapshot(con), _now())
+        change_log.record(con, "undo", [load_id], change_log.snapshot(con))
         removed = _undo_rows(con, load_id)
         summaries.rebuild(con)
     return removed

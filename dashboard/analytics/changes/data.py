@@ -63,6 +63,7 @@ def changes_since(
     known = set(queries.run(con, "changes_competitors_before", params)["name_key"])
     loads = compared_loads(events, event)
     before, after, notes = kpi_moves(con, events, event, wanted)
+    notes += removed_with(events, event)
     return {
         "since_load": event.first_load,
         "loads": loads,
@@ -106,8 +107,8 @@ def pick_event(events: pd.DataFrame, since_load: int | None) -> Event:
     match = rows[rows["event"] == kind]
     if match.empty:
         raise ChangesError(
-            f"Load {since_load} was undone on {undone:%Y-%m-%d %H:%M}, before this version "
-            "kept what undos change: nothing of it is left to compare."
+            f"Load {since_load} was undone on {undone:%Y-%m-%d %H:%M} and its rows are gone: "
+            "there is nothing of it left to compare."
         )
     row = match.iloc[0]
     return _event(events, row["event_id"], kind, row["first_load_id"])
@@ -130,6 +131,28 @@ def compared_loads(events: pd.DataFrame, event: Event) -> list[int]:
         & (events["event"] == "load")
     ]
     return sorted({int(n) for n in in_effect["load_id"]})
+
+
+def removed_with(events: pd.DataFrame, event: Event) -> list[str]:
+    """A first import removes the sample in its own transaction (no undo event of its own):
+    its deals are gone from the archives too, so say so rather than list them as removed."""
+    if event.kind != "load":
+        return []
+    started = event.loads["loaded_at"].min()
+    undos = set(events.loc[events["event"] == "undo", "first_load_id"])
+    gone = events[
+        events["is_sample"]
+        & events["undone_at"].notna()
+        & events["superseded_by"].isna()
+        & (events["undone_at"] >= started)
+        & ~events["load_id"].isin(undos)
+        & (events["load_id"] < event.first_load)
+    ]
+    return [
+        f"The sample (load {int(n)}) was removed with this load: the KPIs before include it, "
+        "its deals are not listed as removed."
+        for n in sorted(set(gone["load_id"]))
+    ]
 
 
 def files(event: Event, wanted: Filters) -> list[dict[str, object]]:
@@ -178,22 +201,7 @@ def kpi_moves(
 
 
 def _kept_kpis(con: duckdb.DuckDBPyConnection, event_id: int | None, key: str) -> dict | None:
-    if event_id is None:
-        return None
-    found = con.execute(
-        "select period_start, period_end, kpis_all_time, kpis_period from change_kpis"
-        " where event_id = $id and scope_key = $key",
-        {"id": event_id, "key": key},
-    ).fetchall()
-    if not found:
-        return None
-    start, end, all_time, in_period = found[0]
-    return {
-        "period_start": _iso(start),
-        "period_end": _iso(end),
-        "all_time": json.loads(all_time),
-        "period": json.loads(in_period),
-    }
+    return None if event_id is None else change_log.kept_kpis(con, event_id, key)
 
 
 def _no_snapshot_note(event: Event, wanted: Filters) -> str:

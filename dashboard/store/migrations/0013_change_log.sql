@@ -5,13 +5,16 @@
 -- just before a load or an undo are kept too (one row per grant), since rebuilding them would
 -- mean rebuilding every summary on an older version of the data.
 
+-- change_events and change_undone_deals are exported to Parquet with archived_deals, so the
+-- query files that read them run on Spark too.
+
 -- One row per load batch (files dropped together: first..last load id) or undo.
 create table change_events (
     event_id       bigint primary key,
     event          varchar not null check (event in ('load', 'undo')),
     first_load_id  integer not null,
-    last_load_id   integer not null,
-    happened_at    timestamp not null
+    last_load_id   integer not null,  -- when: the loads table's loaded_at and undone_at
+    load_id        integer not null   -- = first_load_id: the Parquet export's partition key
 );
 
 -- The headline KPIs (dashboard/core/measures.kpis, JSON) just before the event, all time and
@@ -46,5 +49,6 @@ create table change_undone_deals (
     source       varchar,
     product      varchar,
     competitor   varchar,
-    loss_reason  varchar
+    loss_reason  varchar,
+    load_id      integer not null  -- the undone load (the Parquet export's partition key)
 );

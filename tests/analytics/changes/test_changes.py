@@ -234,3 +234,53 @@ def test_the_change_queries_read_only_the_rows_in_question(loads):
     # Three load events, newest first, each covering its own load.
     assert list(events["load_id"]) == [3, 2, 1]
     assert list(events["event"]) == ["load"] * 3
+
+
+def test_a_first_import_that_removes_the_sample_says_so(con):
+    """The sample (load 1: D1) is removed in the transaction of load 2 (D9): D9 is added, D1
+    is not listed as removed (its rows are gone), and a note says why."""
+    sample = frame(DEAL_COLUMNS, [LOAD_2[0]])
+    warehouse.load_frames(con, {"deals": sample}, source="sample", is_sample=True)
+    own = frame(
+        DEAL_COLUMNS, [("D9", "A1", "Ann", "Proposal", "open", 10, "2025-01-01", None, None)]
+    )
+    con.register("own_deals", own)
+    warehouse.load_relations(
+        con, {"deals": "own_deals"}, warehouse.LoadInfo("import", "own.csv"), undoing=[1]
+    )
+    out = changes_since(con)
+    assert (out["loads"], out["deals_added"], out["deals_removed"]) == ([2], 1, 0)
+    assert out["notes"] == [
+        "The sample (load 1) was removed with this load: the KPIs before include it, "
+        "its deals are not listed as removed."
+    ]
+    # KPIs before: the sample's D1 (open 100); after: D9 alone (open 10).
+    assert out["kpis_before"]["all_time"]["pipeline_open_amount"] == 100.0
+    assert out["kpis_after"]["all_time"]["pipeline_open_amount"] == 10.0
+
+
+def test_a_remap_that_drops_a_deal_removes_it(loads):
+    """Load 4 remaps load 3 (superseding it) with the same rows but D5: the version before it
+    is the one after load 3, so D5 is removed and nothing else changed."""
+    remapped = frame(DEAL_COLUMNS, LOAD_3[:4])
+    loads.register("remapped_deals", remapped)
+    warehouse.load_relations(
+        loads,
+        {"deals": "remapped_deals"},
+        warehouse.LoadInfo("import", "deals-march.csv"),
+        superseding=[3],
+    )
+    out = changes_since(loads)
+    assert (out["loads"], out["deals_added"], out["deals_updated"], out["deals_removed"]) == (
+        [4],
+        0,
+        0,
+        1,
+    )
+    assert [(m["deal_id"], m["amount_change"]) for m in out["biggest_movers"]] == [("D5", -500.0)]
+    # Open pipeline 1,100 (D2 D4 D5) -> 600 (D2 D4).
+    assert out["kpis_before"]["all_time"]["pipeline_open_amount"] == 1100.0
+    assert out["kpis_after"]["all_time"]["pipeline_open_amount"] == 600.0
+    # Load 3 is no longer in effect: asking for it points to its remap.
+    with pytest.raises(ChangesError, match="remapped as load 4"):
+        changes_since(loads, 3)
