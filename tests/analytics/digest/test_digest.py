@@ -246,3 +246,30 @@ def test_no_browser_is_one_sentence_and_writes_nothing(db, tmp_path, capsys, mon
     con = warehouse.connect(db)
     assert warehouse.scalar(con, "select count(*) from digests") == 0  # not recorded either
     con.close()
+
+
+def test_a_managers_what_changed_names_no_file_and_counts_only_granted_deals(
+    db, dots, roles, tmp_path, capsys
+):
+    digest(capsys, db, tmp_path / "first.md", "--as", "maria", "--format", "md")
+    con = warehouse.connect(db)
+    accounts = frame(
+        "account_id account_name segment",
+        [("NEW1", "Newco", "SMB"), ("NEW2", "Bigco", "Enterprise")],
+    )
+    deals = frame(
+        "deal_id account_id owner status amount created_at closed_at",
+        [
+            ("NEWD1", "NEW1", "Ann", "won", 5000, "2026-10-01", "2026-10-20"),
+            ("NEWD2", "NEW2", "Ann", "won", 9000, "2026-10-01", "2026-10-20"),
+        ],
+    )
+    load_id = warehouse.load_frames(
+        con, {"accounts": accounts, "deals": deals}, source="import", file_name="secret-q4.csv"
+    )
+    con.close()
+    out = tmp_path / "after.md"
+    digest(capsys, db, out, "--as", "maria", "--format", "md", "--if-changed")
+    changed = out.read_text().split("## What changed since the previous digest")[1].split("##")[0]
+    assert "secret-q4.csv" not in changed and f"- Since load {load_id}, loaded" in changed
+    assert "- Deals: 1 added, 0 updated, 0 removed." in changed  # NEWD1 only: SMB is granted
