@@ -19,6 +19,10 @@ from dashboard.alerts import rules as alert_rules
 from dashboard.analytics import kpis as kpi_report
 from dashboard.analytics.changes import data as changes_data
 from dashboard.analytics.changes import words as changes_words
+from dashboard.analytics.digest import build as digest_build
+from dashboard.analytics.digest import command as digest_command
+from dashboard.analytics.digest import images as digest_images
+from dashboard.analytics.digest import render as digest_render
 from dashboard.analytics.health import config as health_config
 from dashboard.core import access, queries, resources
 from dashboard.core.filters import SCOPE_KEYS, Filters
@@ -231,6 +235,8 @@ def _parser() -> argparse.ArgumentParser:
         "--file", type=Path, default=None, help=f"roles file (default ${access.ROLES_ENV})"
     )
     rol.set_defaults(handler=_roles)
+    _digest_parser(sub)
+
     chg = sub.add_parser("changes", help="what the latest load (or load N on) changed")
 
     chg.add_argument("--since-load", type=int, default=None, metavar="N")
@@ -278,6 +284,37 @@ def _alerts_parser(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--rules", type=Path, help="the rules file (default $CRM_DASHBOARD_ALERTS)")
     _db_option(chk)
     chk.set_defaults(handler=_alerts_check)
+
+
+def _digest_parser(sub) -> None:
+    dig = sub.add_parser(
+        "digest", help="write a digest (KPI tiles, what changed, one chart per page) to a file"
+    )
+    dig.add_argument(
+        "--period",
+        choices=tuple(digest_build.PERIODS),
+        default=None,
+        help=f"counted back from the last day with data (default {digest_build.DEFAULT_PERIOD})",
+    )
+    dig.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    dig.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD (inclusive)")
+    for flag in ("segment", "region", "owner", "team"):
+        dig.add_argument(f"--{flag}", action="append", default=[], metavar=flag[0].upper())
+    dig.add_argument("--format", choices=digest_render.FORMATS, required=True)
+    dig.add_argument("--out", type=Path, required=True, metavar="FILE")
+    dig.add_argument(
+        "--base-url",
+        default=None,
+        help=f"the app's address for the links (default ${digest_build.BASE_URL_ENV} or "
+        f"{digest_build.DEFAULT_BASE_URL})",
+    )
+    dig.add_argument(
+        "--if-changed",
+        action="store_true",
+        help="write nothing when no load happened since the previous digest of this scope",
+    )
+    _db_option(dig)
+    dig.set_defaults(handler=_digest)
 
 
 def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:
@@ -769,6 +806,38 @@ def _roles(args: argparse.Namespace) -> int:
         counts[grant.role.value] = counts.get(grant.role.value, 0) + 1
     summary = ", ".join(f"{n} {role}{'s' if n > 1 else ''}" for role, n in sorted(counts.items()))
     print(f"{path}: valid, {len(roles.grants)} people ({summary}).")
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    if args.start and args.end and args.start > args.end:
+        raise UsageError(f"--from {args.start} is after --to {args.end}.")
+    if args.period and (args.start or args.end):
+        raise UsageError("give either --period or --from/--to, not both.")
+    who = _access(args)
+    chosen = Filters(
+        args.start,
+        args.end,
+        tuple(args.segment),
+        tuple(args.region),
+        tuple(args.owner),
+        teams=tuple(args.team),
+    )
+    try:
+        outcome = digest_command.make(
+            _open(args),
+            chosen,
+            who.scope,
+            period=args.period,
+            fmt=args.format,
+            out=args.out,
+            base_url=args.base_url,
+            if_changed=args.if_changed,
+            user=who.person,
+        )
+    except (digest_images.ImageError, OSError) as error:
+        raise UsageError(str(error)) from error
+    print(outcome.message)
     return 0
 
 

@@ -12,6 +12,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
 where = periods.describe(filters)
 st.title("Competitors")
+widgets.page_pdf("competitors")
 st.caption(
     f"Deals closed (won or lost) in the period, placed by close date · {where}. "
     "Open deals never count toward a win rate."

@@ -12,6 +12,7 @@ filters = session.filters()
 where = periods.describe(filters)
 sub = f"<br><sup>{where}</sup>"  # the filters under a half-width chart's title
 st.title("Funnel")
+widgets.page_pdf("funnel")
 view = st.segmented_control(
     "View", ["Deal pipeline", "Customer lifecycle"], default="Deal pipeline", key="funnel_view"
 )

@@ -10,6 +10,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
 where = periods.describe(filters)
 st.title("Four-C health")
+widgets.page_pdf("health")
 try:
     presets = config.load()
 except config.HealthConfigError as error:  # every user is told; the built-in presets stand in

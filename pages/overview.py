@@ -9,6 +9,7 @@ from dashboard.ui import changes_panel, session, widgets
 
 filters = session.filters()
 st.title("Overview")
+widgets.page_pdf("overview")
 st.caption(f"{periods.describe(filters)} · change vs the previous period of equal length")
 changes_panel.render()  # one collapsed line: what the latest load changed
 

@@ -8,6 +8,7 @@ from dashboard.ui import session, widgets
 
 filters = session.filters()
 st.title("Retention cohorts")
+widgets.page_pdf("retention")
 grain, basis, unbounded, measure = (
     column.selectbox(label, list(choices), format_func=choices.get, key=key)
     for column, (label, choices, key) in zip(st.columns(4), retention.PAGE_OPTIONS, strict=True)

@@ -13,6 +13,7 @@ CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
 where = periods.describe(filters)
 st.title("Satisfaction")
+widgets.page_pdf("satisfaction")
 
 
 left, middle, right, far = st.columns(4)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.core import downloads
 from dashboard.core.tiles import Tile
+from dashboard.ui import page_pdf as pdf
 
 
 def tiles(cards: Sequence[Tile], per_row: int = 4) -> None:
@@ -45,3 +46,8 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
         icon=":material/download:",
         key=f"download_{name}",
     )
+
+
+def page_pdf(page: str) -> None:
+    """The "Download this page (PDF)" button (ui/page_pdf.py): one line on each page."""
+    pdf.button(page)

@@ -1,0 +1,44 @@
+"""Names from the data are text in a digest: escaped in HTML, inert in Markdown."""
+
+import re
+from datetime import date
+
+from dashboard.analytics.digest import render
+from dashboard.analytics.digest.build import Digest, Mover
+from dashboard.analytics.digest.sections import Section
+from dashboard.core.filters import Filters
+from dashboard.core.tiles import Tile
+
+EVIL = "<script>alert(1)</script>[x](javascript:alert(1))|"
+
+
+def hostile_digest() -> Digest:
+    tile = Tile("won_amount", "Won amount", "$1K", "+5.0%", True, f"{EVIL} won deals", "help")
+    overview = Section("overview", "Overview", "", None, f"no chart {EVIL}", [tile], [EVIL])
+    chosen = Filters(date(2026, 10, 1), date(2026, 10, 7), segments=(EVIL,))
+    return Digest(
+        title="CRM digest",
+        filters=chosen,
+        chosen=chosen,
+        base_url="https://crm.example.com",
+        where=EVIL,
+        as_of=date(2026, 10, 7),
+        link="https://crm.example.com/?x=1",
+        overview=overview,
+        sections=[],
+        changes=[f"Since {EVIL}.csv, loaded"],
+        movers=[Mover("owner", EVIL, f"Owner {EVIL}: won $1K")],
+        movers_note=None,
+    )
+
+
+def test_html_escapes_every_name():
+    page = render.html(hostile_digest(), [None])
+    assert "<script>" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # tile, notes, lists, where
+
+
+def test_markdown_names_cannot_open_a_tag_or_a_link():
+    text = render.markdown(hostile_digest(), [None])
+    assert "<script>" not in text and not re.search(r"(?<!\\)\]\(javascript", text)
+    assert "&lt;script>" in text and "\\[x\\](javascript" in text
