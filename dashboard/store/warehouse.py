@@ -168,15 +168,17 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply pending migrations, each in its own transaction; returns the versions applied."""
+    """Apply pending migrations, each in its own transaction; returns the versions applied.
+    Pending = not recorded in schema_migrations, not merely above the highest recorded: a
+    file made by a build that had migration N+1 but not yet N still gets N."""
     con.execute(
         "create table if not exists schema_migrations "
         "(version integer primary key, name varchar not null, applied_at timestamp not null)"
     )
-    current = schema_version(con)
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = []
     for migration in available_migrations():
-        if migration.version <= current:
+        if migration.version in done:
             continue
         with transaction(con):
             con.execute(migration.sql)

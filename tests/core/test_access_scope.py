@@ -25,7 +25,16 @@ SMB = Scope(segments=("SMB",))
 # name and no figure (see SECURITY.md, Roles and scope).
 UNSCOPED = {"data_date_range"}
 # Structural columns that describe the query, not the data (step numbers, configured steps).
-STRUCTURAL = {"step_number", "count_steps"}
+# Load and change-event numbers say which loads a change covers, not what the rows hold.
+STRUCTURAL = {
+    "step_number",
+    "count_steps",
+    "event_id",
+    "first_load_id",
+    "last_load_id",
+    "load_id",
+    "superseded_by",
+}
 
 
 def test_every_query_but_the_data_span_takes_the_scope():

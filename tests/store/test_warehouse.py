@@ -40,6 +40,24 @@ def test_a_new_migration_applies_to_an_existing_file(db_path, monkeypatch, tmp_p
     assert warehouse.schema_version(con) == 9999
 
 
+def test_a_migration_numbered_below_the_latest_applied_still_applies(
+    db_path, monkeypatch, tmp_path
+):
+    """A file made by a build that had migration 9999 but not 9998 (two branches each adding
+    one) gets 9998 when it arrives: pending means not recorded, not merely above the highest."""
+    extra = tmp_path / "migrations"
+    extra.mkdir()
+    for m in warehouse.available_migrations():
+        (extra / f"{m.version:04d}_{m.name}.sql").write_text(m.sql)
+    (extra / "9999_add_note.sql").write_text("alter table accounts add column note varchar;")
+    monkeypatch.setattr(warehouse, "MIGRATIONS_DIR", extra)
+    warehouse.connect(db_path).close()
+    (extra / "9998_add_tag.sql").write_text("alter table accounts add column tag varchar;")
+    con = warehouse.connect(db_path)
+    assert "tag" in warehouse.table_columns(con, "accounts")
+    assert warehouse.migrate(con) == []
+
+
 def test_load_is_recorded_and_moves_the_data_version(con):
     before = warehouse.data_version(con)
     load_id = warehouse.load_frames(

@@ -52,7 +52,7 @@ def changes_since(
     `scope`. Raises ChangesError for an unknown load or an empty warehouse."""
     wanted = (filters or Filters()).within(scope)
     wanted = replace(wanted, start_date=None, end_date=None)
-    events = queries.run(con, "changes_events", {})
+    events = queries.run(con, "changes_events", Filters(scope=scope).scope_params())
     event = pick_event(events, since_load)
     params = {
         "first_load": event.first_load,
@@ -162,15 +162,20 @@ def files(event: Event, wanted: Filters) -> list[dict[str, object]]:
     return [
         {
             "load_id": int(row.load_id),
-            "file_name": row.file_name if everyone else None,
-            "user_name": row.user_name if everyone else None,
-            "source": row.source if everyone else None,
+            "file_name": _text(row.file_name) if everyone else None,
+            "user_name": _text(row.user_name) if everyone else None,
+            "source": _text(row.source) if everyone else None,
             "loaded_at": _iso(row.loaded_at),
             "undone_at": _iso(row.undone_at),
             "is_sample": bool(row.is_sample),
         }
         for row in event.loads.itertuples()
     ]
+
+
+def _text(value: object) -> str | None:
+    """A text cell as str, or None for a missing one (pandas reads SQL null text as NaN)."""
+    return None if pd.isna(value) else str(value)
 
 
 def kpi_moves(

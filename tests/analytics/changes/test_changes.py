@@ -230,10 +230,17 @@ def test_the_change_queries_read_only_the_rows_in_question(loads):
     known = queries.run(loads, "changes_competitors_before", params)
     # D2 Acme, D3 Corvia, D5 Beta and acme (one key with D2's).
     assert list(known["name_key"]) == ["acme", "beta", "corvia"]
-    events = queries.run(loads, "changes_events", {})
+    events = queries.run(loads, "changes_events", Filters().scope_params())
     # Three load events, newest first, each covering its own load.
     assert list(events["load_id"]) == [3, 2, 1]
     assert list(events["event"]) == ["load"] * 3
+    assert events["file_name"].notna().all()  # a reader who sees everything sees the files
+    narrow = queries.run(
+        loads, "changes_events", Filters(scope=access.Scope(("SMB",))).scope_params()
+    )
+    # A narrower grant still learns which loads happened, never who loaded which file.
+    assert list(narrow["load_id"]) == [3, 2, 1]
+    assert narrow[["file_name", "user_name", "rows_loaded"]].isna().all().all()
 
 
 def test_a_first_import_that_removes_the_sample_says_so(con):
@@ -284,3 +291,15 @@ def test_a_remap_that_drops_a_deal_removes_it(loads):
     # Load 3 is no longer in effect: asking for it points to its remap.
     with pytest.raises(ChangesError, match="remapped as load 4"):
         changes_since(loads, 3)
+
+
+def test_a_load_without_a_file_name_is_named_by_its_number(con):
+    """Rows loaded by code (no file) have a null file name: the headline names 'load 1' and the
+    file is None, not NaN (pandas reads a null text cell as NaN)."""
+    from dashboard.analytics.changes import words
+
+    deals = frame(DEAL_COLUMNS, [LOAD_2[0]])
+    warehouse.load_frames(con, {"deals": deals}, source="api")
+    result = changes_since(con)
+    assert result["files"][0]["file_name"] is None
+    assert words.headline(result).startswith("Since load 1,")
