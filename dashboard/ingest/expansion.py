@@ -85,7 +85,9 @@ def _check_shared_strings(book: zipfile.ZipFile, info: zipfile.ZipInfo, name: st
             state["count"] += 1
             state["chars"] = 0
             if state["count"] > most:
-                raise _Over(_refuse(name, f"holds over {most:,} texts", limits.SHARED_STRINGS, SPLIT))
+                raise _Over(
+                    _refuse(name, f"holds over {most:,} texts", limits.SHARED_STRINGS, SPLIT)
+                )
 
     def text(data: str) -> None:
         state["chars"] += len(data)
@@ -156,7 +158,9 @@ def check_parquet(path: Path, name: str) -> None:
         total += size
         if size > limits.ROW_GROUP_MB.value * MB:
             found = f"has a row group that expands to {size / MB:,.0f} MB"
-            raise _refuse(name, found, limits.ROW_GROUP_MB, "write it again with smaller row groups")
+            raise _refuse(
+                name, found, limits.ROW_GROUP_MB, "write it again with smaller row groups"
+            )
     if total > limits.EXPANDED_MB.value * MB:
         raise _refuse(name, f"expands to {total / MB:,.0f} MB", limits.EXPANDED_MB, SPLIT)
 

@@ -373,10 +373,8 @@ def _first_rows(sample: str, delimiter: str, count: int) -> list[list[str]]:
     128 KB limit): the sniffing judges on the rows before it, DuckDB reads the file."""
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-    try:
+    with contextlib.suppress(csv.Error):
         rows.extend(itertools.islice(reader, count))
-    except csv.Error:
-        pass
     return rows
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
     'officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -136,10 +137,10 @@ def repeated_rows_parquet(path: Path, rows: int = 30_000_000) -> Path:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(
-        "copy (select 'Acme' as customer, '2024-01-05' as order_date, 100 as amount "
-        f"from range({int(rows)})) to '{path}' (format parquet, compression zstd)"
-    )
+    con.sql(
+        "select 'Acme' as customer, '2024-01-05' as order_date, 100 as amount from range($n)",
+        params={"n": rows},
+    ).write_parquet(str(path), compression="zstd")
     con.close()
     return path
 
