@@ -4,9 +4,10 @@ Not part of CI: run it by hand, niced, e.g.
 
     nice -n 10 .venv/bin/python tests/ingest/fuzz/fuzz_import.py --seconds 600
 
-Each example is a generated export (CSV in several encodings and delimiters, or an .xlsx, or
-raw bytes) with headers that name canonical fields or not, cells that are dates, amounts,
-scores, hostile text or noise, plus optional mapping overrides, date formats and a sheet name.
+Each example is a generated export (CSV in several encodings and delimiters, an .xlsx, a
+Parquet file, one of issue 21's hostile shapes, or raw bytes) with headers that name canonical
+fields or not, cells that are dates, amounts, scores, hostile text or noise, plus optional
+mapping overrides, date formats and a sheet name.
 The properties: only ImportProblem (one sentence for the user) may come out of inspect/commit;
 counts agree with what lands; undo puts every table back; no temp table or staged file is
 left behind. A failure is written to findings/ beside this file (input + traceback) and
@@ -163,6 +164,70 @@ def xlsx_export(draw) -> tuple[bytes, str]:
     return out.getvalue(), "book.xlsx"
 
 
+@st.composite
+def parquet_export(draw) -> tuple[bytes, str]:
+    """A Parquet file of text, integer, float, date or null columns (hostile names included)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    head = list(dict.fromkeys(h.replace("\x00", "") for h in draw(headers))) or ["Amount"]
+    count = draw(st.integers(0, 8))
+    columns = {}
+    for name in head:
+        kind = draw(st.sampled_from(["text", "int", "float", "date", "null"]))
+        if kind == "text":
+            values = draw(st.lists(st.one_of(st.none(), cells), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.string())
+        elif kind == "int":
+            whole = st.integers(-(2**63), 2**63 - 1)
+            values = draw(st.lists(whole, min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.int64())
+        elif kind == "float":
+            values = draw(st.lists(st.floats(), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.float64())
+        elif kind == "date":
+            values = draw(st.lists(st.dates(), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.date32())
+        else:
+            columns[name] = pa.nulls(count)
+    out = io.BytesIO()
+    pq.write_table(pa.table(columns), out)
+    return out.getvalue(), draw(st.sampled_from(["export.parquet", "orders.parquet"]))
+
+
+@st.composite
+def hostile_shape(draw) -> tuple[bytes, str]:
+    """The shapes of issue 21: a long CSV field early, text in a number cell, a declared sheet
+    size over the caps, a Parquet near the column cap, a workbook of expanding parts."""
+    from tests.ingest import bombs
+
+    shape = draw(st.sampled_from(["long_field", "text_number", "dimension", "wide", "expanding"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f"
+        if shape == "long_field":
+            bombs.long_field_csv(path, kilobytes=draw(st.integers(100, 1100)))
+            return path.read_bytes(), "long.csv"
+        if shape == "text_number":
+            value = draw(cells).replace("<", "").replace("&", "")
+            rows = [
+                '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+                f'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>{value}</v></c></row>',
+            ]
+            strings = ["<si><t>Customer</t></si><si><t>Amount</t></si>"]
+            bombs.write_workbook(path, rows, strings, dimension="A1:B2")
+        elif shape == "dimension":
+            last = draw(st.sampled_from(["B2", "XFD2", "B1048576", "ZZ99999", "A0", "B"]))
+            rows = ['<row r="1"><c r="A1" t="s"><v>0</v></c></row>']
+            bombs.write_workbook(path, rows, ["<si><t>Amount</t></si>"], dimension=f"A1:{last}")
+        elif shape == "wide":
+            bombs.wide_parquet(path, columns=draw(st.integers(1990, 2010)))
+            return path.read_bytes(), "wide.parquet"
+        else:
+            count = draw(st.integers(1000, 3_000_000))
+            bombs.many_small_strings(path, count=count // 10)
+        return path.read_bytes(), "book.xlsx"
+
+
 TEMPLATES = {
     # header -> cell samples: files shaped like real exports, so that many rows load.
     "orders.csv": {
@@ -219,6 +284,8 @@ exports = st.one_of(
     csv_export(),
     csv_export(),
     xlsx_export(),
+    parquet_export(),
+    hostile_shape(),
     st.tuples(st.binary(max_size=300), st.sampled_from(["r.csv", "r.parquet", "r.xlsx", "r"])),
 )
 
