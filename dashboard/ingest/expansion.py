@@ -179,6 +179,6 @@ def clip_preview(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(cut)
-    sizes = out.astype(str).apply(lambda row: sum(len(v.encode()) for v in row), axis=1)
+    sizes = out.apply(lambda row: sum(len(str(v).encode()) for v in row), axis=1)
     keep = int((sizes.cumsum() <= budget).sum()) if len(out) else 0
     return out.iloc[:keep]

@@ -125,11 +125,11 @@ def _inspect(cur: duckdb.DuckDBPyConnection, panel: Panel, upload) -> None:
     panel.inspected_for = c.key()
 
 
-def unexpected(name: str, exc: Exception) -> str:
+def unexpected(name: str, exc: Exception, doing: str = "read") -> str:
     """One sentence for a failure nobody foresaw; the traceback goes to the server log."""
     _log.error("import of %s failed", name, exc_info=exc)
     return (
-        f"{name} could not be read ({type(exc).__name__}); remove it from the upload box, "
+        f"{name} could not be {doing} ({type(exc).__name__}); remove it from the upload box, "
         "save it again as CSV and drop that (the details are in the server log)."
     )
 
@@ -160,7 +160,7 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
         _render_panel(cur, file_id, panel)
     except Exception as exc:
         name = panel.inspection.name if panel.inspection else "This file"
-        st.error(unexpected(name, exc), icon=":material/error:")
+        st.error(unexpected(name, exc, "shown"), icon=":material/error:")
 
 
 def _render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:

@@ -114,11 +114,12 @@ def test_every_limit_reads_its_environment_variable(monkeypatch, tmp_path):
 
 
 def test_a_preview_never_carries_a_huge_cell_or_too_many_bytes(monkeypatch):
-    frame = pd.DataFrame({"line": [2, 3, 4, 5], "name": ["x" * 300, "a", "b", "c"]})
+    frame = pd.DataFrame({"line": [2, 3, 4, 5], "name": ["x" * 300, "a", None, "c"]})
     frame["amount"] = [1.5, 2.0, 3.0, 4.0]
     clipped = expansion.clip_preview(frame)
     # 300 characters -> the first 200 and "…"; short cells and numbers untouched.
-    assert clipped["name"].tolist() == ["x" * 200 + "…", "a", "b", "c"]
+    assert clipped["name"].tolist()[:2] == ["x" * 200 + "…", "a"]
+    assert pd.isna(clipped["name"][2]) and clipped["name"][3] == "c"  # a missing cell stays
     assert clipped["amount"].tolist() == [1.5, 2.0, 3.0, 4.0]
     monkeypatch.setenv("CRM_DASHBOARD_PREVIEW_KB", "1")
     wide = pd.DataFrame({"text": ["y" * 200] * 10})  # 200 characters: not cut, 200 bytes a row
