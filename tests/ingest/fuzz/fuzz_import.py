@@ -47,6 +47,7 @@ COIN = random.Random()
 # A sentence for a person names the file, line and column, not DuckDB's error classes.
 INTERNALS = re.compile(r"\b(Invalid Input|Conversion|Catalog|Binder|Parser|Internal|IO) Error\b")
 REASONS: collections.Counter = collections.Counter()
+KINDS: collections.Counter = collections.Counter()  # examples per file name (kind of export)
 FINDINGS = Path(__file__).resolve().parent / "findings"
 
 HEADER_WORDS = sorted(
@@ -454,6 +455,7 @@ def main() -> int:
                 return
             data, name = export
             stats["examples"] += 1
+            KINDS[name] += 1
             try:
                 check_one(con, folder, data, name, opts)
             except Exception as exc:  # a finding: keep it and go on
@@ -480,6 +482,7 @@ def main() -> int:
         f"failing, {stats['new']} distinct findings in {FINDINGS.relative_to(ROOT)}/; {STATS}",
         flush=True,
     )
+    print("  tried: " + ", ".join(f"{n} {c}" for n, c in KINDS.most_common()))
     for reason, count in REASONS.most_common(12):
         print(f"  refused {count:>5}: {reason}")
     return 0
