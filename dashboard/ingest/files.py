@@ -522,19 +522,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
         con.unregister(f"{table}_frame")
     elif staged.kind == "xlsx":
         with _reading_sheet(staged):
-            frame = pd.read_excel(
-                staged.path,
-                sheet_name=staged.sheet,
-                dtype=str,
-                header=0,
-                engine="openpyxl",
-                keep_default_na=False,
-            )
-        frame.columns = [f"c{i}" for i in range(len(frame.columns))]
-        frame = frame.replace({"": None})
-        con.register(f"{table}_frame", frame)
-        con.execute(f"create temp table {table} as select * from {table}_frame")
-        con.unregister(f"{table}_frame")
+            _read_sheet(con, staged, table)
     else:
         _read_parquet(con, staged, table)
     rows = int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
@@ -548,6 +536,63 @@ def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
         con.execute(f"create temp table {table}_lines as select * from {table}_lines_frame")
         con.unregister(f"{table}_lines_frame")
     return RawTable(staged, table, rows, rejects, thresholds)
+
+
+SHEET_BATCH_ROWS = 20_000
+
+
+def _read_sheet(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> None:
+    """Stream the sheet's rows (openpyxl read-only) into the text table, a batch at a time, so
+    memory holds one batch, not the sheet. Rows and cells as pandas' read_excel(dtype=str) read
+    them: an empty row between rows stays (as a row of nulls, at its own line), empty rows at
+    the end are dropped."""
+    from openpyxl import load_workbook
+
+    width = len(staged.headers)
+    names = [f"c{i}" for i in range(width)]
+    con.execute(f"create temp table {table} ({', '.join(f'{n} varchar' for n in names)})")
+    book = load_workbook(staged.path, read_only=True, data_only=True)
+    try:
+        sheet = book[staged.sheet]
+        sheet.reset_dimensions()  # a declared dimension can be wrong: read the real extent
+        batch: list[list[str | None]] = []
+        blank = 0  # empty rows not yet known to lie between rows
+        for row in sheet.iter_rows(min_row=2):
+            cells = [sheet_text(c.value, c.data_type) for c in row[:width]]
+            if all(c is None for c in cells):
+                blank += 1
+                continue
+            batch.extend([None] * width for _ in range(blank))
+            batch.append(cells + [None] * (width - len(cells)))
+            blank = 0
+            if len(batch) >= SHEET_BATCH_ROWS:
+                _append_rows(con, table, names, batch)
+                batch = []
+        _append_rows(con, table, names, batch)
+    finally:
+        book.close()
+
+
+def _append_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], batch: list) -> None:
+    if not batch:
+        return
+    frame = pd.DataFrame(batch, columns=names, dtype=object)
+    con.register(f"{table}_batch", frame)
+    try:
+        con.execute(f"insert into {table} select * from {table}_batch")
+    finally:
+        con.unregister(f"{table}_batch")
+
+
+def sheet_text(value: object, data_type: str | None = None) -> str | None:
+    """A cell as pandas.read_excel(dtype=str) gave it: whole numbers without '.0', dates as
+    'YYYY-MM-DD HH:MM:SS', booleans as True/False; an empty cell, "" or an error (#N/A) is
+    None."""
+    if value is None or value == "" or data_type == "e":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> pd.DataFrame:
