@@ -14,6 +14,7 @@ import hashlib
 import io
 import itertools
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ import duckdb
 import pandas as pd
 from charset_normalizer import from_bytes
 
-from dashboard.ingest import boards
+from dashboard.ingest import boards, expansion
 from dashboard.ingest.errors import ImportProblem, plain_reason
 
 MAX_IMPORT_ENV = "CRM_DASHBOARD_MAX_IMPORT_MB"
@@ -118,7 +119,10 @@ def stage(source: Path | bytes, name: str, folder: Path, sheet: str | None = Non
         else:
             staged = StagedFile(name, target, kind, _copy(source, target), size)
             if kind == "xlsx":
+                expansion.check_workbook(target, name)  # before openpyxl expands anything
                 _read_sheets(staged, sheet)
+            else:
+                expansion.check_parquet(target, name)  # from the footer, before any data
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -352,9 +356,26 @@ def _read_csv_header(staged: StagedFile) -> None:
     with open(staged.path, encoding="utf-8", newline="") as handle:
         sample = handle.read(256 * 1024)
     staged.delimiter = sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=staged.delimiter)
-    header = next(reader, [])
-    staged.headers = clean_headers(header, staged.name)
+    header = _first_rows(sample, staged.delimiter, 1)
+    if not header and sample.strip():
+        raise ImportProblem(
+            f"{staged.name}: the header row (line 1) has a field longer than "
+            f"{csv.field_size_limit() // 1024} KB; check that this is a CSV export and that "
+            "its quotes are closed.",
+            file=staged.name,
+            line=1,
+        )
+    staged.headers = clean_headers(header[0] if header else [], staged.name)
+
+
+def _first_rows(sample: str, delimiter: str, count: int) -> list[list[str]]:
+    """Up to `count` rows, stopping before a row the csv module refuses (a field over its
+    128 KB limit): the sniffing judges on the rows before it, DuckDB reads the file."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    with contextlib.suppress(csv.Error):
+        rows.extend(itertools.islice(reader, count))
+    return rows
 
 
 def sniff_delimiter(sample: str) -> str:
@@ -365,9 +386,7 @@ def sniff_delimiter(sample: str) -> str:
     """
     best, best_score = ",", (-1, -1)
     for delimiter in DELIMITERS:
-        rows = list(
-            itertools.islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), 50)
-        )
+        rows = _first_rows(sample, delimiter, 50)
         if not rows or len(rows[0]) < 2:
             continue
         width = len(rows[0])
@@ -416,16 +435,66 @@ def _read_sheets(staged: StagedFile, sheet: str | None) -> None:
             file=staged.name,
         )
     staged.sheet = sheet or staged.sheets[0]
-    board = boards.read_board(staged.path, staged.sheet)
+    with _reading_sheet(staged):
+        board = boards.read_board(staged.path, staged.sheet)
     if board is not None:
         staged.layout = "monday board"
         staged.headers = clean_headers(board.headers, staged.name)
         staged.notes.append(board.note())
         return
-    header = pd.read_excel(book, sheet_name=staged.sheet, nrows=0, dtype=str)
+    with _reading_sheet(staged):
+        header = pd.read_excel(book, sheet_name=staged.sheet, nrows=0, dtype=str)
     staged.headers = clean_headers(
         [str(c) if not str(c).startswith("Unnamed:") else "" for c in header.columns], staged.name
     )
+
+
+@contextlib.contextmanager
+def _reading_sheet(staged: StagedFile):
+    """openpyxl raises ValueError, TypeError, KeyError... for a cell it cannot read (a number
+    cell holding text): a person gets the sheet, the row and what to do, not a traceback."""
+    try:
+        yield
+    except ImportProblem:
+        raise
+    except Exception as exc:
+        raise _unreadable_sheet(staged, exc) from exc
+
+
+def _unreadable_sheet(staged: StagedFile, exc: Exception) -> ImportProblem:
+    row = _first_unreadable_row(staged.path, staged.sheet)
+    value = re.search(r": '([^']{0,60})'", str(exc))
+    if isinstance(exc, ValueError) and value:
+        what = f"a cell marked as a number holds the text {value.group(1)!r}"
+    else:
+        what = f"a cell cannot be read ({type(exc).__name__})"
+    where = f", row {row}" if row else ""
+    return ImportProblem(
+        f"{staged.name}, sheet {staged.sheet!r}{where}: {what}; open the file in Excel and "
+        "save it again, or save the sheet as CSV and import that.",
+        file=staged.name,
+        line=row,
+    )
+
+
+def _first_unreadable_row(path: Path, sheet: str | None) -> int | None:
+    """The sheet row openpyxl fails on, found by reading rows until it fails (only after a
+    failure, streaming, so it costs one partial pass)."""
+    from openpyxl import load_workbook
+
+    rows = 0
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        return None
+    try:
+        for _ in book[sheet].iter_rows(values_only=True):
+            rows += 1
+    except Exception:
+        return rows + 1
+    finally:
+        book.close()
+    return None
 
 
 def read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile) -> RawTable:
@@ -444,26 +513,16 @@ def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
     if staged.kind == "csv":
         rejects = _read_csv(con, staged, table)
     elif staged.layout == "monday board":
-        board = boards.read_board(staged.path, staged.sheet)
+        with _reading_sheet(staged):
+            board = boards.read_board(staged.path, staged.sheet)
         skipped = board.skipped_lines
         con.register(f"{table}_frame", board.frame)
         text = ", ".join(f"{c}::varchar as {c}" for c in board.frame.columns)  # c0.. only
         con.execute(f"create temp table {table} as select {text} from {table}_frame")
         con.unregister(f"{table}_frame")
     elif staged.kind == "xlsx":
-        frame = pd.read_excel(
-            staged.path,
-            sheet_name=staged.sheet,
-            dtype=str,
-            header=0,
-            engine="openpyxl",
-            keep_default_na=False,
-        )
-        frame.columns = [f"c{i}" for i in range(len(frame.columns))]
-        frame = frame.replace({"": None})
-        con.register(f"{table}_frame", frame)
-        con.execute(f"create temp table {table} as select * from {table}_frame")
-        con.unregister(f"{table}_frame")
+        with _reading_sheet(staged):
+            _read_sheet(con, staged, table)
     else:
         _read_parquet(con, staged, table)
     rows = int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
@@ -477,6 +536,63 @@ def _read_raw(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) ->
         con.execute(f"create temp table {table}_lines as select * from {table}_lines_frame")
         con.unregister(f"{table}_lines_frame")
     return RawTable(staged, table, rows, rejects, thresholds)
+
+
+SHEET_BATCH_ROWS = 20_000
+
+
+def _read_sheet(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> None:
+    """Stream the sheet's rows (openpyxl read-only) into the text table, a batch at a time, so
+    memory holds one batch, not the sheet. Rows and cells as pandas' read_excel(dtype=str) read
+    them: an empty row between rows stays (as a row of nulls, at its own line), empty rows at
+    the end are dropped."""
+    from openpyxl import load_workbook
+
+    width = len(staged.headers)
+    names = [f"c{i}" for i in range(width)]
+    con.execute(f"create temp table {table} ({', '.join(f'{n} varchar' for n in names)})")
+    book = load_workbook(staged.path, read_only=True, data_only=True)
+    try:
+        sheet = book[staged.sheet]
+        sheet.reset_dimensions()  # a declared dimension can be wrong: read the real extent
+        batch: list[list[str | None]] = []
+        blank = 0  # empty rows not yet known to lie between rows
+        for row in sheet.iter_rows(min_row=2):
+            cells = [sheet_text(c.value, c.data_type) for c in row[:width]]
+            if all(c is None for c in cells):
+                blank += 1
+                continue
+            batch.extend([None] * width for _ in range(blank))
+            batch.append(cells + [None] * (width - len(cells)))
+            blank = 0
+            if len(batch) >= SHEET_BATCH_ROWS:
+                _append_rows(con, table, names, batch)
+                batch = []
+        _append_rows(con, table, names, batch)
+    finally:
+        book.close()
+
+
+def _append_rows(con: duckdb.DuckDBPyConnection, table: str, names: list[str], batch: list) -> None:
+    if not batch:
+        return
+    frame = pd.DataFrame(batch, columns=names, dtype=object)
+    con.register(f"{table}_batch", frame)
+    try:
+        con.execute(f"insert into {table} select * from {table}_batch")
+    finally:
+        con.unregister(f"{table}_batch")
+
+
+def sheet_text(value: object, data_type: str | None = None) -> str | None:
+    """A cell as pandas.read_excel(dtype=str) gave it: whole numbers without '.0', dates as
+    'YYYY-MM-DD HH:MM:SS', booleans as True/False; an empty cell, "" or an error (#N/A) is
+    None."""
+    if value is None or value == "" or data_type == "e":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str) -> pd.DataFrame:
@@ -549,10 +665,17 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, staged: StagedFile, table: str
     select = ", ".join(
         f"cast({quote_identifier(n)} as varchar) as c{i}" for i, n in enumerate(names)
     )
-    con.execute(
-        f"create temp table {table} as select {select} from read_parquet($path)",
-        {"path": str(staged.path)},
-    )
+    try:
+        con.execute(
+            f"create temp table {table} as select {select} from read_parquet($path)",
+            {"path": str(staged.path)},
+        )
+    except duckdb.Error as exc:  # e.g. out of memory on a shape the footer checks let through
+        raise ImportProblem(
+            f"{staged.name} could not be read as Parquet: {plain_reason(exc)}; save it again "
+            "with fewer columns or rows per file, or as CSV.",
+            file=staged.name,
+        ) from exc
 
 
 def quote_identifier(name: str) -> str:

@@ -6,6 +6,7 @@ per-file choices (table, mapping edits, date formats, stage order) in session st
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 import duckdb
@@ -14,7 +15,17 @@ import streamlit as st
 
 from dashboard.core import downloads, formatting
 from dashboard.core.filters import Scope
-from dashboard.ingest import answers, batch, formats, kept, loader, profiles, remap, uploads
+from dashboard.ingest import (
+    answers,
+    batch,
+    expansion,
+    formats,
+    kept,
+    loader,
+    profiles,
+    remap,
+    uploads,
+)
 from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
@@ -22,6 +33,7 @@ from dashboard.store import sample, warehouse
 from dashboard.ui import alert_notes
 
 STATE_KEY = "import_panels"
+_log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -73,7 +85,10 @@ def sync_uploads(cur: duckdb.DuckDBPyConnection, uploads: list) -> None:
             _inspect(cur, panel, upload)
             fresh = True
     if fresh and len(current) > 1:
-        _read_with_each_other(cur, current)
+        try:
+            _read_with_each_other(cur, current)
+        except Exception as exc:  # each file keeps the reading it had on its own
+            _log.error("reading files together failed", exc_info=exc)
 
 
 def _read_with_each_other(cur: duckdb.DuckDBPyConnection, uploads: dict) -> None:
@@ -107,7 +122,18 @@ def _inspect(cur: duckdb.DuckDBPyConnection, panel: Panel, upload) -> None:
         panel.error = None
     except ImportProblem as exc:
         panel.error = str(exc)
+    except Exception as exc:  # a reader's bug must stay in this file's panel, not stop the page
+        panel.error = unexpected(upload.name, exc)
     panel.inspected_for = c.key()
+
+
+def unexpected(name: str, exc: Exception, doing: str = "read") -> str:
+    """One sentence for a failure nobody foresaw; the traceback goes to the server log."""
+    _log.error("import of %s failed", name, exc_info=exc)
+    return (
+        f"{name} could not be {doing} ({type(exc).__name__}); remove it from the upload box, "
+        "save it again as CSV and drop that (the details are in the server log)."
+    )
 
 
 def _inspection(
@@ -143,6 +169,15 @@ def tidy_staged(cur: duckdb.DuckDBPyConnection) -> None:
 
 
 def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:
+    """One file's panel; whatever fails in it is shown in it, and the page goes on."""
+    try:
+        _render_panel(cur, file_id, panel)
+    except Exception as exc:
+        name = panel.inspection.name if panel.inspection else "This file"
+        st.error(unexpected(name, exc, "shown"), icon=":material/error:")
+
+
+def _render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> None:
     ins = panel.inspection
     if panel.result:
         st.success(panel.result, icon=":material/check_circle:")
@@ -166,7 +201,8 @@ def render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) -> 
     if ins.mapping.table == "deals" and ins.conversion.stage_map is not None:
         _stage_grid(file_id, panel, ins)
     st.markdown("**Preview** — the first rows as they will be stored")
-    st.dataframe(ins.conversion.preview(cur), hide_index=True, width="stretch")
+    preview = expansion.clip_preview(ins.conversion.preview(cur))  # no 200 MB cell to the page
+    st.dataframe(preview, hide_index=True, width="stretch")
     _validation(cur, file_id, ins)
     file_answers(ins)
     _profile_saver(cur, file_id, ins)
@@ -332,7 +368,7 @@ def _validation(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Inspec
     if bad:
         rejected = ins.conversion.rejected(cur)
         st.dataframe(
-            rejected.head(500),
+            expansion.clip_preview(rejected.head(500)),
             hide_index=True,
             width="stretch",
             column_config={"line": st.column_config.NumberColumn("Line", format="%d")},

@@ -4,9 +4,10 @@ Not part of CI: run it by hand, niced, e.g.
 
     nice -n 10 .venv/bin/python tests/ingest/fuzz/fuzz_import.py --seconds 600
 
-Each example is a generated export (CSV in several encodings and delimiters, or an .xlsx, or
-raw bytes) with headers that name canonical fields or not, cells that are dates, amounts,
-scores, hostile text or noise, plus optional mapping overrides, date formats and a sheet name.
+Each example is a generated export (CSV in several encodings and delimiters, an .xlsx, a
+Parquet file, one of issue 21's hostile shapes, or raw bytes) with headers that name canonical
+fields or not, cells that are dates, amounts, scores, hostile text or noise, plus optional
+mapping overrides, date formats and a sheet name.
 The properties: only ImportProblem (one sentence for the user) may come out of inspect/commit;
 counts agree with what lands; undo puts every table back; no temp table or staged file is
 left behind. A failure is written to findings/ beside this file (input + traceback) and
@@ -35,7 +36,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from dashboard.ingest import loader  # noqa: E402
+from dashboard.ingest import kept, loader  # noqa: E402
 from dashboard.ingest.errors import ImportProblem  # noqa: E402
 from dashboard.ingest.fields import TABLES  # noqa: E402
 from dashboard.ingest.formats import FAMILIES  # noqa: E402
@@ -46,6 +47,7 @@ COIN = random.Random()
 # A sentence for a person names the file, line and column, not DuckDB's error classes.
 INTERNALS = re.compile(r"\b(Invalid Input|Conversion|Catalog|Binder|Parser|Internal|IO) Error\b")
 REASONS: collections.Counter = collections.Counter()
+KINDS: collections.Counter = collections.Counter()  # examples per file name (kind of export)
 FINDINGS = Path(__file__).resolve().parent / "findings"
 
 HEADER_WORDS = sorted(
@@ -163,6 +165,70 @@ def xlsx_export(draw) -> tuple[bytes, str]:
     return out.getvalue(), "book.xlsx"
 
 
+@st.composite
+def parquet_export(draw) -> tuple[bytes, str]:
+    """A Parquet file of text, integer, float, date or null columns (hostile names included)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    head = list(dict.fromkeys(h.replace("\x00", "") for h in draw(headers))) or ["Amount"]
+    count = draw(st.integers(0, 8))
+    columns = {}
+    for name in head:
+        kind = draw(st.sampled_from(["text", "int", "float", "date", "null"]))
+        if kind == "text":
+            values = draw(st.lists(st.one_of(st.none(), cells), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.string())
+        elif kind == "int":
+            whole = st.integers(-(2**63), 2**63 - 1)
+            values = draw(st.lists(whole, min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.int64())
+        elif kind == "float":
+            values = draw(st.lists(st.floats(), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.float64())
+        elif kind == "date":
+            values = draw(st.lists(st.dates(), min_size=count, max_size=count))
+            columns[name] = pa.array(values, pa.date32())
+        else:
+            columns[name] = pa.nulls(count)
+    out = io.BytesIO()
+    pq.write_table(pa.table(columns), out)
+    return out.getvalue(), draw(st.sampled_from(["export.parquet", "orders.parquet"]))
+
+
+@st.composite
+def hostile_shape(draw) -> tuple[bytes, str]:
+    """The shapes of issue 21: a long CSV field early, text in a number cell, a declared sheet
+    size over the caps, a Parquet near the column cap, a workbook of expanding parts."""
+    from tests.ingest import bombs
+
+    shape = draw(st.sampled_from(["long_field", "text_number", "dimension", "wide", "expanding"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f"
+        if shape == "long_field":
+            bombs.long_field_csv(path, kilobytes=draw(st.integers(100, 1100)))
+            return path.read_bytes(), "long.csv"
+        if shape == "text_number":
+            value = draw(cells).replace("<", "").replace("&", "")
+            rows = [
+                '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+                f'<row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2"><v>{value}</v></c></row>',
+            ]
+            strings = ["<si><t>Customer</t></si><si><t>Amount</t></si>"]
+            bombs.write_workbook(path, rows, strings, dimension="A1:B2")
+        elif shape == "dimension":
+            last = draw(st.sampled_from(["B2", "XFD2", "B1048576", "ZZ99999", "A0", "B"]))
+            rows = ['<row r="1"><c r="A1" t="s"><v>0</v></c></row>']
+            bombs.write_workbook(path, rows, ["<si><t>Amount</t></si>"], dimension=f"A1:{last}")
+        elif shape == "wide":
+            bombs.wide_parquet(path, columns=draw(st.integers(1990, 2010)))
+            return path.read_bytes(), "wide.parquet"
+        else:
+            count = draw(st.integers(1000, 3_000_000))
+            bombs.many_small_strings(path, count=count // 10)
+        return path.read_bytes(), "book.xlsx"
+
+
 TEMPLATES = {
     # header -> cell samples: files shaped like real exports, so that many rows load.
     "orders.csv": {
@@ -219,6 +285,8 @@ exports = st.one_of(
     csv_export(),
     csv_export(),
     xlsx_export(),
+    parquet_export(),
+    hostile_shape(),
     st.tuples(st.binary(max_size=300), st.sampled_from(["r.csv", "r.parquet", "r.xlsx", "r"])),
 )
 
@@ -277,6 +345,11 @@ def temp_objects(con) -> list[str]:
     return sorted(r[0] for r in rows)
 
 
+def leftovers(folder: Path) -> list[Path]:
+    """Files in the import folder; the (empty) folder of kept load files is not one."""
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
 STATS = {"refused": 0, "inspected": 0, "converted": 0, "committed": 0}
 
 
@@ -301,7 +374,7 @@ def check_one(con, folder: Path, data: bytes, name: str, opts: dict) -> None:
         assert text and "Traceback" not in text and len(text) < 40_000, text[:300]
         assert not INTERNALS.search(text), f"database internals shown to the user: {text[:300]}"
         assert snapshot(con) == before
-        assert not list(folder.iterdir()), "a refused file left its staged copy"
+        assert not leftovers(folder), "a refused file left its staged copy"
         assert not temp_objects(con), f"a refused file left temp tables {temp_objects(con)}"
         return
     STATS["inspected"] += 1
@@ -325,6 +398,7 @@ def check_one(con, folder: Path, data: bytes, name: str, opts: dict) -> None:
                 )
                 assert landed == ins.rows_ok, (landed, ins.rows_ok)
                 warehouse.undo_load(con, result.load_id)
+                kept.forget(folder, result.load_id)  # as the CLI's and the page's undo do
                 after = snapshot(con)
                 assert {k: v for k, v in after.items() if k != "version"} == {
                     k: v for k, v in before.items() if k != "version"
@@ -335,7 +409,7 @@ def check_one(con, folder: Path, data: bytes, name: str, opts: dict) -> None:
     finally:
         loader.close(con, ins)
     assert not temp_objects(con), temp_objects(con)
-    assert not list(folder.iterdir()), "the staged copy was left behind"
+    assert not leftovers(folder), "the staged copy was left behind"
 
 
 def record(data: bytes, name: str, opts: dict, exc: BaseException) -> bool:
@@ -381,6 +455,7 @@ def main() -> int:
                 return
             data, name = export
             stats["examples"] += 1
+            KINDS[name] += 1
             try:
                 check_one(con, folder, data, name, opts)
             except Exception as exc:  # a finding: keep it and go on
@@ -388,7 +463,7 @@ def main() -> int:
                 if record(data, name, opts, exc):
                     stats["new"] += 1
                     print(f"finding: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
-                for leftover in folder.iterdir():
+                for leftover in leftovers(folder):
                     leftover.unlink()
                 for table in temp_objects(con):
                     for sql in ("drop table if exists", "drop view if exists"):
@@ -407,6 +482,7 @@ def main() -> int:
         f"failing, {stats['new']} distinct findings in {FINDINGS.relative_to(ROOT)}/; {STATS}",
         flush=True,
     )
+    print("  tried: " + ", ".join(f"{n} {c}" for n, c in KINDS.most_common()))
     for reason, count in REASONS.most_common(12):
         print(f"  refused {count:>5}: {reason}")
     return 0
