@@ -9,21 +9,24 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import downloads
-from dashboard.core.tiles import Tile
+from dashboard.core.tiles import Tile, delta_shown
 
 
 def tiles(cards: Sequence[Tile], per_row: int = 4) -> None:
-    """Metric cards with their change (green when it is good news) and what they count."""
+    """Metric cards with their change (green when it is good news, grey when there is none or
+    it is within noise) and what they count."""
     for start in range(0, len(cards), per_row):
         row = cards[start : start + per_row]
         for column, tile in zip(st.columns(per_row), row, strict=False):
+            text, colour, arrow = delta_shown(tile)
             column.metric(
                 tile.label,
                 tile.value,
-                tile.delta,
+                text,
                 help=tile.help,
                 border=True,
-                delta_color="normal" if tile.higher_is_better else "inverse",
+                delta_color=colour,
+                delta_arrow=arrow,
             )
             column.caption(tile.caption)
 
