@@ -19,6 +19,7 @@ from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
+from dashboard.ui import widgets
 
 STATE_KEY = "import_panels"
 
@@ -236,9 +237,7 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
             "column": st.column_config.SelectboxColumn(
                 "File column", options=["", *headers, *derived], required=False
             ),
-            "confidence": st.column_config.ProgressColumn(
-                "Confidence", min_value=0.0, max_value=1.0, format="percent"
-            ),
+            "confidence": widgets.confidence_column(),
             "why": st.column_config.TextColumn("Why"),
         },
     )
@@ -588,9 +587,7 @@ def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: s
             "column": st.column_config.SelectboxColumn(
                 "File column", options=["", *ins.staged.headers], required=False
             ),
-            "confidence": st.column_config.ProgressColumn(
-                "Confidence", min_value=0.0, max_value=1.0, format="percent"
-            ),
+            "confidence": widgets.confidence_column(),
         },
     )
     changed = {

@@ -8,7 +8,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads
+from dashboard.core import downloads, tables
+from dashboard.core.theme import COLORS
 from dashboard.core.tiles import Tile, delta_shown
 
 
@@ -47,4 +48,30 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
         mime="text/csv",
         icon=":material/download:",
         key=f"download_{name}",
+    )
+
+
+def table(
+    frame: pd.DataFrame,
+    kinds: dict[str, str] | None = None,
+    height: int | str = "auto",
+    where=st,
+) -> None:
+    """A table as people read it (see core/tables.py): human headers, "—" for missing, money
+    and counts by the one formatter, full width. A short table with long sentences ("what it
+    counts") is drawn static so they wrap instead of being cut at 1440 px."""
+    styled = tables.for_people(frame, kinds)
+    long = tables.long_text_columns(frame)
+    if long and len(frame) <= 30:
+        where.table(styled.hide(axis="index"))
+        return
+    config = {name: st.column_config.TextColumn(width="large") for name in long}
+    where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
+
+
+def confidence_column(label: str = "Confidence") -> object:
+    """A 0–1 confidence as a bar in the neutral blue: the default (primary red) read as an
+    alarm at 100%."""
+    return st.column_config.ProgressColumn(
+        label, min_value=0.0, max_value=1.0, format="percent", color=COLORS["open"]
     )
