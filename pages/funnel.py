@@ -83,7 +83,7 @@ def pipeline_view() -> None:
     st.subheader("Where deals stop")
     show_dropoff(steps, pipeline, window, event.selection.points)
     with st.expander("The funnel as a table"):
-        st.dataframe(funnel.funnel_table(steps), hide_index=True)
+        widgets.table(funnel.funnel_table(steps))
         widgets.download(steps, "funnel_by_stage")
     st.subheader("For whom")
     show_breakdown(pipeline, window)
@@ -129,9 +129,8 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
     shown = funnel.dropoff_table(deals)
-    money = st.column_config.NumberColumn(format="dollar")
     height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    st.dataframe(shown, hide_index=True, height=height, column_config={"Amount (USD)": money})
+    widgets.table(shown, height=height)
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")

@@ -1,8 +1,9 @@
 """Tables for people: human headers, "—" for missing, numbers written by `formatting`.
 
 A page's table goes through `for_people` before it is shown, so that no table shows a
-snake_case header, "None", or a raw float (42674.94). The frame's values stay numbers (a
-pandas Styler only changes what is displayed), so sorting a column still sorts by value.
+snake_case header, "None", or a raw float (42674.94). A complete column keeps its numbers (a
+pandas Styler only changes what is displayed), so sorting it still sorts by value; a column
+with gaps is shown as text, since the grid would draw its gaps as "None".
 """
 
 from __future__ import annotations
@@ -91,7 +92,15 @@ def for_people(frame: pd.DataFrame, kinds: dict[str, str] | None = None) -> Styl
     kind (`kinds` names it per original column; the rest are guessed from name and type)."""
     kinds = kinds or {}
     shown = frame.rename(columns={c: header(c) for c in frame.columns})
-    writers = {header(c): _writer(kinds.get(c) or kind_of(str(c), frame[c])) for c in frame.columns}
+    writers = {}
+    for c in frame.columns:
+        write = _writer(kinds.get(c) or kind_of(str(c), frame[c]))
+        if frame[c].isna().any():
+            # Streamlit's grid draws a missing cell as "None" whatever the Styler says: such
+            # a column is shown as its text ("—" in the gaps), sorted as text.
+            shown[header(c)] = [formatting.MISSING if pd.isna(v) else write(v) for v in frame[c]]
+            write = str
+        writers[header(c)] = write
     return shown.style.format(writers, na_rep=formatting.MISSING)
 
 
