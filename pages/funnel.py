@@ -167,7 +167,11 @@ def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
     if frame.empty:
         if why := gaps.get("funnel_period"):
             st.subheader("Is it getting better?")
-            st.info(why.replace("No deals placed in a period", "No trend by month", 1))
+            st.info(
+                why.replace(
+                    "No deals placed in a period by creation date", "No trend by month created", 1
+                )
+            )
         return
     st.subheader("Is it getting better?")
     sub = f"<br><sup>{funnel.subset_words(pipeline, window)} · {where}</sup>"
