@@ -65,7 +65,7 @@ weakest = report.weakest(now)
 shown = st.selectbox(
     "Explain", names, index=names.index(weakest.name) if weakest else 0, key=f"health_explain_{key}"
 )
-widgets.table(report.explanation_table(now.part(shown)))
+widgets.table(report.explanation_table(now.part(shown)), wrap=True)
 widgets.notes(report.missing_notes(now.part(shown), data.no_data))
 
 st.subheader("By segment and month")

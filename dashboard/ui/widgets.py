@@ -56,13 +56,15 @@ def table(
     kinds: dict[str, str] | None = None,
     height: int | str = "auto",
     where=st,
+    wrap: bool = False,
 ) -> None:
     """A table as people read it (see core/tables.py): human headers, "—" for missing, money
-    and counts by the one formatter, full width. A short table with long sentences ("what it
-    counts") is drawn static so they wrap instead of being cut at 1440 px."""
+    and counts by the one formatter, full width. With `wrap`, a short table of sentences
+    ("what it counts") is drawn static so they wrap instead of being cut at 1440 px; otherwise
+    long text columns get the large width."""
     styled = tables.for_people(frame, kinds)
     long = tables.long_text_columns(frame)
-    if long and len(frame) <= 30:
+    if wrap and long and len(frame) <= 30:
         where.table(styled.hide(axis="index"))
         return
     config = {name: st.column_config.TextColumn(width="large") for name in long}
