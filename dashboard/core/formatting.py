@@ -144,6 +144,19 @@ def _signed_days(diff: float) -> str:
     return f"{whole:+,} day" if abs(whole) == 1 else f"{whole:+,} days"
 
 
+_SINGULAR = {"deals": "deal", "responses": "response", "customers": "customer", "days": "day"}
+
+
+def counted(n: float | None, label: str) -> str:
+    """'1 won deal', '2,859 won deals': a count and its noun phrase, agreeing in number (the
+    labels in measures.py are plural)."""
+    if _missing(n):
+        return f"{MISSING} {label}"
+    if round(float(n)) == 1:
+        label = " ".join(_SINGULAR.get(word, word) for word in label.split(" "))
+    return f"{count(n)} {label}"
+
+
 NO_CHANGE = "no change"
 
 

@@ -144,6 +144,8 @@ def test_no_change_is_grey_says_so_and_has_no_arrow(zero, page):
         assert text == "no change", (label, text)
         assert _is_grey(colour), (label, colour)
         assert arrows == 0, label
+    # Counts agree with their noun too (before: "1 won deals").
+    expect(page.get_by_text("1 won deal · all pipelines", exact=True)).to_be_visible()
 
 
 def test_one_day_longer_cycle_is_singular_and_red(zero, page):

@@ -46,6 +46,14 @@ def test_money_axis_ticks_are_written_by_the_same_formatter():
     assert fmt.money_ticks([900])["ticktext"] == ["$0", "$200", "$400", "$600", "$800", "$1.0K"]
 
 
+def test_counts_agree_with_their_noun():
+    # The zero-amount export showed "1 won deals" and "1 customers in all" (issue 19).
+    assert fmt.counted(1, "won deals") == "1 won deal"
+    assert fmt.counted(1, "customers in all") == "1 customer in all"
+    assert fmt.counted(2859, "won deals") == "2,859 won deals"
+    assert fmt.counted(0, "responses") == "0 responses"
+
+
 def test_change_units_agree_in_number_and_zero_is_no_change():
     assert fmt.delta(50, 49, "days") == "+1 day"
     assert fmt.delta(48, 49, "days") == "-1 day"

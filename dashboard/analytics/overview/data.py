@@ -33,14 +33,14 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
         m = measures.MEASURES[key]
         fmt = formatting.FORMATTERS[m.unit]
         delta = formatting.delta(current[key], previous[key], m.unit) if previous else None
-        basis = formatting.count(current[m.basis_key])
+
         compared = (
             f" Compared with {describe_period(previous_filters)}."
             if previous_filters
             else " Pick a period to compare with the one before."
         )
         missing = current["no_data"].get(key)
-        caption = f"{basis} {m.basis_label}"
+        caption = formatting.counted(current[m.basis_key], m.basis_label)
         if missing:
             caption = f"No data: {missing}."
         elif key in current["coverage"]:
