@@ -62,7 +62,7 @@ history = view.load_history(cur, who.scope)
 if history.empty:
     st.caption("Nothing loaded yet.")
 else:
-    widgets.table(history)
+    widgets.table(history, wrap=True)
     active = history.loc[history["undone"].isna(), "load"].tolist()
     if active:
         chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")

@@ -61,13 +61,14 @@ def table(
     """A table as people read it (see core/tables.py): human headers, "—" for missing, money
     and counts by the one formatter, full width. With `wrap`, a short table of sentences
     ("what it counts") is drawn static so they wrap instead of being cut at 1440 px; otherwise
-    long text columns get the large width."""
+    long text columns are held to a medium width (full text on hover) so that the columns
+    after them stay on screen."""
     styled = tables.for_people(frame, kinds)
     long = tables.long_text_columns(frame)
-    if wrap and long and len(frame) <= 30:
+    if wrap and len(frame) <= 30:
         where.table(styled.hide(axis="index"))
         return
-    config = {name: st.column_config.TextColumn(width="large") for name in long}
+    config = {name: st.column_config.TextColumn(width="medium") for name in long}
     where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
 
 
