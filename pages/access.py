@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.core import access, coverage
-from dashboard.ui import identity, session
+from dashboard.ui import identity, session, widgets
 
 who = identity.require_admin()
 st.title("Access")
@@ -33,7 +33,7 @@ except access.RolesFileError as error:
     st.stop()
 known = coverage.filter_values(session.cursor())  # admins see everything: all values
 rows = pd.DataFrame(access.grants_rows(roles, known))
-st.dataframe(rows, hide_index=True, width="stretch")
+widgets.table(rows)
 st.caption(
     "Viewers see every page over all data; managers only the accounts in their segments and "
     "regions and the deals and accounts of their teams' owners (all, when several are given); "

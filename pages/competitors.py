@@ -36,7 +36,7 @@ colors = charts.competitor_colors(session.cached(competitors.names, Filters()))
 order = competitors.trend_choices(view)
 
 st.subheader("Against each competitor")
-st.dataframe(competitors.summary_table(view), hide_index=True)
+widgets.table(competitors.summary_table(view))
 st.caption(
     "A deal naming several competitors counts once for each of them, so the competitor rows "
     "add up to more than the closed deals; the last two rows count each deal once. "

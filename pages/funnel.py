@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.analytics.funnel import charts
 from dashboard.analytics.funnel import data as funnel
-from dashboard.core import periods
+from dashboard.core import empty, periods
 from dashboard.ui import session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
@@ -22,7 +22,7 @@ def lifecycle_view() -> None:
     st.caption(f"Accounts identified (created) in the period, followed to today · {where}")
     steps = session.cached(funnel.lifecycle, filters)
     if not steps["count_reached"].iloc[0]:
-        st.info("No accounts were created in this period for these filters. Widen the period.")
+        st.info(empty.nothing("accounts were created", filters))
         return
     title = f"Customer lifecycle · {where}"
     st.plotly_chart(charts.funnel_chart(steps, title, unit="accounts"), **CHART)
@@ -84,27 +84,29 @@ def pipeline_view() -> None:
     st.subheader("Where deals stop")
     show_dropoff(steps, pipeline, window, event.selection.points)
     with st.expander("The funnel as a table"):
-        st.dataframe(funnel.funnel_table(steps), hide_index=True)
+        widgets.table(funnel.funnel_table(steps))
         widgets.download(steps, "funnel_by_stage")
     st.subheader("For whom")
     show_breakdown(pipeline, window)
     st.subheader("How long")
+    deals = funnel.subset_words(pipeline)  # which deals each chart below covers
+    sub = f"<br><sup>{deals} · {where}</sup>"
     left, right = st.columns(2)
     stay = session.cached(funnel.time_in_stage, filters, pipeline=pipeline)
-    if why := funnel.time_in_stage_empty(stay, gaps):
+    if why := funnel.time_in_stage_empty(stay, gaps, filters):
         left.info(why)
     else:
         left.plotly_chart(charts.time_in_stage_chart(stay, f"Days in each stage{sub}"), **CHART)
     cycle = session.cached(funnel.sales_cycle, filters, pipeline=pipeline)
-    if why := funnel.sales_cycle_empty(cycle, gaps):
+    if why := funnel.sales_cycle_empty(cycle, gaps, filters, pipeline):
         right.info(why)
     else:
         won = funnel.count_of(len(cycle.cycles))
-        title = f"Sales cycle of {won} won (closed) in the period{sub}"
+        closed = " (closed) in the period" if filters.has_period else ""
+        title = f"Sales cycle of {won} won{closed}{sub}"
         chart = charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title)
         right.plotly_chart(chart, **CHART)
-    st.subheader("Is it getting better?")
-    show_trend(pipeline, window)
+    show_trend(pipeline, window, gaps)
 
 
 def show_dropoff(steps, pipeline: str, window, points: list) -> None:
@@ -128,9 +130,8 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
     shown = funnel.dropoff_table(deals)
-    money = st.column_config.NumberColumn(format="dollar")
     height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    st.dataframe(shown, hide_index=True, height=height, column_config={"Amount (USD)": money})
+    widgets.table(shown, height=height)
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")
@@ -153,16 +154,28 @@ def show_breakdown(pipeline: str, window) -> None:
     )
     st.dataframe(charts.breakdown_styler(result.table, result.marks), hide_index=True)
     st.caption(
+        f"{funnel.subset_words(pipeline, window)} · {where}: "
         f"% of previous stage, with the deals behind it. ▲ best and ▼ worst among groups with "
         f"at least {funnel.MIN_COUNT} deals at the stage before; grey cells rest on fewer."
     )
     widgets.download(result.tidy, f"funnel_by_{dimension}")
 
 
-def show_trend(pipeline: str, window) -> None:
+def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
+    """The monthly trend; with none, its true cause (no creation date) or no section at all,
+    never a heading with nothing under it."""
     frame = session.cached(funnel.trend, filters, pipeline=pipeline, window_days=window)
     if frame.empty:
+        if why := gaps.get("funnel_period"):
+            st.subheader("Is it getting better?")
+            st.info(
+                why.replace(
+                    "No deals placed in a period by creation date", "No trend by month created", 1
+                )
+            )
         return
+    st.subheader("Is it getting better?")
+    sub = f"<br><sup>{funnel.subset_words(pipeline, window)} · {where}</sup>"
     left, right = st.columns(2)
     stages = [s for s in frame["series"].unique() if s not in funnel.OVERALL_SERIES]
     left.plotly_chart(

@@ -57,7 +57,7 @@ st.caption(
     "touches and answers without a known account cannot be placed and are left out."
 )
 widgets.tiles(report.tiles(now, before, preset, filters), per_row=5)
-st.markdown(report.headline(now, preset, data.no_data))
+st.markdown(report.headline(now, preset, data.no_data, filters))
 if report.never_fed(now, data.no_data):
     st.stop()  # no chart or table could show anything but empty axes
 
@@ -67,7 +67,7 @@ weakest = report.weakest(now)
 shown = st.selectbox(
     "Explain", names, index=names.index(weakest.name) if weakest else 0, key=f"health_explain_{key}"
 )
-st.dataframe(report.explanation_table(now.part(shown)), hide_index=True)
+widgets.table(report.explanation_table(now.part(shown)), wrap=True)
 widgets.notes(report.missing_notes(now.part(shown), data.no_data))
 
 st.subheader("By segment and month")
@@ -87,11 +87,11 @@ widgets.download(trend, "health_by_month")
 
 st.subheader("Accounts")
 best, worst = report.leaderboard(report.account_scores(data, preset))
-left, right = st.columns(2)
-left.caption("Healthiest accounts")
-left.dataframe(report.leaderboard_table(best), hide_index=True)
-right.caption("Least healthy accounts")
-right.dataframe(report.leaderboard_table(worst), hide_index=True)
+# One above the other: side by side at 1440 px, the part columns were cut (issue 19).
+st.caption("Healthiest accounts")
+widgets.table(report.leaderboard_table(best))
+st.caption("Least healthy accounts")
+widgets.table(report.leaderboard_table(worst))
 choices = {
     r["account_id"]: r["account"] for r in [*best.to_dict("records"), *worst.to_dict("records")]
 }
@@ -101,7 +101,7 @@ if choices:
     )
     events = session.cached(report.timeline, filters, account_id=account)
     st.caption(f"{choices[account]}: every deal, order, touch and survey answer, newest first.")
-    st.dataframe(events, hide_index=True)
+    widgets.table(events)
     widgets.download(events, "health_account_timeline")
 else:
     st.info(f"No account has at least {report.MIN_PARTS_FOR_RANK} parts with data to rank.")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import alert_notes, changes_panel, identity, session
+from dashboard.ui import alert_notes, changes_panel, identity, session, widgets
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -67,7 +67,7 @@ history = view.load_history(cur, who.scope)
 if history.empty:
     st.caption("Nothing loaded yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
+    widgets.table(history, wrap=True)
     active = history.loc[history["undone"].isna(), "load"].tolist()
     if active:
         chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.analytics.overview import charts
 from dashboard.analytics.overview import data as overview
-from dashboard.core import measures, periods
+from dashboard.core import empty, measures, periods
 from dashboard.ui import changes_panel, session, widgets
 
 filters = session.filters()
@@ -19,10 +19,7 @@ widgets.notes(summary.notes)
 
 trend = session.cached(measures.closed_deals_by_month, filters)
 if trend.empty:
-    st.info(
-        "No deals were closed in this period for these filters. Widen the period or clear "
-        "a filter; deals need a close date to appear here."
-    )
+    st.info(empty.nothing("deals were closed", filters, "Deals need a close date to appear here."))
 else:
     title = overview.trend_title(trend, periods.describe(filters))
     st.plotly_chart(

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard.analytics.retention import charts
 from dashboard.analytics.retention import data as retention
+from dashboard.core import empty
 from dashboard.ui import session, widgets
 
 filters = session.filters()
@@ -25,9 +26,12 @@ if why := retention.empty_state(session.cached(retention.no_data, filters), meas
 view = session.cached(retention.cohorts, filters, grain=grain, basis=basis, unbounded=unbounded)
 if view.cells.empty:
     st.info(
-        f"No customer's {retention.BASES[basis]} falls in this period for these filters, so "
-        "there is no cohort to follow. Widen the period or clear a filter; orders need a date "
-        "and a customer id (won deals a close date) to start a cohort."
+        empty.nothing(
+            f"customer's {retention.BASES[basis]} falls",
+            filters,
+            "With no cohort there is nothing to follow: orders need a date and a customer id "
+            "(won deals a close date) to start a cohort.",
+        )
     )
     st.stop()
 for note in view.notes:

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.analytics.satisfaction import charts
 from dashboard.analytics.satisfaction import data as satisfaction
 from dashboard.analytics.satisfaction.data import SURVEYS
-from dashboard.core import periods
+from dashboard.core import empty, periods
 from dashboard.core.periods import GRAINS
 from dashboard.ui import session, widgets
 
@@ -50,8 +50,11 @@ points = view.points[view.points["survey_type"] == kind]
 if not points["responses"].sum():
     st.info(
         gaps.get("satisfaction")
-        or f"No {SURVEYS[kind]} answers with a date in this period for these filters. Widen "
-        "the period, clear a filter, or import a survey export (a score and a date per answer)."
+        or empty.nothing(
+            f"{SURVEYS[kind]} answers with a date",
+            filters,
+            "Answers come from a survey export (a score and a date per answer).",
+        )
     )
 else:
     title = f"{SURVEYS[kind]} by {grain} · {where}"
@@ -89,8 +92,7 @@ dimension = st.segmented_control(
 split = session.cached(satisfaction.breakdown, filters, dimension=dimension, min_responses=minimum)
 groups = split.groups[split.groups["survey_type"] == kind]
 if groups.empty:
-    empty = f"No {SURVEYS[kind]} answers in this period for these filters."
-    st.info(gaps.get("satisfaction") or empty)
+    st.info(gaps.get("satisfaction") or empty.nothing(f"{SURVEYS[kind]} answers", filters))
 else:
     label = satisfaction.DIMENSIONS[dimension]
     title = f"{SURVEYS[kind]} by {label.lower()} · {where}"
@@ -150,12 +152,12 @@ search = right.text_input(
 said = session.cached(satisfaction.verbatims, filters, survey_type=survey, search=search)
 if said.table.empty:
     looked = f' containing "{search.strip()}"' if search.strip() else ""
-    st.info(gaps.get("verbatims") or f"No comments{looked} in this period for these filters.")
+    st.info(gaps.get("verbatims") or empty.nothing(f"comments{looked}", filters))
 else:
     shown = len(said.table)
     st.caption(
         f"{satisfaction.count_of(said.matching, 'comment')} · {where}"
         + (f" · showing the {shown:,} newest" if shown < said.matching else "")
     )
-    st.dataframe(said.table, hide_index=True, height=min(420, 35 * (shown + 1) + 3))
+    widgets.table(said.table, height=min(420, 35 * (shown + 1) + 3))
     widgets.download(said.table, "comments")

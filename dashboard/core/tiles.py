@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from dashboard.core import formatting
 
 
 @dataclass(frozen=True)
@@ -15,3 +17,46 @@ class Tile:
     caption: str
     help: str
     no_data: str | None = None  # why the value is "—" and what to map, when its input is missing
+    # "neutral" draws the change grey whatever its sign: a change within the page's own noise
+    # test (see `within_noise`); None colours it by whether it is good news for the measure.
+    delta_tone: str | None = None
+
+
+def delta_shown(tile: Tile) -> tuple[str | None, str, str]:
+    """What a tile's change looks like: (text, colour, arrow) for `st.metric`'s delta,
+    delta_color and delta_arrow. No change once rounded is grey, says "no change" and has no
+    arrow; a change within noise is grey with its arrow; otherwise green when it is good news
+    for the measure (a longer sales cycle is red), red when bad."""
+    if tile.delta is None:
+        return None, "off", "off"
+    if formatting.is_no_change(tile.delta):
+        return formatting.NO_CHANGE, "off", "off"
+    if tile.delta_tone == "neutral":
+        return tile.delta, "off", "auto"
+    return tile.delta, "normal" if tile.higher_is_better else "inverse", "auto"
+
+
+def within_noise(
+    tile: Tile, margin: float | None, margin_text: str | None = None, change: float | None = None
+) -> Tile:
+    """The tile with its change greyed and marked "within noise (±N)" when the change is no
+    larger than the margin of error the page itself reports (same units as the change);
+    `margin_text` is the margin as the page writes it (default "±N", whole); `change` the
+    exact change, so that the tile and the page's sentence judge the same number (default:
+    the number the delta shows)."""
+    if tile.delta is None or margin is None or formatting.is_no_change(tile.delta):
+        return tile
+    size = abs(change) if change is not None else _delta_size(tile.delta)
+    if size is None or size > margin:
+        return tile
+    shown = margin_text or f"±{margin:.0f}"
+    return replace(tile, delta=formatting.within_noise(tile.delta, shown), delta_tone="neutral")
+
+
+def _delta_size(text: str) -> float | None:
+    """The absolute number at the start of a delta text ("+14.5 pts" -> 14.5)."""
+    head = text.split(" ")[0].rstrip("%").replace(",", "")
+    try:
+        return abs(float(head))
+    except ValueError:
+        return None

@@ -30,7 +30,7 @@ from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
-from dashboard.ui import alert_notes
+from dashboard.ui import alert_notes, widgets
 
 STATE_KEY = "import_panels"
 _log = logging.getLogger(__name__)
@@ -286,9 +286,7 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
             "column": st.column_config.SelectboxColumn(
                 "File column", options=["", *headers, *derived], required=False
             ),
-            "confidence": st.column_config.ProgressColumn(
-                "Confidence", min_value=0.0, max_value=1.0, format="percent"
-            ),
+            "confidence": widgets.confidence_column(),
             "why": st.column_config.TextColumn("Why"),
         },
     )
@@ -640,9 +638,7 @@ def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: s
             "column": st.column_config.SelectboxColumn(
                 "File column", options=["", *ins.staged.headers], required=False
             ),
-            "confidence": st.column_config.ProgressColumn(
-                "Confidence", min_value=0.0, max_value=1.0, format="percent"
-            ),
+            "confidence": widgets.confidence_column(),
         },
     )
     changed = {

@@ -8,23 +8,27 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads
-from dashboard.core.tiles import Tile
+from dashboard.core import downloads, tables
+from dashboard.core.theme import COLORS
+from dashboard.core.tiles import Tile, delta_shown
 from dashboard.ui import page_pdf as pdf
 
 
 def tiles(cards: Sequence[Tile], per_row: int = 4) -> None:
-    """Metric cards with their change (green when it is good news) and what they count."""
+    """Metric cards with their change (green when it is good news, grey when there is none or
+    it is within noise) and what they count."""
     for start in range(0, len(cards), per_row):
         row = cards[start : start + per_row]
         for column, tile in zip(st.columns(per_row), row, strict=False):
+            text, colour, arrow = delta_shown(tile)
             column.metric(
                 tile.label,
                 tile.value,
-                tile.delta,
+                text,
                 help=tile.help,
                 border=True,
-                delta_color="normal" if tile.higher_is_better else "inverse",
+                delta_color=colour,
+                delta_arrow=arrow,
             )
             column.caption(tile.caption)
 
@@ -51,3 +55,32 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
 def page_pdf(page: str) -> None:
     """The "Download this page (PDF)" button (ui/page_pdf.py): one line on each page."""
     pdf.button(page)
+
+
+def table(
+    frame: pd.DataFrame,
+    kinds: dict[str, str] | None = None,
+    height: int | str = "auto",
+    where=st,
+    wrap: bool = False,
+) -> None:
+    """A table as people read it (see core/tables.py): human headers, "—" for missing, money
+    and counts by the one formatter, full width. With `wrap`, a short table of sentences
+    ("what it counts") is drawn static so they wrap instead of being cut at 1440 px; otherwise
+    long text columns are held to a medium width (full text on hover) so that the columns
+    after them stay on screen."""
+    styled = tables.for_people(frame, kinds)
+    long = tables.long_text_columns(frame)
+    if wrap and len(frame) <= 30:
+        where.table(styled.hide(axis="index"))
+        return
+    config = {name: st.column_config.TextColumn(width="medium") for name in long}
+    where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
+
+
+def confidence_column(label: str = "Confidence") -> object:
+    """A 0–1 confidence as a bar in the neutral blue: the default (primary red) read as an
+    alarm at 100%."""
+    return st.column_config.ProgressColumn(
+        label, min_value=0.0, max_value=1.0, format="percent", color=COLORS["open"]
+    )

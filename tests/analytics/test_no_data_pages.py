@@ -92,7 +92,8 @@ def test_funnel_with_amount_keeps_its_amounts(con):
     steps = funnel.funnel_steps(con, Filters(), "Sales")
     # A: all four, 100 + 200 + 300 + 400 = 1,000; B: D1 + D3 = 400; Won: D1 = 100.
     assert steps["amount_reached"].tolist() == [1000, 400, 100]
-    assert funnel.funnel_table(steps)["Amount"].tolist() == ["$1K", "$400", "$100"]
+    # One decimal at every money step (issue 19): "$1.0K", never "$1K" beside "$1.2K".
+    assert funnel.funnel_table(steps)["Amount"].tolist() == ["$1.0K", "$400", "$100"]
     caption = funnel.dropoff_caption(funnel.dropoff(con, Filters(), "Sales", 1), "A (2 deals)")
     assert "2 deals, $600 — 1 lost" in caption  # D2 200 + D4 400
 
@@ -123,7 +124,14 @@ def test_sales_cycle_and_time_in_stage_with_their_inputs(con):
     # A period with no won deal: the old sentence, now true.
     feb = Filters(date(2025, 2, 1), date(2025, 2, 28))
     none = funnel.sales_cycle(con, feb, "Sales")
-    assert funnel.sales_cycle_empty(none, gaps).startswith("No won deals closed in this period")
+    said = funnel.sales_cycle_empty(none, gaps, feb, "Sales")
+    assert said.startswith(
+        "No won Sales deal with a creation and a close date closed in this period"
+    )
+    assert "Widen the period." in said
+    # On All time the same empty cycle never sends the reader to widen the period (issue 19).
+    all_time = funnel.sales_cycle_empty(none, gaps, Filters(), "Sales")
+    assert "in this period" not in all_time and "Widen" not in all_time
     # No stage history was loaded: time in stage is no data, with what to load.
     stay = funnel.time_in_stage(con, Filters(), "Sales")
     assert stay["count_deals_measured"].sum() == 0

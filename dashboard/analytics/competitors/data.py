@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, needs, queries
+from dashboard.core import empty, formatting, measures, needs, queries
 from dashboard.core.coverage import data_span
 from dashboard.core.filters import Filters
 from dashboard.core.periods import describe_period
@@ -335,9 +335,11 @@ def empty_state(view: Positioning, filters: Filters) -> str | None:
             f"{_note(view, 'competitor_period')} Deals are placed in a period by their close "
             "date; pick 'All time' in the sidebar to count every closed deal."
         )
-    return (
-        "No deals were closed in this period for these filters, so there is no win or loss to "
-        "compare. Widen the period or clear a filter; deals need a close date to be placed."
+    return empty.nothing(
+        "deals were closed",
+        filters,
+        "With no closed deal there is no win or loss to compare; deals need a close date to be "
+        "placed in a period.",
     )
 
 
@@ -355,9 +357,11 @@ def coverage_warning(view: Positioning) -> str | None:
         return None
     if share == 0:
         return (
-            f"None of the {_closed_deals(view.closed)} in this period records a competitor "
+            f"None of the {_closed_deals(view.closed)}"
+            f"{' in this period' if view.previous_label else ''} records a competitor "
             "(the competitor column is mapped, but these deals leave it empty), so there is "
-            "nothing to compare. Widen the period or clear a filter."
+            "nothing to compare."
+            + (" Widen the period or clear a filter." if view.previous_label else "")
         )
     return (
         f"Only {formatting.ratio(share)} of closed deals record a competitor "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, needs, queries
+from dashboard.core import empty, formatting, measures, needs, queries
 from dashboard.core.filters import Filters
 
 # Breakdown dimensions the page offers: query value -> label. Owner is the deal owner, as in
@@ -358,31 +358,44 @@ def funnel_empty(pipeline: str, filters: Filters, gaps: dict[str, str]) -> str:
             f"{gaps['funnel_period']} The funnel places deals in a period by their creation "
             "date; pick 'All time' in the sidebar to count every deal."
         )
-    return (
-        f"No {pipeline} deals were created in this period for these filters. Widen the "
-        "period or clear a filter: the funnel counts deals by their creation date."
+    return empty.nothing(
+        f"{pipeline} deals were created",
+        filters,
+        "The funnel counts deals by their creation date.",
     )
 
 
-def time_in_stage_empty(stay: pd.DataFrame, gaps: dict[str, str]) -> str | None:
-    """Why there is no time-in-stage chart, by its true cause (None when there is one)."""
-    if stay["count_deals_measured"].sum():
+def time_in_stage_empty(
+    stay: pd.DataFrame, gaps: dict[str, str], filters: Filters | None = None
+) -> str | None:
+    """Why there is no time-in-stage chart, by its true cause (None when there is one). A
+    chart with no stage measured would be an empty "Days in each stage" axis."""
+    if stay["count_deals_measured"].sum() and stay["median_days"].notna().any():
         return None
     if "funnel_time_in_stage" in gaps:
         return gaps["funnel_time_in_stage"]
-    return (
-        "No deal created in this period moved on from a stage with its stage dates recorded, "
-        "so there is no time in stage to show. Widen the period or clear a filter."
+    return empty.nothing(
+        "deal created moved on from a stage with its stage dates recorded",
+        filters or Filters(),
+        "Time in stage needs the date each deal entered each stage (a stage history).",
     )
 
 
-def sales_cycle_empty(cycle: SalesCycle, gaps: dict[str, str]) -> str | None:
-    """Why there is no sales cycle chart: a date never mapped, or no won deal in the period."""
+def sales_cycle_empty(
+    cycle: SalesCycle, gaps: dict[str, str], filters: Filters | None = None, pipeline: str = ""
+) -> str | None:
+    """Why there is no sales cycle chart: a date never mapped, or no won deal in the period
+    with both dates (never "in this period" on All time)."""
     if not cycle.cycles.empty:
         return None
     if "funnel_cycle" in gaps:
         return gaps["funnel_cycle"]
-    return "No won deals closed in this period, so there is no sales cycle to show."
+    won = f"won {pipeline} deal" if pipeline else "won deal"
+    return empty.nothing(
+        f"{won} with a creation and a close date closed",
+        filters or Filters(),
+        "The sales cycle is the days from creation to close of won deals.",
+    )
 
 
 @dataclass(frozen=True)
@@ -458,6 +471,14 @@ def describe_window(window_days: int | None) -> str:
     if not window_days:
         return "no conversion window"
     return f"stages entered within {formatting.days(window_days)} of creation"
+
+
+def subset_words(pipeline: str, window_days: int | None = None) -> str:
+    """Which deals a funnel chart covers, for its title: 'Sales Pipeline' or 'Sales Pipeline
+    · stages entered within 90 days of creation'. The overview counts every pipeline; a
+    funnel chart that does not name its one reads as a contradiction (issue 19 point 4)."""
+    words = f"{pipeline} pipeline" if "pipeline" not in pipeline.lower() else pipeline
+    return f"{words} · {describe_window(window_days)}" if window_days else words
 
 
 def describe_pipeline(options: pd.DataFrame, pipeline: str) -> str:

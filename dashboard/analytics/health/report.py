@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.analytics.health import config, metrics, scoring
-from dashboard.core import formatting, periods, queries
+from dashboard.core import empty, formatting, periods, queries
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.tiles import Tile
 
@@ -228,7 +228,10 @@ def never_fed(result: scoring.Score, reasons: Mapping[str, str] | None) -> bool:
 
 
 def headline(
-    result: scoring.Score, preset: scoring.Preset, reasons: Mapping[str, str] | None = None
+    result: scoring.Score,
+    preset: scoring.Preset,
+    reasons: Mapping[str, str] | None = None,
+    filters: Filters | None = None,
 ) -> str:
     """The weakest part and its weakest metric, in one sentence; with no part scored, the true
     cause: the inputs no file gave (`reasons`, HealthData.no_data), else the filters."""
@@ -238,6 +241,8 @@ def headline(
             used = [m.metric for p in result.parts for m in p.metrics]
             why = dict.fromkeys(w for m in used for w in reasons[m].split("; "))
             return "No part has data whatever the filters: " + "; ".join(why) + "."
+        if filters is not None:
+            return empty.nothing("part has data", filters)
         return "No part has data for these filters: widen the period or clear a filter."
     scored = [m for m in part.metrics if m.points is not None]
     low = min(scored, key=lambda m: m.points)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.core import formatting
 from dashboard.core.theme import COLORS, TEMPLATE
 
 
@@ -16,13 +17,15 @@ def won_trend_chart(frame: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     if frame["won_amount"].isna().all():
         return _win_rate_only(fig, months, frame, counts, title)
+    # Hover and axis are written by the one money formatter the tiles use ("$1.2M").
+    amounts = [formatting.money(v) for v in frame["won_amount"]]
     fig.add_bar(
         x=months,
         y=frame["won_amount"],
         name="Won amount",
         marker_color=COLORS["won"],
-        customdata=counts,
-        hovertemplate="Won amount: $%{y:,.0f}<br>%{customdata[0]:,} won deals<extra></extra>",
+        customdata=[[a, formatting.count(n)] for a, n in zip(amounts, counts[:, 0], strict=True)],
+        hovertemplate="Won amount: %{customdata[0]}<br>%{customdata[1]} won deals<extra></extra>",
     )
     fig.add_scatter(
         x=months,
@@ -40,7 +43,7 @@ def won_trend_chart(frame: pd.DataFrame, title: str) -> go.Figure:
         xaxis=dict(
             title="Month closed", dtick="M1" if len(frame) <= 18 else "M3", tickformat="%b %Y"
         ),
-        yaxis=dict(title="Won amount (USD)", tickprefix="$", tickformat="~s", rangemode="tozero"),
+        yaxis=dict(title="Won amount (USD)", **formatting.money_ticks(frame["won_amount"])),
         yaxis2=dict(
             title="Win rate",
             overlaying="y",

@@ -18,7 +18,7 @@ import pandas as pd
 from dashboard.core import formatting, measures, needs, queries
 from dashboard.core.filters import Filters
 from dashboard.core.periods import GRAINS, cohort_label, describe_period
-from dashboard.core.tiles import Tile
+from dashboard.core.tiles import Tile, within_noise
 
 SURVEYS = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 DIMENSIONS = {
@@ -300,26 +300,28 @@ def headline(
     for kind, label in SURVEYS.items():
         row = now.loc[kind]
         measure = measures.MEASURES[kind]
-        delta, compared = None, "Pick a period to compare with the one before."
+        delta, compared, margin = None, "Pick a period to compare with the one before.", None
         if before is not None:
-            delta, compared = _compared(kind, row, before.loc[kind], before_filters)
+            delta, compared, margin = _compared(kind, row, before.loc[kind], before_filters)
         said[kind] = compared if before is not None else None
         caption = count_of(row.responses)
         if row.responses:
             caption = f"{margin_words(kind, row.margin)} · {caption}"
         if row.responses and not row.is_reliable:
             caption += f" (under {min_responses}: too few to read)"
-        tiles.append(
-            Tile(
-                kind,
-                label,
-                value_words(kind, row.value),
-                delta,
-                measure.higher_is_better,
-                caption,
-                f"{DEFINITIONS[kind]} ± is the 95% margin of error. {compared}",
-            )
+        tile = Tile(
+            kind,
+            label,
+            value_words(kind, row.value),
+            delta,
+            measure.higher_is_better,
+            caption,
+            f"{DEFINITIONS[kind]} ± is the 95% margin of error. {compared}",
         )
+        # The tile follows the noise test the sentence below it runs: a change within the
+        # margin of the difference is grey and says so (issue 19, point 3).
+        change = None if delta is None else row.value - before.loc[kind].value
+        tiles.append(within_noise(tile, margin, margin_words(kind, margin), change))
     unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
         replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
@@ -330,19 +332,26 @@ def headline(
     return Headline(tiles, _undated_notes(rows, filters), said)
 
 
-def _compared(kind: str, row, previous, before_filters: Filters) -> tuple[str | None, str]:
-    """(the tile's delta, a sentence): 'Against 1 Nov 2024 – 31 Oct 2025 (939 answers): NPS
-    rose from 7 to 26 (±7): beyond noise.'"""
+def _compared(
+    kind: str, row, previous, before_filters: Filters
+) -> tuple[str | None, str, float | None]:
+    """(the tile's delta, a sentence, the margin of the difference): 'Against 1 Nov 2024 –
+    31 Oct 2025 (939 answers): NPS rose from 7 to 26 (±7): beyond noise.'"""
     when = f"{describe_period(before_filters)} ({count_of(previous.responses)})"
     if not (row.is_reliable and previous.is_reliable):
-        return None, f"Against {when}: too few {SURVEYS[kind]} answers on one side to compare."
+        return (
+            None,
+            f"Against {when}: too few {SURVEYS[kind]} answers on one side to compare.",
+            None,
+        )
     margin = measures.difference_margin(row.margin, previous.margin)
     verb, tail, _ = move_words(kind, previous.value, row.value, margin)
     delta = formatting.delta(row.value, previous.value, measures.MEASURES[kind].unit)
-    return delta, (
+    sentence = (
         f"Against {when}: {SURVEYS[kind]} {verb} from {value_words(kind, previous.value)} "
         f"to {value_words(kind, row.value)} ({tail}."
     )
+    return delta, sentence, margin
 
 
 def _undated_notes(rows: pd.DataFrame, filters: Filters) -> list[str]:

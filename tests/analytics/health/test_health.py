@@ -390,8 +390,9 @@ def test_health_page_scores_explains_and_re_scores_on_a_weight(app_env):
     assert tiles["Conversation"] == "50" and tiles["Customer"] == "0"
     assert tiles["Overall health"] == f"{sum(EXPECTED_PARTS['engagement']) / 4:.0f}"
     assert "Weakest part: Customer" in at.markdown[0].value
-    explained = at.dataframe[0].value
-    assert explained["metric"].tolist() == ["Complete profiles", "Logo retention"]
+    # A short table with sentences ("What it counts") is drawn static, so they wrap (issue 19).
+    explained = at.table[0].value
+    assert explained["Metric"].tolist() == ["Complete profiles", "Logo retention"]
     # What if touches per account counted 0: Conversation = touched 90d alone = 100
     at.selectbox(key="whatif_part_engagement").select("Conversation").run()
     at.slider(key="w_engagement_Conversation_touches_per_account_month").set_value(0.0).run()

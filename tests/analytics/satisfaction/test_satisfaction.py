@@ -417,11 +417,14 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     tiles = {t.key: t for t in view.tiles}
     # February: NPS 0 (2 passives), CSAT 40% (2 of 5), CES none. The 28 days before
     # (4-31 Jan) hold all of January's answers: NPS 20 (5 answers, ±65.6), CSAT 66.7%.
+    # The change (-20) is within the margin of the difference (√(65.6² + 0²) = ±66): the
+    # tile says so and is grey, as the sentence below it says "within noise" (issue 19).
     assert (tiles["nps"].value, tiles["nps"].delta, tiles["nps"].caption) == (
         "0",
-        "-20.0 pts",
+        "-20.0 pts · within noise (±66)",
         "±0 · 2 answers",
     )
+    assert tiles["nps"].delta_tone == "neutral"
     assert view.compared["nps"] == (
         "Against 4 Jan 2025 – 31 Jan 2025 (5 answers): NPS fell from 20 to 0 (±66): within noise."
     )
