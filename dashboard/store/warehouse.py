@@ -58,6 +58,10 @@ class AlreadyLoaded(WarehouseError):
 _writes = threading.RLock()
 
 
+class DatabaseLocked(WarehouseError):
+    """Another process holds the database file (a running app, say: see store/handover.py)."""
+
+
 def default_db_path() -> Path:
     """`$CRM_DASHBOARD_DB`, else `$XDG_DATA_HOME/crm-dashboard/warehouse.duckdb`."""
     configured = os.environ.get(DB_ENV_VAR, "").strip()
@@ -125,7 +129,8 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        raise WarehouseError(
+        locked = "lock" in str(exc).lower()
+        raise (DatabaseLocked if locked else WarehouseError)(
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
         ) from exc
