@@ -13,6 +13,7 @@ Files are written under a temporary name and renamed, so a reader never sees hal
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -182,11 +183,19 @@ def open_desk(db_path: Path, run: Callable[[Request], Answer]) -> threading.Thre
     """Start the thread that answers requests for db_path with run(request)."""
     folder = private_folder(spool_dir(db_path))
     _write_atomically(folder, APP_MARKER, {"pid": os.getpid(), "db": str(db_path)})
+    atexit.register(_close_desk, folder)
     thread = threading.Thread(
         target=_answer_forever, args=(folder, db_path, run), name="cli-handover", daemon=True
     )
     thread.start()
     return thread
+
+
+def _close_desk(folder: Path) -> None:
+    """The marker goes with the app (a stale one names a dead pid, which app_pid ignores)."""
+    with contextlib.suppress(OSError, ValueError, KeyError, HandoverError):
+        if _read_own_file(folder / APP_MARKER)["pid"] == os.getpid():
+            (folder / APP_MARKER).unlink()
 
 
 def _answer_forever(folder: Path, db_path: Path, run: Callable[[Request], Answer]) -> None:
