@@ -139,13 +139,30 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     # hold personal data, so no other local user may read them.
     import_dir(path).mkdir(exist_ok=True)
     import_dir(path).chmod(0o700)
+    if _set_up_in_this_process(con, path):
+        # A command the app runs for the command line (store/handover.py): the app's instance
+        # is set up; replacing its macros again could collide with an import it is running.
+        return con
     _harden(con, path)
     migrate(con)
     with transaction(con):  # after the migrations: the macros read their tables
         macros.apply(con)
     with transaction(con):  # a crash keeps the old summaries, never half of the new ones
         summaries.build_stale(con)
+    _SET_UP.add(path.resolve())
     return con
+
+
+# Files this process opened and set up (hardening, migrations, macros, summaries).
+_SET_UP: set[Path] = set()
+
+
+def _set_up_in_this_process(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """True when this connection joins a DuckDB instance this process set up and still holds
+    (DuckDB hands a second connect to the same file the same instance); a new instance, even
+    of a file set up before, is hardened and checked again."""
+    hardened = scalar(con, "select current_setting('lock_configuration')")
+    return bool(hardened) and path.resolve() in _SET_UP
 
 
 def _first_line(exc: BaseException) -> str:

@@ -148,3 +148,23 @@ def test_output_is_caught_for_the_desks_thread_only():
         thread.join()
     assert (out.getvalue(), err.getvalue()) == ("handed over\n", "a problem\n")
     assert other_thread_wrote == [True]
+
+
+def test_a_second_connect_in_the_app_process_joins_its_instance_without_setting_it_up(
+    db_path, monkeypatch
+):
+    """What a handed-over command does inside the app: connect to the file the app holds. It
+    gets the app's hardened instance and does not replace the macros again (a catalog write
+    that could collide with an import the app is running); a fresh instance is set up."""
+    from dashboard.store import macros, warehouse
+
+    app = warehouse.connect(db_path)
+    applied = []
+    monkeypatch.setattr(macros, "apply", lambda con: applied.append(con))
+    handed = warehouse.connect(db_path)
+    assert applied == []
+    assert warehouse.scalar(handed, "select current_setting('enable_external_access')") is False
+    handed.close()
+    app.close()  # the instance goes: the next open sets it up again
+    warehouse.connect(db_path).close()
+    assert len(applied) == 1
