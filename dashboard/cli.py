@@ -327,10 +327,10 @@ def _when_locked(
     """The database is held: hand a reading command to the app holding it, print its answer as
     if this process had run it; refuse anything else in one sentence."""
     db = _db_path(args)
+    pid = handover.app_pid(db)
+    if pid is None:  # not an app that answers (another command, a plain `streamlit run`)
+        raise locked
     if not getattr(args, "answered_by_app", False):
-        pid = handover.app_pid(db)
-        if pid is None:
-            raise locked
         raise UsageError(
             f"the app serving {db} (pid {pid}) holds it, and `crm-dashboard "
             f"{_command_name(args)}` changes the data or writes files, so the app does not run "

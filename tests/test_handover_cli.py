@@ -115,26 +115,54 @@ def test_a_setting_the_app_lacks_is_named_not_silently_ignored(served):
     assert "CRM_DASHBOARD_ENGINE differs here: give this job the app's environment" in done.stderr
 
 
-def test_a_holder_that_is_not_the_app_times_out_in_one_sentence(tmp_path):
+HOLD = (
+    "import duckdb, json, os, sys, time; con = duckdb.connect(sys.argv[1]); "
+    "marker = sys.argv[2]; "
+    "marker and open(marker, 'w').write(json.dumps({'pid': os.getpid()})); "
+    "print('held', flush=True); time.sleep(300)"
+)
+
+
+@pytest.fixture
+def holder(tmp_path):
+    """Start a plain process that holds the company's file: holder(as_app=True) also leaves the
+    marker a serving app leaves, but has no thread to answer (an app stuck or hung)."""
     db = loaded(tmp_path / "warehouse.duckdb", load_company)
-    hold = (
-        "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-        "print('held', flush=True); time.sleep(300)"
-    )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", hold, str(db)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline() == "held\n"
-        done = crm("kpis", "--db", str(db), cwd=tmp_path, **{handover.TIMEOUT_ENV: "1"})
-        assert done.returncode == 2 and done.stdout == ""
-        assert done.stderr.startswith(
-            f"crm-dashboard kpis: The app serving {db} did not answer within 1 s;"
+    started = []
+
+    def start(as_app: bool) -> Path:
+        marker = ""
+        if as_app:
+            folder = handover.private_folder(handover.spool_dir(db))
+            marker = str(folder / handover.APP_MARKER)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(db), marker], stdout=subprocess.PIPE, text=True
         )
-        assert "Traceback" not in done.stderr
-        # A writing command is not refused in the app's name: DuckDB's own reason is given.
-        undo = crm("undo", "1", "--db", str(db), cwd=tmp_path)
-        assert undo.returncode == 2 and "Another crm-dashboard process may hold it" in undo.stderr
-    finally:
-        holder.kill()
-        holder.wait()
+        started.append(proc)
+        assert proc.stdout.readline() == "held\n"
+        return db
+
+    yield start
+    for proc in started:
+        proc.kill()
+        proc.wait()
+
+
+def test_an_app_that_does_not_answer_times_out_in_one_sentence(holder, tmp_path):
+    db = holder(as_app=True)
+    done = crm("kpis", "--db", str(db), cwd=tmp_path, **{handover.TIMEOUT_ENV: "1"})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(
+        f"crm-dashboard kpis: The app serving {db} did not answer within 1 s;"
+    )
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    assert list(handover.spool_dir(db).glob("*.request")) == []  # taken back: never run late
+
+
+def test_a_holder_that_is_not_an_app_gets_duckdbs_reason_at_once(holder, tmp_path):
+    db = holder(as_app=False)
+    for argv in (["kpis"], ["undo", "1"]):  # no waiting for an app that is not there
+        done = crm(*argv, "--db", str(db), cwd=tmp_path)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"Cannot open the database {db}: IO Error: Could not set lock" in done.stderr
+        assert "Another crm-dashboard process may hold it" in done.stderr

@@ -129,7 +129,7 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        locked = "lock" in str(exc).lower()
+        locked = "could not set lock" in str(exc).lower()
         raise (DatabaseLocked if locked else WarehouseError)(
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
