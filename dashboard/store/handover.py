@@ -156,14 +156,13 @@ def ask(request: Request, timeout: float | None = None) -> Answer:
     timeout = timeout_s() if timeout is None else timeout
     folder = private_folder(spool_dir(Path(request.db)))
     _write_atomically(folder, f"{request.id}.request", asdict(request))
-    answer_path = folder / f"{request.id}.answer"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if answer_path.exists():
-            payload = _read_own_file(answer_path)
-            answer_path.unlink(missing_ok=True)
-            return Answer(int(payload["exit_code"]), payload["stdout"], payload["stderr"])
-        time.sleep(POLL_CLIENT_S)
+    try:
+        answer = _wait(folder / f"{request.id}.answer", timeout)
+    except BaseException:  # Ctrl-C: the app must not run it later either
+        (folder / f"{request.id}.request").unlink(missing_ok=True)
+        raise
+    if answer is not None:
+        return answer
     try:
         (folder / f"{request.id}.request").unlink()
         taken = ""
@@ -174,6 +173,17 @@ def ask(request: Request, timeout: float | None = None) -> Answer:
         f"busy, or the process holding the database is not a crm-dashboard app: try again "
         f"later, set ${TIMEOUT_ENV} to wait longer, or stop that process."
     )
+
+
+def _wait(answer_path: Path, timeout: float) -> Answer | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if answer_path.exists():
+            payload = _read_own_file(answer_path)
+            answer_path.unlink(missing_ok=True)
+            return Answer(int(payload["exit_code"]), payload["stdout"], payload["stderr"])
+        time.sleep(POLL_CLIENT_S)
+    return None
 
 
 # The app side: one thread that answers requests in order.
@@ -200,12 +210,22 @@ def _close_desk(folder: Path) -> None:
 
 def _answer_forever(folder: Path, db_path: Path, run: Callable[[Request], Answer]) -> None:
     while True:
+        sweep(folder)
         for path in sorted(folder.glob("*.request")):
             try:
                 answer_one(path, db_path, run)
             except Exception as exc:  # noqa: BLE001 - one bad request must not stop the desk
                 print(f"crm-dashboard serve: request {path.name} failed: {exc}", file=_real_err())
         time.sleep(POLL_APP_S)
+
+
+def sweep(folder: Path) -> None:
+    """Answers no one came for (their client gave up) and temporary files a crash left."""
+    too_old = time.time() - 2 * timeout_s()
+    for path in [*folder.glob("*.answer"), *folder.glob(".*.tmp")]:
+        with contextlib.suppress(OSError):
+            if path.lstat().st_mtime < too_old:
+                path.unlink()
 
 
 def answer_one(path: Path, db_path: Path, run: Callable[[Request], Answer]) -> None:

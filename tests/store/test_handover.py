@@ -168,3 +168,15 @@ def test_a_second_connect_in_the_app_process_joins_its_instance_without_setting_
     app.close()  # the instance goes: the next open sets it up again
     warehouse.connect(db_path).close()
     assert len(applied) == 1
+
+
+def test_answers_no_one_came_for_are_swept_after_twice_the_timeout(tmp_path, monkeypatch):
+    monkeypatch.setenv(handover.TIMEOUT_ENV, "10")
+    folder = handover.private_folder(handover.spool_dir(tmp_path / "w.duckdb"))
+    old, fresh, crashed = folder / "a.answer", folder / "b.answer", folder / ".c.request.x.tmp"
+    for path in (old, fresh, crashed):
+        path.write_text("{}")
+    for path in (old, crashed):
+        os.utime(path, (time.time() - 21, time.time() - 21))  # 21 s > 2 x 10 s
+    handover.sweep(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["b.answer"]
