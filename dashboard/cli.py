@@ -265,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     chg.add_argument("--format", choices=("json", "table"), default="json")
     _db_option(chg)
     chg.set_defaults(handler=_changes)
+    _answered_by_app(chg)
 
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
@@ -385,9 +386,9 @@ def _run_handed(request: handover.Request) -> int:
     if differing:
         print(
             f"crm-dashboard {_command_name(args)}: the app serving {request.db} runs this "
-            f"command with its own settings, and {', '.join(differing)} "
-            f"{'differs' if len(differing) == 1 else 'differ'} here: give "
-            "this job the app's environment, or stop the app.",
+            f"command with its own settings, and this job sets {', '.join(differing)} "
+            "otherwise: leave it unset (the app's applies) or give it the app's value, or "
+            "stop the app.",
             file=sys.stderr,
         )
         return 2
@@ -440,6 +441,7 @@ def _digest_parser(sub) -> None:
     )
     _db_option(dig)
     dig.set_defaults(handler=_digest)
+    _answered_by_app(dig)
 
 
 def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:

@@ -29,7 +29,8 @@ def crm(*argv: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, **env},
+        # Generous: the machine may be slow; the timeout test sets its own.
+        env={**os.environ, handover.TIMEOUT_ENV: "600", **env},
     )
 
 
@@ -99,7 +100,7 @@ def test_a_command_that_writes_is_refused_while_the_app_serves(served):
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"crm-dashboard undo: the app serving {served['held']}")
-    assert "(only query, loads, answers, kpis, alerts check are)" in line
+    assert "(only query, loads, answers, kpis, digest, changes, alerts check are)" in line
     assert line.endswith(
         "stop the app to run it, or import, undo and remap on the app's Import page."
     )
@@ -112,7 +113,7 @@ def test_a_setting_the_app_lacks_is_named_not_silently_ignored(served):
         "kpis", "--db", "warehouse.duckdb", cwd=served["held"], CRM_DASHBOARD_ENGINE="duckdb"
     )
     assert done.returncode == 2
-    assert "CRM_DASHBOARD_ENGINE differs here: give this job the app's environment" in done.stderr
+    assert "this job sets CRM_DASHBOARD_ENGINE otherwise: leave it unset" in done.stderr
 
 
 HOLD = (
@@ -166,3 +167,20 @@ def test_a_holder_that_is_not_an_app_gets_duckdbs_reason_at_once(holder, tmp_pat
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert f"Cannot open the database {db}: IO Error: Could not set lock" in done.stderr
         assert "Another crm-dashboard process may hold it" in done.stderr
+
+
+def test_changes_and_digest_are_answered_by_the_app_too(served):
+    argv = ["changes", "--db", "warehouse.duckdb"]
+    alone = crm(*argv, cwd=served["alone"])
+    assert alone.returncode == 0, alone.stderr
+    assert outcome(crm(*argv, cwd=served["held"])) == outcome(alone)
+    # The digest's relative --out is the job's folder, not the app's.
+    argv = ["digest", "--db", "warehouse.duckdb", "--format", "md", "--out", "d/digest.md"]
+    alone = crm(*argv, cwd=served["alone"])
+    held = crm(*argv, cwd=served["held"])
+    assert (alone.returncode, alone.stderr) == (0, ""), alone.stderr
+    assert (held.returncode, held.stderr) == (0, ""), held.stderr
+    assert held.stdout.endswith(f"to {served['held'] / 'd' / 'digest.md'}.\n")  # absolute
+    assert (served["held"] / "d" / "digest.md").read_text() == (
+        served["alone"] / "d" / "digest.md"
+    ).read_text()

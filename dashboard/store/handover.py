@@ -36,8 +36,8 @@ POLL_APP_S = 0.25
 MAX_REQUEST_BYTES = 1_000_000
 APP_MARKER = "app.json"
 _ID = re.compile(r"^[0-9a-f]{32}$")
-# Settings that change what a command answers must be the same in the cron job and the app
-# (the app runs the command with its own environment). These do not change an answer.
+# The app runs a command with its own environment: a setting the job gives must be the app's
+# (else the job would silently get another answer). These do not change an answer.
 SETTINGS_PREFIX = "CRM_DASHBOARD_"
 SETTINGS_IGNORED = frozenset(
     {
@@ -95,8 +95,10 @@ def settings() -> dict[str, str]:
 
 
 def differing_settings(theirs: dict[str, str]) -> list[str]:
+    """Settings the job gives with another value than the app's (or the app lacks). One the
+    job leaves unset is the app's: a cron line need not repeat the app's configuration."""
     mine = settings()
-    return sorted(name for name in set(mine) | set(theirs) if mine.get(name) != theirs.get(name))
+    return sorted(name for name, value in theirs.items() if mine.get(name) != value)
 
 
 def private_folder(folder: Path) -> Path:

@@ -118,8 +118,15 @@ def test_settings_are_compared_by_hash_and_named_when_they_differ(monkeypatch):
     mine = handover.settings()
     assert "s3cret" not in str(mine) and "CRM_DASHBOARD_DB" not in mine
     assert handover.differing_settings(mine) == []
+    # A job that leaves a setting unset gets the app's; one that sets it otherwise is refused.
     theirs = {k: v for k, v in mine.items() if k != "CRM_DASHBOARD_SMTP_PASSWORD"}
-    assert handover.differing_settings(theirs) == ["CRM_DASHBOARD_SMTP_PASSWORD"]
+    assert handover.differing_settings(theirs) == []
+    theirs["CRM_DASHBOARD_SMTP_PASSWORD"] = "another hash"
+    theirs["CRM_DASHBOARD_ALERTS"] = "a file the app was not given"
+    assert handover.differing_settings(theirs) == [
+        "CRM_DASHBOARD_ALERTS",
+        "CRM_DASHBOARD_SMTP_PASSWORD",
+    ]
 
 
 def test_a_live_marker_names_the_app_and_a_dead_pid_is_ignored(tmp_path):
