@@ -8,6 +8,7 @@ import json
 import math
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -33,7 +34,7 @@ from dashboard.ingest.errors import ImportProblem, plain_reason
 from dashboard.ingest.fields import TABLES
 from dashboard.ingest.formats import FAMILIES
 from dashboard.ingest.vendors import VENDORS
-from dashboard.store import sample, warehouse
+from dashboard.store import handover, sample, warehouse
 
 APP = resources.folder("dashboard.ui") / "app.py"
 FILTER_DEFAULTS = Filters().params()
@@ -44,10 +45,27 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    return _run(args, argv)
+
+
+def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """The command, its user errors as one sentence; argv None: never hand it to the app."""
     try:
-        return args.handler(args)
-    except (UsageError, queries.QueryError, warehouse.WarehouseError, ImportProblem) as exc:
+        try:
+            return args.handler(args)
+        except warehouse.DatabaseLocked as locked:
+            if argv is None:
+                raise
+            return _when_locked(args, argv, locked)
+    except (
+        UsageError,
+        queries.QueryError,
+        warehouse.WarehouseError,
+        ImportProblem,
+        handover.HandoverError,
+    ) as exc:
         print(f"crm-dashboard {args.command}: {exc}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
@@ -103,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     qry.add_argument("--format", choices=("csv", "json"), default="csv")
     _db_option(qry)
     qry.set_defaults(handler=_query)
+    _answered_by_app(qry)
 
     imp = sub.add_parser("import", help="import CRM exports (CSV, TSV, Excel, Parquet)")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -196,6 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     lds = sub.add_parser("loads", help="list the load history")
     _db_option(lds)
     lds.set_defaults(handler=_loads)
+    _answered_by_app(lds)
 
     und = sub.add_parser("undo", help="reverse one load")
     und.add_argument("load_id", type=int, metavar="LOAD_ID")
@@ -207,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _db_option(ans)
     ans.set_defaults(handler=_answers)
+    _answered_by_app(ans)
 
     exp = sub.add_parser(
         "export-parquet", help="write the canonical tables as partitioned Parquet (for Spark)"
@@ -228,6 +249,7 @@ def _parser() -> argparse.ArgumentParser:
     kpi.add_argument("--preset", default=None, help="health preset (default engagement)")
     _db_option(kpi)
     kpi.set_defaults(handler=_kpis)
+    _answered_by_app(kpi)
 
     rol = sub.add_parser("roles", help="check the roles file (what is wrong, for the operator)")
     rol.add_argument("action", choices=("check",))
@@ -243,6 +265,7 @@ def _parser() -> argparse.ArgumentParser:
     chg.add_argument("--format", choices=("json", "table"), default="json")
     _db_option(chg)
     chg.set_defaults(handler=_changes)
+    _answered_by_app(chg)
 
     bch = sub.add_parser("bench", help="measure import, page queries and memory at a scale")
     bch.add_argument("--scale", type=_positive_float, default=1.0, help="1 = 20k deals")
@@ -284,6 +307,109 @@ def _alerts_parser(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--rules", type=Path, help="the rules file (default $CRM_DASHBOARD_ALERTS)")
     _db_option(chk)
     chk.set_defaults(handler=_alerts_check)
+    _answered_by_app(chk)
+
+
+def _answered_by_app(parser: argparse.ArgumentParser) -> None:
+    """This command only reads (or writes only the app's own state, like alert firings): while
+    `crm-dashboard serve` holds the database, the app runs it and answers (store/handover.py).
+    It must open the database before it prints or writes anything."""
+    parser.set_defaults(answered_by_app=True)
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    sub = getattr(args, "alerts_command", None)
+    return f"{args.command} {sub}" if sub else args.command
+
+
+def _when_locked(
+    args: argparse.Namespace, argv: list[str], locked: warehouse.DatabaseLocked
+) -> int:
+    """The database is held: hand a reading command to the app holding it, print its answer as
+    if this process had run it; refuse anything else in one sentence."""
+    db = _db_path(args)
+    pid = handover.app_pid(db)
+    if pid is None:  # not an app that answers (another command, a plain `streamlit run`)
+        raise locked
+    if not getattr(args, "answered_by_app", False):
+        raise UsageError(
+            f"the app serving {db} (pid {pid}) holds it, and `crm-dashboard "
+            f"{_command_name(args)}` changes the data or writes files, so the app does not run "
+            f"it for the command line (only {', '.join(_answered_commands())} are): stop the "
+            "app to run it, or import, undo and remap on the app's Import page."
+        )
+    person = getattr(args, "as_user", None) or os.environ.get("USER") or os.environ.get("USERNAME")
+    request = handover.Request(
+        argv=argv, db=str(db), cwd=os.getcwd(), person=person, settings=handover.settings()
+    )
+    answer = handover.ask(request)
+    sys.stdout.write(answer.stdout)
+    sys.stderr.write(answer.stderr)
+    return answer.exit_code
+
+
+def _answered_commands(
+    parser: argparse.ArgumentParser | None = None, prefix: str = ""
+) -> list[str]:
+    """The commands the app answers for the command line, as typed ('kpis', 'alerts check')."""
+    names = []
+    for action in (parser or _parser())._actions:  # noqa: SLF001 - argparse's subcommand table
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            for name, sub in action.choices.items():
+                if sub.get_default("answered_by_app"):
+                    names.append(prefix + name)
+                names += _answered_commands(sub, f"{prefix}{name} ")
+    return names
+
+
+def run_for_app(request: handover.Request) -> handover.Answer:
+    """In the serving process: run a handed-over command as the command line would have, its
+    output captured (only this thread's), for its own user, database and working folder."""
+    with handover.captured() as (out, err):
+        code = _run_handed(request)
+    return handover.Answer(code, out.getvalue(), err.getvalue())
+
+
+def _run_handed(request: handover.Request) -> int:
+    try:
+        args = _parser().parse_args(request.argv)
+    except SystemExit as exc:  # argparse has printed why
+        return exc.code if isinstance(exc.code, int) else 2
+    if not getattr(args, "answered_by_app", False):
+        print(
+            f"crm-dashboard {_command_name(args)}: the app does not run this command for "
+            "the command line; stop the app to run it.",
+            file=sys.stderr,
+        )
+        return 2
+    differing = handover.differing_settings(request.settings)
+    if differing:
+        print(
+            f"crm-dashboard {_command_name(args)}: the app serving {request.db} runs this "
+            f"command with its own settings, and this job sets {', '.join(differing)} "
+            "otherwise: leave it unset (the app's applies) or give it the app's value, or "
+            "stop the app.",
+            file=sys.stderr,
+        )
+        return 2
+    _absolute_paths(args, Path(request.cwd))
+    args.db = Path(request.db)
+    if hasattr(args, "as_user"):
+        args.as_user = request.person
+    try:
+        return _run(args, None)
+    except Exception:  # noqa: BLE001 - what the command line would print before exiting 1
+        traceback.print_exc()
+        return 1
+
+
+def _absolute_paths(args: argparse.Namespace, cwd: Path) -> None:
+    """Relative file options (--out, --rules) as the caller meant them, from its folder."""
+    for name, value in vars(args).items():
+        if isinstance(value, Path) and not value.expanduser().is_absolute():
+            setattr(args, name, cwd / value)
+        elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+            setattr(args, name, [v if v.expanduser().is_absolute() else cwd / v for v in value])
 
 
 def _digest_parser(sub) -> None:
@@ -315,6 +441,7 @@ def _digest_parser(sub) -> None:
     )
     _db_option(dig)
     dig.set_defaults(handler=_digest)
+    _answered_by_app(dig)
 
 
 def _db_option(parser: argparse.ArgumentParser, who: bool = True) -> None:
@@ -395,7 +522,7 @@ def _serve(args: argparse.Namespace) -> int:
     command = [
         sys.executable,
         "-m",
-        "streamlit",
+        "dashboard.serving",  # Streamlit, and a desk that answers handed-over commands
         "run",
         str(APP),
         "--server.port",

@@ -58,6 +58,10 @@ class AlreadyLoaded(WarehouseError):
 _writes = threading.RLock()
 
 
+class DatabaseLocked(WarehouseError):
+    """Another process holds the database file (a running app, say: see store/handover.py)."""
+
+
 def default_db_path() -> Path:
     """`$CRM_DASHBOARD_DB`, else `$XDG_DATA_HOME/crm-dashboard/warehouse.duckdb`."""
     configured = os.environ.get(DB_ENV_VAR, "").strip()
@@ -125,7 +129,8 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
-        raise WarehouseError(
+        locked = "could not set lock" in str(exc).lower()
+        raise (DatabaseLocked if locked else WarehouseError)(
             f"Cannot open the database {path}: {_first_line(exc)}. "
             "Another crm-dashboard process may hold it; stop it or pass another --db."
         ) from exc
@@ -134,13 +139,30 @@ def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
     # hold personal data, so no other local user may read them.
     import_dir(path).mkdir(exist_ok=True)
     import_dir(path).chmod(0o700)
+    if _set_up_in_this_process(con, path):
+        # A command the app runs for the command line (store/handover.py): the app's instance
+        # is set up; replacing its macros again could collide with an import it is running.
+        return con
     _harden(con, path)
     migrate(con)
     with transaction(con):  # after the migrations: the macros read their tables
         macros.apply(con)
     with transaction(con):  # a crash keeps the old summaries, never half of the new ones
         summaries.build_stale(con)
+    _SET_UP.add(path.resolve())
     return con
+
+
+# Files this process opened and set up (hardening, migrations, macros, summaries).
+_SET_UP: set[Path] = set()
+
+
+def _set_up_in_this_process(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
+    """True when this connection joins a DuckDB instance this process set up and still holds
+    (DuckDB hands a second connect to the same file the same instance); a new instance, even
+    of a file set up before, is hardened and checked again."""
+    hardened = scalar(con, "select current_setting('lock_configuration')")
+    return bool(hardened) and path.resolve() in _SET_UP
 
 
 def _first_line(exc: BaseException) -> str:
