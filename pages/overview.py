@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.analytics.overview import charts
 from dashboard.analytics.overview import data as overview
 from dashboard.core import measures, periods
-from dashboard.ui import session, widgets
+from dashboard.ui import chart_clicks, session, widgets
 
 filters = session.filters()
 st.title("Overview")
@@ -23,7 +23,16 @@ if trend.empty:
     )
 else:
     title = overview.trend_title(trend, periods.describe(filters))
-    st.plotly_chart(
-        charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
+    event = st.plotly_chart(
+        charts.won_trend_chart(trend, title),
+        width="stretch",
+        config={"displaylogo": False},
+        key="overview_trend",
+        on_select="rerun",
+        selection_mode="points",
     )
+    if (point := chart_clicks.new_click("overview_trend", event.selection.points)) and (
+        month := chart_clicks.month_of(point.get("x"))
+    ):
+        chart_clicks.request("month", month)  # a month clicked: the period becomes that month
     widgets.download(trend, "won_amount_and_win_rate_by_month")

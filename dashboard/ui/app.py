@@ -42,4 +42,5 @@ page = st.navigation(
         if not HIDDEN.get(file)
     ]
 )
+st.session_state["page_title"] = page.title  # download names start with it (widgets.download)
 page.run()

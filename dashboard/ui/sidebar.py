@@ -11,7 +11,7 @@ from dashboard.core import coverage
 from dashboard.core.filters import URL_KEYS, Filters
 from dashboard.core.periods import DEFAULT_PRESET, PRESETS, preset_range
 from dashboard.ingest import derive
-from dashboard.ui import identity, session
+from dashboard.ui import chart_clicks, identity, page_state, session
 
 
 def matching_preset(filters: Filters, as_of: date) -> str:
@@ -60,6 +60,7 @@ def render() -> Filters:
     first, as_of = session.cached(data_dates, Filters())
     if not st.session_state.get("filters_seeded"):
         _seed_widgets(options, first, as_of)
+    chart_clicks.apply_pending(options, first, as_of)  # a chart click asked for a filter
     with st.sidebar:
         st.header("Filters")
         preset = st.selectbox(
@@ -103,7 +104,8 @@ def render() -> Filters:
         )
         st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
-        st.query_params.from_dict(filters.to_query_params())
+        # The page's own choices (page_state.KEYS) stay in the URL beside the filters.
+        st.query_params.from_dict({**filters.to_query_params(), **page_state.in_url()})
     # The URL keeps what was chosen; the pages get it within the person's grant.
     scoped = filters.within(identity.current().scope)
     st.session_state["filters"] = scoped

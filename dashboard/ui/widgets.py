@@ -8,7 +8,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads
+from dashboard.core import downloads, filenames
+from dashboard.core.filters import Filters
 from dashboard.core.tiles import Tile
 
 
@@ -40,8 +41,13 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
     st.download_button(
         "Download this table (CSV)",
         partial(downloads.safe_csv, frame),
-        file_name=f"{name}.csv",
+        file_name=filenames.csv_name(st.session_state.get("page_title", ""), name, _filters()),
         mime="text/csv",
         icon=":material/download:",
         key=f"download_{name}",
     )
+
+
+def _filters() -> Filters:
+    """The filters the sidebar left for this run (what the table behind a download holds)."""
+    return st.session_state.get("filters", Filters())

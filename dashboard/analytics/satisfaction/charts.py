@@ -208,8 +208,9 @@ def breakdown_chart(
             color="#444444",
             thickness=1,
         ),
-        customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>",
+        # The group's own value rides along, so a click on the bar can filter to it.
+        customdata=list(zip(hover, mine["group_value"].astype(str), strict=True)),
+        hovertemplate="%{customdata[0]}<extra></extra>",
     )
     if compared_with is not None and mine["previous_value"].notna().any():
         shown = mine["previous_reliable"].tolist()

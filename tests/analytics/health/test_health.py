@@ -437,15 +437,16 @@ def test_trend_last_point_is_the_period_on_the_sample(sample_con):
     assert months[date(2025, 12, 31)] == pytest.approx(metrics.scope_values(cur, year), nan_ok=True)
 
 
-def test_charts_draw_one_trace_per_segment_and_part():
+def test_charts_draw_one_bar_per_segment_and_part():
     from dashboard.analytics.health import charts as health_charts
 
     segments = pd.DataFrame(
         {"segment": ["A", "A", "B", "B"], "part": ["P", "Q", "P", "Q"], "score": [10, None, 30, 40]}
     )
-    radar = health_charts.segment_radar(segments, ["P", "Q"], "t")
-    assert [t.name for t in radar.data] == ["A", "B"]
-    assert list(radar.data[1].r) == [30, 40, 30]  # closed polygon
+    bars = health_charts.segment_bars(segments, ["P", "Q"], "t")
+    assert [t.name for t in bars.data] == ["P", "Q"]  # one colour per part
+    assert list(bars.data[0].y) == ["B", "A"] and list(bars.data[0].x) == [30, 10]
+    assert bars.data[1].customdata[1] == "A · Q: no data"  # no bar, and the hover says why
     trend = pd.DataFrame(
         {"month_end": [date(2025, 1, 31)] * 2, "part": ["Overall", "P"], "score": [50, 60]}
     )
