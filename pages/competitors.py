@@ -6,7 +6,7 @@ from dashboard.analytics.competitors import charts
 from dashboard.analytics.competitors import data as competitors
 from dashboard.core import periods
 from dashboard.core.filters import Filters
-from dashboard.ui import session, widgets
+from dashboard.ui import chart_clicks, page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
@@ -43,14 +43,25 @@ st.caption(
 )
 widgets.download(view.table, "win_rate_by_competitor")
 title = f"Where we meet each competitor and how we fare · {where}"
-st.plotly_chart(charts.positioning_map(view.table, colors, title, view.previous_label), **CHART)
-st.caption(competitors.map_caption(view))
+event = st.plotly_chart(
+    charts.positioning_map(view.table, colors, title, view.previous_label),
+    key="comp_map",
+    on_select="rerun",
+    selection_mode="points",
+    **CHART,
+)
+st.caption(competitors.map_caption(view) + " Click a bubble to follow that competitor below.")
+followed = order[: competitors.TREND_DEFAULT]  # until someone picks or clicks others
+page_state.seed_list(page_state.COMPETITOR, order, followed)
+if (point := chart_clicks.new_click("comp_map", event.selection.points)) and (
+    clicked := (point.get("customdata") or [None, None])[1]
+) in order:
+    st.session_state["comp_trend_names"] = [clicked]  # the trend and its URL follow the click
 
 st.subheader("Is it getting better?")
 left, right = st.columns([3, 1])
-chosen = left.multiselect(
-    "Competitors", order, default=order[: competitors.TREND_DEFAULT], key="comp_trend_names"
-)
+chosen = left.multiselect("Competitors", order, key="comp_trend_names")
+page_state.write_list(page_state.COMPETITOR, chosen, followed)
 whole = right.toggle("Whole history", key="comp_trend_all", help="Ignore the period here.")
 trend = session.cached(competitors.by_quarter, filters, whole_history=whole)
 span = "all quarters" if whole else where

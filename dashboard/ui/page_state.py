@@ -32,12 +32,13 @@ BREAKDOWN = PageKey("breakdown", "funnel_dimension")  # funnel: "Break down by"
 STAGE = PageKey("stage", "funnel_dropoff_step")  # funnel: the clicked (or picked) stage
 MEASURE = PageKey("measure", "sat_measure")  # satisfaction: NPS, CSAT or CES
 PRESET = PageKey("preset", "health_preset")  # health: the reading of the four C's
-KEYS = (BREAKDOWN, STAGE, MEASURE, PRESET)
+COMPETITOR = PageKey("competitor", "comp_trend_names")  # competitors: followed in the trend
+KEYS = (BREAKDOWN, STAGE, MEASURE, PRESET, COMPETITOR)
 
 
-def in_url() -> dict[str, str]:
+def in_url() -> dict[str, list[str]]:
     """The page keys the URL holds now (kept when the sidebar rewrites the filters)."""
-    return {k.url: st.query_params[k.url] for k in KEYS if k.url in st.query_params}
+    return {k.url: st.query_params.get_all(k.url) for k in KEYS if k.url in st.query_params}
 
 
 def seed(key: PageKey, valid: Callable[[str], object | None], default: object) -> None:
@@ -57,3 +58,22 @@ def write(key: PageKey, value: object) -> None:
             del st.query_params[key.url]
     elif st.query_params.get(key.url) != str(value):
         st.query_params[key.url] = str(value)
+
+
+def seed_list(key: PageKey, allowed: list[str], default: list[str]) -> None:
+    """seed() for a multiselect: the URL's values that are allowed (the key repeated)."""
+    if key.widget in st.session_state:
+        return
+    wanted = [v for v in st.query_params.get_all(key.url) if v in allowed]
+    st.session_state[key.widget] = wanted or list(default)
+
+
+def write_list(key: PageKey, values: list[str], default: list[str]) -> None:
+    """Mirror a multiselect in the URL, leaving the default out (a shorter link)."""
+    wanted = [] if list(values) == list(default) else list(values)
+    if st.query_params.get_all(key.url) == wanted:
+        return
+    if wanted:
+        st.query_params[key.url] = wanted
+    else:
+        del st.query_params[key.url]

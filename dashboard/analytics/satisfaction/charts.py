@@ -149,7 +149,7 @@ def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title:
             )
         ]
         fig.add_bar(
-            x=nps["period_start"],
+            x=when,  # one labelled slot per period: bars centred on it, no axis outside them
             y=nps[share],
             name=name,
             marker=dict(color=COLORS[share.split("_")[0]], opacity=opacity),
@@ -163,7 +163,7 @@ def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title:
         barmode="stack",
         bargap=0.2,
         hovermode="x unified",
-        xaxis=_period_axis(grain, nps["period_start"]),
+        xaxis=dict(title=f"{GRAINS[grain]} answered", type="category"),
         yaxis=dict(title="Share of NPS answers", tickformat=".0%", range=[0, 1]),
         legend=dict(traceorder="reversed"),
     )
