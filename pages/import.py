@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import identity, session
+from dashboard.ui import identity, session, undo_panel
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -62,12 +62,6 @@ history = view.load_history(cur, who.scope)
 if history.empty:
     st.caption("Nothing loaded yet.")
 else:
-    st.dataframe(history, hide_index=True, width="stretch")
-    active = history.loc[history["undone"].isna(), "load"].tolist()
-    if active:
-        chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")
-        if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
-            st.toast(view.undo(cur, int(chosen)))
-            st.rerun()
+    undo_panel.render(cur, history)  # named loads, confirm, a message after, undone greyed
     view.remap_control(cur, history, who.person)
     view.loaded_answers(cur)

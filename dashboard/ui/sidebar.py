@@ -102,7 +102,7 @@ def render() -> Filters:
             ),
             teams=_teams(options.get("team", []), granted.teams),
         )
-        st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
+        st.caption(session.cached(coverage.span_words, Filters()))
     if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
         # The page's own choices (page_state.KEYS) stay in the URL beside the filters.
         st.query_params.from_dict({**filters.to_query_params(), **page_state.in_url()})
