@@ -138,13 +138,17 @@ customers as (
     select
         window_id,
         account_id,
-        count(*) filter (where event_at < cast(start_date as timestamp)) > 0
+        -- Issue 19: with no start date, "before" is before the last 365 days of data.
+        count(*) filter (where event_at < cast(retained_from as timestamp)) > 0
             as is_customer_before,
-        count(*) filter (where ref_in_period(event_at, start_date, end_date)) > 0
+        count(*) filter (where ref_in_period(event_at, retained_from, end_date)) > 0
             as is_active_buyer,
         count(*) filter (where event_at < as_of_at) > 0 as is_customer,
         count(distinct product) filter (where event_at < as_of_at) as products
-    from customer_events, as_of
+    from customer_events, (
+        select *, coalesce(start_date, cast(as_of_at - interval 365 day as date)) as retained_from
+        from as_of
+    )
     group by window_id, account_id
 ),
 
