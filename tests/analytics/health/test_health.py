@@ -497,3 +497,21 @@ def test_tiles_headline_and_leaderboard_from_scores():
                            "parts_with_data": [4, 4, 2]})  # fmt: skip
     best, worst = report.leaderboard(scores)  # z has too few parts to rank
     assert best["account_id"].tolist() == ["y", "x"] and worst["account_id"].tolist() == ["x", "y"]
+
+
+def test_accounts_at_100_rank_by_how_far_past_the_targets():
+    # Win rate floor 15, target 45. X at 45% and Y at 75% both score 100; past the target Y
+    # reaches (75-15)/30 = 200 points, X 100: Y ranks first and says "+100 beyond targets".
+    rate = spec("win_rate", 1, 15, 45)
+    preset = preset_of(("A", [rate]), ("B", [rate]), ("C", [rate]), ("D", [rate]))
+    data = metrics.HealthData(
+        overall={}, previous=None, segments={}, accounts_in_scope=2,
+        accounts=pd.DataFrame({"account_id": ["x", "y"], "account_name": ["X", "Y"],
+                               "segment": ["S", "S"], "win_rate": [45.0, 75.0]}),
+    )  # fmt: skip
+    scores = report.account_scores(data, preset)
+    assert scores["overall"].tolist() == [100.0, 100.0]
+    assert scores["beyond"].tolist() == [100.0, 200.0]
+    best, _ = report.leaderboard(scores)
+    assert best["account_id"].tolist() == ["y", "x"]
+    assert report.leaderboard_table(best)["beyond targets"].tolist() == ["+100", ""]
