@@ -42,13 +42,28 @@ as_of as (
     from windows
 ),
 
--- Logo retention's "before": the period's start, or with none the 365 days before as_of_at
--- (day-aligned), so all time has a retention too: customers from before the last year of data
--- who bought again in it.
+-- The last day with data (deals, orders, surveys: as queries/data_date_range.sql and the
+-- sidebar), where a period with no end ends for logo retention.
+last_data_day as (
+    select cast(max(seen_at) as date) as last_date
+    from (
+        select max(created_at) as seen_at from deals
+        union all select max(closed_at) from deals
+        union all select max(ordered_at) from orders
+        union all select max(responded_at) from surveys
+    )
+),
+
+-- Logo retention's "before": the period's start, or with none the 365 days up to the
+-- period's end (the last day with data without one), so all time has a retention too:
+-- customers from before the last year of data who bought again in it.
 retention_windows as (
     select
         window_id, start_date, end_date, as_of_at,
-        coalesce(start_date, cast(as_of_at - interval 365 day as date)) as retained_from
+        coalesce(
+            start_date,
+            coalesce(end_date, (select last_date from last_data_day)) - 364
+        ) as retained_from
     from as_of
 ),
 

@@ -319,8 +319,9 @@ def test_every_preset_on_the_hand_made_company(health_con, key):
 
 
 def test_no_period_start_reads_logo_retention_over_the_last_365_days(health_con):
-    # All time ends at the last touch (X4, 10 Mar 2025): "before" = before 10 Mar 2024, when
-    # nobody was a customer yet (D1 Dec 2024, O1 Oct 2024): no data, left out, never zero.
+    # All time ends on the last day with data (D5 created, S3 answered: 1 Mar 2025): "before"
+    # = before 2 Mar 2024, when nobody was a customer yet (D1 Dec 2024, O1 Oct 2024): no
+    # data, left out, never zero.
     values = metrics.scope_values(health_con.cursor(), Filters())
     assert values["logo_retention"] is None
     part = scoring.score(config.load()["engagement"], values).part("Customer")
