@@ -43,21 +43,17 @@ st.caption(
 )
 widgets.download(view.table, "win_rate_by_competitor")
 title = f"Where we meet each competitor and how we fare · {where}"
-event = st.plotly_chart(
+followed = order[: competitors.TREND_DEFAULT]  # until someone picks or clicks others
+page_state.seed_list(page_state.COMPETITOR, order, followed)
+st.plotly_chart(
     charts.positioning_map(view.table, colors, title, view.previous_label),
     key="comp_map",
-    on_select="rerun",
+    # A bubble clicked: the trend below (and the URL) follows that competitor.
+    on_select=chart_clicks.on_pick("comp_map", "comp_trend_names", chart_clicks.named),
     selection_mode="points",
     **CHART,
 )
 st.caption(competitors.map_caption(view) + " Click a bubble to follow that competitor below.")
-followed = order[: competitors.TREND_DEFAULT]  # until someone picks or clicks others
-page_state.seed_list(page_state.COMPETITOR, order, followed)
-if (point := chart_clicks.new_click("comp_map", event.selection.points)) and (
-    clicked := (point.get("customdata") or [None, None])[1]
-) in order:
-    st.session_state["comp_trend_names"] = [clicked]  # the trend and its URL follow the click
-
 st.subheader("Is it getting better?")
 left, right = st.columns([3, 1])
 chosen = left.multiselect("Competitors", order, key="comp_trend_names")

@@ -73,15 +73,14 @@ widgets.notes(report.missing_notes(now.part(shown), data.no_data))
 st.subheader("By segment and month")
 segments = report.segment_scores(data, preset)
 title = f"Part scores by segment · {where}"
-event = st.plotly_chart(
+st.plotly_chart(
     charts.segment_bars(segments, names, title, preset.bands),
     key="health_segments",
-    on_select="rerun",
+    # A segment clicked: the Segment filter (and the URL) becomes that segment.
+    on_select=chart_clicks.on_click("health_segments", "segment", chart_clicks.y_value),
     selection_mode="points",
     **CHART,
 )
-if point := chart_clicks.new_click("health_segments", event.selection.points):
-    chart_clicks.request("segment", point.get("y"))  # a segment clicked: filter to it
 widgets.download(segments, "health_by_segment")
 with st.spinner("Scoring each month end for the trend (the slowest part at a million deals)…"):
     monthly = session.cached(metrics.monthly, filters)

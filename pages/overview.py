@@ -23,16 +23,13 @@ if trend.empty:
     )
 else:
     title = overview.trend_title(trend, periods.describe(filters))
-    event = st.plotly_chart(
+    st.plotly_chart(
         charts.won_trend_chart(trend, title),
         width="stretch",
         config={"displaylogo": False},
         key="overview_trend",
-        on_select="rerun",
+        # A month clicked: the period becomes that month (sidebar and URL).
+        on_select=chart_clicks.on_click("overview_trend", "month", chart_clicks.x_month),
         selection_mode="points",
     )
-    if (point := chart_clicks.new_click("overview_trend", event.selection.points)) and (
-        month := chart_clicks.month_of(point.get("x"))
-    ):
-        chart_clicks.request("month", month)  # a month clicked: the period becomes that month
     widgets.download(trend, "won_amount_and_win_rate_by_month")

@@ -105,16 +105,13 @@ else:
         compared_with=split.compared_with,
         title=title,
     )
+    key = f"sat_breakdown_{dimension}"
+    clicked = chart_clicks.on_click(key, dimension, chart_clicks.named)  # bar -> its filter
     clickable = dimension in chart_clicks.SIDEBAR_KEYS  # channel is no sidebar filter
-    event = st.plotly_chart(
-        figure,
-        key=f"sat_breakdown_{dimension}",
-        on_select="rerun" if clickable else "ignore",
-        selection_mode="points",
+    st.plotly_chart(
+        figure, key=key, on_select=clicked if clickable else "ignore", selection_mode="points",
         **CHART,
-    )
-    if clickable and (point := chart_clicks.new_click("sat_breakdown", event.selection.points)):
-        chart_clicks.request(dimension, (point.get("customdata") or [None, None])[1])
+    )  # fmt: skip
     for text in split.moved[kind]:
         st.markdown(f"- {text}")
     if split.compared_with and not split.moved[kind]:

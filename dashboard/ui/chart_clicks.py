@@ -1,14 +1,15 @@
 """Click a chart to filter: a segment, region or month clicked in a chart becomes the sidebar
 filter, and so the URL (the funnel's bar click selecting a stage works the same way).
 
-A click reruns the page with the chart's selection; `new_click` hands each selection over once
-(the selection stays in the widget's state on later runs), `request` parks the wanted filter
-and reruns, and the sidebar applies it before it draws its widgets (`apply_pending`): a
-widget's value cannot be changed once the widget is drawn in a run.
+The chart's on_select is a callback (`on_click`): Streamlit runs it before the page's next
+run, so it can park the wanted filter for the sidebar (`apply_pending`, before its widgets are
+drawn: a widget's value cannot change once it is drawn in a run) without an st.rerun(), which
+races with the URL update (streamlit#7961: the address bar kept the old filters).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -18,29 +19,54 @@ PENDING = "chart_click_pending"
 SIDEBAR_KEYS = {"segment": "f_segments", "region": "f_regions", "owner": "f_owners"}
 
 
-def new_click(chart_key: str, points: list[dict]) -> dict | None:
-    """The first clicked point of a selection not handed over before; None otherwise."""
-    seen = f"{chart_key}__handled"
-    current = repr(points) if points else None
-    if current == st.session_state.get(seen):
-        return None
-    st.session_state[seen] = current
+def _first_point(chart_key: str) -> dict | None:
+    event = st.session_state.get(chart_key)
+    points = event["selection"]["points"] if event else []
     return points[0] if points else None
 
 
-def request(dimension: str, value: object) -> None:
-    """Ask for the filter `dimension` = value (segment, region, owner or month) and rerun."""
-    st.session_state[PENDING] = (dimension, value)
-    st.rerun()
+def on_click(chart_key: str, dimension: str, pick: Callable[[dict], object]) -> Callable[[], None]:
+    """The on_select callback of chart `chart_key`: the clicked point's value (`pick`)
+    becomes the filter `dimension` (segment, region, owner or month) on this run."""
+
+    def clicked() -> None:
+        point = _first_point(chart_key)
+        value = pick(point) if point else None
+        if value is not None:
+            st.session_state[PENDING] = (dimension, value)
+
+    return clicked
 
 
-def month_of(raw: object) -> date | None:
+def on_pick(chart_key: str, widget: str, pick: Callable[[dict], object]) -> Callable[[], None]:
+    """The on_select callback for a page's own chooser (a multiselect): the clicked value alone."""
+
+    def clicked() -> None:
+        point = _first_point(chart_key)
+        value = pick(point) if point else None
+        if value is not None:
+            st.session_state[widget] = [value]
+
+    return clicked
+
+
+def x_month(point: dict) -> date | None:
     """The month a clicked x value falls in (Plotly sends dates as text), else None."""
     try:
-        stamp = pd.Timestamp(str(raw))
+        stamp = pd.Timestamp(str(point.get("x")))
     except (ValueError, TypeError):
         return None
     return None if pd.isna(stamp) else stamp.date().replace(day=1)
+
+
+def y_value(point: dict) -> object:
+    return point.get("y")
+
+
+def named(point: dict) -> object:
+    """The name a chart put second in its customdata ([hover, name])."""
+    data = point.get("customdata")
+    return data[1] if isinstance(data, list | tuple) and len(data) > 1 else None
 
 
 def month_range(month: date, first: date, as_of: date) -> tuple[date, date]:

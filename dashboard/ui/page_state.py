@@ -3,7 +3,8 @@
 One entry per choice: the URL key, the session-state key of its widget, and a validator that
 turns what the address bar holds into an allowed value or None (then the page's default
 applies). Read once when the page opens, written back whenever the choice changes; the
-sidebar keeps these keys when it rewrites the filters (sidebar.render).
+sidebar stages the filters, the page adds its choices, and the entry script writes the URL
+once at the end of the run (flush_url).
 """
 
 from __future__ import annotations
@@ -34,11 +35,24 @@ MEASURE = PageKey("measure", "sat_measure")  # satisfaction: NPS, CSAT or CES
 PRESET = PageKey("preset", "health_preset")  # health: the reading of the four C's
 COMPETITOR = PageKey("competitor", "comp_trend_names")  # competitors: followed in the trend
 KEYS = (BREAKDOWN, STAGE, MEASURE, PRESET, COMPETITOR)
+STAGED = "url_staged"  # this run's URL: the sidebar's filters, then the page's choices
 
 
-def in_url() -> dict[str, list[str]]:
-    """The page keys the URL holds now (kept when the sidebar rewrites the filters)."""
-    return {k.url: st.query_params.get_all(k.url) for k in KEYS if k.url in st.query_params}
+def stage_filters(params: dict[str, str | list[str]]) -> None:
+    """The sidebar's filters, the start of this run's URL (the page adds its choices)."""
+    st.session_state[STAGED] = {
+        k: list(v) if isinstance(v, list | tuple) else [v] for k, v in params.items()
+    }
+
+
+def flush_url() -> None:
+    """Write this run's URL once, if it changed: filters, then the page's choices."""
+    wanted = st.session_state.get(STAGED)
+    if wanted is None:
+        return
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
 
 
 def seed(key: PageKey, valid: Callable[[str], object | None], default: object) -> None:
@@ -53,11 +67,7 @@ def seed(key: PageKey, valid: Callable[[str], object | None], default: object) -
 
 def write(key: PageKey, value: object) -> None:
     """Mirror a choice in the URL (nothing, when there is no choice)."""
-    if value is None:
-        if key.url in st.query_params:
-            del st.query_params[key.url]
-    elif st.query_params.get(key.url) != str(value):
-        st.query_params[key.url] = str(value)
+    write_list(key, [] if value is None else [str(value)], [])
 
 
 def seed_list(key: PageKey, allowed: list[str], default: list[str]) -> None:
@@ -70,10 +80,7 @@ def seed_list(key: PageKey, allowed: list[str], default: list[str]) -> None:
 
 def write_list(key: PageKey, values: list[str], default: list[str]) -> None:
     """Mirror a multiselect in the URL, leaving the default out (a shorter link)."""
-    wanted = [] if list(values) == list(default) else list(values)
-    if st.query_params.get_all(key.url) == wanted:
-        return
-    if wanted:
-        st.query_params[key.url] = wanted
-    else:
-        del st.query_params[key.url]
+    staged = st.session_state.setdefault(STAGED, {})
+    staged.pop(key.url, None)
+    if list(values) != list(default) and values:
+        staged[key.url] = [str(v) for v in values]

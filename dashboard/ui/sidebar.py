@@ -103,9 +103,9 @@ def render() -> Filters:
             teams=_teams(options.get("team", []), granted.teams),
         )
         st.caption(session.cached(coverage.span_words, Filters()))
-    if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
-        # The page's own choices (page_state.KEYS) stay in the URL beside the filters.
-        st.query_params.from_dict({**filters.to_query_params(), **page_state.in_url()})
+    # Written once, after the page added its own choices (page_state.flush_url, app.py): two
+    # URL writes in one run raced in the browser and lost the filters (streamlit#7961).
+    page_state.stage_filters(filters.to_query_params())
     # The URL keeps what was chosen; the pages get it within the person's grant.
     scoped = filters.within(identity.current().scope)
     st.session_state["filters"] = scoped

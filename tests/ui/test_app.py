@@ -66,7 +66,7 @@ def con_rows(path) -> int:
     con = warehouse.connect(path)
     try:
         return sum(
-            con.execute(f'select count(*) from "{t}" where load_id = 1').fetchall()[0][0]
+            con.execute(f'select count(*) from "{t}" where load_id = 1').fetchall()[0][0]  # noqa: S608 - constant names
             for t in warehouse.CANONICAL_TABLES
         )
     finally:
