@@ -148,8 +148,15 @@ def test_clicking_a_month_or_a_segment_sets_the_filter_and_the_url(server, page)
     expect(chart).to_be_visible(timeout=120_000)
     bars = chart.locator("g.trace.bars").first.locator("g.point path")
     expect(bars).to_have_count(3, timeout=30_000)
+    # The whole page first (its last section), so the click is not lost in a run in progress.
+    expect(page.get_by_text("Drill into an account")).to_be_visible(timeout=120_000)
+    chart.scroll_into_view_if_needed()
     click_centre(page, bars.first)  # the bottom segment: SMB
+    # The Segment filter becomes SMB, the page is redrawn for it, and the URL says so.
     expect(page).to_have_url(re.compile(r"segment=SMB"), timeout=60_000)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar).to_contain_text("SMB", timeout=60_000)
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("· SMB", timeout=60_000)
     shot(page, "health-clicked-smb")
 
 
