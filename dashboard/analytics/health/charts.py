@@ -12,8 +12,20 @@ def _bands(fig: go.Figure, bands: tuple[float, float], vertical: bool = False) -
     """Weak (below the first) and strong (from the second) shaded on the score axis."""
     rect = fig.add_vrect if vertical else fig.add_hrect
     low, high = ("x0", "x1") if vertical else ("y0", "y1")
-    rect(**{low: 0, high: bands[0]}, fillcolor=COLORS["lost"], opacity=0.07, line_width=0)
-    rect(**{low: bands[1], high: 100}, fillcolor=COLORS["won"], opacity=0.07, line_width=0)
+    rect(
+        **{low: 0, high: bands[0]},
+        fillcolor=COLORS["lost"],
+        opacity=0.07,
+        line_width=0,
+        layer="below",
+    )
+    rect(
+        **{low: bands[1], high: 100},
+        fillcolor=COLORS["won"],
+        opacity=0.07,
+        line_width=0,
+        layer="below",
+    )
 
 
 def segment_bars(
