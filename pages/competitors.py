@@ -6,7 +6,7 @@ from dashboard.analytics.competitors import charts
 from dashboard.analytics.competitors import data as competitors
 from dashboard.core import periods
 from dashboard.core.filters import Filters
-from dashboard.ui import session, widgets
+from dashboard.ui import chart_clicks, page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
@@ -44,14 +44,21 @@ st.caption(
 )
 widgets.download(view.table, "win_rate_by_competitor")
 title = f"Where we meet each competitor and how we fare · {where}"
-st.plotly_chart(charts.positioning_map(view.table, colors, title, view.previous_label), **CHART)
-st.caption(competitors.map_caption(view))
-
+followed = order[: competitors.TREND_DEFAULT]  # until someone picks or clicks others
+page_state.seed_list(page_state.COMPETITOR, order, followed)
+st.plotly_chart(
+    charts.positioning_map(view.table, colors, title, view.previous_label),
+    key="comp_map",
+    # A bubble clicked: the trend below (and the URL) follows that competitor.
+    on_select=chart_clicks.on_pick("comp_map", "comp_trend_names", chart_clicks.named),
+    selection_mode="points",
+    **CHART,
+)
+st.caption(competitors.map_caption(view) + " Click a bubble to follow that competitor below.")
 st.subheader("Is it getting better?")
 left, right = st.columns([3, 1])
-chosen = left.multiselect(
-    "Competitors", order, default=order[: competitors.TREND_DEFAULT], key="comp_trend_names"
-)
+chosen = left.multiselect("Competitors", order, key="comp_trend_names")
+page_state.write_list(page_state.COMPETITOR, chosen, followed)
 whole = right.toggle("Whole history", key="comp_trend_all", help="Ignore the period here.")
 trend = session.cached(competitors.by_quarter, filters, whole_history=whole)
 span = "all quarters" if whole else where

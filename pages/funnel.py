@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.analytics.funnel import charts
 from dashboard.analytics.funnel import data as funnel
 from dashboard.core import empty, periods
-from dashboard.ui import session, widgets
+from dashboard.ui import page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
@@ -117,6 +117,7 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     if clicked is not None and clicked != st.session_state.get("funnel_clicked"):
         st.session_state["funnel_dropoff_step"] = clicked  # a new click moves the picker
     st.session_state["funnel_clicked"] = clicked
+    page_state.seed(page_state.STAGE, page_state.positive_int, None)  # a shared link's stage
     if st.session_state.get("funnel_dropoff_step") not in choices:
         st.session_state["funnel_dropoff_step"] = funnel.default_dropoff_step(steps)
     step = st.selectbox(
@@ -125,6 +126,7 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
         format_func=choices.get,
         key="funnel_dropoff_step",
     )
+    page_state.write(page_state.STAGE, step)
     options = {"pipeline": pipeline, "step_number": step, "window_days": window}
     # The browser gets a page of the list; the full list is fetched when the CSV is asked for.
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
@@ -140,13 +142,14 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
 
 
 def show_breakdown(pipeline: str, window) -> None:
+    page_state.seed(page_state.BREAKDOWN, page_state.one_of(funnel.DIMENSIONS), "segment")
     dimension = st.segmented_control(
         "Break down by",
         list(funnel.DIMENSIONS),
         format_func=funnel.DIMENSIONS.get,
-        default="segment",
         key="funnel_dimension",
     )
+    page_state.write(page_state.BREAKDOWN, dimension)
     if dimension is None:
         return
     result = session.cached(

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard.analytics.health import charts, config, metrics, report, scoring
 from dashboard.core import periods
-from dashboard.ui import session, widgets
+from dashboard.ui import chart_clicks, page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
@@ -19,12 +19,14 @@ except config.HealthConfigError as error:  # every user is told; the built-in pr
         "fix them and reload:\n\n- " + "\n- ".join(error.problems)
     )
     presets = config.shipped()
+page_state.seed(page_state.PRESET, page_state.one_of(presets), next(iter(presets)))
 key = st.selectbox(
     "Reading of the four C's",
     list(presets),
     key="health_preset",
     format_func=lambda k: f"{presets[k].label}: {presets[k].description}",
 )
+page_state.write(page_state.PRESET, key)
 preset = presets[key]
 with st.spinner("Scoring every account in scope…"):
     data = session.cached(metrics.health_data, filters)
@@ -72,7 +74,15 @@ widgets.notes(report.missing_notes(now.part(shown), data.no_data))
 
 st.subheader("By segment and month")
 segments = report.segment_scores(data, preset)
-st.plotly_chart(charts.segment_radar(segments, names, f"Part scores by segment · {where}"), **CHART)
+title = f"Part scores by segment · {where}"
+st.plotly_chart(
+    charts.segment_bars(segments, names, title, preset.bands),
+    key="health_segments",
+    # A segment clicked: the Segment filter (and the URL) becomes that segment.
+    on_select=chart_clicks.on_click("health_segments", "segment", chart_clicks.y_value),
+    selection_mode="points",
+    **CHART,
+)
 widgets.download(segments, "health_by_segment")
 with st.spinner("Scoring each month end for the trend (the slowest part at a million deals)…"):
     monthly = session.cached(metrics.monthly, filters)

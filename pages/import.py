@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard.engines import settings as engine
-from dashboard.ui import alert_notes, changes_panel, identity, session, widgets
+from dashboard.ui import alert_notes, changes_panel, identity, session, undo_panel
 from dashboard.ui import import_panels as view
 
 who = identity.require_import()  # analysts and admins only, even when the URL is typed in
@@ -67,13 +67,6 @@ history = view.load_history(cur, who.scope)
 if history.empty:
     st.caption("Nothing loaded yet.")
 else:
-    widgets.table(history, wrap=True)
-    active = history.loc[history["undone"].isna(), "load"].tolist()
-    if active:
-        chosen = st.selectbox("Undo a load", active, index=None, placeholder="Pick a load")
-        if chosen is not None and st.button(f"Undo load {chosen}", icon=":material/undo:"):
-            st.toast(view.undo(cur, int(chosen)))
-            st.session_state[changes_panel.JUST_CHANGED] = True
-            st.rerun()
+    undo_panel.render(cur, history)  # named loads, confirm, a message after, undone greyed
     view.remap_control(cur, history, who.person)
     view.loaded_answers(cur)

@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.analytics.overview import charts
 from dashboard.analytics.overview import data as overview
 from dashboard.core import empty, measures, periods
-from dashboard.ui import changes_panel, session, widgets
+from dashboard.ui import changes_panel, chart_clicks, session, widgets
 
 filters = session.filters()
 st.title("Overview")
@@ -23,6 +23,12 @@ if trend.empty:
 else:
     title = overview.trend_title(trend, periods.describe(filters))
     st.plotly_chart(
-        charts.won_trend_chart(trend, title), width="stretch", config={"displaylogo": False}
+        charts.won_trend_chart(trend, title),
+        width="stretch",
+        config={"displaylogo": False},
+        key="overview_trend",
+        # A month clicked: the period becomes that month (sidebar and URL).
+        on_select=chart_clicks.on_click("overview_trend", "month", chart_clicks.x_month),
+        selection_mode="points",
     )
     widgets.download(trend, "won_amount_and_win_rate_by_month")

@@ -7,7 +7,7 @@ from dashboard.analytics.satisfaction import data as satisfaction
 from dashboard.analytics.satisfaction.data import SURVEYS
 from dashboard.core import empty, periods
 from dashboard.core.periods import GRAINS
-from dashboard.ui import session, widgets
+from dashboard.ui import chart_clicks, page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
 filters = session.filters()
@@ -17,9 +17,13 @@ widgets.page_pdf("satisfaction")
 
 
 left, middle, right, far = st.columns(4)
+# A shared link's measure; else the first with answers (CSAT when only CSAT was loaded).
+opening = session.cached(satisfaction.measure_with_data, filters)
+page_state.seed(page_state.MEASURE, page_state.one_of(SURVEYS), opening)
 kind = left.segmented_control(
-    "Measure", list(SURVEYS), format_func=SURVEYS.get, default="nps", key="sat_measure"
-) or "nps"  # fmt: skip
+    "Measure", list(SURVEYS), format_func=SURVEYS.get, key="sat_measure"
+) or opening  # fmt: skip
+page_state.write(page_state.MEASURE, kind)
 grain = middle.selectbox("Trend by", list(GRAINS), format_func=GRAINS.get, key="sat_grain")
 minimum = right.number_input(
     "Minimum answers per point",
@@ -104,7 +108,13 @@ else:
         compared_with=split.compared_with,
         title=title,
     )
-    st.plotly_chart(figure, **CHART)
+    key = f"sat_breakdown_{dimension}"
+    clicked = chart_clicks.on_click(key, dimension, chart_clicks.named)  # bar -> its filter
+    clickable = dimension in chart_clicks.SIDEBAR_KEYS  # channel is no sidebar filter
+    st.plotly_chart(
+        figure, key=key, on_select=clicked if clickable else "ignore", selection_mode="points",
+        **CHART,
+    )  # fmt: skip
     for text in split.moved[kind]:
         st.markdown(f"- {text}")
     if split.compared_with and not split.moved[kind]:

@@ -8,7 +8,7 @@
 -- created deals by created_at, all in the period. "Recent" windows (touched, departments) are
 -- the 90 days before the end of the period (or before the latest touch with no end date).
 -- Customers (product.md): an account with a won deal or an order. Before the period = the first
--- of them falls before $start_date (none with no start date, so logo retention has no data).
+-- of them falls before $start_date (with no start date: before the last 365 days of data).
 -- Rows without an account (deals, orders, touches) cannot be placed and are left out.
 -- Touches, customer events and deals are read from the per-load summaries health_* (keyed by
 -- an integer account key, one row per account and day; touches also per account and month): the same counts as the canonical
@@ -40,6 +40,31 @@ as_of as (
             current_timestamp::timestamp
         ) as as_of_at
     from windows
+),
+
+-- The last day with data (deals, orders, surveys: as queries/data_date_range.sql and the
+-- sidebar), where a period with no end ends for logo retention.
+last_data_day as (
+    select cast(max(seen_at) as date) as last_date
+    from (
+        select max(created_at) as seen_at from deals
+        union all select max(closed_at) from deals
+        union all select max(ordered_at) from orders
+        union all select max(responded_at) from surveys
+    )
+),
+
+-- Logo retention's "before": the period's start, or with none the 365 days up to the
+-- period's end (the last day with data without one), so all time has a retention too:
+-- customers from before the last year of data who bought again in it.
+retention_windows as (
+    select
+        window_id, start_date, end_date, as_of_at,
+        coalesce(
+            start_date,
+            coalesce(end_date, (select last_date from last_data_day)) - 364
+        ) as retained_from
+    from as_of
 ),
 
 -- The earliest touch a window can count (its period start, or the 365 days before as_of_at);
@@ -248,31 +273,24 @@ customers as (
     select
         w.window_id,
         b.account_key,
-        b.first_at < cast(w.start_date as timestamp) as is_customer_before,
+        b.first_at < cast(w.retained_from as timestamp) as is_customer_before,
         b.first_at < w.as_of_at as is_customer,
         b.second_product_at < w.as_of_at as is_multi_product
     from summary_health_buyers as b
     join scoped_keys as k on k.account_key = b.account_key
-    cross join as_of as w
+    cross join retention_windows as w
 ),
 
--- A window's dated events by a range join on the day (in_period on a date: start <= day <=
--- end); undated events count only with no period at all.
+-- Buyers again for logo retention: a dated event from retained_from to the period's end, by a
+-- range join on the day (an undated event cannot be placed in the last year, so never counts).
 active_buyers as (
-    select b.window_id, b.account_key
-    from (
-        select w.window_id, b.account_key
-        from summary_health_buyer_days as b
-        join windows as w
-            on b.event_day >= coalesce(w.start_date, date '0001-01-01')
-            and b.event_day <= coalesce(w.end_date, date '9999-12-31')
-        union all
-        select w.window_id, b.account_key
-        from summary_health_buyer_days as b, windows as w
-        where b.event_day is null and w.start_date is null and w.end_date is null
-    ) as b
+    select w.window_id, b.account_key
+    from summary_health_buyer_days as b
+    join retention_windows as w
+        on b.event_day >= w.retained_from
+        and b.event_day <= coalesce(w.end_date, date '9999-12-31')
     join scoped_keys as k on k.account_key = b.account_key
-    group by b.window_id, b.account_key
+    group by w.window_id, b.account_key
 ),
 
 answers as (

@@ -20,6 +20,16 @@ def data_span(cur: duckdb.DuckDBPyConnection) -> tuple[date, date]:
     return first, last
 
 
+def span_words(cur: duckdb.DuckDBPyConnection, _filters: Filters | None = None) -> str:
+    """The sidebar's line on the data's dates: the real first and last day, or that nothing
+    loaded has a date (never today's date standing in for data, as after undoing every load)."""
+    row = queries.run_one(cur, "data_date_range", {})
+    if not row["first_date"]:
+        return "No dated data loaded: no deal, order or survey answer has a date."
+    first, last = data_span(cur)
+    return f"Data from {first:%-d %b %Y} to {last:%-d %b %Y}."
+
+
 def filter_values(
     cur: duckdb.DuckDBPyConnection, filters: Filters | None = None
 ) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard.core import resources
 from dashboard.core.filters import Filters
 from dashboard.store import sample
-from dashboard.ui import boundary, identity, session, sidebar
+from dashboard.ui import boundary, identity, page_state, session, sidebar
 
 PAGES_DIR = resources.folder("dashboard.pages")
 
@@ -43,4 +43,8 @@ page = st.navigation(
         if not HIDDEN.get(file)
     ]
 )
-boundary.run_page(page)  # repair notes of the link above it, one sentence if it fails
+st.session_state["page_title"] = page.title  # download names start with it (widgets.download)
+try:
+    boundary.run_page(page)  # repair notes of the link above it, one sentence if it fails
+finally:  # also after st.stop(): the URL gets the filters and the page's choices, once
+    page_state.flush_url()

@@ -11,7 +11,7 @@ from dashboard.core import coverage, url_repair
 from dashboard.core.filters import URL_KEYS, Filters
 from dashboard.core.periods import DEFAULT_PRESET, PRESETS, preset_range
 from dashboard.ingest import derive
-from dashboard.ui import identity, session, url_state
+from dashboard.ui import chart_clicks, identity, page_state, session, url_state
 
 
 def matching_preset(filters: Filters, as_of: date) -> str:
@@ -63,6 +63,7 @@ def render() -> Filters:
     first, as_of = session.cached(data_dates, Filters())
     if not st.session_state.get("filters_seeded"):
         _seed_widgets(options, first, as_of)
+    chart_clicks.apply_pending(options, first, as_of)  # a chart click asked for a filter
     with st.sidebar:
         st.header("Filters")
         preset = st.selectbox(
@@ -104,10 +105,11 @@ def render() -> Filters:
             ),
             teams=_teams(options.get("team", []), granted.teams),
         )
-        st.caption(f"Data from {first:%-d %b %Y} to {as_of:%-d %b %Y}.")
+        st.caption(session.cached(coverage.span_words, Filters()))
     url_state.track(filters)
-    if _url_state() != {k: _as_list(v) for k, v in filters.to_query_params().items()}:
-        st.query_params.from_dict(filters.to_query_params())
+    # Written once, after the page added its own choices (page_state.flush_url, app.py): two
+    # URL writes in one run raced in the browser and lost the filters (streamlit#7961).
+    page_state.stage_filters(filters.to_query_params())
     # The URL keeps what was chosen; the pages get it within the person's grant.
     scoped = filters.within(identity.current().scope)
     st.session_state["filters"] = scoped

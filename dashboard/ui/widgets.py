@@ -8,7 +8,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads, tables
+from dashboard.core import downloads, filenames, tables
+from dashboard.core.filters import Filters
 from dashboard.core.theme import COLORS
 from dashboard.core.tiles import Tile, delta_shown
 from dashboard.ui import page_pdf as pdf
@@ -45,7 +46,7 @@ def download(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str) -> Non
     st.download_button(
         "Download this table (CSV)",
         partial(downloads.safe_csv, frame),
-        file_name=f"{name}.csv",
+        file_name=filenames.csv_name(st.session_state.get("page_title", ""), name, _filters()),
         mime="text/csv",
         icon=":material/download:",
         key=f"download_{name}",
@@ -84,3 +85,8 @@ def confidence_column(label: str = "Confidence") -> object:
     return st.column_config.ProgressColumn(
         label, min_value=0.0, max_value=1.0, format="percent", color=COLORS["open"]
     )
+
+
+def _filters() -> Filters:
+    """The filters the sidebar left for this run (what the table behind a download holds)."""
+    return st.session_state.get("filters", Filters())

@@ -61,6 +61,18 @@ def test_first_start_on_an_empty_database_loads_the_sample_and_says_so(app_db):
     assert url_values(at, "from") and url_values(at, "to")
 
 
+def con_rows(path) -> int:
+    """Rows the golden load holds, over every canonical table (what undoing it removes)."""
+    con = warehouse.connect(path)
+    try:
+        return sum(
+            con.execute(f'select count(*) from "{t}" where load_id = 1').fetchall()[0][0]  # noqa: S608 - constant names
+            for t in warehouse.CANONICAL_TABLES
+        )
+    finally:
+        con.close()
+
+
 def test_import_page_lists_loads_and_undoes_one(golden_env):
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
@@ -71,9 +83,16 @@ def test_import_page_lists_loads_and_undoes_one(golden_env):
     # Headers for people (issue 19): "Load", "Source", not the frame's lower-case names.
     assert history["Load"].tolist() == [1] and history["Source"].tolist() == ["test"]
     undo = next(s for s in at.selectbox if s.label == "Undo a load")
+    assert undo.options[0].startswith("1 · test · ")  # named, not a bare number
     undo.select(1).run()
-    next(b for b in at.button if b.label == "Undo load 1").click().run()
+    assert not any(b.label == "Undo load 1" for b in at.button)  # it asks first
+    rows = con_rows(golden_env)
+    assert at.warning[0].value.startswith(f"Undo load 1 (test)? Its {rows:,} rows are removed")
+    next(b for b in at.button if b.label == "Yes, undo load 1").click().run()
     assert not at.exception
+    assert at.success[0].value == f"Undid load 1 (test): {rows:,} rows removed, 0 restored."
+    assert at.dataframe[0].value["state"].tolist() == ["undone"]
+    assert "No dated data loaded" in at.sidebar.caption[-1].value  # not today's date
     con = warehouse.connect(golden_env)
     assert con.execute("select count(*) from deals").fetchall() == [(0,)]
     assert con.execute("select undone_at is not null from loads").fetchall() == [(True,)]

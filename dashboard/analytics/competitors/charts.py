@@ -26,19 +26,27 @@ PALETTE = [c for c in SERIES if c not in (COLORS["won"], COLORS["lost"])]
 DIVERGING = [[0.0, COLORS["lost"]], [0.5, "#F2F2F2"], [1.0, COLORS["won"]]]
 LOSSES = [[0.0, "#FBFBFB"], [1.0, COLORS["lost"]]]
 CONFIG_HOVER = dict(hovermode="closest")
-MAX_BUBBLE_PX = 50  # diameter of the biggest bubble on the positioning map
+MAX_BUBBLE_PX = 36  # diameter of the biggest bubble on the positioning map
+LABELLED = 6  # competitors named on the map, most met first; the others in the hover
 
 
 def _label_positions(x: pd.Series, y: pd.Series) -> list[str]:
-    """Labels above bubbles, except below one that has a neighbour just above it (same
-    encounter rate, slightly higher win rate), where the label would sit on that bubble."""
+    """Labels beside bubbles, clear of the vertical interval bars: to the right, unless a
+    bubble sits just to the right at a similar win rate, then to the left."""
     xs, ys = x.fillna(0).to_numpy(float), y.fillna(0).to_numpy(float)
-    near_x = 0.04 * max(float(xs.max(initial=0)), 0.01)
+    near_x = 0.15 * max(float(xs.max(initial=0)), 0.01)
     out = []
     for i in range(len(xs)):
-        above = (np.abs(xs - xs[i]) < near_x) & (ys > ys[i]) & (ys - ys[i] < 0.12)
-        out.append("bottom center" if above.any() else "top center")
+        right = (xs > xs[i]) & (xs - xs[i] < near_x) & (np.abs(ys - ys[i]) < 0.06)
+        out.append("middle left" if right.any() else "middle right")
     return out
+
+
+def _labelled(named: pd.DataFrame) -> pd.Series:
+    """Only the LABELLED most-met competitors carry a label on the map (the rest have theirs
+    in the hover and the table above): a dozen names on a few bubbles overlap."""
+    top = named["count_closed"].rank(method="first", ascending=False) <= LABELLED
+    return named["label"].where(top, "")
 
 
 def competitor_colors(order: list[str]) -> dict[str, str]:
@@ -116,6 +124,7 @@ def positioning_map(
     largest = float(named[size].max()) if len(named) else 0.0
     sizeref = 2.0 * largest / (MAX_BUBBLE_PX**2) if largest > 0 else 1.0
     positions = _label_positions(named["encounter_rate"], named["win_rate"])
+    labels = _labelled(named)
     change_pts = 100 * named["win_rate_change"].astype(float)
     reach = max(5.0, float(np.nanmax(np.abs(change_pts))) if change_pts.notna().any() else 5.0)
     for known in (True, False):
@@ -149,7 +158,7 @@ def positioning_map(
             x=rows["encounter_rate"],
             y=rows["win_rate"],
             mode="markers+text",
-            text=rows["label"],
+            text=labels[rows.index],
             textposition=[positions[i] for i in rows.index],
             marker=marker,
             error_y=dict(
@@ -161,8 +170,9 @@ def positioning_map(
                 thickness=1.2,
                 width=4,
             ),
-            customdata=[_map_hover(r, previous_label) for r in rows.itertuples()],
-            hovertemplate="%{customdata}<extra></extra>",
+            # The hover, and the name a click on the bubble hands to the page.
+            customdata=[[_map_hover(r, previous_label), r.label] for r in rows.itertuples()],
+            hovertemplate="%{customdata[0]}<extra></extra>",
             name="Change vs previous period"
             if known
             else ("No previous period" if previous_label is None else "Not met before"),

@@ -326,6 +326,7 @@ def _maturing_months(
     With a window: the month's last deals have not had the full window by the last day with
     data. Without: more than MATURING_OPEN_SHARE of the month's deals are still open.
     """
+    months = months.sort_values("group_value")
     starts = pd.to_datetime(months["group_value"])
     if window_days:
         last = queries.run_one(cur, "data_date_range", {})["last_date"]
@@ -335,8 +336,25 @@ def _maturing_months(
         return list(starts[ends > pd.Timestamp(last) + pd.Timedelta(days=1)])
     created = months["count_first"]
     still_open = created - months["count_won"] - months["count_lost"]
-    share = measures.ratio(still_open, created)
-    return list(starts[(share > MATURING_OPEN_SHARE).to_numpy()])
+    share = pd.Series(measures.ratio(still_open, created), index=months.index, dtype=float)
+    return list(starts[trailing_run(share > maturing_threshold(share)).to_numpy()])
+
+
+def maturing_threshold(open_share: pd.Series) -> float:
+    """The open share above which a month is still maturing: MATURING_OPEN_SHARE, or twice
+    the typical month's share when the export keeps stale deals open for ever (then every
+    month is "open" and shading them all would say nothing)."""
+    typical = open_share.median()
+    return max(MATURING_OPEN_SHARE, 2 * typical) if pd.notna(typical) else MATURING_OPEN_SHARE
+
+
+def trailing_run(flags: pd.Series) -> pd.Series:
+    """Only the flags of the last months in a row (the young tail): an old month with open
+    deals left over is not "maturing", and shading from it would cover settled months."""
+    flags = flags.fillna(False).astype(bool).reset_index(drop=True)
+    settled = flags[~flags]
+    last_settled = settled.index.max() if not settled.empty else -1
+    return pd.Series(flags.index > last_settled, index=flags.index)
 
 
 def deals_created_by_month(trend_frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Pure builders for the health page: a radar per segment and the monthly trend of scores."""
+"""Pure builders for the health page: part scores per segment and the monthly trend of scores."""
 
 from __future__ import annotations
 
@@ -8,33 +8,61 @@ import plotly.graph_objects as go
 from dashboard.core.theme import COLORS, SERIES, TEMPLATE
 
 
-def _bands(fig: go.Figure, bands: tuple[float, float]) -> None:
-    fig.add_hrect(y0=0, y1=bands[0], fillcolor=COLORS["lost"], opacity=0.07, line_width=0)
-    fig.add_hrect(y0=bands[1], y1=100, fillcolor=COLORS["won"], opacity=0.07, line_width=0)
+def _bands(fig: go.Figure, bands: tuple[float, float], vertical: bool = False) -> None:
+    """Weak (below the first) and strong (from the second) shaded on the score axis."""
+    rect = fig.add_vrect if vertical else fig.add_hrect
+    low, high = ("x0", "x1") if vertical else ("y0", "y1")
+    rect(
+        **{low: 0, high: bands[0]},
+        fillcolor=COLORS["lost"],
+        opacity=0.07,
+        line_width=0,
+        layer="below",
+    )
+    rect(
+        **{low: bands[1], high: 100},
+        fillcolor=COLORS["won"],
+        opacity=0.07,
+        line_width=0,
+        layer="below",
+    )
 
 
-def segment_radar(frame: pd.DataFrame, parts: list[str], title: str) -> go.Figure:
-    """One closed polygon per segment over the four parts (0-100); gaps where a part has no data."""
+def segment_bars(
+    frame: pd.DataFrame, parts: list[str], title: str, bands: tuple[float, float] = (50, 75)
+) -> go.Figure:
+    """Each segment's part scores as grouped horizontal bars (one colour per part) on the
+    same 0-100 scale as the bands: lengths compare at a glance, which a radar's areas do not.
+    A part with no data in a segment has no bar and says so in the hover."""
+    segments = sorted(frame["segment"].astype(str).unique(), reverse=True)  # A at the top
     fig = go.Figure()
-    for i, (segment, group) in enumerate(frame.groupby("segment", sort=True)):
-        scores = group.set_index("part")["score"].reindex(parts)
-        fig.add_scatterpolar(
-            r=[*scores.tolist(), scores.iloc[0]],
-            theta=[*parts, parts[0]],
-            name=str(segment),
-            line_color=SERIES[i % len(SERIES)],
-            hovertemplate=f"{segment}<br>%{{theta}}: %{{r:.0f}} points<extra></extra>",
+    for i, part in enumerate(parts):
+        rows = frame[frame["part"] == part].set_index("segment")["score"]
+        scores = rows.reindex(segments)
+        words = [
+            f"{s} · {part}: " + ("no data" if pd.isna(v) else f"{v:.0f} points")
+            for s, v in zip(segments, scores, strict=True)
+        ]
+        fig.add_bar(
+            y=segments,
+            x=scores,
+            name=part,
+            orientation="h",
+            marker_color=SERIES[i % len(SERIES)],
+            customdata=words,
+            hovertemplate="%{customdata}<extra></extra>",
         )
+    _bands(fig, bands, vertical=True)
     fig.update_layout(
         template=TEMPLATE,
         title=title,
-        polar=dict(
-            radialaxis=dict(range=[0, 100], ticksuffix=" pts", angle=45, tickangle=45),
-            angularaxis=dict(rotation=90, direction="clockwise"),
-        ),
+        barmode="group",
         hovermode="closest",
-        margin=dict(t=90, b=40),
+        height=max(320, 120 + 26 * len(parts) * len(segments)),
+        legend=dict(traceorder="normal"),
     )
+    fig.update_xaxes(title="Score (0-100 points)", range=[0, 100])
+    fig.update_yaxes(title="Segment (click one to filter to it)")
     return fig
 
 

@@ -84,7 +84,8 @@ METRICS: dict[str, Metric] = {
             "Logo retention",
             "percent",
             "Customers from before the period who bought again (order or won deal) in it; "
-            "needs a period start.",
+            "with no period start, customers from before the 365 days up to the period's end "
+            "(or the last day with data) who bought again in them.",
             _share("is_retained", "is_customer_before"),
         ),
         Metric(

@@ -15,6 +15,7 @@ from dashboard.core.tiles import Tile
 
 LEADERBOARD_SIZE = 10
 MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a score
+BEYOND_CAP = 2.0  # for ranking only: points may run to 200 past the target (ties at 100 break)
 
 
 def kpi_rows(
@@ -43,7 +44,7 @@ def kpi_rows(
 
 
 def _score_text(value: float | None) -> str:
-    return formatting.MISSING if value is None else f"{value:.0f}"
+    return formatting.MISSING if value is None or pd.isna(value) else f"{value:.0f}"
 
 
 def _delta(now: float | None, before: float | None) -> str | None:
@@ -155,7 +156,9 @@ def trend(months: dict[date, dict], preset: scoring.Preset) -> pd.DataFrame:
 
 
 def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
-    """One row per account: overall, each part, and how many parts had data.
+    """One row per account: overall, each part, how many parts had data, and `beyond`: the
+    overall with points allowed past the target (up to BEYOND_CAP), which ranks accounts that
+    all reach 100 (ties at the top said nothing about which is healthiest).
 
     scoring.score's arithmetic a column at a time (same order of operations, so the same
     numbers): every what-if rerun rescores 100,000 accounts in milliseconds."""
@@ -164,13 +167,26 @@ def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataF
     out = pd.DataFrame(
         {"account_id": accounts["account_id"], "account": names, "segment": accounts["segment"]}
     )
+    overall, part_scores, parts_with_data = _scored(accounts, preset, cap=1.0)
+    out["overall"] = overall
+    for name, score in part_scores.items():
+        out[name] = score
+    out["parts_with_data"] = parts_with_data
+    out["beyond"] = _scored(accounts, preset, cap=BEYOND_CAP)[0]
+    return out
+
+
+def _scored(
+    accounts: pd.DataFrame, preset: scoring.Preset, cap: float
+) -> tuple[pd.Series, dict[str, pd.Series], pd.Series]:
+    """(overall, part -> score, parts with data) per account, points capped at cap × 100."""
     zero = pd.Series(0.0, index=accounts.index)
     overall_sum, parts_with_data = zero, zero.astype(int)
     part_scores = {}
     for part in preset.parts:
         num, total, kept = zero, zero, zero.astype(bool)
         for m in part.metrics:
-            pts = _points(accounts, m)
+            pts = _points(accounts, m, cap)
             used = pts.notna() & (m.weight > 0)
             num = num + (pts * m.weight).where(used, 0.0)
             total = total + zero.where(~used, m.weight)
@@ -179,29 +195,30 @@ def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataF
         part_scores[part.name] = score
         overall_sum = overall_sum + score.fillna(0.0)
         parts_with_data = parts_with_data + score.notna().astype(int)
-    out["overall"] = (overall_sum / parts_with_data.where(parts_with_data > 0)).astype(float)
-    for name, score in part_scores.items():
-        out[name] = score
-    out["parts_with_data"] = parts_with_data
-    return out
+    overall = (overall_sum / parts_with_data.where(parts_with_data > 0)).astype(float)
+    return overall, part_scores, parts_with_data
 
 
-def _points(accounts: pd.DataFrame, m: scoring.MetricSpec) -> pd.Series:
-    """scoring.points for a column: NaN where the account has no value."""
+def _points(accounts: pd.DataFrame, m: scoring.MetricSpec, cap: float = 1.0) -> pd.Series:
+    """scoring.points for a column (cap 1: 100 at the target); NaN where the account has no
+    value."""
     if m.metric not in accounts:
         return pd.Series(float("nan"), index=accounts.index)
     value = pd.to_numeric(accounts[m.metric], errors="coerce").astype(float)
     if m.target == m.floor:
         return (value >= m.target).astype(float).mul(100.0).where(value.notna())
     share = (value - m.floor) / (m.target - m.floor)
-    return 100.0 * share.clip(lower=0.0, upper=1.0)
+    return 100.0 * share.clip(lower=0.0, upper=cap)
 
 
 def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(best, worst) accounts among those with enough parts scored to compare fairly."""
     ranked = scores[scores["parts_with_data"] >= MIN_PARTS_FOR_RANK].dropna(subset=["overall"])
-    ordered = ranked.sort_values(["overall", "account_id"], ascending=[False, True])
-    worst = ranked.sort_values(["overall", "account_id"], ascending=[True, True])
+    if "beyond" not in ranked:  # ranked by the capped score alone
+        ranked = ranked.assign(beyond=ranked["overall"])
+    keys = ["overall", "beyond", "account_id"]
+    ordered = ranked.sort_values(keys, ascending=[False, False, True])
+    worst = ranked.sort_values(keys, ascending=[True, True, True])
     return ordered.head(LEADERBOARD_SIZE), worst.head(LEADERBOARD_SIZE)
 
 
@@ -270,7 +287,11 @@ def missing_notes(part: scoring.PartScore, reasons: Mapping[str, str] | None = N
 
 def leaderboard_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Scores rounded for people; missing parts shown as a dash."""
-    out = frame.drop(columns=["account_id", "parts_with_data"]).copy()
+    out = frame.drop(columns=["account_id", "parts_with_data", "beyond"], errors="ignore")
+    out = out.copy()
     for column in out.columns[2:]:
         out[column] = out[column].map(_score_text)
+    if "beyond" in frame:  # how far past the targets, which ranks accounts tied at 100
+        extra = (frame["beyond"] - frame["overall"]).round()
+        out["beyond targets"] = [f"+{x:.0f}" if x >= 1 else "" for x in extra]
     return out

@@ -149,7 +149,7 @@ def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title:
             )
         ]
         fig.add_bar(
-            x=nps["period_start"],
+            x=when,  # one labelled slot per period: bars centred on it, no axis outside them
             y=nps[share],
             name=name,
             marker=dict(color=COLORS[share.split("_")[0]], opacity=opacity),
@@ -163,7 +163,7 @@ def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title:
         barmode="stack",
         bargap=0.2,
         hovermode="x unified",
-        xaxis=_period_axis(grain, nps["period_start"]),
+        xaxis=dict(title=f"{GRAINS[grain]} answered", type="category"),
         yaxis=dict(title="Share of NPS answers", tickformat=".0%", range=[0, 1]),
         legend=dict(traceorder="reversed"),
     )
@@ -208,8 +208,9 @@ def breakdown_chart(
             color="#444444",
             thickness=1,
         ),
-        customdata=hover,
-        hovertemplate="%{customdata}<extra></extra>",
+        # The group's own value rides along, so a click on the bar can filter to it.
+        customdata=list(zip(hover, mine["group_value"].astype(str), strict=True)),
+        hovertemplate="%{customdata[0]}<extra></extra>",
     )
     if compared_with is not None and mine["previous_value"].notna().any():
         shown = mine["previous_reliable"].tolist()

@@ -662,3 +662,10 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
         f"with fewer than {min_responses} answers is a grey hollow point, too few to read."
         f"{rolled}"
     )
+
+
+def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
+    """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
+    filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
+    counts = totals(cur, filters, MIN_RESPONSES)["responses"].fillna(0)
+    return next((kind for kind in SURVEYS if counts.get(kind, 0) > 0), "nps")

@@ -138,13 +138,25 @@ customers as (
     select
         window_id,
         account_id,
-        count(*) filter (where event_at < cast(start_date as timestamp)) > 0
+        -- Issue 19: with no start date, "before" is before the 365 days up to the end (or the
+        -- last day with data).
+        count(*) filter (where event_at < cast(retained_from as timestamp)) > 0
             as is_customer_before,
-        count(*) filter (where ref_in_period(event_at, start_date, end_date)) > 0
+        count(*) filter (where ref_in_period(event_at, retained_from, end_date)) > 0
             as is_active_buyer,
         count(*) filter (where event_at < as_of_at) > 0 as is_customer,
         count(distinct product) filter (where event_at < as_of_at) as products
-    from customer_events, as_of
+    from customer_events, (
+        select *, coalesce(start_date, coalesce(end_date, (
+            select cast(max(seen_at) as date) from (
+                select max(created_at) as seen_at from deals
+                union all select max(closed_at) from deals
+                union all select max(ordered_at) from orders
+                union all select max(responded_at) from surveys
+            )
+        )) - 364) as retained_from
+        from as_of
+    )
     group by window_id, account_id
 ),
 

@@ -271,26 +271,41 @@ def test_metric_values_golden(health_con):
     assert got == pytest.approx(EXPECTED_VALUES)
 
 
-# Part scores per preset from EXPECTED_VALUES and presets.toml, worked by hand:
+# Part scores per preset from EXPECTED_VALUES and presets.toml, worked by hand (targets
+# recalibrated in issue 19; floor -> target: profile 80->90, retention 65->100, touches 0->9,
+# touched 90->100, channels 4->7, departments 35->100, partner share 15->25, products 90->100,
+# personalized 30->75, survey coverage 5->60, segment 90->100, quality 80->90, win rate 15->45,
+# NPS 5->35, partner win 20->60, competitive win 15->40, losses 100->45, lead 5->40,
+# CSAT 55->75, promoters 30->50):
+TOUCHES = 100 * (4 / 2 / MONTHS) / 9  # 0.676 touches a month of 0 -> 9: 7.52 points
+PERSONALIZED = 100 * (200 / 3 - 30) / 45  # 66.7 of 30 -> 75: 81.48
+COVERAGE = 100 * (50 - 5) / 55  # 81.82
+DEPARTMENTS = 100 * (50 - 35) / 65  # 23.08
+WIN_RATE = 100 * (100 / 3 - 15) / 30  # 61.11
 EXPECTED_PARTS = {
-    # Customer: profile 50 at floor 50 -> 0, retention 50 at floor -> 0.
-    # Conversation: touches 0.68 < floor 1 -> 0 (x1), touched 100 -> 100 (x2), channels 1.5 < 2
-    #   -> 0 (x1): 200 / 4 = 50. Collaboration: 2+ departments (50-20)/60 = 50 (x2), partner
-    #   share 50 > 30 -> 100: 200 / 3. Customization: products 50 pts, personalized
-    #   (66.7-20)/50 = 93.3: 71.67.
-    "engagement": [0, 50, 200 / 3, (50 + 280 / 3) / 2],
-    # Connect: touched 100 (x2), touches 0: 200/3. Cognize: coverage (50-10)/50 = 80 (x2),
-    # segment 100, quality 0: 260 / 4. Create value: 50, 93.3, win rate (33.3-15)/30 = 61.1.
-    "process": [0, 200 / 3, 65, (50 + 280 / 3 + 550 / 9) / 3],
-    # Customer: retention 0 (x2), NPS (0+20)/70 = 28.6: 9.52. Company: 50, 0. Collaborators:
-    # 100, 0. Competitors: competitive win rate 50 -> 100 (x2), losses (50-80)/(30-80) = 60.
-    "strategic": [(200 / 7) / 3, 25, 50, 260 / 3],
-    # Identify: 0 (x2), 100: 33.3. Differentiate: 80, 0. Interact: 0, 100, 0. Customize 71.67.
-    "idic": [100 / 3, 40, 100 / 3, (50 + 280 / 3) / 2],
-    # Acquisition: lead-to-customer (25-10)/30 = 50 (x2), win rate 61.1: 161.1 / 3.
-    # Retention 0. Satisfaction: CSAT 100, NPS 28.6: 64.3. Advocacy: promoters (50-20)/40 = 75
-    # (x2), partner share 100: 250 / 3.
-    "lifecycle": [(100 + 550 / 9) / 3, 0, (100 + 200 / 7) / 2, 250 / 3],
+    # Customer: profile 50 < floor 80 -> 0, retention 50 < 65 -> 0. Conversation: touches
+    # 7.52 (x1), touched 100 -> 100 (x2), channels 1.5 < 4 -> 0 (x1). Collaboration: departments
+    # 23.08 (x2), partner share 50 > 25 -> 100 (x1). Customization: products 50 < 90 -> 0,
+    # personalized 81.48.
+    "engagement": [0, (TOUCHES + 200) / 4, (2 * DEPARTMENTS + 100) / 3, PERSONALIZED / 2],
+    # Connect: touched 100 (x2), touches (x1). Cognize: coverage 81.82 (x2), segment 100,
+    # quality 50 < 80 -> 0. Create value: products 0, personalized, win rate 61.11.
+    "process": [
+        0,
+        (200 + TOUCHES) / 3,
+        (2 * COVERAGE + 100) / 4,
+        (PERSONALIZED + WIN_RATE) / 3,
+    ],
+    # Customer: retention 0 (x2), NPS 0 < 5 -> 0. Company: departments, quality 0. Collaborators:
+    # partner share 100, partner win 0. Competitors: competitive 50 > 40 -> 100 (x2), losses
+    # (50-100)/(45-100) = 90.91.
+    "strategic": [0, DEPARTMENTS / 2, 50, (200 + 100 * 50 / 55) / 3],
+    # Identify: profile 0 (x2), segment 100: 33.3. Differentiate: coverage, quality 0.
+    # Interact: touches, touched 100, channels 0. Customize: personalized, products 0.
+    "idic": [100 / 3, COVERAGE / 2, (TOUCHES + 100) / 3, PERSONALIZED / 2],
+    # Acquisition: lead-to-customer (25-5)/35 = 57.14 (x2), win rate 61.11. Retention 0.
+    # Satisfaction: CSAT 100, NPS 0 -> 50. Advocacy: promoters 50 -> 100 (x2), partner 100.
+    "lifecycle": [(2 * 100 * 20 / 35 + WIN_RATE) / 3, 0, 50, 100],
 }
 
 
@@ -303,11 +318,19 @@ def test_every_preset_on_the_hand_made_company(health_con, key):
     assert all(not p.missing for p in result.parts)
 
 
-def test_no_period_start_leaves_logo_retention_out_not_zero(health_con):
+def test_no_period_start_reads_logo_retention_over_the_last_365_days(health_con):
+    # All time ends on the last day with data (D5 created, S3 answered: 1 Mar 2025): "before"
+    # = before 2 Mar 2024, when nobody was a customer yet (D1 Dec 2024, O1 Oct 2024): no
+    # data, left out, never zero.
     values = metrics.scope_values(health_con.cursor(), Filters())
     assert values["logo_retention"] is None
     part = scoring.score(config.load()["engagement"], values).part("Customer")
-    assert part.missing == ["logo_retention"] and part.score == 0.0  # profile 50 = floor
+    assert part.missing == ["logo_retention"] and part.score == 0.0  # profile 50 < floor
+    # Up to 31 Dec 2025 with no start: the 365 days from 1 Jan 2025. Customers before: A1 (D1
+    # won 15 Dec 2024), A2 (O1 1 Oct 2024); bought again in them: A1 (D2 won 10 Feb 2025): 50%.
+    # (Before issue 19 a missing start left retention null for all time.)
+    values = metrics.scope_values(health_con.cursor(), Filters(end_date=date(2025, 12, 31)))
+    assert values["logo_retention"] == 50.0
 
 
 def test_segments_accounts_and_months(health_con):
@@ -387,7 +410,7 @@ def test_health_page_scores_explains_and_re_scores_on_a_weight(app_env):
     assert not at.exception
     assert at.title[0].value == "Four-C health"
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Conversation"] == "50" and tiles["Customer"] == "0"
+    assert tiles["Conversation"] == "52" and tiles["Customer"] == "0"  # (7.52 + 200) / 4
     assert tiles["Overall health"] == f"{sum(EXPECTED_PARTS['engagement']) / 4:.0f}"
     assert "Weakest part: Customer" in at.markdown[0].value
     # A short table with sentences ("What it counts") is drawn static, so they wrap (issue 19).
@@ -438,15 +461,16 @@ def test_trend_last_point_is_the_period_on_the_sample(sample_con):
     assert months[date(2025, 12, 31)] == pytest.approx(metrics.scope_values(cur, year), nan_ok=True)
 
 
-def test_charts_draw_one_trace_per_segment_and_part():
+def test_charts_draw_one_bar_per_segment_and_part():
     from dashboard.analytics.health import charts as health_charts
 
     segments = pd.DataFrame(
         {"segment": ["A", "A", "B", "B"], "part": ["P", "Q", "P", "Q"], "score": [10, None, 30, 40]}
     )
-    radar = health_charts.segment_radar(segments, ["P", "Q"], "t")
-    assert [t.name for t in radar.data] == ["A", "B"]
-    assert list(radar.data[1].r) == [30, 40, 30]  # closed polygon
+    bars = health_charts.segment_bars(segments, ["P", "Q"], "t")
+    assert [t.name for t in bars.data] == ["P", "Q"]  # one colour per part
+    assert list(bars.data[0].y) == ["B", "A"] and list(bars.data[0].x) == [30, 10]
+    assert bars.data[1].customdata[1] == "A · Q: no data"  # no bar, and the hover says why
     trend = pd.DataFrame(
         {"month_end": [date(2025, 1, 31)] * 2, "part": ["Overall", "P"], "score": [50, 60]}
     )
@@ -475,3 +499,21 @@ def test_tiles_headline_and_leaderboard_from_scores():
                            "parts_with_data": [4, 4, 2]})  # fmt: skip
     best, worst = report.leaderboard(scores)  # z has too few parts to rank
     assert best["account_id"].tolist() == ["y", "x"] and worst["account_id"].tolist() == ["x", "y"]
+
+
+def test_accounts_at_100_rank_by_how_far_past_the_targets():
+    # Win rate floor 15, target 45. X at 45% and Y at 75% both score 100; past the target Y
+    # reaches (75-15)/30 = 200 points, X 100: Y ranks first and says "+100 beyond targets".
+    rate = spec("win_rate", 1, 15, 45)
+    preset = preset_of(("A", [rate]), ("B", [rate]), ("C", [rate]), ("D", [rate]))
+    data = metrics.HealthData(
+        overall={}, previous=None, segments={}, accounts_in_scope=2,
+        accounts=pd.DataFrame({"account_id": ["x", "y"], "account_name": ["X", "Y"],
+                               "segment": ["S", "S"], "win_rate": [45.0, 75.0]}),
+    )  # fmt: skip
+    scores = report.account_scores(data, preset)
+    assert scores["overall"].tolist() == [100.0, 100.0]
+    assert scores["beyond"].tolist() == [100.0, 200.0]
+    best, _ = report.leaderboard(scores)
+    assert best["account_id"].tolist() == ["y", "x"]
+    assert report.leaderboard_table(best)["beyond targets"].tolist() == ["+100", ""]

@@ -593,6 +593,25 @@ def test_trend_chart_greys_small_periods_and_draws_margins(company):
     ]
     assert list(shares.data[2].y)[:2] == pytest.approx([0.4, 0.0])
     assert list(shares.data[0].marker.opacity) == [1, 1, 1, 0.35, 0.35, 0.35]
+    by_quarter = satisfaction.trend(company, Filters(), "quarter", min_responses=2, rolling=1)
+    quarters = charts.shares_chart(by_quarter.points, grain="quarter", min_responses=2, title="t")
+    # One labelled slot per quarter answered (Q1 and Q2 2025), bars centred on it: no date
+    # axis whose three-month-wide bars start six weeks before the period (issue 19).
+    assert list(quarters.data[0].x) == ["2025 Q1", "2025 Q2"]
+    assert quarters.layout.xaxis.type == "category"
+
+
+def test_opens_on_the_measure_that_has_answers(con):
+    # Only CSAT answers (two, 4 and 2 of 5): the page opens on CSAT, not on an empty NPS.
+    warehouse.load_frames(
+        con,
+        {"surveys": frame("response_id account_id responded_at survey_type score",
+                          [("R1", "A1", "2025-01-05", "csat", 4),
+                           ("R2", "A1", "2025-01-06", "csat", 2)])},
+        source="test",
+    )  # fmt: skip
+    assert satisfaction.measure_with_data(con, Filters()) == "csat"
+    assert satisfaction.measure_with_data(con, Q1.previous_period()) == "nps"  # none: NPS
 
 
 def test_breakdown_and_behaviour_charts(company):

@@ -1,0 +1,39 @@
+-- One row: what undoing a load would do, for the confirmation before and the message after.
+-- Rows it holds now (removed by the undo) and archived rows it replaced (restored), over every
+-- canonical table. Params: $load_id.
+with
+
+current_rows as (
+    select load_id from accounts
+    union all select load_id from pipeline_stages
+    union all select load_id from deals
+    union all select load_id from deal_stage_history
+    union all select load_id from activities
+    union all select load_id from orders
+    union all select load_id from surveys
+    union all select load_id from tickets
+    union all select load_id from owners
+    union all select load_id from products
+),
+
+archived_rows as (
+    select replaced_by_load from archived_accounts
+    union all select replaced_by_load from archived_pipeline_stages
+    union all select replaced_by_load from archived_deals
+    union all select replaced_by_load from archived_deal_stage_history
+    union all select replaced_by_load from archived_activities
+    union all select replaced_by_load from archived_orders
+    union all select replaced_by_load from archived_surveys
+    union all select replaced_by_load from archived_tickets
+    union all select replaced_by_load from archived_owners
+    union all select replaced_by_load from archived_products
+),
+
+final as (
+    select
+        (select count(*) from current_rows where load_id = $load_id) as count_rows_removed,
+        (select count(*) from archived_rows where replaced_by_load = $load_id)
+            as count_rows_restored
+)
+
+select * from final
