@@ -41,7 +41,12 @@ def _period_part(filters: Filters) -> list[str]:
     return [start, end]
 
 
-def csv_name(page: str, table: str, filters: Filters) -> str:
+def csv_name(page: str, table: str, filters: Filters, suffix: str = ".csv") -> str:
     """`<page>-<table>_<filters>_<from>_<to>.csv`, every part file-system safe."""
     head = "-".join(p for p in (_slug(page).lower(), _slug(table).lower()) if p)
-    return "_".join([head or "table", *_filter_parts(filters), *_period_part(filters)]) + ".csv"
+    return "_".join([head or "table", *_filter_parts(filters), *_period_part(filters)]) + suffix
+
+
+def pdf_name(page: str, filters: Filters) -> str:
+    """`<page>_<filters>_<from>_<to>.pdf`: a page's PDF named as its CSVs are."""
+    return csv_name(page, "", filters, suffix=".pdf")

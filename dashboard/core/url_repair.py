@@ -43,8 +43,10 @@ def repair(
 
     No period in the URL gives the default's; `period=all` gives all time. A lone `from` runs to
     the last day with data, a lone `to` from the first. Reversed dates are swapped; a period
-    wholly outside the data gives the default period; a date more than ten years beyond the
-    data (year 1, year 9999) is moved to the data's edge; any other date is kept as written."""
+    outside the data gives the default period unless both its dates are written and lie
+    within ten years of the data (then the pages say there is nothing then); a date more
+    than ten years beyond the data (year 1, year 9999) is moved to the data's edge; any other
+    date is kept as written."""
     period, period_note = _period(query)
     start, end, date_notes = _dates(query, period, default, first, last)
     # Over-long values and NULs go here, values not offered next; both are counted in the note.
@@ -83,8 +85,13 @@ def _dates(
     if start and end and start > end:
         notes.append(f"the start {_day(start)} was after the end {_day(end)}, so they were swapped")
         start, end = end, start
+    both_given = start is not None and end is not None
     start, end = start or first, end or last
-    if start > last or end < first:
+    near = _years_from(first, -SLACK_YEARS) <= start and end <= _years_from(last, SLACK_YEARS)
+    if (start > last or end < first) and not (both_given and near):
+        # A lone date past the data (a half-typed or stale link) or a period years away
+        # (year 1, 9999) becomes the default view; a whole period near the data, written in
+        # full, is a question with an answer ("nothing then"), so it is kept as asked.
         outside = (
             f"{_day(start)} is after the last day with data, {_day(last)}"
             if start > last

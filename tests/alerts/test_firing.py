@@ -47,5 +47,5 @@ def test_no_value_never_fires_nor_clears():
 def test_changes_are_shown_in_the_metrics_terms():
     assert show_change(rule("falls by", 0.05), 0.05) == "5.0 pts"
     assert show_change(rule("falls by", 10, True), 10) == "10%"
-    assert show_change(rule("falls by", 50000, metric="won_amount"), 50000) == "$50K"
+    assert show_change(rule("falls by", 50000, metric="won_amount"), 50000) == "$50.0K"
     assert show_change(rule("changes by", 5, metric="nps"), 5) == "5.0 pts"

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from dashboard.core import filenames
 from dashboard.core.filenames import csv_name
 from dashboard.core.filters import Filters
 
@@ -21,3 +22,9 @@ def test_all_time_several_values_and_unsafe_characters():
         == "four-c-health-health-by-segment_region-EMEA+North-America_owner-Ann-..-x_all-time.csv"
     )
     assert csv_name("", "", Filters()) == "table_all-time.csv"  # never an empty name
+
+
+def test_a_page_pdf_is_named_like_its_csvs():
+    # Health page, SMB, Q1 2026: page, filter and dates, '.pdf'.
+    chosen = Filters(date(2026, 1, 1), date(2026, 3, 31), segments=("SMB",))
+    assert filenames.pdf_name("health", chosen) == "health_segment-SMB_2026-01-01_2026-03-31.pdf"

@@ -8,7 +8,6 @@ the import to about 2 GB and the 30M-row Parquet to about 1.2 GB.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,13 +29,25 @@ def bomb_dir(tmp_path_factory) -> Path:
 
 
 def run_import(path: Path, tmp: Path, *extra: str) -> tuple[int, str, float]:
-    """`crm-dashboard import PATH` in a child process: exit code, stderr, peak RSS in MB."""
-    code = "import sys; from dashboard.cli import main; sys.exit(main(sys.argv[1:]))"
+    """`crm-dashboard import PATH` in a child process: exit code, stderr, peak RSS in MB.
+    The peak is the child's own VmHWM, written by the child as it exits: wait4's ru_maxrss
+    also counts the forking parent's pages (Linux carries the pre-exec high-water mark over),
+    so a pytest worker grown to 600 MB would make every child look that big."""
+    peak = tmp / "peak_kb"
+    code = (
+        "import sys\n"
+        "from dashboard.cli import main\n"
+        "try:\n"
+        "    code = main(sys.argv[1:])\n"
+        "finally:\n"
+        "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        f"    open({str(peak)!r}, 'w').write(hwm.split()[1])\n"
+        "sys.exit(code)\n"
+    )
     args = [sys.executable, "-c", code, "import", str(path), "--db", str(tmp / "w.duckdb"), *extra]
     with open(tmp / "stderr", "w") as err:
-        child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not other children's
-    return os.waitstatus_to_exitcode(status), (tmp / "stderr").read_text(), usage.ru_maxrss / 1024
+        status = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err).returncode
+    return status, (tmp / "stderr").read_text(), int(peak.read_text()) / 1024
 
 
 BOMBS = {

@@ -68,7 +68,7 @@ def test_a_manager_sees_only_the_granted_segment(roles_env):
     at = as_person(roles_env, "maria@example.com")
     assert not at.exception
     # SMB = account A2: D3 won 3,000 (D1 D5 are Enterprise's, D7's account is unknown)
-    assert metrics(at)["Won amount"] == "$3K"
+    assert metrics(at)["Won amount"] == "$3.0K"
     assert at.sidebar.multiselect(key="f_segments").options == ["SMB"]
     assert at.sidebar.multiselect(key="f_owners").options == ["Bob"]
     assert "segments SMB" in texts(at)
@@ -78,7 +78,7 @@ def test_a_url_cannot_widen_a_managers_view(roles_env):
     at = as_person(roles_env, "maria@example.com", segment=["Enterprise"], owner=["Ann"])
     assert not at.exception
     # Enterprise and Ann are not offered to her, so the link falls back to her grant
-    assert metrics(at)["Won amount"] == "$3K"
+    assert metrics(at)["Won amount"] == "$3.0K"
     assert at.sidebar.multiselect(key="f_segments").value == []
 
 
@@ -117,7 +117,7 @@ def test_an_analyst_can_import_and_an_admin_sees_access(roles_env):
     assert not root.exception
     assert root.title[0].value == "Access"
     people = root.dataframe[0].value
-    assert "maria@example.com" in people["person"].tolist()
+    assert "maria@example.com" in people["Person"].tolist()
 
 
 def test_streamlit_sign_in(roles_env):
@@ -132,7 +132,7 @@ def test_streamlit_sign_in(roles_env):
     at.query_params["period"] = "all"
     at.run()
     assert not at.exception
-    assert metrics(at)["Won amount"] == "$3K"
+    assert metrics(at)["Won amount"] == "$3.0K"
 
 
 def test_local_mode_without_a_roles_file_is_the_admin(app_db, monkeypatch):

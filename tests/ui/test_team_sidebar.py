@@ -55,4 +55,4 @@ def test_a_shared_link_with_team_seeds_the_filter(teams_env):
     at.run()
     assert not at.exception
     assert at.sidebar.multiselect(key="f_teams").value == ["West"]
-    assert _won_amount(at) == "$3K"  # Bob's (West) win: D3 3,000
+    assert _won_amount(at) == "$3.0K"  # Bob's (West) win: D3 3,000

@@ -618,7 +618,7 @@ def test_page_options_change_the_triangle(company_env):
 
 def test_page_explains_an_empty_period(company_env):
     at = open_page(**{"from": "2020-01-01", "to": "2020-12-31"})
-    assert any("no cohort to follow" in i.value for i in at.info)
+    assert any("no cohort there is nothing to follow" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) == 0
 
 
