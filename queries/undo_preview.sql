@@ -1,6 +1,8 @@
 -- One row: what undoing a load would do, for the confirmation before and the message after.
 -- Rows it holds now (removed by the undo) and archived rows it replaced (restored), over every
--- canonical table. Params: $load_id.
+-- canonical table. Params: $load_id; $segments, $regions, $owners, $teams (the reader's grant
+-- alone, Filters.scope_params()): the counts are about the whole data set, so (as in
+-- load_history.sql) only a reader who may see everything gets them; anyone else gets nulls.
 with
 
 current_rows as (
@@ -29,11 +31,19 @@ archived_rows as (
     union all select replaced_by_load from archived_products
 ),
 
+sees_all as (
+    select $segments is null and $regions is null and $owners is null and $teams is null as yes
+),
+
 final as (
     select
-        (select count(*) from current_rows where load_id = $load_id) as count_rows_removed,
-        (select count(*) from archived_rows where replaced_by_load = $load_id)
-            as count_rows_restored
+        case when a.yes then (select count(*) from current_rows where load_id = $load_id) end
+            as count_rows_removed,
+        case
+            when a.yes
+                then (select count(*) from archived_rows where replaced_by_load = $load_id)
+        end as count_rows_restored
+    from sees_all a
 )
 
 select * from final

@@ -35,7 +35,9 @@ MANIFEST = "export.json"
 EXPORTED_TABLES = (
     *warehouse.CANONICAL_TABLES,
     "loads",
-    "archived_deals",
+    # The archives (rows later loads replaced) carry what an undo would bring back and what a
+    # load changed: queries/undo_preview.sql and changes_*.sql read them on Spark too.
+    *(f"archived_{table}" for table in warehouse.CANONICAL_TABLES),
     "change_events",
     "change_undone_deals",
 )

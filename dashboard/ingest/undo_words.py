@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import queries
+from dashboard.core.filters import Filters
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def load_label(row: dict) -> str:
 
 
 def preview(cur: duckdb.DuckDBPyConnection, load_id: int, file_name: str) -> UndoPreview:
-    counts = queries.run_one(cur, "undo_preview", {"load_id": load_id})
+    # Only importers reach the undo (analysts and admins), who read every row: an empty grant.
+    everyone = Filters().scope_params()
+    counts = queries.run_one(cur, "undo_preview", {"load_id": load_id, **everyone})
     return UndoPreview(
         load_id, file_name, int(counts["count_rows_removed"]), int(counts["count_rows_restored"])
     )

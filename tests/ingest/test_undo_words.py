@@ -2,10 +2,13 @@
 
 import pandas as pd
 
+from dashboard.core import queries
+from dashboard.core.filters import Filters, Scope
 from dashboard.ingest import undo_words
 from dashboard.store import warehouse
 from tests.conftest import frame
 
+SAMPLE_PAGE_PARAMS = {"undo_preview": {"load_id": 1}}  # the sample is load 1
 ACCOUNTS = frame("account_id account_name", [("A1", "Alpha"), ("A2", "Beta"), ("A3", "Gamma")])
 
 
@@ -33,3 +36,13 @@ def test_preview_counts_rows_removed_and_restored(con):
     names = con.execute("select account_name from accounts order by account_id").fetchall()
     assert names == [("Alpha",), ("Beta",), ("Gamma",)]  # what the preview said came true
     assert undo_words.done(before) == f"Undid load {second} (b.csv): 3 rows removed, 2 restored."
+
+
+def test_the_preview_query_gives_counts_only_to_readers_of_everything(con):
+    # Load 1: A1, A2, A3 (3 rows now, nothing replaced): 3 removed, 0 restored.
+    load = warehouse.load_frames(con, {"accounts": ACCOUNTS}, source="test", file_name="a.csv")
+    everyone = queries.run_one(con, "undo_preview", {"load_id": load, **Filters().scope_params()})
+    assert (everyone["count_rows_removed"], everyone["count_rows_restored"]) == (3, 0)
+    smb = Filters(scope=Scope(segments=("SMB",))).scope_params()  # a manager granted SMB
+    counts = queries.run_one(con, "undo_preview", {"load_id": load, **smb})
+    assert pd.isna(counts["count_rows_removed"]) and pd.isna(counts["count_rows_restored"])
