@@ -47,6 +47,9 @@ def _seed_widgets(options: dict[str, list[str]], first: date, as_of: date) -> No
     repaired = url_repair.repair(_url_state(), default, first, as_of, options)
     wanted = repaired.filters
     url_state.remember(repaired.notes, wanted)
+    if repaired.notes:  # the address bar shows the view shown, at once: written at the end of
+        # this first run (page_state.flush_url) the browser kept the broken link.
+        st.query_params.from_dict(wanted.to_query_params())
     st.session_state["f_preset"] = matching_preset(wanted, as_of)
     st.session_state["f_range"] = (wanted.start_date or first, wanted.end_date or as_of)
     st.session_state["f_segments"] = list(wanted.segments)

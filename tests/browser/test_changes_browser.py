@@ -59,7 +59,7 @@ def test_the_panel_after_an_import_and_on_the_overview(server, page, tmp_path):
     expect(panel).to_contain_text("1 deal reopened")
     expect(panel).to_contain_text("New competitors named: Zephyr Analytics")
     # Movers: the new deal +$50K, DEAL-000001 10,600 -> 20,000 = +$9.4K.
-    expect(panel).to_contain_text("Mapledale new deal (added): +$50K")
+    expect(panel).to_contain_text("Mapledale new deal (added): +$50.0K")
     expect(panel).to_contain_text("Harborline renewal (updated): +$9.4K")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "changes-import.png"), full_page=True)

@@ -125,7 +125,9 @@ def health_section(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Section:
         return _empty("health", health.headline(now, preset, data.no_data), tiles)
     names = [p.name for p in now.parts]
     title = f"Part scores by segment ({preset.label}) · {describe(filters)}"
-    figure = health_charts.segment_radar(health.segment_scores(data, preset), names, title)
+    figure = health_charts.segment_bars(
+        health.segment_scores(data, preset), names, title, preset.bands
+    )
     notes = [health.headline(now, preset, data.no_data)]
     return Section("health", "Health", "health", figure, None, tiles, notes)
 
