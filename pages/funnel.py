@@ -93,7 +93,7 @@ def pipeline_view() -> None:
     sub = f"<br><sup>{deals} · {where}</sup>"
     left, right = st.columns(2)
     stay = session.cached(funnel.time_in_stage, filters, pipeline=pipeline)
-    if why := funnel.time_in_stage_empty(stay, gaps, filters):
+    if why := funnel.time_in_stage_empty(stay, gaps, filters, pipeline):
         left.info(why)
     else:
         left.plotly_chart(charts.time_in_stage_chart(stay, f"Days in each stage{sub}"), **CHART)
@@ -133,7 +133,7 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     st.caption(funnel.dropoff_caption(deals, choices[step]))
     shown = funnel.dropoff_table(deals)
     height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    widgets.table(shown, height=height)
+    widgets.table(shown, height=height, pin=["Deal"])  # the deal stays on screen
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")

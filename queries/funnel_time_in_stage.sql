@@ -8,6 +8,8 @@
 -- without stage history (creation and close dates alone say nothing about the stages between).
 -- The won step ends the funnel and has no row. Median and 75th percentile of measured deals.
 -- days_in_step is computed once per load in summary_funnel_stage_reached.
+-- count_ever_measured: deals of the pipeline measured in any period (the other filters
+-- applied); 0 means it has no stage history at all, a cause the page names (issue 19, 5).
 with
 
 in_scope as (
@@ -27,6 +29,25 @@ in_scope as (
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
             $segments, $regions, $owners, $teams)
+),
+
+ever_measured as (
+    select count(*) as count_ever_measured
+    from (
+        select deal_id
+        from summary_funnel_stage_reached
+        where pipeline = $pipeline
+            and days_in_step is not null
+            and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
+                $segments, $regions, $owners, $teams)
+        union all
+        select deal_id
+        from summary_funnel_stage_reached
+        where pipeline = $pipeline
+            and days_in_step is not null
+            and deal_row_in_scope_copies(owner, account_copies, account_id,
+                $segments, $regions, $owners, $teams)
+    ) as measured
 ),
 
 durations as (
@@ -57,9 +78,11 @@ final as (
         s.step_name,
         count(d.days_in_step) as count_deals_measured,
         median(d.days_in_step) as median_days,
-        quantile_cont(d.days_in_step, 0.75) as p75_days
+        quantile_cont(d.days_in_step, 0.75) as p75_days,
+        e.count_ever_measured
     from steps s
     left join durations d using (step_number)
+    cross join ever_measured e
     group by all
 )
 

@@ -8,6 +8,8 @@ with gaps is shown as text, since the grid would draw its gaps as "None".
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 from pandas.io.formats.style import Styler
 
@@ -59,6 +61,8 @@ def kind_of(name: str, column: pd.Series) -> str:
         times = column.dropna()
         has_time = bool(len(times)) and bool((times != times.dt.normalize()).any())
         return "datetime" if has_time else "date"
+    if column.dtype == object and _all_dates(column):
+        return "date"  # Python dates (a frame's `.dt.date`): not ISO text
     if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         return "text"
     if any(w in lowered for w in _MONEY_WORDS):
@@ -69,6 +73,13 @@ def kind_of(name: str, column: pd.Series) -> str:
         return "count"
     whole = column.dropna()
     return "count" if len(whole) and bool((whole == whole.round()).all()) else "number"
+
+
+def _all_dates(column: pd.Series) -> bool:
+    values = column.dropna()
+    return bool(len(values)) and all(
+        isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values
+    )
 
 
 def _number(value: float) -> str:

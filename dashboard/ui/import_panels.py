@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dashboard.core import downloads, formatting
+from dashboard.core import downloads, formatting, tables
 from dashboard.core.filters import Scope
 from dashboard.ingest import (
     answers,
@@ -202,7 +202,10 @@ def _render_panel(cur: duckdb.DuckDBPyConnection, file_id: str, panel: Panel) ->
         _stage_grid(file_id, panel, ins)
     st.markdown("**Preview** — the first rows as they will be stored")
     preview = expansion.clip_preview(ins.conversion.preview(cur))  # no 200 MB cell to the page
-    st.dataframe(preview, hide_index=True, width="stretch")
+    shown, empty = preview_for_people(preview)
+    widgets.table(shown, kinds=_id_kinds(shown), wrap=True)  # 20 rows, wrapped to the page
+    if empty:
+        st.caption(f"Empty in these rows: {', '.join(empty)}.")
     _validation(cur, file_id, ins)
     file_answers(ins)
     _profile_saver(cur, file_id, ins)
@@ -276,13 +279,14 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
     headers = ins.staged.headers
     derived = [c for c in grid["column"] if c and c not in headers]
     edited = st.data_editor(
-        grid,
+        grid.assign(field=grid["field"].map(field_words)),
         key=f"mapping_{file_id}_{panel.choices.version}",
         hide_index=True,
+        placeholder=formatting.MISSING,  # not "None" in a column no file column maps to
         width="stretch",
         disabled=["field", "confidence", "why"],
         column_config={
-            "field": st.column_config.TextColumn("Field"),
+            "field": st.column_config.TextColumn("Field", help=technical_names(grid["field"])),
             "column": st.column_config.SelectboxColumn(
                 "File column", options=["", *headers, *derived], required=False
             ),
@@ -291,7 +295,7 @@ def _mapping_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
         },
     )
     changed = {
-        row.field: (row.column or "")
+        before.field: (row.column or "")  # the technical name, not the words shown
         for row, before in zip(edited.itertuples(), grid.itertuples(), strict=True)
         if (row.column or "") != (before.column or "")
     }
@@ -326,10 +330,15 @@ def _date_choices(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
 def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
     st.markdown("**Stages** — what each stage means and its place in the pipeline")
     stages = ins.conversion.stage_map
+    shown = stages[["raw_stage", "stage", "status", "stage_order", "deals", "status_from"]]
     edited = st.data_editor(
-        stages[["raw_stage", "stage", "status", "stage_order", "deals", "status_from"]],
+        # A Styler writes the columns no one edits: counts with separators, the source in words.
+        shown.style.format(
+            {"deals": formatting.count, "status_from": lambda k: STATUS_FROM.get(k, k)}
+        ),
         key=f"stages_{file_id}_{panel.choices.version}",
         hide_index=True,
+        placeholder=formatting.MISSING,
         width="stretch",
         disabled=["raw_stage", "deals", "status_from"],
         column_config={
@@ -357,6 +366,49 @@ def _stage_grid(file_id: str, panel: Panel, ins: loader.Inspection) -> None:
         _change(panel, stage_map=updated)
 
 
+# Where a stage's meaning came from (ingest/stages.py's status_from), as the grid says it.
+STATUS_FROM = {
+    "crm": "the CRM's own stages",
+    "known": "a pipeline already loaded",
+    "words": "the stage's name",
+    "status column": "the status column",
+    "flags": "the won/closed columns",
+    "guess": "a guess: check it",
+    "chosen": "set by you",
+}
+
+
+def field_words(name: str) -> str:
+    """A canonical field as the grid shows it: 'created_at' -> 'Created', 'deal_id' ->
+    'Deal ID', 'entered:Demo' -> 'Entered Demo' (the technical name is in the help)."""
+    if name.startswith("entered:"):
+        return f"Entered {name.removeprefix('entered:')}"
+    return tables.header(name)
+
+
+def technical_names(fields: pd.Series) -> str:
+    """The Field column's help: each field's words beside the name `--map` and profiles use."""
+    lines = [f"- {field_words(f)}: `{f}`" for f in fields if not str(f).startswith("entered:")]
+    return "The dashboard's field. The name `crm-dashboard import --map` takes:\n" + "\n".join(
+        lines
+    )
+
+
+def preview_for_people(preview: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The preview without its columns empty in every row shown (named in a caption instead,
+    so the rest fit the page at 1440 px), and those columns' headers."""
+    if preview.empty:
+        return preview, []
+    blank = preview.isna() | preview.astype(str).apply(lambda c: c.str.strip().eq(""))
+    empty = [c for c in preview.columns if blank[c].all()]
+    return preview.drop(columns=empty), [tables.header(c) for c in empty]
+
+
+def _id_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    """Keys and line numbers are labels: 'D1001', '1001', never '1,001'."""
+    return {c: "text" for c in frame.columns if str(c).endswith("_id") or c == "line"}
+
+
 def _validation(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Inspection) -> None:
     ok, bad = ins.rows_ok, ins.rows_rejected
     st.markdown(
@@ -365,12 +417,8 @@ def _validation(cur: duckdb.DuckDBPyConnection, file_id: str, ins: loader.Inspec
     )
     if bad:
         rejected = ins.conversion.rejected(cur)
-        st.dataframe(
-            expansion.clip_preview(rejected.head(500)),
-            hide_index=True,
-            width="stretch",
-            column_config={"line": st.column_config.NumberColumn("Line", format="%d")},
-        )
+        shown = expansion.clip_preview(rejected.head(500))
+        widgets.table(shown, kinds={"line": "text", "value": "text"}, wrap=True)
         st.download_button(
             "Download the rejected rows (CSV)",
             downloads.safe_csv(rejected),
@@ -642,7 +690,7 @@ def remap_control(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame, user: s
         },
     )
     changed = {
-        row.field: (row.column or "")
+        before.field: (row.column or "")  # the technical name, not the words shown
         for row, before in zip(edited.itertuples(), grid.itertuples(), strict=True)
         if (row.column or "") != (before.column or "")
     }

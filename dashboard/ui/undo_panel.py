@@ -8,22 +8,24 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dashboard.core import tables
 from dashboard.ingest import undo_words
-from dashboard.ui import changes_panel, import_panels
+from dashboard.ui import changes_panel, import_panels, widgets
 
 DONE = "undo_done_message"  # survives the rerun after an undo, shown once
 UNDONE_STYLE = "color: #8a8a8a; text-decoration: line-through"
 
 
-def history_styler(history: pd.DataFrame) -> Styler:
+def history_styler(styled: Styler) -> Styler:
     """Loads no longer in effect (undone, or remapped) greyed and struck through; the state
-    column says which, in words."""
+    column says which, in words. `styled` is the history as tables.for_people writes it."""
+    state = tables.header("state")
 
     def row_style(row: pd.Series) -> list[str]:
-        faded = row["state"] != "in effect"
-        return [UNDONE_STYLE if faded and col != "state" else "" for col in row.index]
+        faded = row[state] != "in effect"
+        return [UNDONE_STYLE if faded and col != state else "" for col in row.index]
 
-    return history.style.apply(row_style, axis=1)
+    return styled.apply(row_style, axis=1)
 
 
 def _row(record: dict) -> dict:
@@ -34,7 +36,8 @@ def _row(record: dict) -> dict:
 
 def render(cur: duckdb.DuckDBPyConnection, history: pd.DataFrame) -> None:
     """The history table, then: pick a load (named), confirm, undo, say what happened."""
-    st.dataframe(history_styler(history), hide_index=True, width="stretch")
+    # Headers in words, counts with separators, "—" for none; wrapped, nothing cut at 1440 px.
+    widgets.table(history, kinds={"load": "text"}, wrap=True, restyle=history_styler)
     if said := st.session_state.pop(DONE, None):
         done, message = said
         (st.success if done else st.error)(message, icon=":material/undo:")

@@ -7,6 +7,7 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from dashboard.core import downloads, filenames, tables
 from dashboard.core.filters import Filters
@@ -64,18 +65,25 @@ def table(
     height: int | str = "auto",
     where=st,
     wrap: bool = False,
+    restyle: Callable[[Styler], Styler] | None = None,
+    pin: Sequence[str] = (),
 ) -> None:
     """A table as people read it (see core/tables.py): human headers, "—" for missing, money
     and counts by the one formatter, full width. With `wrap`, a short table of sentences
     ("what it counts") is drawn static so they wrap instead of being cut at 1440 px; otherwise
     long text columns are held to a medium width (full text on hover) so that the columns
-    after them stay on screen."""
+    after them stay on screen. `restyle` adds the page's own styles (undone loads struck
+    through) to the table as people read it. `pin` names columns kept on screen while a wide
+    grid scrolls sideways (the drop-off list's deal)."""
     styled = tables.for_people(frame, kinds)
+    if restyle is not None:
+        styled = restyle(styled)
     long = tables.long_text_columns(frame)
     if wrap and len(frame) <= 30:
         where.table(styled.hide(axis="index"))
         return
     config = {name: st.column_config.TextColumn(width="medium") for name in long}
+    config |= {tables.header(name): st.column_config.Column(pinned=True) for name in pin}
     where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
 
 

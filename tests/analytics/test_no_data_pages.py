@@ -154,6 +154,40 @@ def test_time_in_stage_with_history_is_drawn(con):
     assert funnel.time_in_stage_empty(stay, gaps) is None
 
 
+def test_time_in_stage_of_a_pipeline_without_history_names_that_cause(con):
+    # Issue 19 point 5: a stage history exists (D3 in Sales), but not for the Renewals deal
+    # R1: its "Days in each stage" was an empty chart, or "none moved on in the data loaded".
+    stages = pd.concat(
+        [STAGES, frame("pipeline stage stage_order status", [("Renewals", "Ask", 1, "open"),
+                                                             ("Renewals", "Done", 2, "won")])]
+    )  # fmt: skip
+    renewal = frame(COLUMNS, [("R1", "X1", "Renewals", "Done", "won", 50, "2025-01-05",
+                               "2025-01-20")])  # fmt: skip
+    history = frame(
+        "deal_id stage entered_at", [("D3", "A", "2025-01-03"), ("D3", "B", "2025-01-08")]
+    )
+    warehouse.load_frames(
+        con,
+        {"pipeline_stages": stages, "deals": pd.concat([deals(), renewal]),
+         "deal_stage_history": history},
+        source="test",
+    )  # fmt: skip
+    gaps = funnel.no_data(con, Filters())
+    assert "funnel_time_in_stage" not in gaps  # a history was loaded
+    stay = funnel.time_in_stage(con, Filters(), "Renewals")
+    assert stay["count_ever_measured"].tolist() == [0]  # one open step (Ask), nothing measured
+    assert funnel.time_in_stage_empty(stay, gaps, Filters(), "Renewals") == (
+        "No days in each stage: no Renewals deal has a stage history (the date it entered "
+        "each stage), in any period. Load Renewals's stage history on the import page."
+    )
+    # Sales has its history: a period without D3 is a matter of the period, said so.
+    feb = Filters(date(2025, 2, 1), date(2025, 2, 28))
+    quiet = funnel.time_in_stage(con, feb, "Sales")
+    assert quiet["count_deals_measured"].sum() == 0 and quiet["count_ever_measured"].max() == 1
+    said = funnel.time_in_stage_empty(quiet, gaps, feb, "Sales")
+    assert "in this period" in said and "Widen the period." in said
+
+
 # --- competitors ------------------------------------------------------------------------
 
 COMPETITOR_ROWS = frame(

@@ -44,3 +44,14 @@ def test_cells_are_written_for_people_and_missing_is_a_dash():
 def test_long_sentences_are_found_so_they_wrap():
     frame = pd.DataFrame({"metric": ["a"], "what_it_counts": ["x" * 80]})
     assert tables.long_text_columns(frame) == ["What it counts"]
+
+
+def test_python_dates_are_written_as_dates_not_iso_text():
+    # The funnel's drop-off list and the satisfaction answers hold `.dt.date` values (object
+    # dtype): before, the grid drew them as "2025-04-01".
+    import datetime as dt
+
+    frame = pd.DataFrame({"created": [dt.date(2025, 4, 1), None], "name": ["a", "b"]})
+    assert tables.kind_of("created", frame["created"]) == "date"
+    assert shown(tables.for_people(frame)) == [["1 Apr 2025", "a"], ["—", "b"]]
+    assert tables.kind_of("name", frame["name"]) == "text"

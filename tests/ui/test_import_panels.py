@@ -129,3 +129,24 @@ def test_dropped_together_a_column_of_team_names_maps_as_owner(con, monkeypatch)
     assert found["f1"].inspection.mapping.source("owner").columns == ("Handled",)
     for panel in found.values():
         loader.close(con, panel.inspection)
+
+
+def test_grids_name_fields_in_words_and_the_preview_drops_empty_columns():
+    # Issue 19 point 7: the mapping grid showed deal_id, created_at, entered:Demo.
+    import pandas as pd
+
+    assert [view.field_words(f) for f in ("deal_id", "created_at", "entered:Demo")] == [
+        "Deal ID",
+        "Created",
+        "Entered Demo",
+    ]
+    help_text = view.technical_names(pd.Series(["deal_id", "amount", "entered:Demo"]))
+    assert "- Deal ID: `deal_id`" in help_text and "- Amount (USD): `amount`" in help_text
+    assert "entered:" not in help_text  # a stage's own column is named in the grid already
+    assert view.STATUS_FROM["guess"] == "a guess: check it"
+    # currency and source are empty in every row shown: named once, not two blank columns.
+    preview = pd.DataFrame(
+        {"line": [2, 3], "amount": [42674.94, None], "currency": [None, ""], "source": [None] * 2}
+    )
+    shown, empty = view.preview_for_people(preview)
+    assert list(shown.columns) == ["line", "amount"] and empty == ["Currency", "Source"]

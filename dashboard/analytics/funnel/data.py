@@ -7,6 +7,8 @@ measures.ratio (reached(k) / reached(k-1) and reached(k) / reached(1), product.m
 
 from __future__ import annotations
 
+import calendar
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -384,7 +386,7 @@ def funnel_empty(pipeline: str, filters: Filters, gaps: dict[str, str]) -> str:
 
 
 def time_in_stage_empty(
-    stay: pd.DataFrame, gaps: dict[str, str], filters: Filters | None = None
+    stay: pd.DataFrame, gaps: dict[str, str], filters: Filters | None = None, pipeline: str = ""
 ) -> str | None:
     """Why there is no time-in-stage chart, by its true cause (None when there is one). A
     chart with no stage measured would be an empty "Days in each stage" axis."""
@@ -392,9 +394,19 @@ def time_in_stage_empty(
         return None
     if "funnel_time_in_stage" in gaps:
         return gaps["funnel_time_in_stage"]
+    filters = filters or Filters()
+    if pipeline and len(stay) and not stay["count_ever_measured"].max():
+        # The stage history loaded covers other pipelines: not a matter of the period.
+        chosen = filters.segments or filters.regions or filters.owners or filters.teams
+        whose = " for these filters" if chosen else ""
+        return (
+            f"No days in each stage: no {pipeline} deal{whose} has a stage history (the date "
+            f"it entered each stage), in any period. Load {pipeline}'s stage history on the "
+            "import page."
+        )
     return empty.nothing(
         "deal created moved on from a stage with its stage dates recorded",
-        filters or Filters(),
+        filters,
         "Time in stage needs the date each deal entered each stage (a stage history).",
     )
 
@@ -452,10 +464,23 @@ def dropoff(
     return queries.run(cur, "funnel_dropoff", params)
 
 
+_ISO_DATE = r"\b(\d{4})-(\d\d)-(\d\d)\b"
+
+
+def _day_month_year(found: re.Match) -> str:
+    """'2025-04-01' -> '1 Apr 2025' (the stage path's dates, as every table writes them)."""
+    year, month, day = (int(g) for g in found.groups())
+    return f"{day} {calendar.month_abbr[month]} {year}"
+
+
 def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The drop-off list with column names a manager reads (also the CSV download)."""
+    # The deal first (what a row is about, never pushed off the right edge at 1440 px), the
+    # long "Stage dates" last (held to a medium width on the page); dates as "1 Apr 2025".
     table = pd.DataFrame(
         {
+            "Deal": frame["deal_name"],
+            "Deal ID": frame["deal_id"],
             "Account": frame["account_name"],
             "Owner": frame["owner"],
             "Status": frame["status"],
@@ -464,9 +489,7 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
             "Entered stage": frame["entered_step_at"].dt.date,
             "Closed": frame["closed_at"].dt.date,
             "Loss reason": frame["loss_reason"],
-            "Stage dates": frame["stage_path"],
-            "Deal": frame["deal_name"],
-            "Deal ID": frame["deal_id"],
+            "Stage dates": frame["stage_path"].str.replace(_ISO_DATE, _day_month_year, regex=True),
         }
     )
     # None of these deals has an amount (none mapped): no column of blanks. Counted over the

@@ -34,7 +34,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.analytics import kpis as kpi_report
 from dashboard.analytics.funnel import charts as funnel_charts
 from dashboard.analytics.funnel import data as funnel
-from dashboard.core import queries
+from dashboard.core import queries, tables
 from dashboard.core.filters import Filters
 from dashboard.store import summaries, warehouse
 from tests.conftest import APP, frame, loaded, page
@@ -453,6 +453,18 @@ def test_dropoff_download_is_formula_safe(golden):
     table = funnel.dropoff_table(funnel.dropoff(golden, Q1, SALES, 3))
     text = downloads.safe_csv(table).decode("utf-8-sig")
     assert "'=Acme" in text and ",=Acme" not in text
+
+
+def test_dropoff_table_leads_with_the_deal_and_writes_dates_for_people(golden):
+    # Issue 19 point 7: the deal was the 10th of 11 columns (cut at 1440 px) and the path's
+    # dates ISO text. S7 at C: its path "A 2025-02-10 → B 2025-02-12 → C 2025-02-15 → ..."
+    table = funnel.dropoff_table(funnel.dropoff(golden, Q1, SALES, 3))
+    assert list(table.columns[:2]) == ["Deal", "Deal ID"] and table.columns[-1] == "Stage dates"
+    s7 = table.iloc[0]
+    assert s7["Stage dates"] == (
+        "A 10 Feb 2025 → B 12 Feb 2025 → C 15 Feb 2025 → B 20 Feb 2025 → C 1 Mar 2025"
+    )
+    assert tables.kind_of("Created", table["Created"]) == "date"  # written "10 Feb 2025"
 
 
 # --- lifecycle and the CLI ------------------------------------------------------------------
