@@ -91,7 +91,7 @@ def test_import_page_lists_loads_and_undoes_one(golden_env):
     next(b for b in at.button if b.label == "Yes, undo load 1").click().run()
     assert not at.exception
     assert at.success[0].value == f"Undid load 1 (test): {rows:,} rows removed, 0 restored."
-    assert at.dataframe[0].value["state"].tolist() == ["undone"]
+    assert at.table[0].value["State"].tolist() == ["undone"]
     assert "No dated data loaded" in at.sidebar.caption[-1].value  # not today's date
     con = warehouse.connect(golden_env)
     assert con.execute("select count(*) from deals").fetchall() == [(0,)]

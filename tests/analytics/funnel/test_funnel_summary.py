@@ -114,6 +114,9 @@ def compare_all(cur, full: bool) -> int:
                     actual = queries.run(cur, name, params)
                     if name == "funnel_dropoff":
                         actual = actual.drop(columns=DROPOFF_TOTALS)
+                    if name == "funnel_time_in_stage":  # the empty state's hint (issue 19),
+                        # added after the reference: test_no_data_pages.py checks it
+                        actual = actual.drop(columns=["count_ever_measured"])
                     assert_same(expected, actual, f"{name} [{label}] {options}")
                     with_rows += len(actual) > 0
     return with_rows
