@@ -146,7 +146,7 @@ else:
     right.markdown(acted.gap[kind])
     for text in satisfaction.reorder_words(acted, kind):
         right.markdown(f"- {text}")
-    right.caption(satisfaction.behaviour_note(acted))
+    right.caption(satisfaction.behaviour_note(acted, kind))
 
 st.subheader("What customers said")
 left, right = st.columns([1, 3])

@@ -452,8 +452,9 @@ def outcome_labels(window_days: int) -> dict[str, str]:
     return {k: v.format(days=window_days) for k, v in OUTCOMES.items()}
 
 
-def behaviour_note(view: Behaviour) -> str:
-    """What the comparison counts and leaves out, in words."""
+def behaviour_note(view: Behaviour, survey_type: str) -> str:
+    """What the comparison of `survey_type` counts and leaves out, in words (its own answers
+    only: the chart beside it shows one measure)."""
     days = view.window_days
     parts = [
         f"An answer counts as followed by an order when its account placed an order in the "
@@ -461,7 +462,9 @@ def behaviour_note(view: Behaviour) -> str:
         "twice)."
     ]
     left = [
-        f"{LEFT_OUT[k].format(days=days)} ({count_of(n)})" for k, n in view.left_out.items() if n
+        f"{LEFT_OUT[k].format(days=days)} ({count_of(n)})"
+        for k, n in view.left_out.get(survey_type, {}).items()
+        if n
     ]
     if left:
         parts.append(f"Left out: {'; '.join(left)}.")
@@ -484,7 +487,8 @@ def reorder_words(view: Behaviour, survey_type: str) -> list[str]:
 class Behaviour:
     groups: pd.DataFrame  # one row per type x outcome ('ordered', 'not_ordered'), scored
     reorder: pd.DataFrame  # per type x answer class: answers, ordered, share ordered
-    left_out: dict[str, int]  # answers not compared: window_open, no_account, no_orders
+    # per survey type, answers not compared: window_open, no_account, no_orders
+    left_out: dict[str, dict[str, int]]
     window_days: int
     gap: dict[str, str]  # the two groups compared, in words, per type
 
@@ -503,12 +507,15 @@ def behaviour(
         cur, "satisfaction_behaviour", {**filters.params(), "window_days": window_days}
     )
     compared = rows[rows["outcome"].isin(list(OUTCOMES))]
-    left_out = rows[~rows["outcome"].isin(list(OUTCOMES))].groupby("outcome")["responses"].sum()
+    left_out = rows[~rows["outcome"].isin(list(OUTCOMES))]
     groups = with_scores(compared, min_responses).reset_index(drop=True)
     return Behaviour(
         groups=groups,
         reorder=_reorder(compared),
-        left_out={k: int(v) for k, v in left_out.items()},
+        left_out={
+            kind: {r.outcome: int(r.responses) for r in rows_of.itertuples()}
+            for kind, rows_of in left_out.groupby("survey_type")
+        },
         window_days=window_days,
         gap={k: _gap_words(groups, k, window_days) for k in SURVEYS},
     )
