@@ -885,18 +885,24 @@ def _export_parquet(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kpis(args: argparse.Namespace) -> int:
+def _chosen_filters(args: argparse.Namespace) -> Filters:
+    """--from/--to and the repeated --segment/--region/--owner/--team, as one Filters."""
     if args.start and args.end and args.start > args.end:
         raise UsageError(f"--from {args.start} is after --to {args.end}.")
-    who = _access(args)
-    filters = Filters(
+    return Filters(
         args.start,
         args.end,
         tuple(args.segment),
         tuple(args.region),
         tuple(args.owner),
         teams=tuple(args.team),
-    ).within(who.scope)
+    )
+
+
+def _kpis(args: argparse.Namespace) -> int:
+    chosen = _chosen_filters(args)
+    who = _access(args)
+    filters = chosen.within(who.scope)
     preset = args.preset or health_config.DEFAULT_PRESET
     try:
         presets = health_config.load()
@@ -937,19 +943,10 @@ def _roles(args: argparse.Namespace) -> int:
 
 
 def _digest(args: argparse.Namespace) -> int:
-    if args.start and args.end and args.start > args.end:
-        raise UsageError(f"--from {args.start} is after --to {args.end}.")
+    chosen = _chosen_filters(args)
     if args.period and (args.start or args.end):
         raise UsageError("give either --period or --from/--to, not both.")
     who = _access(args)
-    chosen = Filters(
-        args.start,
-        args.end,
-        tuple(args.segment),
-        tuple(args.region),
-        tuple(args.owner),
-        teams=tuple(args.team),
-    )
     try:
         outcome = digest_command.make(
             _open(args),
