@@ -107,7 +107,8 @@ def _change_a_filter(page) -> float | None:
     if not box.count():
         return None
     option = page.locator("[role=option]").first
-    for _ in range(3):  # the dropdown may not open on a click made while the page settles
+    for _ in range(6):  # a rerun (a late widget, the URL written) closes an open dropdown
+        _wait_idle(page)
         box.first.locator("input").click()
         try:
             option.wait_for(timeout=10_000)
