@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SERVER_LOGS = ARTIFACTS / "server-logs"
 
 
 def _free_port() -> int:
@@ -36,7 +37,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{proc.stdout.read()}")
+            raise RuntimeError(f"server exited early:\n{_log_of(proc)}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -57,13 +58,19 @@ def start_server(db: Path, **env: str) -> tuple[subprocess.Popen, str]:
     command = [str(cli)] if cli.exists() else [sys.executable, "-m", "dashboard.cli"]
     for attempt in range(3):
         port = _free_port()
-        proc = subprocess.Popen(
-            [*command, "serve", "--port", str(port), "--db", str(db)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
-        )
+        # The log goes to a file, never an unread pipe: a full pipe (64 KB of warnings or
+        # logged tracebacks) would block the server in the middle of a page.
+        log = SERVER_LOGS / f"server-{port}-{os.getpid()}-{attempt}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w") as out:
+            proc = subprocess.Popen(
+                [*command, "serve", "--port", str(port), "--db", str(db)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                text=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
+            )
+        proc.log_path = log
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(url, proc, timeout=120)
@@ -83,11 +90,17 @@ def stop_server(proc: subprocess.Popen) -> str:
     """Stop a server from start_server; returns everything it logged."""
     proc.terminate()
     try:
-        out, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
-    return out or ""
+        proc.wait()
+    return _log_of(proc)
+
+
+def _log_of(proc: subprocess.Popen) -> str:
+    """What the server logged so far (kept in test-artifacts/server-logs/ after the run)."""
+    path = getattr(proc, "log_path", None)
+    return path.read_text(errors="replace") if path and path.exists() else ""
 
 
 @pytest.fixture(scope="package")
