@@ -570,6 +570,14 @@ class SharedConnection:
             return cls._connections[db_path]
 
     @classmethod
+    def cursor(cls, db_path: Path) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the process's connection, made one at a time: two threads asking
+        the same connection for a cursor at once can find it busy."""
+        con = cls.get(db_path)
+        with cls._lock:
+            return con.cursor()
+
+    @classmethod
     def close_all(cls) -> None:
         with cls._lock:
             for con in cls._connections.values():

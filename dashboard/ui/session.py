@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,14 +18,31 @@ from dashboard.ui import identity
 
 T = TypeVar("T")
 _first_start_lock = threading.Lock()
+_session_locks_lock = threading.Lock()
 
 
 def db_path() -> Path:
     return warehouse.default_db_path()
 
 
+@contextmanager
+def one_run_at_a_time() -> Iterator[None]:
+    """Hold this session's lock for a whole script run. Streamlit starts a session's new run
+    (runner.fastReruns) while the run it replaces may still be inside a DuckDB call on the
+    session's cursor, and a cursor used by two threads at once raises "connection is busy".
+    The new run waits here until the old one reaches its next Streamlit call and stops."""
+    with _session_locks_lock:
+        lock = st.session_state.get("run_lock")
+        if lock is None:
+            lock = st.session_state["run_lock"] = threading.Lock()
+    with lock:
+        yield
+
+
 def cursor() -> duckdb.DuckDBPyConnection:
-    """This session's own cursor on the shared connection (connections are not thread-safe)."""
+    """This session's own cursor on the shared connection (connections are not thread-safe).
+    It lives as long as the session (an import's temp tables span runs); runs of one session
+    take turns on it (one_run_at_a_time)."""
     path = str(db_path())
     key = f"cursor::{path}"
     if key not in st.session_state:
@@ -34,7 +52,7 @@ def cursor() -> duckdb.DuckDBPyConnection:
             loaded = sample.ensure_sample(con)
         if loaded is not None:
             st.session_state["sample_just_loaded"] = True
-        st.session_state[key] = con.cursor()
+        st.session_state[key] = warehouse.SharedConnection.cursor(Path(path))
     return st.session_state[key]
 
 
@@ -78,15 +96,17 @@ def cached(fn: Callable[..., T], filters: Filters, **options: object) -> T:
 def later(fn: Callable[..., T], filters: Filters, **options: object) -> Callable[[], T]:
     """cached(fn, filters, **options) when called, not now: for what only a click needs (a
     download's full list). The grant, cursor and data version are taken now, in the page's
-    run; the call gets a cursor of its own (it may run on another thread)."""
+    run; the call gets a cursor of its own (it runs on a server thread, perhaps while the
+    session's run holds the session's cursor)."""
     filters = filters.within(identity.current().scope)
     cur = query_cursor()
     name = f"{fn.__module__}.{fn.__qualname__}"
     key = tuple(sorted(options.items()))
     source, version = engine.cache_identity(cur, db_path())
+    path, is_duck = db_path(), isinstance(cur, duckdb.DuckDBPyConnection)
 
     def call() -> T:
-        own = cur.cursor() if isinstance(cur, duckdb.DuckDBPyConnection) else cur
+        own = warehouse.SharedConnection.cursor(path) if is_duck else cur
         return _cached(name, filters, key, source, version, fn, own)
 
     return call
