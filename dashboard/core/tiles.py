@@ -26,14 +26,18 @@ def delta_shown(tile: Tile) -> tuple[str | None, str, str]:
     """What a tile's change looks like: (text, colour, arrow) for `st.metric`'s delta,
     delta_color and delta_arrow. No change once rounded is grey, says "no change" and has no
     arrow; a change within noise is grey with its arrow; otherwise green when it is good news
-    for the measure (a longer sales cycle is red), red when bad."""
+    for the measure (a longer sales cycle is red), red when bad. The direction is shown once:
+    the arrow, and the text without its sign ("↓ 2.3%", never "↓ -2.3%")."""
     if tile.delta is None:
         return None, "off", "off"
     if formatting.is_no_change(tile.delta):
         return formatting.NO_CHANGE, "off", "off"
+    down = tile.delta.startswith(("-", "−"))
+    text, arrow = tile.delta.lstrip("+-−"), "down" if down else "up"
     if tile.delta_tone == "neutral":
-        return tile.delta, "off", "auto"
-    return tile.delta, "normal" if tile.higher_is_better else "inverse", "auto"
+        return text, "off", arrow
+    good = down != tile.higher_is_better
+    return text, "green" if good else "red", arrow
 
 
 def within_noise(

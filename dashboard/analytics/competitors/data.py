@@ -17,7 +17,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import empty, formatting, measures, needs, queries
+from dashboard.core import empty, formatting, measures, needs, noise, queries
 from dashboard.core.coverage import data_span
 from dashboard.core.filters import Filters
 from dashboard.core.periods import describe_period
@@ -312,7 +312,36 @@ def tiles(view: Positioning) -> list[Tile]:
             f"least {MIN_COUNT} closed deals in the period." + compared,
         )
     )
+    # A change inside its 95% binomial margin is grey, "within noise" (issue 19, point 3).
+    out = noise.judged(out, _changes(view, worst))
     return _unmapped(out, view.no_data.get("competitors"))
+
+
+def _changes(view: Positioning, worst: pd.Series | None) -> dict[str, tuple[float, float, str]]:
+    """tile key -> (margin, change, margin as written) of each share tile vs the period before."""
+    t, before = view.totals, view.previous_totals
+    if before is None:
+        return {}
+    counts = {
+        "coverage": (t.at["any", "count_deals"], view.closed, before.at["any", "count_deals"],
+                     before.at["all", "count_deals"]),
+        "win_rate_any": _won_closed(t, before, "any"),
+        "win_rate_none": _won_closed(t, before, "none"),
+    }  # fmt: skip
+    if worst is not None and _plain(worst["previous_win_rate"]) is not None:
+        n0 = worst["previous_count_closed"]
+        counts["hurts_most"] = (worst["count_won"], worst["count_closed"],
+                                worst["previous_win_rate"] * n0, n0)  # fmt: skip
+    out = {}
+    for key, args in counts.items():
+        if judged := noise.share_change(*(_plain(a) for a in args)):
+            out[key] = (*judged, f"±{judged[0]:.1f} pts")
+    return out
+
+
+def _won_closed(t: pd.DataFrame, before: pd.DataFrame, group: str) -> tuple:
+    return (t.at[group, "count_won"], t.at[group, "count_closed"],
+            before.at[group, "count_won"], before.at[group, "count_closed"])  # fmt: skip
 
 
 def _unmapped(cards: list[Tile], why: str | None) -> list[Tile]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures
+from dashboard.core import formatting, measures, noise, queries
 from dashboard.core.filters import Filters
 from dashboard.core.periods import describe_period
 from dashboard.core.tiles import Tile
@@ -59,7 +59,16 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
                 missing,
             )
         )
+    if previous:  # a change inside its 95% margin is grey, "within noise" (issue 19, point 3)
+        changes = noise.kpi_changes(_with_surveys(cur, filters, current), _with_surveys(
+            cur, previous_filters, previous))  # fmt: skip
+        tiles = noise.judged(tiles, changes)
     return Summary(tiles, _gaps(current, filters) + _no_data(current))
+
+
+def _with_surveys(cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict) -> dict:
+    """The KPIs with the survey counts their NPS and CSAT margins need."""
+    return {**queries.run_one(cur, "survey_summary", filters.params()), **kpis}
 
 
 def trend_title(trend: pd.DataFrame, where: str) -> str:
