@@ -58,7 +58,7 @@ st.caption(
     f"{data.accounts_in_scope:,} accounts in scope · {where}. Scores run 0-100; deals, orders, "
     "touches and answers without a known account cannot be placed and are left out."
 )
-widgets.tiles(report.tiles(now, before, preset, filters), per_row=5)
+widgets.tiles(report.tiles(now, before, preset, filters, data.accounts_in_scope), per_row=5)
 st.markdown(report.headline(now, preset, data.no_data, filters))
 if report.never_fed(now, data.no_data):
     st.stop()  # no chart or table could show anything but empty axes

@@ -9,9 +9,9 @@ import duckdb
 import pandas as pd
 
 from dashboard.analytics.health import config, metrics, scoring
-from dashboard.core import empty, formatting, periods, queries
+from dashboard.core import empty, formatting, noise, periods, queries
 from dashboard.core.filters import SCOPE_KEYS, Filters
-from dashboard.core.tiles import Tile
+from dashboard.core.tiles import Tile, within_noise
 
 LEADERBOARD_SIZE = 10
 MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a score
@@ -54,10 +54,25 @@ def _delta(now: float | None, before: float | None) -> str | None:
     return f"{change:+d} point{'' if abs(change) == 1 else 's'}"
 
 
+def noise_margin(accounts: int | None) -> float | None:
+    """± points within which a health score's change is noise: the 95% margin of the change of
+    a share at its widest (50%) over the accounts in scope in both periods,
+    1.96·100·√(.25/n + .25/n). The parts are shares and rates over these accounts mapped
+    onto 0-100, so a move smaller than a share's own noise is no news."""
+    if not accounts:
+        return None
+    return noise.share_change(accounts / 2, accounts, accounts / 2, accounts)[0]
+
+
 def tiles(
-    now: scoring.Score, before: scoring.Score | None, preset: scoring.Preset, filters: Filters
+    now: scoring.Score,
+    before: scoring.Score | None,
+    preset: scoring.Preset,
+    filters: Filters,
+    accounts: int | None = None,
 ) -> list[Tile]:
-    """Overall and one tile per part, each with its change vs the previous period."""
+    """Overall and one tile per part, each with its change vs the previous period; a change
+    within `noise_margin(accounts)` is grey and marked (issue 19, point 3)."""
     previous = filters.previous_period()
     compared = (
         f"Change vs {periods.describe_period(previous)}."
@@ -93,7 +108,18 @@ def tiles(
                 f"Weighted mean of: {names}. {compared}",
             )
         )
-    return cards
+    margin = noise_margin(accounts)
+    changes = [_change(now.overall, before.overall if before else None)] + [
+        _change(p.score, before.part(p.name).score if before else None) for p in now.parts
+    ]
+    return [
+        within_noise(card, margin, f"±{margin:.0f} points", change) if margin else card
+        for card, change in zip(cards, changes, strict=True)
+    ]
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
 
 
 def _parts_words(result: scoring.Score) -> str:
