@@ -89,15 +89,13 @@ with st.spinner("Scoring each month end for the trend (the slowest part at a mil
 trend = report.trend(monthly, preset)
 title = f"Health at each month end, over a window as long as the period · {where}"
 st.plotly_chart(charts.trend_chart(trend, title, preset.bands), **CHART)
-st.caption(
-    "Each point scores the same length of time as the tiles, ending that day, so the last "
-    "point is the tiles' score (with no period chosen: 365-day windows over the last year)."
-)
+st.caption(report.trend_note(filters))
 widgets.download(trend, "health_by_month")
 
 st.subheader("Accounts")
 best, worst = report.leaderboard(report.account_scores(data, preset))
 # One above the other: side by side at 1440 px, the part columns were cut (issue 19).
+st.caption(report.LEADERBOARD_NOTE)
 st.caption("Healthiest accounts")
 widgets.table(report.leaderboard_table(best))
 st.caption("Least healthy accounts")

@@ -28,6 +28,12 @@ def _bands(fig: go.Figure, bands: tuple[float, float], vertical: bool = False) -
     )
 
 
+def part_colours(parts: list[str]) -> dict[str, str]:
+    """One colour per part, the same in every chart of the page (the style guide's SERIES in
+    the preset's part order); the overall score is black."""
+    return {"Overall": "#000000"} | {p: SERIES[i % len(SERIES)] for i, p in enumerate(parts)}
+
+
 def segment_bars(
     frame: pd.DataFrame, parts: list[str], title: str, bands: tuple[float, float] = (50, 75)
 ) -> go.Figure:
@@ -36,7 +42,8 @@ def segment_bars(
     A part with no data in a segment has no bar and says so in the hover."""
     segments = sorted(frame["segment"].astype(str).unique(), reverse=True)  # A at the top
     fig = go.Figure()
-    for i, part in enumerate(parts):
+    colours = part_colours(parts)
+    for part in parts:
         rows = frame[frame["part"] == part].set_index("segment")["score"]
         scores = rows.reindex(segments)
         words = [
@@ -48,7 +55,7 @@ def segment_bars(
             x=scores,
             name=part,
             orientation="h",
-            marker_color=SERIES[i % len(SERIES)],
+            marker_color=colours[part],
             customdata=words,
             hovertemplate="%{customdata}<extra></extra>",
         )
@@ -70,14 +77,15 @@ def trend_chart(frame: pd.DataFrame, title: str, bands: tuple[float, float]) -> 
     """Overall (bold) and each part's score by month, 0-100, with the weak/strong bands shaded."""
     fig = go.Figure()
     months = pd.to_datetime(frame["month_end"])
-    for i, (part, group) in enumerate(frame.groupby("part", sort=False)):
+    colours = part_colours([p for p in frame["part"].unique() if p != "Overall"])
+    for part, group in frame.groupby("part", sort=False):
         overall = part == "Overall"
         fig.add_scatter(
             x=months[group.index],
             y=group["score"],
             name=part,
             mode="lines+markers",
-            line=dict(width=4 if overall else 2, color="#000000" if overall else SERIES[i]),
+            line=dict(width=4 if overall else 2, color=colours[part]),
             hovertemplate=f"{part}: %{{y:.0f}} points<extra></extra>",
         )
     _bands(fig, bands)

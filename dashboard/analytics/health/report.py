@@ -16,6 +16,17 @@ from dashboard.core.tiles import Tile, within_noise
 LEADERBOARD_SIZE = 10
 MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a score
 BEYOND_CAP = 2.0  # for ranking only: points may run to 200 past the target (ties at 100 break)
+BEYOND_PREFIX = "beyond:"  # account_scores' columns of part points allowed past the target
+# The accounts tables, every column in words (issue 19, point 10).
+LEADERBOARD_NOTE = (
+    "Ranked by **ranking score**: the mean of the parts with each metric's points allowed "
+    "past its target, up to 200 (a metric at twice the distance from floor to target scores "
+    "200), so accounts that all reach the targets still rank. **Health** is the same mean "
+    "with points stopped at 100 at the target, as the tiles and bands use. Each **part** "
+    "column is that part's points past the target too (100 = at target). Only accounts "
+    f"with at least {MIN_PARTS_FOR_RANK} parts with data are ranked; '—' is a part with no "
+    "data for the account."
+)
 
 
 def kpi_rows(
@@ -181,6 +192,21 @@ def trend(months: dict[date, dict], preset: scoring.Preset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month_end", "part", "score"])
 
 
+def trend_note(filters: Filters) -> str:
+    """The trend's footnote for the period actually chosen: the window each point scores."""
+    if filters.start_date and filters.end_date:
+        days = (filters.end_date - filters.start_date).days + 1
+        return (
+            f"Each point scores a window of {days:,} days ending that day, as long as the "
+            f"period chosen ({periods.describe_period(filters)}), so the last point is the "
+            "tiles' score."
+        )
+    return (
+        "No period is chosen, so each point scores the 365 days ending that day, over the "
+        "last year of data; the tiles score all time."
+    )
+
+
 def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataFrame:
     """One row per account: overall, each part, how many parts had data, and `beyond`: the
     overall with points allowed past the target (up to BEYOND_CAP), which ranks accounts that
@@ -198,7 +224,10 @@ def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataF
     for name, score in part_scores.items():
         out[name] = score
     out["parts_with_data"] = parts_with_data
-    out["beyond"] = _scored(accounts, preset, cap=BEYOND_CAP)[0]
+    beyond, beyond_parts, _ = _scored(accounts, preset, cap=BEYOND_CAP)
+    out["beyond"] = beyond
+    for name, score in beyond_parts.items():  # the part's points, not stopped at the target
+        out[BEYOND_PREFIX + name] = score
     return out
 
 
@@ -242,7 +271,7 @@ def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     ranked = scores[scores["parts_with_data"] >= MIN_PARTS_FOR_RANK].dropna(subset=["overall"])
     if "beyond" not in ranked:  # ranked by the capped score alone
         ranked = ranked.assign(beyond=ranked["overall"])
-    keys = ["overall", "beyond", "account_id"]
+    keys = ["beyond", "overall", "account_id"]  # the ranking score, shown first in the table
     ordered = ranked.sort_values(keys, ascending=[False, False, True])
     worst = ranked.sort_values(keys, ascending=[True, True, True])
     return ordered.head(LEADERBOARD_SIZE), worst.head(LEADERBOARD_SIZE)
@@ -312,12 +341,16 @@ def missing_notes(part: scoring.PartScore, reasons: Mapping[str, str] | None = N
 
 
 def leaderboard_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores rounded for people; missing parts shown as a dash."""
-    out = frame.drop(columns=["account_id", "parts_with_data", "beyond"], errors="ignore")
-    out = out.copy()
-    for column in out.columns[2:]:
-        out[column] = out[column].map(_score_text)
-    if "beyond" in frame:  # how far past the targets, which ranks accounts tied at 100
-        extra = (frame["beyond"] - frame["overall"]).round()
-        out["beyond targets"] = [f"+{x:.0f}" if x >= 1 else "" for x in extra]
+    """Scores rounded for people, the ranking score first; parts as points past the target
+    (not all 100); missing parts shown as a dash. See LEADERBOARD_NOTE."""
+    out = frame[["account", "segment"]].copy()
+    if "beyond" in frame:
+        out["ranking score"] = frame["beyond"].map(_score_text)
+    out["health (0-100)"] = frame["overall"].map(_score_text)
+    parts = [c for c in frame.columns if c.startswith(BEYOND_PREFIX)]
+    if not parts:  # scored without points past the target: the capped parts
+        skip = {"account_id", "account", "segment", "overall", "parts_with_data", "beyond"}
+        parts = [c for c in frame.columns if c not in skip]
+    for column in parts:
+        out[column.removeprefix(BEYOND_PREFIX)] = frame[column].map(_score_text)
     return out

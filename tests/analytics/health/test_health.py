@@ -13,9 +13,10 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import cli
-from dashboard.analytics.health import config, metrics, report, scoring
+from dashboard.analytics.health import charts, config, metrics, report, scoring
 from dashboard.core import queries
 from dashboard.core.filters import Filters
+from dashboard.core.tiles import delta_shown
 from dashboard.store import warehouse
 from tests.conftest import APP, frame, page
 
@@ -516,4 +517,56 @@ def test_accounts_at_100_rank_by_how_far_past_the_targets():
     assert scores["beyond"].tolist() == [100.0, 200.0]
     best, _ = report.leaderboard(scores)
     assert best["account_id"].tolist() == ["y", "x"]
-    assert report.leaderboard_table(best)["beyond targets"].tolist() == ["+100", ""]
+    # Issue 19, point 10: the table leads with the ranking score, and the parts show points
+    # past the target (Y's 200 each), not 100 in every column.
+    table = report.leaderboard_table(best)
+    assert table.columns.tolist() == ["account", "segment", "ranking score", "health (0-100)",
+                                      "A", "B", "C", "D"]  # fmt: skip
+    assert table.iloc[0].tolist() == ["Y", "S", "200", "100", "200", "200", "200", "200"]
+    assert table.iloc[1].tolist() == ["X", "S", "100", "100", "100", "100", "100", "100"]
+
+
+def test_ranking_score_orders_the_lists_even_when_the_capped_health_disagrees():
+    # X: health 100 (all four parts at the target), ranking 100. Y: health 90 (one part at 60,
+    # three at 200 past the target: (60 + 3·200)/4 = 165). The list follows the ranking score
+    # shown first: Y above X (before, the capped health put X first).
+    scores = pd.DataFrame({"account_id": ["x", "y"], "account": ["X", "Y"], "segment": ["S"] * 2,
+                           "overall": [100.0, 90.0], "beyond": [100.0, 165.0],
+                           "parts_with_data": [4, 4]})  # fmt: skip
+    best, worst = report.leaderboard(scores)
+    assert best["account_id"].tolist() == ["y", "x"] and worst["account_id"].tolist() == ["x", "y"]
+
+
+def test_health_noise_margin_and_a_one_point_move_is_grey():
+    # 1,000 accounts: 1.96·100·√(.25/1000 + .25/1000) = 196·√.0005 = 196·0.022361 = 4.38 points.
+    assert report.noise_margin(1000) == pytest.approx(4.38, abs=0.01)
+    assert report.noise_margin(0) is None
+    preset = preset_of(("A", [spec("win_rate")]), ("B", [spec("nps", 1, 0, 50)]))
+    now = scoring.score(preset, {"win_rate": 40, "nps": 25})  # A 40, B 50, overall 45
+    before = scoring.score(preset, {"win_rate": 39, "nps": 10})  # A 39, B 20, overall 29.5
+    cards = report.tiles(now, before, preset, Q1, accounts=1000)
+    shown = [delta_shown(c) for c in cards]
+    assert shown[1] == ("1 point · within noise (±4 points)", "off", "up")  # A: +1
+    assert shown[2] == ("30 points", "green", "up")  # B: +30, beyond noise
+    assert shown[0] == ("16 points", "green", "up")  # overall +15.5 shows as +16
+
+
+def test_trend_note_says_the_window_of_the_period_chosen():
+    # Before: "with no period chosen: 365-day windows" whatever the period.
+    chosen = Filters(date(2025, 11, 1), date(2026, 10, 31))  # 365 days
+    assert report.trend_note(chosen).startswith("Each point scores a window of 365 days")
+    assert "no period" not in report.trend_note(chosen).lower()
+    assert report.trend_note(Filters()).startswith("No period is chosen")
+
+
+def test_parts_keep_one_colour_in_the_bars_and_the_trend():
+    # Before: the trend coloured parts by their place after "Overall" (one step off the bars).
+    seg = pd.DataFrame({"segment": ["S", "S"], "part": ["P", "Q"], "score": [50.0, 60.0]})
+    trend = pd.DataFrame({"month_end": [date(2026, 1, 31)] * 3, "part": ["Overall", "P", "Q"],
+                          "score": [55.0, 50.0, 60.0]})  # fmt: skip
+    bars = charts.segment_bars(seg, ["P", "Q"], "t")
+    lines = charts.trend_chart(trend, "t", (50, 75))
+    bar_colour = {t.name: t.marker.color for t in bars.data}
+    line_colour = {t.name: t.line.color for t in lines.data}
+    assert bar_colour == {n: line_colour[n] for n in ("P", "Q")}
+    assert line_colour["Overall"] == "#000000"
