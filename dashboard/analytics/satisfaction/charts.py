@@ -128,11 +128,17 @@ def trend_chart(
     return fig
 
 
+SHARES = ("detractor_share", "passive_share", "promoter_share")
+
+
 def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title: str) -> go.Figure:
     """Promoter, passive and detractor shares per period, stacked to 100%; periods under
-    the minimum are faded."""
-    nps = points[(points["survey_type"] == "nps") & (points["responses"] > 0)]
-    nps = nps.sort_values("period_start")
+    the minimum are faded. Every period of the calendar between the first and last answer
+    keeps its slot: one with no answers is a gap, not dropped (issue 19, point 5)."""
+    nps = points[points["survey_type"] == "nps"].sort_values("period_start")
+    answered = nps.index[nps["responses"] > 0]
+    nps = nps.loc[answered.min() : answered.max()] if len(answered) else nps.iloc[:0]
+    nps = nps.assign(**{s: nps[s].where(nps["responses"] > 0) for s in SHARES})
     opacity = [1.0 if ok else FADED for ok in nps["is_reliable"]]
     when = [cohort_label(p, grain) for p in nps["period_start"]]
     fig = go.Figure()
@@ -142,7 +148,9 @@ def shares_chart(points: pd.DataFrame, *, grain: str, min_responses: int, title:
         ("promoter_share", "promoters", "Promoters (9–10)"),
     ):
         hover = [
-            f"{w}: {name} {formatting.ratio(s)} ({formatting.count(c)} of {count_of(n)})"
+            f"{w}: no answers"
+            if not n
+            else f"{w}: {name} {formatting.ratio(s)} ({formatting.count(c)} of {count_of(n)})"
             + ("" if ok else "<br>too few to read")
             for w, s, c, n, ok in zip(
                 when, nps[share], nps[counts], nps["responses"], nps["is_reliable"], strict=True

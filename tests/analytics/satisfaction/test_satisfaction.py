@@ -800,3 +800,32 @@ def test_page_explains_a_warehouse_without_surveys(app_db):
     assert f"No NPS, CSAT and CES trend: {why}." in shown
     assert f"No verbatims: {why}." in shown
     assert "in this period" not in shown
+
+
+def test_shares_chart_keeps_an_empty_month_as_a_gap():
+    # Issue 19, point 5: NPS answers in Jan (5: 2 promoters, 1 passive, 2 detractors) and
+    # Mar (4: all promoters), none in Feb. Before, Feb was dropped (Jan and Mar side by side);
+    # now it keeps its slot with no bar, and the legend names each series.
+    nan = float("nan")
+    points = pd.DataFrame(
+        {
+            "survey_type": ["nps"] * 4 + ["csat"],
+            "period_start": [pd.Timestamp(2024, 12, 1), JAN, FEB, MAR, JAN],  # Dec: none
+            "responses": [0, 5, 0, 4, 3],
+            "promoters": [0, 2, 0, 4, 0],
+            "passives": [0, 1, 0, 0, 0],
+            "detractors": [0, 2, 0, 0, 0],
+            "promoter_share": [nan, 0.4, nan, 1.0, nan],
+            "passive_share": [nan, 0.2, nan, 0.0, nan],
+            "detractor_share": [nan, 0.4, nan, 0.0, nan],
+            "is_reliable": [False, True, False, True, True],
+        }
+    )
+    fig = charts.shares_chart(points, grain="month", min_responses=2, title="t")
+    promoters = fig.data[2]
+    assert list(promoters.x) == ["Jan 2025", "Feb 2025", "Mar 2025"]  # Dec: before any answer
+    assert promoters.y[0] == pytest.approx(0.4) and pd.isna(promoters.y[1])
+    assert promoters.y[2] == pytest.approx(1.0)
+    assert promoters.text[1] == "Feb 2025: no answers"
+    assert all(t.showlegend is not False for t in fig.data)
+    assert [t.name for t in fig.data] == ["Detractors (0–6)", "Passives (7–8)", "Promoters (9–10)"]
