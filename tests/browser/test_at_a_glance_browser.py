@@ -152,7 +152,7 @@ def test_one_day_longer_cycle_is_singular_and_red(zero, page):
     page.goto(f"{zero}/?{HALF_B}", timeout=90_000)
     expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=90_000)
     text, colour, _ = _delta(page, "Median sales cycle")
-    assert text == "+1 day"  # before: "+1 days"
+    assert text == "1 day"  # before: "+1 days"; the arrow alone gives the direction
     r, g, _b = _rgb(colour)
     assert r > g + 40, colour  # a longer sales cycle is bad news
 
@@ -166,8 +166,33 @@ def test_nps_tile_within_its_margin_is_grey_and_marked(server, page):
     page.goto(f"{server}/satisfaction?segment=SMB&region=EMEA", timeout=90_000)
     expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=90_000)
     text, colour, _ = _delta(page, "NPS")
-    assert text == "+14.5 pts · within noise (±18)", text
+    assert text == "14.5 pts · within noise (±18)", text
     assert _is_grey(colour), colour
+
+
+def test_overview_competitor_and_health_tiles_run_the_noise_test(server, page):
+    # Before: "New customers ↓ -2.3%" in red (512 vs 524: Poisson margin 1.96·√1036/524 =
+    # ±12.0%), health "↓ -1 point" in red, and competitor coverage +0.7 pts coloured. Now each
+    # is grey and says "within noise", and the direction is shown once (no minus sign).
+    page.goto(server, timeout=90_000)
+    expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=90_000)
+    text, colour, arrows = _delta(page, "New customers")
+    assert text == "2.3% · within noise (±12.0%)", text
+    assert _is_grey(colour) and arrows == 1, colour
+    for label in ("Open pipeline", "Won amount", "Win rate", "NPS", "CSAT"):
+        shown, _, _ = _delta(page, label)
+        assert not shown.startswith(("+", "-")), (label, shown)  # before: "↑ +16.0%"
+    page.goto(f"{server}/competitors", timeout=90_000)
+    expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=120_000)
+    text, colour, _ = _delta(page, "Competitor recorded")
+    assert re.fullmatch(r"\d+\.\d pts · within noise \(±\d+\.\d pts\)", text), text
+    assert _is_grey(colour), colour
+    page.goto(f"{server}/health", timeout=90_000)
+    expect(page.locator("[data-testid=stMetric]")).to_have_count(5, timeout=180_000)
+    moved = [_delta(page, label) for label in ("Customer", "Customization")]
+    for text, colour, _ in moved:  # -1 point each on the sample, margin ±4 on 2,000 accounts
+        assert text == "1 point · within noise (±3 points)", text
+        assert _is_grey(colour), colour
 
 
 # -------------------------------------------------------- point 4: a subset says which subset
@@ -233,3 +258,45 @@ def test_health_tables_have_words_dashes_and_formatted_numbers(server, page):
     main = page.locator("[data-testid=stMainBlockContainer]").bounding_box()
     right = table.locator("th").last.bounding_box()
     assert right["x"] + right["width"] <= main["x"] + main["width"] + 1
+
+
+# ------------------------------------------- health: accounts that rank, one colour per part
+
+
+LEGEND_JS = """el => [...el.querySelectorAll('.legend .traces')].map(t => {
+    const bar = t.querySelector('.legendpoints path'), line = t.querySelector('.legendlines path');
+    return [t.querySelector('.legendtext').textContent,
+            bar ? getComputedStyle(bar).fill : '', line ? getComputedStyle(line).stroke : ''];
+})"""
+
+
+def test_health_accounts_rank_parts_keep_colours_and_the_footnote_is_true(server, page):
+    page.goto(f"{server}/health", timeout=90_000)
+    expect(page.get_by_text("Ranked by ranking score", exact=False)).to_be_visible(
+        timeout=180_000
+    )  # every column in words (before: an unexplained "beyond targets" column)
+    grid = (
+        page.locator("[data-testid=stDataFrame], [data-testid=stTable]")
+        .filter(has_text="Ranking score")
+        .first
+    )
+    expect(grid).to_be_attached(timeout=60_000)
+    headers = grid.evaluate(
+        "g => [...g.querySelectorAll('th')].map(e => e.textContent.trim()).filter(Boolean)"
+    )
+    assert headers[:4] == ["Account", "Segment", "Ranking score", "Health (0-100)"], headers
+    cells = grid.evaluate("g => [...g.querySelectorAll('td')].map(e => e.textContent.trim())")
+    width = len(headers)
+    rows = [cells[i : i + width] for i in range(0, len(cells), width)][:10]
+    parts = [cell for row in rows for cell in row[4:]]
+    assert set(parts) != {"100"}, rows  # before: 100 in every part column
+    ranks = [float(row[2]) for row in rows]
+    assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) > 1, ranks
+    # The trend's footnote describes the period chosen (Last 12 months), not "no period".
+    expect(page.get_by_text("Each point scores a window of 365 days", exact=False)).to_be_visible()
+    charts = page.locator(".js-plotly-plot")
+    expect(charts).to_have_count(2, timeout=120_000)
+    bars = {name: fill for name, fill, _ in charts.nth(0).evaluate(LEGEND_JS)}
+    lines = {name: stroke for name, _, stroke in charts.nth(1).evaluate(LEGEND_JS)}
+    assert set(bars) <= set(lines), (bars, lines)
+    assert all(bars[p] == lines[p] for p in bars), (bars, lines)  # before: one step apart
