@@ -13,7 +13,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, needs, queries
+from dashboard.core import formatting, measures, needs, noise, queries
 from dashboard.core.coverage import data_span
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.periods import GRAINS, cohort_label, describe, describe_period
@@ -262,8 +262,9 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
             f"No customer ordered in the prior period ({prior_words}), so there is no one "
             "to retain: churn and revenue retention are not defined.",
         )
-    basis = f"of {formatting.count(at_start)} customers who ordered in {prior_words}"
-    money = f"of {formatting.money(row['revenue_at_start'])} they spent in {prior_words}"
+    followed = f"followed {describe_period(filters)}"  # the cohort and when, in dates
+    basis = f"of {formatting.count(at_start)} customers who ordered {prior_words}, {followed}"
+    money = f"of {formatting.money(row['revenue_at_start'])} they spent {prior_words}, {followed}"
     values = [
         (
             "churn",
@@ -295,14 +296,45 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
             "count.",
         ),
     ]
+    before, compared = _previous_rates(cur, filters)
     tiles = [
-        Tile(key, label, formatting.ratio(value), None, better, caption, help_text)
+        Tile(key, label, formatting.ratio(value), formatting.delta(value, before.get(key),
+             "ratio"), better, caption, f"{help_text} {compared}")
         for key, label, value, better, caption, help_text in values
-    ]
+    ]  # fmt: skip
+    if "churn" in before:  # churned of those at start: a binomial share (issue 19, point 4)
+        lost_now = at_start - row["customers_retained"]
+        changed = noise.share_change(lost_now, at_start, *before["churned_of"])
+        if changed:
+            tiles = noise.judged(tiles, {"churn": (*changed, f"±{changed[0]:.1f} pts")})
     return PeriodRetention(
         tiles,
         f"{describe_period(filters)} against the prior period {prior_words}; revenue is the net "
         "order amount (returns subtracted).",
+    )
+
+
+def _previous_rates(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dict, str]:
+    """The same three rates one period earlier (the customers who ordered in the period before
+    the prior one, followed over the prior one), and the words that say so; {} when there is
+    no one to compare with."""
+    previous = filters.previous_period()
+    if previous is None:
+        return {}, ""
+    row = queries.run_one(cur, "retention_period_summary", previous.params())
+    at_start = row["customers_at_start"]
+    if not at_start:
+        return {}, "No customer ordered the period before, so there is no change to show."
+    prior = describe_period(Filters(row["prior_start_date"].date(), row["prior_end_date"].date()))
+    kept, spent = row["customers_retained"], row["revenue_at_start"]
+    return {
+        "churn": churn_rate(kept, at_start),
+        "churned_of": (at_start - kept, at_start),
+        "gross_revenue_retention": gross_revenue_retention(row["revenue_kept"], spent),
+        "net_revenue_retention": net_revenue_retention(row["revenue_from_start_customers"], spent),
+    }, (
+        f"Change vs the customers who ordered {prior}, followed {describe_period(previous)} "
+        f"({formatting.count(at_start)} customers)."
     )
 
 

@@ -49,6 +49,7 @@ from dashboard.analytics.retention import charts
 from dashboard.analytics.retention import data as retention
 from dashboard.core import queries
 from dashboard.core.filters import SCOPE_KEYS, Filters
+from dashboard.core.tiles import delta_shown
 from dashboard.store import summaries, warehouse
 from tests.conftest import APP, frame, loaded, page
 
@@ -631,3 +632,27 @@ def test_an_empty_warehouse_has_no_cohorts_and_no_errors(con):
     con.execute("drop table summary_retention_activity")
     assert summaries.build_stale(con) == ["summary_retention_activity"]
     assert summaries.build_stale(con) == []
+
+
+def test_period_retention_tiles_say_their_cohort_and_change(company):
+    # Issue 19, point 4. Period 1 May - 30 Jun 2025; its prior period 1 Mar - 30 Apr: B, C, X,
+    # E and F ordered then (B3, C2-C3, X2-X3, E1-E2, F2; B2 is a return), none since: churn
+    # 5 of 5 = 100%. The period before: 1 Mar - 30 Apr against 30 Dec - 28 Feb: 1 of 4 (25%,
+    # test_retention_period_summary). Change +75.0 pts; binomial margin of the difference
+    # 196·√(1·0/5 + .25·.75/4) = 196·0.21651 = 42.4 pts: beyond noise, and red (more churn).
+    # Revenue: 0 kept of 570 (B 50, C 400, X 50, E 25, F 45): 0% vs 54.8% and 68.5% before.
+    view = retention.period_retention(company, Filters(date(2025, 5, 1), date(2025, 6, 30)))
+    churn, gross, net = view.tiles
+    assert churn.caption == (
+        "5 of 5 customers who ordered 1 Mar 2025 – 30 Apr 2025, followed 1 May 2025 – 30 Jun 2025"
+    )
+    assert (churn.value, churn.delta) == ("100.0%", "+75.0 pts")
+    assert delta_shown(churn) == ("75.0 pts", "red", "up")
+    assert (gross.delta, net.delta) == ("-54.8 pts", "-68.5 pts")
+    assert "customers who ordered 30 Dec 2024 – 28 Feb 2025, followed 1 Mar 2025 – 30 Apr" in (
+        churn.help
+    )
+    # 1 Mar - 30 Apr itself: 1 of 4 churned vs the period before (nobody ordered in Oct-Dec
+    # 2024): no change to show.
+    first = retention.period_retention(company, Filters(date(2025, 3, 1), date(2025, 4, 30)))
+    assert [t.delta for t in first.tiles] == [None, None, None]
