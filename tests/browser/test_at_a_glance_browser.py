@@ -300,3 +300,48 @@ def test_health_accounts_rank_parts_keep_colours_and_the_footnote_is_true(server
     lines = {name: stroke for name, _, stroke in charts.nth(1).evaluate(LEGEND_JS)}
     assert set(bars) <= set(lines), (bars, lines)
     assert all(bars[p] == lines[p] for p in bars), (bars, lines)  # before: one step apart
+
+
+# ------------------------------------- retention tiles: their cohort in dates, and a change
+
+
+def test_retention_tiles_name_their_customers_and_show_a_change(server, page):
+    # Before: "131 of 1,124 customers who ordered in 1 Nov 2024 – 31 Oct 2025" beside the
+    # heatmap of this period's cohorts, with no change. Now the caption says whom it follows
+    # and over which dates, and each tile has a change (churn's judged by its margin).
+    page.goto(f"{server}/retention", timeout=90_000)
+    expect(page.locator("[data-testid=stMetric]")).to_have_count(3, timeout=120_000)
+    expect(
+        page.get_by_text(
+            re.compile(r"customers who ordered 1 Nov 2024 – 31 Oct 2025, followed 1 Nov 2025")
+        )
+    ).to_be_visible(timeout=60_000)
+    for label in ("Churn", "Gross revenue retention", "Net revenue retention"):
+        text, colour, arrows = _delta(page, label)
+        assert re.match(r"\d+\.\d pts", text) and arrows == 1, (label, text)
+    text, colour, _ = _delta(page, "Churn")
+    if "within noise" in text:
+        assert _is_grey(colour), colour
+
+
+# ------------------------------------------- satisfaction: empty months are gaps, not dropped
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def test_nps_share_bars_keep_empty_months_and_name_each_series(server, page):
+    # Enterprise · APAC, all time: NPS answers every other month or so (June 2024 has none).
+    # Before: the months with no answers were dropped from the category axis.
+    page.goto(f"{server}/satisfaction?segment=Enterprise&region=APAC&period=all", timeout=90_000)
+    chart = page.locator(".js-plotly-plot").filter(has_text="Promoters, passives and detractors")
+    expect(chart).to_have_count(1, timeout=120_000)
+    ticks = chart.evaluate("e => [...e.querySelectorAll('.xtick text')].map(t => t.textContent)")
+    months = [(int(t[-4:]), MONTHS.index(t[:3])) for t in ticks]
+    steps = {
+        (y2 - y1) * 12 + (m2 - m1) for (y1, m1), (y2, m2) in zip(months, months[1:], strict=False)
+    }
+    assert steps == {1}, ticks  # one slot per month, none skipped
+    assert "Jun 2024" in ticks, ticks
+    legend = chart.evaluate("e => [...e.querySelectorAll('.legendtext')].map(t => t.textContent)")
+    assert sorted(legend) == ["Detractors (0–6)", "Passives (7–8)", "Promoters (9–10)"], legend
