@@ -504,7 +504,7 @@ def test_tiles_headline_and_leaderboard_from_scores():
 
 def test_accounts_at_100_rank_by_how_far_past_the_targets():
     # Win rate floor 15, target 45. X at 45% and Y at 75% both score 100; past the target Y
-    # reaches (75-15)/30 = 200 points, X 100: Y ranks first and says "+100 beyond targets".
+    # reaches (75-15)/30 = 200 points, X 100: Y ranks first (ranking score 200).
     rate = spec("win_rate", 1, 15, 45)
     preset = preset_of(("A", [rate]), ("B", [rate]), ("C", [rate]), ("D", [rate]))
     data = metrics.HealthData(
