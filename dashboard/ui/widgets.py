@@ -23,16 +23,21 @@ def tiles(cards: Sequence[Tile], per_row: int = 4) -> None:
         row = cards[start : start + per_row]
         for column, tile in zip(st.columns(per_row), row, strict=False):
             text, colour, arrow = delta_shown(tile)
+            # "2.3% · within noise (±12.0%)": the grey pill says "2.3%", the caption under the
+            # tile "Within noise (±12.0%)" (in the pill, or beside it, a narrow tile cut it to
+            # "2.3% · within noi…").
+            text, _, verdict = (text or "").partition(" · ")
             column.metric(
                 tile.label,
                 tile.value,
-                text,
+                text or None,
                 help=tile.help,
                 border=True,
                 delta_color=colour,
                 delta_arrow=arrow,
             )
-            column.caption(tile.caption)
+            column.caption(f"{verdict[:1].upper()}{verdict[1:]} · {tile.caption}" if verdict
+                           else tile.caption)  # fmt: skip
 
 
 def notes(lines: Sequence[str]) -> None:

@@ -87,6 +87,15 @@ def _delta(page, label: str) -> tuple[str, str, int]:
     return delta.inner_text().strip(), colour, arrows
 
 
+def _verdict(page, label: str) -> str:
+    """The caption under a tile (where "Within noise (±N)" is written, then what it counts)."""
+    label_of = page.locator("[data-testid=stMetricLabel]").filter(
+        has_text=re.compile(rf"^{re.escape(label)}$")
+    )
+    column = page.locator("[data-testid=stColumn]").filter(has=label_of).last
+    return column.locator("[data-testid=stCaptionContainer]").first.inner_text().strip()
+
+
 def _rgb(colour: str) -> tuple[int, int, int]:
     r, g, b = (int(x) for x in re.findall(r"\d+", colour)[:3])
     return r, g, b
@@ -166,7 +175,8 @@ def test_nps_tile_within_its_margin_is_grey_and_marked(server, page):
     page.goto(f"{server}/satisfaction?segment=SMB&region=EMEA", timeout=90_000)
     expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=90_000)
     text, colour, _ = _delta(page, "NPS")
-    assert text == "14.5 pts · within noise (±18)", text
+    assert text == "14.5 pts", text
+    assert _verdict(page, "NPS").startswith("Within noise (±18) · "), _verdict(page, "NPS")
     assert _is_grey(colour), colour
 
 
@@ -177,7 +187,8 @@ def test_overview_competitor_and_health_tiles_run_the_noise_test(server, page):
     page.goto(server, timeout=90_000)
     expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=90_000)
     text, colour, arrows = _delta(page, "New customers")
-    assert text == "2.3% · within noise (±12.0%)", text
+    assert text == "2.3%", text
+    assert _verdict(page, "New customers") == "Within noise (±12.0%) · 1,720 customers in all"
     assert _is_grey(colour) and arrows == 1, colour
     for label in ("Open pipeline", "Won amount", "Win rate", "NPS", "CSAT"):
         shown, _, _ = _delta(page, label)
@@ -185,14 +196,16 @@ def test_overview_competitor_and_health_tiles_run_the_noise_test(server, page):
     page.goto(f"{server}/competitors", timeout=90_000)
     expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=120_000)
     text, colour, _ = _delta(page, "Competitor recorded")
-    assert re.fullmatch(r"\d+\.\d pts · within noise \(±\d+\.\d pts\)", text), text
+    assert re.fullmatch(r"\d+\.\d pts", text), text
+    said = _verdict(page, "Competitor recorded")
+    assert re.match(r"Within noise \(±\d+\.\d pts\) · on ", said), said
     assert _is_grey(colour), colour
     page.goto(f"{server}/health", timeout=90_000)
     expect(page.locator("[data-testid=stMetric]")).to_have_count(5, timeout=180_000)
-    moved = [_delta(page, label) for label in ("Customer", "Customization")]
-    for text, colour, _ in moved:  # -1 point each on the sample, margin ±4 on 2,000 accounts
-        assert text == "1 point · within noise (±3 points)", text
-        assert _is_grey(colour), colour
+    for label in ("Customer", "Customization"):  # -1 point each, ±3 on 2,000 accounts
+        text, colour, _ = _delta(page, label)
+        assert text == "1 point" and _is_grey(colour), (text, colour)
+        assert _verdict(page, label).startswith("Within noise (±3 points) · "), label
 
 
 # -------------------------------------------------------- point 4: a subset says which subset
@@ -318,10 +331,10 @@ def test_retention_tiles_name_their_customers_and_show_a_change(server, page):
     ).to_be_visible(timeout=60_000)
     for label in ("Churn", "Gross revenue retention", "Net revenue retention"):
         text, colour, arrows = _delta(page, label)
-        assert re.match(r"\d+\.\d pts", text) and arrows == 1, (label, text)
+        assert re.fullmatch(r"\d+\.\d pts", text) and arrows == 1, (label, text)
     text, colour, _ = _delta(page, "Churn")
-    if "within noise" in text:
-        assert _is_grey(colour), colour
+    assert _verdict(page, "Churn").startswith("Within noise (±"), text  # +0.1 pts, ±3.1
+    assert _is_grey(colour), colour
 
 
 # ------------------------------------------- satisfaction: empty months are gaps, not dropped
