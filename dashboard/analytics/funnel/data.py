@@ -609,8 +609,9 @@ def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
             "went no further (click its bar to list them)"
         )
     elif unknown := stop_unknown(steps):
+        verb = "has" if unknown == 1 else "have"
         parts.append(
-            f"the biggest leak is unknown: {count_of(unknown, 'lost deal')} have no "
+            f"where most deals leak is unknown: {count_of(unknown, 'lost deal')} {verb} no "
             "known last stage"
         )
     return "; ".join(parts) + "."

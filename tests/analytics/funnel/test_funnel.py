@@ -427,6 +427,46 @@ def test_dropoff_lists_deals_that_went_no_further(golden):
     assert lost["closed_at"] == pd.Timestamp("2025-01-30")
 
 
+def test_lost_deals_with_no_known_last_stage_are_no_leak_of_the_first_step(golden):
+    # S4 was lost with no history and "Closed Lost" (no step) as its stage: its last stage is
+    # unknown. S5 was lost too, but its history shows B: known. Issue 19 point 4.
+    steps = funnel.funnel_steps(golden, Q1, SALES)
+    assert steps["count_stop_unknown"].iloc[0] == 1
+    # Reached (Q1 cohort S1-S7): A 7, B 6, C 5, D 3, Won 2. Went no further: A 7-6 = 1 was
+    # S4 alone, now 0; B 6-5 = 1 (S5); C 5-3 = 2 (S3, S7); D 3-2 = 1 (S6).
+    assert steps["count_dropped"].tolist()[:4] == [0, 1, 2, 1]
+    assert dropoff(golden, 1).empty
+    assert dropoff(golden, funnel.STOP_UNKNOWN)["deal_id"].tolist() == ["S4"]
+    choices = funnel.dropoff_choices(steps)
+    assert choices[funnel.STOP_UNKNOWN] == "Last stage unknown (1 lost deal)"
+    # C leads with 2, but S4 could have been lost at B or D (1 each): 2 > 1 + 1 is false, so
+    # the headline claims no biggest leak.
+    assert funnel.known_leak(steps) is None
+    words = funnel.headline(steps, "Q1", None)
+    assert "biggest leak" not in words
+    assert "where most deals leak is unknown: 1 lost deal has no known last stage" in words
+    assert funnel.stop_unknown_words(steps).startswith("Last stage unknown: 1 lost deal.")
+    caption = funnel.dropoff_caption(dropoff(golden, 0), choices[funnel.STOP_UNKNOWN])
+    assert caption.startswith("Lost, last stage unknown: 1 deal, $400.")
+
+
+def test_a_leak_bigger_than_any_unknown_could_change_is_still_named():
+    # A dropped 10, B 3, 2 unknown: even both unknowns at B (3 + 2 = 5) leave A the biggest.
+    steps = pd.DataFrame(
+        {
+            "step_number": [1, 2, 3],
+            "step_name": ["A", "B", "Won"],
+            "is_won_step": [False, False, True],
+            "count_reached": [20, 8, 5],
+            "conversion_from_first": [1.0, 0.4, 0.25],
+            "count_dropped": [10.0, 3.0, None],
+            "count_stop_unknown": [2, 2, 2],
+        }
+    )
+    assert funnel.known_leak(steps)["step_name"] == "A"
+    assert "the biggest leak is after A: 10 deals" in funnel.headline(steps, "Q1", None)
+
+
 def test_dropoff_with_a_window_matches_the_windowed_funnel(golden):
     # 30 days: S2 (won after 58 days), S3 (undated C) and S4 stop at A: 7 - 4 = 3.
     assert sorted(dropoff(golden, 1, 30)["deal_id"]) == ["S2", "S3", "S4"]
