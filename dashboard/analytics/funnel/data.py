@@ -630,8 +630,9 @@ def dropoff_choices(steps: pd.DataFrame) -> dict[int, str]:
 
 
 def default_dropoff_step(steps: pd.DataFrame) -> int:
-    """The step where most deals stopped; the first step when nothing dropped."""
-    leak = known_leak(steps)
+    """The step where most deals stopped (a list to open, not a claim: even when unknown
+    last stages leave the biggest leak in doubt); the first step when nothing dropped."""
+    leak = biggest_leak(steps)
     return int(leak.step_number) if leak is not None else int(steps["step_number"].iloc[0])
 
 

@@ -119,7 +119,10 @@ def compare_all(cur, full: bool) -> int:
                         # Issue 19: the lost deals whose last stage is unknown are listed
                         # apart (step 0); with them, step 1 is the reference's list.
                         apart = queries.run(cur, name, {**params, "step_number": 0})
-                        actual = pd.concat([actual, apart], ignore_index=True)
+                        if actual.empty:
+                            actual = apart
+                        elif not apart.empty:
+                            actual = pd.concat([actual, apart], ignore_index=True)
                     if name == "funnel_dropoff":
                         actual = actual.drop(columns=DROPOFF_TOTALS)
                     if name == "funnel_time_in_stage":  # the empty state's hint (issue 19),
