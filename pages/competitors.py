@@ -54,7 +54,7 @@ st.plotly_chart(
     selection_mode="points",
     **CHART,
 )
-st.caption(competitors.map_caption(view) + " Click a bubble to follow that competitor below.")
+st.caption(competitors.map_caption(view) + " Click a dot to follow that competitor below.")
 st.subheader("Is it getting better?")
 left, right = st.columns([3, 1])
 chosen = left.multiselect("Competitors", order, key="comp_trend_names")

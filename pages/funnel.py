@@ -65,6 +65,8 @@ def pipeline_view() -> None:
         st.info(funnel.funnel_empty(pipeline, filters, gaps))
         return
     st.caption(funnel.headline(steps, where, window))
+    if unknown := funnel.stop_unknown_words(steps):
+        st.caption(f":material/info: {unknown}")
     if why := gaps.get("funnel_amount"):
         st.caption(f":material/info: {why}")
     unplaced = session.cached(funnel.deals_without_steps, filters)
@@ -131,9 +133,10 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     # The browser gets a page of the list; the full list is fetched when the CSV is asked for.
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
-    shown = funnel.dropoff_table(deals)
+    shown = funnel.dropoff_page_table(funnel.dropoff_table(deals))
     height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    widgets.table(shown, height=height, pin=["Deal"])  # the deal stays on screen
+    # Fits 1440 px (no sideways scroll); the deal stays pinned on a narrower screen.
+    widgets.table(shown, height=height, pin=["Deal"], widths=funnel.DROPOFF_WIDTHS)
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")

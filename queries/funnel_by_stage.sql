@@ -1,5 +1,6 @@
 -- One row per (group, step) of one pipeline’s funnel: deals that reached the step, their
--- amount, and the group’s won and lost deals (for the win rate).
+-- amount, and the group’s won and lost deals (for the win rate), and its lost deals whose last
+-- stage is unknown (count_stop_unknown: see the `reached` CTE).
 -- Params: $start_date, $end_date (inclusive dates on created_at: deals are counted by their
 --         creation date), $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner),
 --         $pipeline (whose steps are counted; other pipelines never mix in),
@@ -64,7 +65,17 @@ reached as (
             when 'product_series' then ps.series
         end as group_text,
         case when $dimension = 'created_month' then date_trunc('month', created_at) end
-            as month_start
+            as month_start,
+        -- Last stage unknown: a lost deal with no evidence past its creation, no stage history
+        -- and a current stage that is no step ("Closed Lost"): the funnel places it at step 1
+        -- only, but it may have been lost at any stage, so it is no leak of step 1 (issue 19).
+        step_number = 1 and status = 'lost' and not has_next
+            and not exists (
+                select 1 from summary_funnel_pipeline_steps s
+                where s.pipeline = $pipeline and s.stage = in_scope.stage
+            )
+            and not exists (select 1 from deal_stage_history h where h.deal_id = in_scope.deal_id)
+            as is_stop_unknown
     from in_scope
     left join product_series ps
         on $dimension = 'product_series' and ps.product_key = product_key(in_scope.product)
@@ -81,7 +92,8 @@ counted as (
         count_reached,
         amount_reached,
         count_won,
-        count_lost
+        count_lost,
+        count_stop_unknown
     from (
         select
             group_text,
@@ -90,14 +102,17 @@ counted as (
             count(*) as count_reached,
             sum(amount) as amount_reached,
             count(*) filter (where step_number = 1 and status = 'won') as count_won,
-            count(*) filter (where step_number = 1 and status = 'lost') as count_lost
+            count(*) filter (where step_number = 1 and status = 'lost') as count_lost,
+            count(*) filter (where is_stop_unknown) as count_stop_unknown
         from reached
         group by group_text, month_start, step_number
     )
 ),
 
 group_totals as (
-    select group_value, count_won, count_lost from counted where step_number = 1
+    select group_value, count_won, count_lost, count_stop_unknown
+    from counted
+    where step_number = 1
 ),
 
 final as (
@@ -109,7 +124,8 @@ final as (
         coalesce(c.count_reached, 0) as count_reached,
         coalesce(c.amount_reached, 0) as amount_reached,
         g.count_won,
-        g.count_lost
+        g.count_lost,
+        g.count_stop_unknown
     from group_totals g
     cross join steps s
     left join counted c on c.group_value = g.group_value and c.step_number = s.step_number

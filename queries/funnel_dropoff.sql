@@ -2,7 +2,8 @@
 -- further (lost there, or still open there), with its account, owner, amount and stage dates.
 -- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions, $owners,
 --         $teams (lists, null = all; owner = deal owner, team = the deal owner's), $pipeline, $window_days (null = no window),
---         $step_number (the step the deals stopped at), $row_limit (the first rows in the
+--         $step_number (the step the deals stopped at; 0 = the lost deals whose last stage is
+--         unknown, which step 1 leaves out: funnel_by_stage's count_stop_unknown), $row_limit (the first rows in the
 --         list's order, null = all: the page shows a page of them and fetches the full list
 --         only for the download).
 -- count_deals, count_lost, count_open, count_with_amount and amount_total on every row are
@@ -20,7 +21,7 @@ in_scope as (
     select *
     from summary_funnel_stage_reached
     where pipeline = $pipeline
-        and step_number = $step_number
+        and step_number = greatest($step_number, 1)
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
             $segments, $regions, $owners, $teams)
@@ -28,7 +29,7 @@ in_scope as (
     select *
     from summary_funnel_stage_reached
     where pipeline = $pipeline
-        and step_number = $step_number
+        and step_number = greatest($step_number, 1)
         and in_period(created_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
             $segments, $regions, $owners, $teams)
@@ -40,6 +41,14 @@ stopped as (
     where (step_number = 1 or $window_days is null or days_to_reach <= $window_days)
         and not coalesce(case when $window_days is null then has_next
             else next_days_to_reach <= $window_days end, false)
+        -- Last stage unknown, as funnel_by_stage defines it: listed apart (step 0).
+        and coalesce(step_number = 1 and status = 'lost' and not has_next
+            and not exists (
+                select 1 from summary_funnel_pipeline_steps s
+                where s.pipeline = $pipeline and s.stage = in_scope.stage
+            )
+            and not exists (select 1 from deal_stage_history h where h.deal_id = in_scope.deal_id),
+            false) = ($step_number = 0)
 ),
 
 ranked as (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import pandas as pd
@@ -72,6 +72,7 @@ def table(
     wrap: bool = False,
     restyle: Callable[[Styler], Styler] | None = None,
     pin: Sequence[str] = (),
+    widths: Mapping[str, tuple[int, str | None]] | None = None,
 ) -> None:
     """A table as people read it (see core/tables.py): human headers, "—" for missing, money
     and counts by the one formatter, full width. With `wrap`, a short table of sentences
@@ -79,7 +80,9 @@ def table(
     long text columns are held to a medium width (full text on hover) so that the columns
     after them stay on screen. `restyle` adds the page's own styles (undone loads struck
     through) to the table as people read it. `pin` names columns kept on screen while a wide
-    grid scrolls sideways (the drop-off list's deal)."""
+    grid scrolls sideways (the drop-off list's deal). `widths` holds columns to a width in
+    pixels with an optional help tooltip (header -> (pixels, help)), so a long list fits the
+    page instead of scrolling sideways."""
     styled = tables.for_people(frame, kinds)
     if restyle is not None:
         styled = restyle(styled)
@@ -88,7 +91,11 @@ def table(
         where.table(styled.hide(axis="index"))
         return
     config = {name: st.column_config.TextColumn(width="medium") for name in long}
-    config |= {tables.header(name): st.column_config.Column(pinned=True) for name in pin}
+    sized = {tables.header(name): size for name, size in (widths or {}).items()}
+    pinned = {tables.header(name) for name in pin}
+    for name in {*sized, *pinned}:
+        px, tip = sized.get(name, (None, None))
+        config[name] = st.column_config.Column(width=px, help=tip, pinned=name in pinned or None)
     where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
 
 

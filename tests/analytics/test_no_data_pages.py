@@ -78,10 +78,13 @@ def test_funnel_without_amount_shows_no_dollar_anywhere(con):
     assert not any("$" in t or "· —" in t for t in bars.text), bars.text
     assert not any("Amount" in t for t in bars.hovertext), bars.hovertext
     assert "Amount" not in funnel.funnel_table(steps).columns
+    # D2 was lost with no stage history and "Lost" as its stage: its last stage is unknown,
+    # listed apart (step 0), not as stopping at A (issue 19).
+    assert funnel.dropoff(con, Filters(), "Sales", 0)["deal_id"].tolist() == ["D2"]
     stopped = funnel.dropoff(con, Filters(), "Sales", 1)
-    assert sorted(stopped["deal_id"]) == ["D2", "D4"]
-    caption = funnel.dropoff_caption(stopped, "A (2 deals)")
-    assert caption.startswith("Reached A and went no further: 2 deals — 1 lost, 1 still open")
+    assert sorted(stopped["deal_id"]) == ["D4"]
+    caption = funnel.dropoff_caption(stopped, "A (1 deal)")
+    assert caption.startswith("Reached A and went no further: 1 deal — 0 lost, 1 still open")
     assert "$" not in caption  # was "2 deals, $0 — ..."
     assert "Amount (USD)" not in funnel.dropoff_table(stopped).columns
 
@@ -94,8 +97,8 @@ def test_funnel_with_amount_keeps_its_amounts(con):
     assert steps["amount_reached"].tolist() == [1000, 400, 100]
     # One decimal at every money step (issue 19): "$1.0K", never "$1K" beside "$1.2K".
     assert funnel.funnel_table(steps)["Amount"].tolist() == ["$1.0K", "$400", "$100"]
-    caption = funnel.dropoff_caption(funnel.dropoff(con, Filters(), "Sales", 1), "A (2 deals)")
-    assert "2 deals, $600 — 1 lost" in caption  # D2 200 + D4 400
+    caption = funnel.dropoff_caption(funnel.dropoff(con, Filters(), "Sales", 1), "A (1 deal)")
+    assert "1 deal, $400 — 0 lost" in caption  # D4 (D2's last stage is unknown: step 0)
 
 
 def test_sales_cycle_without_creation_date_says_so_not_no_won_deals(con):
@@ -214,10 +217,9 @@ def test_competitor_amounts_and_cycle_never_mapped_are_dashes(con):
     assert table.at["Rival", "Median cycle (won)"] == "—"
     assert f"No amounts won and lost: {NO_AMOUNT}." in view.notes
     assert any(n.startswith("No median cycle: no creation date column") for n in view.notes)
-    assert "(no amount was mapped)" in competitors.map_caption(view)
-    # Bubbles sized by closed deals (2), not by an unknown amount.
+    # The rival chart's row says how often we met it (2 closed deals), no amount needed.
     figure = competitor_charts.positioning_map(view.table, {"Rival": "#000"}, "t", None)
-    assert list(figure.data[0].marker.size) == [2]
+    assert figure.data[0].y[0].endswith("Rival · met on 2 (50.0%)")
 
 
 def test_no_competitor_column_reads_differently_from_none_recorded(con):

@@ -63,22 +63,35 @@ def test_health_draws_bars_per_segment_not_a_radar(server, page):
     assert {"Enterprise", "Mid-Market", "SMB"} <= set(ticks)
 
 
-def test_competitor_map_labels_do_not_overlap(server, page):
+def _apart(a: dict, b: dict) -> bool:
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_competitor_intervals_never_cross_another_competitors_dot(server, page):
+    # Before: the bubble map drew Corvia's interval bar across Dynalytics' bubble. Now one
+    # row per competitor, sorted by win rate: no bar meets another competitor's dot.
     page.goto(f"{server}/competitors", timeout=60_000)
     expect(page.get_by_role("heading", name="Competitors")).to_be_visible(timeout=90_000)
     chart = page.locator(".js-plotly-plot").first
-    labels = chart.locator("g.textpoint text")
-    expect(labels).not_to_have_count(0, timeout=60_000)
-    boxes = [b for b in (t.bounding_box() for t in labels.all()) if b and b["width"] > 0]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            apart = (
-                a["x"] + a["width"] <= b["x"]
-                or b["x"] + b["width"] <= a["x"]
-                or a["y"] + a["height"] <= b["y"]
-                or b["y"] + b["height"] <= a["y"]
-            )
-            assert apart, f"labels overlap: {a} {b}"
+    dots = chart.locator("g.trace.scatter path.point")
+    expect(dots).not_to_have_count(0, timeout=60_000)
+    bars = chart.locator("g.errorbar")
+    assert bars.count() == dots.count()
+    dot_boxes = [d.bounding_box() for d in dots.all()]
+    rows = sorted(round(b["y"] + b["height"] / 2) for b in dot_boxes)
+    assert len(set(rows)) == len(rows)  # one row each
+    for i, bar in enumerate(bars.all()):
+        box = bar.bounding_box()
+        for j, dot in enumerate(dot_boxes):
+            if j != i and box and box["width"] > 0:
+                assert _apart(box, dot), f"interval {i} crosses dot {j}"
+    ticks = chart.locator("g.ytick text").all_text_contents()
+    assert all(" · met on " in t for t in ticks), ticks
 
 
 # --- point 9: page choices in the URL, CSV names ------------------------------------------

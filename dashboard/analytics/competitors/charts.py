@@ -26,27 +26,6 @@ PALETTE = [c for c in SERIES if c not in (COLORS["won"], COLORS["lost"])]
 DIVERGING = [[0.0, COLORS["lost"]], [0.5, "#F2F2F2"], [1.0, COLORS["won"]]]
 LOSSES = [[0.0, "#FBFBFB"], [1.0, COLORS["lost"]]]
 CONFIG_HOVER = dict(hovermode="closest")
-MAX_BUBBLE_PX = 36  # diameter of the biggest bubble on the positioning map
-LABELLED = 6  # competitors named on the map, most met first; the others in the hover
-
-
-def _label_positions(x: pd.Series, y: pd.Series) -> list[str]:
-    """Labels beside bubbles, clear of the vertical interval bars: to the right, unless a
-    bubble sits just to the right at a similar win rate, then to the left."""
-    xs, ys = x.fillna(0).to_numpy(float), y.fillna(0).to_numpy(float)
-    near_x = 0.15 * max(float(xs.max(initial=0)), 0.01)
-    out = []
-    for i in range(len(xs)):
-        right = (xs > xs[i]) & (xs - xs[i] < near_x) & (np.abs(ys - ys[i]) < 0.06)
-        out.append("middle left" if right.any() else "middle right")
-    return out
-
-
-def _labelled(named: pd.DataFrame) -> pd.Series:
-    """Only the LABELLED most-met competitors carry a label on the map (the rest have theirs
-    in the hover and the table above): a dozen names on a few bubbles overlap."""
-    top = named["count_closed"].rank(method="first", ascending=False) <= LABELLED
-    return named["label"].where(top, "")
 
 
 def competitor_colors(order: list[str]) -> dict[str, str]:
@@ -113,18 +92,17 @@ def positioning_map(
     title: str,
     previous_label: str | None,
 ) -> go.Figure:
-    """Encounter rate (x) × win rate (y, with its 95% interval); bubble area = amount of the
-    closed deals naming the competitor; fill = change in win rate vs the previous period;
-    ring = the competitor's own colour. The no-competitor win rate is the dashed baseline."""
-    named = table[table["competitor"].notna()].reset_index(drop=True)
+    """Where we stand against each rival: one row per competitor, sorted by our win rate
+    against it (the one we beat least on top), a dot at the win rate with its 95% interval
+    as a horizontal bar; fill = change in win rate vs the previous period, ring = the
+    competitor's own colour; how often we meet it is on its row label. The no-competitor win
+    rate is the dashed baseline. A row each: no bar or label can cross another's dot (the
+    bubble map's did, issue 19)."""
+    named = table[table["competitor"].notna()].sort_values(["win_rate", "label"])
+    named = named.reset_index(drop=True)
     none = table[table["competitor"].isna()]
     fig = go.Figure()
-    # Area by amount; by closed deals when no amount is known (never mapped): no $0 dots.
-    size = "amount_closed" if named["amount_closed"].notna().any() else "count_closed"
-    largest = float(named[size].max()) if len(named) else 0.0
-    sizeref = 2.0 * largest / (MAX_BUBBLE_PX**2) if largest > 0 else 1.0
-    positions = _label_positions(named["encounter_rate"], named["win_rate"])
-    labels = _labelled(named)
+    rows_text = {r.label: _row_label(r, colors) for r in named.itertuples()}
     change_pts = 100 * named["win_rate_change"].astype(float)
     reach = max(5.0, float(np.nanmax(np.abs(change_pts))) if change_pts.notna().any() else 5.0)
     for known in (True, False):
@@ -132,11 +110,8 @@ def positioning_map(
         if rows.empty:
             continue
         marker = dict(
-            size=rows[size].clip(lower=0),
-            sizemode="area",
-            sizeref=sizeref,
-            sizemin=8,
-            opacity=[0.45 if s else 0.9 for s in rows["is_small"]],
+            size=16,
+            opacity=[0.45 if s else 1.0 for s in rows["is_small"]],
             line=dict(color=[_color(colors, n) for n in rows["label"]], width=3),
         )
         if known:
@@ -155,22 +130,20 @@ def positioning_map(
         else:
             marker |= dict(color=COLORS["neutral"])
         fig.add_scatter(
-            x=rows["encounter_rate"],
-            y=rows["win_rate"],
-            mode="markers+text",
-            text=labels[rows.index],
-            textposition=[positions[i] for i in rows.index],
+            x=rows["win_rate"],
+            y=[rows_text[n] for n in rows["label"]],
+            mode="markers",
             marker=marker,
-            error_y=dict(
+            error_x=dict(
                 type="data",
                 symmetric=False,
                 array=rows["win_rate_high"] - rows["win_rate"],
                 arrayminus=rows["win_rate"] - rows["win_rate_low"],
                 color=COLORS["neutral"],
-                thickness=1.2,
-                width=4,
+                thickness=1.5,
+                width=5,
             ),
-            # The hover, and the name a click on the bubble hands to the page.
+            # The hover, and the name a click on the dot hands to the page.
             customdata=[[_map_hover(r, previous_label), r.label] for r in rows.itertuples()],
             hovertemplate="%{customdata[0]}<extra></extra>",
             name="Change vs previous period"
@@ -180,35 +153,41 @@ def positioning_map(
         )
     if not none.empty and pd.notna(none["win_rate"].iloc[0]):
         base = none.iloc[0]
-        fig.add_hline(
-            y=base["win_rate"],
+        fig.add_vline(
+            x=base["win_rate"],
             line=dict(color=COLORS["neutral"], dash="dash", width=1.5),
             annotation_text=(
                 f"{NO_COMPETITOR}: {formatting.ratio(base['win_rate'])} of "
                 f"{formatting.count(base['count_closed'])}"
             ),
-            annotation_position="bottom right",
+            annotation_position="top",
         )
-    top = float(named["win_rate_high"].max()) if len(named) else 1.0
-    right = float(named["encounter_rate"].max()) if len(named) else 1.0
     fig.update_layout(
         template=TEMPLATE,
         title=dict(text=title),
-        height=520,
+        height=150 + 44 * max(len(named), 1),
         **CONFIG_HOVER,
         xaxis=dict(
-            title="Encounter rate: share of closed deals naming the competitor",
+            title="Win rate against the competitor (bars: 95% interval)",
             tickformat=".0%",
-            range=[0, min(1.0, right * 1.2 + 0.02)],
+            range=[0, 1],
         ),
         yaxis=dict(
-            title="Win rate against it (bars: 95% interval)",
-            tickformat=".0%",
-            range=[0, min(1.05, (top if pd.notna(top) else 1.0) + 0.08)],
+            title=None,
+            type="category",
+            categoryorder="array",
+            categoryarray=list(rows_text.values()),
+            autorange="reversed",
         ),
-        legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
     )
     return fig
+
+
+def _row_label(row, colors: dict[str, str]) -> str:
+    """'● Corvia · met on 412 (18.0%)': the competitor in its colour and how often we meet it."""
+    met = f"met on {formatting.count(row.count_deals)} ({formatting.ratio(row.encounter_rate)})"
+    return f"{_dot(row.label, colors)} · {met}"
 
 
 # --- trend by quarter -------------------------------------------------------------------

@@ -27,6 +27,7 @@ NO_COMPETITOR = "No competitor recorded"
 ANY_COMPETITOR = "Any competitor"
 ALL_DEALS = "All closed deals"
 NOT_RECORDED = "(not recorded)"
+NOT_SET = "(not set)"  # competitor_by_segment: the account has no segment
 OTHER_REASONS = "Other reasons"
 # A rate resting on fewer closed deals than this is marked "few deals", drawn grey, and never
 # named as the competitor (or segment) that hurts most.
@@ -401,15 +402,12 @@ def coverage_warning(view: Positioning) -> str | None:
 
 
 def map_caption(view: Positioning) -> str:
-    """What the positioning map's bubbles and fills mean (area by count without amounts)."""
-    area = (
-        "amount of the closed deals naming the competitor"
-        if view.has_amounts
-        else "closed deals naming the competitor (no amount was mapped)"
-    )
+    """What the chart's dots, bars and fills mean."""
     return (
-        f"Bubble area: {area}. Fill: change in win rate against the previous period of equal "
-        "length; ring: the competitor's colour. Faded bubbles rest on fewer than "
+        "One row per competitor, the one we beat least on top: the dot is our win rate "
+        "against it, the bar its 95% interval, the row label how many closed deals named it "
+        "(share of all closed). Fill: change in win rate against the previous period of "
+        "equal length; ring: the competitor's colour. Faded dots rest on fewer than "
         f"{MIN_COUNT} closed deals."
     )
 
@@ -437,6 +435,8 @@ def headline(view: Positioning, segments: pd.DataFrame) -> str:
             f"It is strongest in {cell['segment']}, where we won "
             f"{formatting.ratio(cell['win_rate'])} of {formatting.count(cell['count_closed'])}."
         )
+    elif why := segment_unknown(segments, worst["label"]):
+        words.append(why)
     if view.previous_label is None:
         words.append("Pick a period in the sidebar to see whether this is getting better.")
     elif pd.isna(worst["previous_win_rate"]):
@@ -449,6 +449,21 @@ def headline(view: Positioning, segments: pd.DataFrame) -> str:
             f"{formatting.count(worst['previous_count_closed'])})."
         )
     return " ".join(words)
+
+
+def segment_unknown(segments: pd.DataFrame, label: str) -> str | None:
+    """Why no segment is named as where a competitor is strongest, when the cause is that
+    its deals have no segment (never "strongest in (not set)")."""
+    rows = segments[segments["label"] == label]
+    unset = rows.loc[rows["segment"] == NOT_SET, "count_closed"].sum()
+    if rows.empty or not unset:
+        return None
+    if unset == rows["count_closed"].sum():
+        return (
+            "Where it is strongest is unknown: none of its deals' accounts has a segment. "
+            "Load accounts with a segment column on the import page."
+        )
+    return None
 
 
 def summary_table(view: Positioning) -> pd.DataFrame:
@@ -563,8 +578,10 @@ def by_segment(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame
     frame["competitor"] = frame["competitor"].astype(object).where(frame["competitor"].notna())
     frame.insert(1, "label", frame["competitor"].map(_label))
     frame = _with_rates(frame)
-    # No mark on the no-competitor column: there is no one there to be strong.
-    eligible = frame["win_rate"].where(~frame["is_small"] & frame["competitor"].notna())
+    # No mark on the no-competitor column: there is no one there to be strong; none on the
+    # deals with no segment either: "(not set)" is no place a competitor is strong in.
+    known = frame["competitor"].notna() & (frame["segment"] != NOT_SET)
+    eligible = frame["win_rate"].where(~frame["is_small"] & known)
     lowest = eligible.groupby(frame["label"]).transform("min")
     frame["is_weakest"] = eligible.notna() & (eligible == lowest)
     # Only one mark per competitor: on a tie, the segment with more deals.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 from pandas.io.formats.style import Styler
+from plotly.subplots import make_subplots
 
 from dashboard.core import formatting
 from dashboard.core.theme import COLORS, SERIES, TEMPLATE
@@ -117,9 +118,13 @@ def time_in_stage_chart(frame: pd.DataFrame, title: str) -> go.Figure:
             marker_color=color,
             text=[formatting.days(v) for v in frame[column]],
             textposition="outside",
-            customdata=frame[["count_deals_measured"]].to_numpy(),
+            # Hover in the labels' words ("12 days", never "12.0 days"): one day format.
+            customdata=[
+                [formatting.days(v), formatting.counted(n, "deals")]
+                for v, n in zip(frame[column], frame["count_deals_measured"], strict=True)
+            ],
             hovertemplate=(
-                f"{name}: %{{y:.1f}} days<br>%{{customdata[0]:,}} deals moved on<extra></extra>"
+                f"{name}: %{{customdata[0]}}<br>%{{customdata[1]}} moved on<extra></extra>"
             ),
         )
     fig.update_layout(
@@ -138,13 +143,16 @@ def sales_cycle_chart(
     cycles: pd.DataFrame, median_days: float | None, p75_days: float | None, title: str
 ) -> go.Figure:
     """Histogram of won deals by cycle length in weeks, median and 75th percentile marked."""
+    weeks = weekly_bins(cycles["cycle_days"])
     fig = go.Figure(
-        go.Histogram(
-            x=cycles["cycle_days"],
-            xbins=dict(start=0, size=7),
+        go.Bar(
+            x=weeks["start"] + 3.5,
+            y=weeks["count"],
+            width=7,
             marker_color=COLORS["won"],
             name="Won deals",
-            hovertemplate="%{x} days: %{y:,} won deals<extra></extra>",
+            customdata=weeks[["days", "won"]].to_numpy(),
+            hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
         )
     )
     marks = (
@@ -171,6 +179,21 @@ def sales_cycle_chart(
     return fig
 
 
+def weekly_bins(cycle_days: pd.Series) -> pd.DataFrame:
+    """Won deals per week of cycle length (0–6 days, 7–13 days, ...), with the hover's words
+    written by the one day format: a bin is "7–13 days", never "7.0 days"."""
+    start = (cycle_days.dropna() // 7 * 7).astype(int)
+    counts = start.value_counts().sort_index()
+    return pd.DataFrame(
+        {
+            "start": counts.index.to_numpy(),
+            "count": counts.to_numpy(),
+            "days": [f"{s:,}–{formatting.days(s + 6)}" for s in counts.index],
+            "won": [formatting.counted(n, "won deals") for n in counts],
+        }
+    )
+
+
 def trend_chart(
     frame: pd.DataFrame,
     title: str,
@@ -179,8 +202,16 @@ def trend_chart(
 ) -> go.Figure:
     """Rates by creation month, one line per series; months resting on too few deals are
     hollow grey points, months still maturing are shaded. Optional bars: deals created per
-    month, on a second axis."""
-    fig = go.Figure()
+    month, in a panel of their own under the rates, sharing the month axis (never a second
+    y axis beside the rates: two scales on one panel do not line up)."""
+    with_created = created is not None and not created.empty
+    if with_created:
+        fig = make_subplots(
+            rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.06, row_heights=[0.68, 0.32]
+        )
+    else:
+        fig = go.Figure()
+    rates = {"row": 1, "col": 1} if with_created else {}
     maturing = frame.loc[frame["is_maturing"], "month_start"]
     if not maturing.empty:
         fig.add_vrect(
@@ -191,16 +222,7 @@ def trend_chart(
             line_width=0,
             annotation_text="still maturing",
             annotation_position="top left",
-        )
-    if created is not None and not created.empty:
-        fig.add_bar(
-            x=created["month_start"],
-            y=created["count_created"],
-            name="Deals created",
-            yaxis="y2",
-            marker_color=COLORS["neutral"],
-            opacity=0.3,
-            hovertemplate="%{y:,} deals created<extra></extra>",
+            **({"row": "all", "col": 1} if with_created else {}),
         )
     palette = {"Win rate": COLORS["rate"], "Created → won": COLORS["won"]}
     others = iter(s for s in SERIES if s not in palette.values())
@@ -222,6 +244,7 @@ def trend_chart(
             marker=dict(size=7, color=color),
             customdata=rows[["numerator", "denominator"]].to_numpy(),
             hovertemplate=hover + "<extra></extra>",
+            **rates,
         )
         if small.any():
             fig.add_scatter(
@@ -234,25 +257,36 @@ def trend_chart(
                 marker=dict(size=8, color=COLORS["neutral"], symbol="circle-open"),
                 customdata=rows[["numerator", "denominator"]].to_numpy(),
                 hovertemplate=hover + " · too few deals<extra></extra>",
+                **rates,
             )
     fig.update_layout(
         template=TEMPLATE,
         title=dict(text=title),
-        height=480,
+        height=540 if with_created else 480,
         # Below the plot: several series' names would otherwise run into the title.
-        legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0),
-        xaxis=dict(title="Month the deals were created", tickformat="%b %Y"),
-        yaxis=dict(title="Conversion", tickformat=".0%", range=[0, 1.05]),
+        legend=dict(
+            orientation="h", yanchor="top", y=-0.16 if with_created else -0.22, xanchor="left", x=0
+        ),
     )
-    if created is not None and not created.empty:
-        fig.update_layout(
-            yaxis2=dict(
-                title="Deals created",
-                overlaying="y",
-                side="right",
-                showgrid=False,
-                rangemode="tozero",
-                **_count_ticks(created["count_created"].max()),
-            )
+    fig.update_xaxes(tickformat="%b %Y")
+    fig.update_xaxes(title="Month the deals were created", **({"row": 2} if with_created else {}))
+    fig.update_yaxes(title="Conversion", tickformat=".0%", range=[0, 1.05], **rates)
+    if with_created:
+        fig.add_bar(
+            x=created["month_start"],
+            y=created["count_created"],
+            name="Deals created",
+            marker_color=COLORS["neutral"],
+            opacity=0.6,
+            hovertemplate="%{y:,} deals created<extra></extra>",
+            row=2,
+            col=1,
+        )
+        fig.update_yaxes(
+            title="Deals created",
+            rangemode="tozero",
+            row=2,
+            col=1,
+            **_count_ticks(created["count_created"].max()),
         )
     return fig

@@ -38,6 +38,8 @@ OVERALL_SERIES = ("Win rate", "Created → won")
 MATURING_OPEN_SHARE = 0.05
 # Rows of the drop-off list sent to the browser (at a million deals it can hold 100,000).
 DROPOFF_ROWS_SHOWN = 1_000
+# The drop-off "step" of lost deals whose last stage is unknown (funnel_dropoff.sql's 0).
+STOP_UNKNOWN = 0
 
 
 def count_of(n: float, noun: str = "deal") -> str:
@@ -84,6 +86,9 @@ def _with_conversions(frame: pd.DataFrame) -> pd.DataFrame:
     out["conversion_from_first"] = measures.ratio(out["count_reached"], out["count_first"])
     following = grouped.shift(-1)
     out["count_dropped"] = (out["count_reached"] - following).where(following.notna())
+    if "count_stop_unknown" in out:  # lost with no stage known: no leak of the first step
+        first = out["step_number"] == out.groupby("group_value")["step_number"].transform("min")
+        out.loc[first, "count_dropped"] -= out.loc[first, "count_stop_unknown"]
     return out
 
 
@@ -117,6 +122,7 @@ def funnel_steps(
         "conversion_from_previous",
         "conversion_from_first",
         "count_dropped",
+        "count_stop_unknown",
     ]
     frame = frame[columns]
     if "funnel_amount" in no_data(cur, filters):  # never mapped: no amount, not $0
@@ -130,6 +136,39 @@ def biggest_leak(steps: pd.DataFrame) -> pd.Series | None:
     if open_steps.empty or open_steps["count_dropped"].max() <= 0:
         return None
     return open_steps.loc[open_steps["count_dropped"].idxmax()]
+
+
+def stop_unknown(steps: pd.DataFrame) -> int:
+    """Lost deals whose last stage is unknown (no stage history, current stage no step)."""
+    if "count_stop_unknown" not in steps or steps.empty:
+        return 0
+    return int(steps["count_stop_unknown"].iloc[0])
+
+
+def known_leak(steps: pd.DataFrame) -> pd.Series | None:
+    """The biggest leak, only when the deals whose last stage is unknown could not change it:
+    even all of them lost at the runner-up would leave it behind (None otherwise)."""
+    leak = biggest_leak(steps)
+    unknown = stop_unknown(steps)
+    if leak is None or not unknown:
+        return leak
+    others = steps[~steps["is_won_step"] & (steps["step_number"] != leak.step_number)]
+    runner_up = others["count_dropped"].max() if not others.empty else 0
+    return leak if leak.count_dropped > (0 if pd.isna(runner_up) else runner_up) + unknown else None
+
+
+def stop_unknown_words(steps: pd.DataFrame) -> str | None:
+    """'Last stage unknown: 11,743 lost deals ...' or None when every lost deal's is known."""
+    unknown = stop_unknown(steps)
+    if not unknown:
+        return None
+    first = steps["step_name"].iloc[0]
+    return (
+        f"Last stage unknown: {count_of(unknown, 'lost deal')}. They have no stage history "
+        f"and their stage reads as lost, so the funnel counts them as created ({first}) and "
+        "no further, and counts none of them as a leak of any stage; they may have gone "
+        "further. Load their stage history on the import page to place them."
+    )
 
 
 def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
@@ -498,6 +537,29 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table if known else table.drop(columns="Amount (USD)")
 
 
+# The drop-off list as the page shows it: every column held to a width that, with the
+# sidebar open, fits 1440 px without scrolling sideways (978 px of grid); the long cells
+# (deal, account, stage dates) show in full on hover, and the download keeps every column
+# (the deal ID and the date it entered the stage too). Header -> (pixels, help).
+DROPOFF_WIDTHS: dict[str, tuple[int, str | None]] = {
+    "Deal": (180, "The deal's name (the download also has its ID)."),
+    "Account": (120, None),
+    "Owner": (95, None),
+    "Status": (56, "Lost, or still open at the stage."),
+    "Amount": (72, "The deal's amount in USD."),
+    "Created": (90, None),
+    "Closed": (90, None),
+    "Loss reason": (105, None),
+    "Stage dates": (165, "Each stage the deal entered, with its date, in time order."),
+}
+
+
+def dropoff_page_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The page's columns of `dropoff_table` (DROPOFF_WIDTHS), short headers."""
+    shown = table.rename(columns={"Amount (USD)": "Amount"})
+    return shown[[c for c in DROPOFF_WIDTHS if c in shown]]
+
+
 def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Accounts identified in the period -> engaged -> opportunity -> customer -> repeat buyer
     -> promoter, with both conversions."""
@@ -540,11 +602,17 @@ def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
             f"{formatting.count(row.count_reached)} reached {row.step_name} "
             f"({formatting.ratio(row.conversion_from_first)} of first)"
         )
-    leak = biggest_leak(steps)
+    leak = known_leak(steps)
     if leak is not None:
         parts.append(
             f"the biggest leak is after {leak.step_name}: {count_of(leak.count_dropped)} "
             "went no further (click its bar to list them)"
+        )
+    elif unknown := stop_unknown(steps):
+        verb = "has" if unknown == 1 else "have"
+        parts.append(
+            f"where most deals leak is unknown: {count_of(unknown, 'lost deal')} {verb} no "
+            "known last stage"
         )
     return "; ".join(parts) + "."
 
@@ -552,14 +620,18 @@ def headline(steps: pd.DataFrame, where: str, window_days: int | None) -> str:
 def dropoff_choices(steps: pd.DataFrame) -> dict[int, str]:
     """Open steps a deal can stop at: step number -> 'Qualification (1,173 deals)'."""
     open_steps = steps[~steps["is_won_step"]]
-    return {
+    choices = {
         int(r.step_number): f"{r.step_name} ({count_of(r.count_dropped)})"
         for r in open_steps.itertuples()
     }
+    if unknown := stop_unknown(steps):  # listed apart: funnel_dropoff's step 0
+        choices[STOP_UNKNOWN] = f"Last stage unknown ({count_of(unknown, 'lost deal')})"
+    return choices
 
 
 def default_dropoff_step(steps: pd.DataFrame) -> int:
-    """The step where most deals stopped; the first step when nothing dropped."""
+    """The step where most deals stopped (a list to open, not a claim: even when unknown
+    last stages leave the biggest leak in doubt); the first step when nothing dropped."""
     leak = biggest_leak(steps)
     return int(leak.step_number) if leak is not None else int(steps["step_number"].iloc[0])
 
@@ -590,6 +662,11 @@ def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
     # Their amount only when one of them has one: no amount is not $0.
     known = first is not None and int(first["count_with_amount"]) > 0
     amount = f", {formatting.money(first['amount_total'])}" if known else ""
+    if step_label.startswith("Last stage unknown"):
+        return (
+            f"Lost, last stage unknown: {count_of(total)}{amount}. No stage history records "
+            "how far they went before they were lost."
+        )
     text = (
         f"Reached {step_label.rsplit(' (', 1)[0]} and went no further: "
         f"{count_of(total)}{amount} — {formatting.count(lost)} lost, "

@@ -74,6 +74,18 @@ def _win_rate_only(fig: go.Figure, months, frame: pd.DataFrame, counts, title: s
         xaxis=dict(
             title="Month closed", dtick="M1" if len(frame) <= 18 else "M3", tickformat="%b %Y"
         ),
-        yaxis=dict(title="Win rate", tickformat=".0%", range=[0, 1], dtick=0.25),
+        yaxis=dict(title="Win rate", tickformat=".0%", range=rate_range(frame["win_rate"])),
     )
     return fig
+
+
+def rate_range(rates: pd.Series) -> list[float]:
+    """A win-rate axis fitted to the data: the lowest and highest rate with a margin of a
+    fifth of their spread (at least 5 points), held within 0–100%. On 0–100% a line moving
+    between 28% and 31% is flat (issue 19)."""
+    known = rates.dropna().astype(float)
+    if known.empty:
+        return [0.0, 1.0]
+    low, high = float(known.min()), float(known.max())
+    pad = max(0.05, (high - low) / 5)
+    return [max(0.0, low - pad), min(1.0, high + pad)]

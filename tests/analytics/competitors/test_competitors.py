@@ -548,28 +548,45 @@ def test_positioning_map_shows_counts_change_and_baseline(golden):
     colors = charts.competitor_colors(competitors.names(golden))
     fig = charts.positioning_map(view.table, colors, "t", view.previous_label)
     known, unknown = fig.data  # Acme has a previous period; the others were not met before
-    assert list(known.text) == ["Acme"] and list(known.x) == pytest.approx([3 / 7])
+    assert list(known.x) == pytest.approx([1 / 3])  # Acme: 1 won of 3 closed
+    assert known.y[0].endswith("Acme · met on 3 (42.9%)")  # 3 of 7 closed deals
     assert list(known.marker.color) == pytest.approx([100 * (1 / 3 - 1 / 2)])  # pts
     assert known.marker.line.color[0] == colors["Acme"]
     assert "1 won of 3 closed" in known.customdata[0][0]
     assert "-16.7 pts vs 3 Oct 2024 – 31 Dec 2024 (50.0% of 2)" in known.customdata[0][0]
     assert known.customdata[0][1] == "Acme"  # the name a click hands to the page
-    assert list(unknown.text) == ["Beta", "Delta", "Gamma"] and unknown.name == "Not met before"
-    assert fig.layout.shapes[0].y0 == 0.5  # the no-competitor baseline: 1 of 2
-    assert list(known.error_y.arrayminus) == pytest.approx([1 / 3 - 0.061490], abs=1e-6)
+    assert sorted(c[1] for c in unknown.customdata) == ["Beta", "Delta", "Gamma"]
+    assert unknown.name == "Not met before"
+    assert fig.layout.shapes[0].x0 == 0.5  # the no-competitor baseline: 1 of 2
+    assert list(known.error_x.arrayminus) == pytest.approx([1 / 3 - 0.061490], abs=1e-6)
 
 
-def test_map_names_only_the_most_met_and_keeps_labels_off_the_bubbles():
-    # Eight competitors met 80, 70, ... 10 times: the six most met are named on the map, the
-    # two least met only in the hover (issue 19: a dozen labels on few bubbles overlapped).
-    named = pd.DataFrame(
-        {"label": [f"C{i}" for i in range(8)], "count_closed": [80, 70, 60, 50, 40, 30, 20, 10]}
+def test_rival_chart_has_one_row_per_competitor_sorted_by_win_rate():
+    # Issue 19 point 7: on the bubble map Corvia's interval bar crossed Dynalytics' bubble.
+    # One row each, sorted by win rate (lowest, the one we beat least, on top): B 20% < A 40%
+    # < C 60%, so no bar can reach another competitor's dot.
+    table = pd.DataFrame(
+        {
+            "competitor": ["A", "B", "C", None],
+            "label": ["A", "B", "C", "No competitor recorded"],
+            "win_rate": [0.4, 0.2, 0.6, 0.5],
+            "win_rate_low": [0.3, 0.1, 0.5, 0.45],
+            "win_rate_high": [0.5, 0.3, 0.7, 0.55],
+            "win_rate_change": [None, None, None, None],
+            "is_small": [False, False, False, False],
+            "count_deals": [10, 20, 30, 40],
+            "count_closed": [10, 20, 30, 40],
+            "count_won": [4, 4, 18, 20],
+            "encounter_rate": [0.1, 0.2, 0.3, 0.4],
+            "amount_closed": [None] * 4,
+            "previous_win_rate": [None] * 4,
+        }
     )
-    assert charts._labelled(named).tolist() == ["C0", "C1", "C2", "C3", "C4", "C5", "", ""]
-    # Labels sit beside bubbles (clear of the vertical interval bars): right, or left when a
-    # bubble is just to the right at a similar win rate (B at 0.11 vs A at 0.10, 35% vs 33%).
-    x, y = pd.Series([0.10, 0.11, 0.30]), pd.Series([0.33, 0.35, 0.20])
-    assert charts._label_positions(x, y) == ["middle left", "middle right", "middle right"]
+    fig = charts.positioning_map(table, {}, "t", None)
+    (dots,) = fig.data
+    assert [c[1] for c in dots.customdata] == ["B", "A", "C"]
+    assert len(set(dots.y)) == 3 and fig.layout.yaxis.autorange == "reversed"
+    assert list(fig.layout.yaxis.categoryarray) == list(dots.y)
 
 
 def test_trend_chart_keeps_colours_and_greys_small_quarters(golden):
