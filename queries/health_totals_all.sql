@@ -1,9 +1,9 @@
 -- One row per window: the same totals as health_totals, for everyone's data (no segment,
 -- region, owner or team filter) and windows with both dates, read from per-day summaries:
--- sums over the window's days (summary_health_window_days), distinct accounts as first
--- events in the window (summary_health_window_firsts), accounts touched by two or more
--- departments in the 90 days by window end (summary_health_window_spans), customers by
--- their first and second-product times (summary_health_buyers). Identical to health_totals
+-- sums over the window's days (summary_health_window_days), distinct accounts from the steps
+-- between an account's events (summary_health_window_steps), accounts touched by two or more
+-- departments in the 90 days by window end (summary_health_window_spans), customers by their
+-- first and second-product times (summary_health_buyers). Identical to health_totals
 -- on those windows (tests/analytics/health/test_health_totals_all.py).
 -- Params: $start_date, $end_date (both given with $window_ends null: one window, the period),
 --         $window_ends, $window_days (one window per end date, the $window_days days up to it).
@@ -43,34 +43,71 @@ account_counts as (
     from accounts_once
 ),
 
-firsts as (
+-- Every window of a call has the same length (its days); each step of
+-- summary_health_window_steps covers the window ends from its day to the day before the
+-- account's next event, at most `days` later: counted by +1 where it starts and -1 after it
+-- ends, so one pass over the steps serves every window end.
+lengths as (
+    select distinct cast(date_diff('day', start_date, end_date) + 1 as integer) as days
+    from windows
+),
+
+covers as (
+    select
+        n.days,
+        case s.what when 'touched' then 'is_active' when 'channel' then 'channels'
+            when 'surveyed' then 'is_surveyed' end as measure,
+        s.event_day as from_day,
+        least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1 as to_day,
+        s.accounts
+    from summary_health_window_steps as s, lengths as n
+    where s.what in ('touched', 'channel', 'surveyed')
+    union all
+    select n.days, 'is_touched_90d', s.event_day,
+        least(coalesce(s.next_day, s.event_day + 90), s.event_day + 90) - 1, s.accounts
+    from summary_health_window_steps as s, lengths as n
+    where s.what = 'touched'
+    union all
+    select n.days, 'is_quality', s.event_day,
+        least(coalesce(s.next_day, s.event_day + 365), s.event_day + 365) - 1, s.accounts
+    from summary_health_window_steps as s, lengths as n
+    where s.what = 'quality'
+    -- Logo retention: a customer before the window (first event before its first day) who
+    -- bought in it: window ends from first_day + days on.
+    union all
+    select n.days, 'is_retained', greatest(s.event_day, s.first_day + n.days),
+        least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1, s.accounts
+    from summary_health_window_steps as s, lengths as n
+    where s.what = 'bought'
+),
+
+changes as (
+    select days, measure, day, sum(change) as change
+    from (
+        select days, measure, from_day as day, accounts as change
+        from covers
+        where from_day <= to_day
+        union all
+        select days, measure, to_day + 1, -accounts
+        from covers
+        where from_day <= to_day
+    )
+    group by days, measure, day
+),
+
+distinct_counts as (
     select
         w.window_id,
-        sum(f.accounts) filter (
-            where f.what = 'touched' and f.event_day >= w.start_date
-                and (f.previous_day is null or f.previous_day < w.start_date)
-        ) as is_active,
-        sum(f.accounts) filter (
-            where f.what = 'touched' and f.event_day >= w.end_date - 89
-                and (f.previous_day is null or f.previous_day < w.end_date - 89)
-        ) as is_touched_90d,
-        sum(f.accounts) filter (
-            where f.what = 'quality' and f.event_day >= w.end_date - 364
-                and (f.previous_day is null or f.previous_day < w.end_date - 364)
-        ) as is_quality,
-        sum(f.accounts) filter (
-            where f.what = 'channel' and f.event_day >= w.start_date
-                and (f.previous_day is null or f.previous_day < w.start_date)
-        ) as channels,
-        sum(f.accounts) filter (
-            where f.what = 'bought' and f.event_day >= w.start_date
-                and f.previous_day < w.start_date
-        ) as is_retained
-    from summary_health_window_firsts as f
+        sum(c.change) filter (where c.measure = 'is_active') as is_active,
+        sum(c.change) filter (where c.measure = 'is_touched_90d') as is_touched_90d,
+        sum(c.change) filter (where c.measure = 'is_quality') as is_quality,
+        sum(c.change) filter (where c.measure = 'channels') as channels,
+        sum(c.change) filter (where c.measure = 'is_surveyed') as is_surveyed,
+        sum(c.change) filter (where c.measure = 'is_retained') as is_retained
+    from changes as c
     join windows as w
-        on f.event_day <= w.end_date
-        and f.event_day >= least(w.start_date, w.end_date - 364)
-        and (f.previous_day is null or f.previous_day < greatest(w.start_date, w.end_date - 89))
+        on c.days = date_diff('day', w.start_date, w.end_date) + 1
+        and c.day <= w.end_date
     group by w.window_id
 ),
 
@@ -116,26 +153,23 @@ customers as (
     group by w.window_id
 ),
 
--- Scored answers of accounts in accounts, placed by the day they were given.
+-- Scored answers of accounts in accounts, by the day they were given.
 answer_days as (
     select
         cast(responded_at as date) as day,
-        account_id,
         count(*) filter (where survey_type = 'nps') as nps_responses,
         count(*) filter (where is_promoter) as nps_promoters,
         count(*) filter (where is_detractor) as nps_detractors,
         count(*) filter (where survey_type = 'csat') as csat_responses,
         count(*) filter (where is_satisfied) as csat_satisfied
     from summary_satisfaction_responses
-    where score is not null and responded_at is not null
-        and account_id in (select account_id from accounts_once)
-    group by day, account_id
+    where score is not null and responded_at is not null and in_accounts
+    group by day
 ),
 
 answers as (
     select
         w.window_id,
-        count(distinct a.account_id) as is_surveyed,
         sum(a.nps_responses) as nps_responses,
         sum(a.nps_promoters) as nps_promoters,
         sum(a.nps_detractors) as nps_detractors,
@@ -152,36 +186,36 @@ final as (
         n.accounts,
         n.is_complete,
         n.has_segment,
-        coalesce(f.is_quality, 0) as is_quality,
-        coalesce(d.touches, 0) as touches,
-        coalesce(d.touches_personalized, 0) as touches_personalized,
-        coalesce(d.touches_personalized_known, 0) as touches_personalized_known,
-        coalesce(f.channels, 0) as channels,
-        coalesce(f.is_active, 0) as is_active,
-        coalesce(f.is_touched_90d, 0) as is_touched_90d,
-        coalesce(m.is_multi_department_90d, 0) as is_multi_department_90d,
-        coalesce(c.is_customer_before, 0) as is_customer_before,
-        coalesce(f.is_retained, 0) as is_retained,
-        coalesce(c.is_customer, 0) as is_customer,
-        coalesce(c.is_multi_product, 0) as is_multi_product,
-        coalesce(s.is_surveyed, 0) as is_surveyed,
-        coalesce(s.nps_responses, 0) as nps_responses,
-        coalesce(s.nps_promoters, 0) as nps_promoters,
-        coalesce(s.nps_detractors, 0) as nps_detractors,
-        coalesce(s.csat_responses, 0) as csat_responses,
-        coalesce(s.csat_satisfied, 0) as csat_satisfied,
-        coalesce(d.deals_won, 0) as deals_won,
-        coalesce(d.deals_lost, 0) as deals_lost,
-        coalesce(d.partner_won, 0) as partner_won,
-        coalesce(d.partner_lost, 0) as partner_lost,
-        coalesce(d.competitive_won, 0) as competitive_won,
-        coalesce(d.competitive_lost, 0) as competitive_lost,
-        coalesce(d.deals_created, 0) as deals_created,
-        coalesce(d.deals_created_won, 0) as deals_created_won,
-        coalesce(d.deals_created_partner, 0) as deals_created_partner
+        cast(coalesce(f.is_quality, 0) as bigint) as is_quality,
+        cast(coalesce(d.touches, 0) as bigint) as touches,
+        cast(coalesce(d.touches_personalized, 0) as bigint) as touches_personalized,
+        cast(coalesce(d.touches_personalized_known, 0) as bigint) as touches_personalized_known,
+        cast(coalesce(f.channels, 0) as bigint) as channels,
+        cast(coalesce(f.is_active, 0) as bigint) as is_active,
+        cast(coalesce(f.is_touched_90d, 0) as bigint) as is_touched_90d,
+        cast(coalesce(m.is_multi_department_90d, 0) as bigint) as is_multi_department_90d,
+        cast(coalesce(c.is_customer_before, 0) as bigint) as is_customer_before,
+        cast(coalesce(f.is_retained, 0) as bigint) as is_retained,
+        cast(coalesce(c.is_customer, 0) as bigint) as is_customer,
+        cast(coalesce(c.is_multi_product, 0) as bigint) as is_multi_product,
+        cast(coalesce(f.is_surveyed, 0) as bigint) as is_surveyed,
+        cast(coalesce(s.nps_responses, 0) as bigint) as nps_responses,
+        cast(coalesce(s.nps_promoters, 0) as bigint) as nps_promoters,
+        cast(coalesce(s.nps_detractors, 0) as bigint) as nps_detractors,
+        cast(coalesce(s.csat_responses, 0) as bigint) as csat_responses,
+        cast(coalesce(s.csat_satisfied, 0) as bigint) as csat_satisfied,
+        cast(coalesce(d.deals_won, 0) as bigint) as deals_won,
+        cast(coalesce(d.deals_lost, 0) as bigint) as deals_lost,
+        cast(coalesce(d.partner_won, 0) as bigint) as partner_won,
+        cast(coalesce(d.partner_lost, 0) as bigint) as partner_lost,
+        cast(coalesce(d.competitive_won, 0) as bigint) as competitive_won,
+        cast(coalesce(d.competitive_lost, 0) as bigint) as competitive_lost,
+        cast(coalesce(d.deals_created, 0) as bigint) as deals_created,
+        cast(coalesce(d.deals_created_won, 0) as bigint) as deals_created_won,
+        cast(coalesce(d.deals_created_partner, 0) as bigint) as deals_created_partner
     from windows as w
     cross join account_counts as n
-    left join firsts as f on f.window_id = w.window_id
+    left join distinct_counts as f on f.window_id = w.window_id
     left join multi_departments as m on m.window_id = w.window_id
     left join days as d on d.window_id = w.window_id
     left join customers as c on c.window_id = w.window_id
