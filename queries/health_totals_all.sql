@@ -72,13 +72,14 @@ covers as (
         least(coalesce(s.next_day, s.event_day + 365), s.event_day + 365) - 1, s.accounts
     from summary_health_window_steps as s, lengths as n
     where s.what = 'quality'
-    -- Logo retention: a customer before the window (first event before its first day) who
-    -- bought in it: window ends from first_day + days on.
+    -- Logo retention: the accounts that bought in the window, less those that bought first
+    -- in it (not customers before it).
     union all
-    select n.days, 'is_retained', greatest(s.event_day, s.first_day + n.days),
-        least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1, s.accounts
+    select n.days, 'is_retained', s.event_day,
+        least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1,
+        case s.what when 'bought' then s.accounts else -s.accounts end
     from summary_health_window_steps as s, lengths as n
-    where s.what = 'bought'
+    where s.what in ('bought', 'first_bought')
 ),
 
 changes as (

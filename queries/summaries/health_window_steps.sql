@@ -1,16 +1,17 @@
--- One row per (what, day, next day, first day): how many accounts (or account and touch type
--- pairs) had an event on `event_day` whose next event of the same account (and type) falls on
--- `next_day` (null = none after). A distinct count over the L days up to a window end b is
--- then a count of steps: an account has an event in [b - L + 1, b] exactly when its latest
--- event by b, the step with event_day <= b < next_day, is within L days of b; each step
--- covers the window ends [event_day, least(next_day - 1, event_day + L - 1)], and the steps
--- of one account never overlap. So the health trend adds up a few thousand day counts per
--- window instead of grouping millions of rows by account (queries/health_totals_all.sql).
+-- One row per (what, day, next day): how many accounts (or account and touch type pairs) had
+-- an event on `event_day` whose next event of the same account (and type) falls on `next_day`
+-- (null = none after). A distinct count over the L days up to a window end b is then a count
+-- of steps: an account has an event in [b - L + 1, b] exactly when its latest event by b, the
+-- step with event_day <= b < next_day, is within L days of b; each step covers the window
+-- ends [event_day, least(next_day - 1, event_day + L - 1)], and the steps of one account
+-- never overlap. So the health trend adds up a few thousand day counts per window instead of
+-- grouping millions of rows by account (queries/health_totals_all.sql).
 -- what: 'touched' = account touched (dated activities), 'quality' = the same for accounts
 -- loaded once with a complete profile (data quality), 'channel' = account and touch type,
 -- 'surveyed' = account with a scored, dated survey answer, 'bought' = account with a dated
--- customer event (summary_health_buyer_days; first_day = the account's first one, for logo
--- retention: bought before the window, and again in it). Only accounts in accounts count.
+-- customer event (summary_health_buyer_days), 'first_bought' = its first one (next_day null):
+-- logo retention counts the accounts that bought in a window less those whose first purchase
+-- is in it. Only accounts in accounts count.
 -- Params: none (materialised as summary_health_window_steps).
 with
 
@@ -68,18 +69,20 @@ stepped as (
     select
         what,
         event_day,
-        lead(event_day) over by_day as next_day,
-        case when what = 'bought' then min(event_day) over (
-            partition by what, account_key, kind
-        ) end as first_day
+        lead(event_day) over (partition by what, account_key, kind order by event_day)
+            as next_day
     from events
-    window by_day as (partition by what, account_key, kind order by event_day)
+    union all
+    select 'first_bought', min(event_day), null
+    from summary_health_buyer_days
+    where event_day is not null
+    group by account_key
 ),
 
 final as (
-    select what, event_day, next_day, first_day, count(*) as accounts
+    select what, event_day, next_day, count(*) as accounts
     from stepped
-    group by what, event_day, next_day, first_day
+    group by what, event_day, next_day
 )
 
-select * from final order by what, event_day, next_day, first_day
+select * from final order by what, event_day, next_day
