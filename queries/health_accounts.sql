@@ -149,7 +149,9 @@ cut_days as (
         and m.touch_month = cast(date_trunc('month', w.touch_day) as date)
 ),
 
--- Undated touches count only with no period at all (in_period).
+-- Undated touches count only with no period at all (in_period). DuckDB runs a subquery
+-- behind an OR even when the OR's left side holds: with no filter its `where` leaves it
+-- empty, so the semi-join over every touch row has nothing to build (as account_in_scope).
 touch_days as (
     select
         w.window_id, d.account_key, d.touches, d.touches_personalized,
@@ -158,7 +160,10 @@ touch_days as (
     from summary_health_touch_months as d
     join whole_months as w on w.touch_month = d.touch_month
     where ($segments is null and $regions is null and $owners is null and $teams is null)
-        or d.account_key in (select account_key from scoped_keys)
+        or d.account_key in (
+            select account_key from scoped_keys
+            where not account_filter_off($segments, $regions, $owners, $teams)
+        )
     union all
     select
         w.window_id, d.account_key, d.touches, d.touches_personalized,
@@ -167,7 +172,10 @@ touch_days as (
     from summary_health_touch_days as d
     join cut_days as w on w.touch_day = d.touch_day
     where ($segments is null and $regions is null and $owners is null and $teams is null)
-        or d.account_key in (select account_key from scoped_keys)
+        or d.account_key in (
+            select account_key from scoped_keys
+            where not account_filter_off($segments, $regions, $owners, $teams)
+        )
     union all
     select
         w.window_id, d.account_key, d.touches, d.touches_personalized,

@@ -73,6 +73,9 @@ EXTRA_PAGE_PARAMS = {
     "health_totals": [
         {"window_ends": [date(2025, 11, 30), date(2025, 12, 31)], "window_days": 365},
     ],
+    "health_totals_all": [
+        {"window_ends": [date(2025, 6, 30), date(2025, 12, 31)], "window_days": 90},
+    ],
 }
 
 

@@ -263,7 +263,8 @@ def window_sums(
     None (all zeros with no account in scope, as sums_of of no rows); with ends, a window
     without an account in scope is left out, as a group of no rows would be."""
     params = {**filters.params(), "window_ends": ends, "window_days": days}
-    frame = queries.run(cur, "health_totals", params)
+    name = _totals_query(params)
+    frame = queries.run(cur, name, {k: params[k] for k in queries.parameters(name)})
     out: dict[date | None, dict[str, float]] = {}
     for row in frame.to_dict("records"):
         end = row.pop("window_end")
@@ -273,6 +274,16 @@ def window_sums(
     if ends is None and not out:
         out[None] = {c: 0.0 for c in frame.columns if c != "window_end"}
     return out
+
+
+def _totals_query(params: Mapping[str, object]) -> str:
+    """health_totals_all (per-day summaries, a few thousand rows a window) where it gives the
+    same rows as health_totals: no account, owner or team filter and every window dated."""
+    unfiltered = all(params[key] is None for key in ("segments", "regions", "owners", "teams"))
+    dated = params["window_ends"] is not None or (
+        params["start_date"] is not None and params["end_date"] is not None
+    )
+    return "health_totals_all" if unfiltered and dated else "health_totals"
 
 
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:

@@ -25,6 +25,10 @@ SAMPLE_PAGE_PARAMS = {
     "health_account_timeline": {"account_id": "ACC-000001"},
     "health_accounts": {"window_ends": None, "window_days": None},
     "health_totals": {"window_ends": None, "window_days": None},
+    "health_totals_all": {
+        "window_ends": [date(2026, 9, 30), date(2026, 10, 31)],
+        "window_days": 365,
+    },
 }
 
 # ---------------------------------------------------------------- scoring (pure)
