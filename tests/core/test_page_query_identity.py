@@ -48,9 +48,7 @@ def test_closed_deals_undated_equals_deal_summarys_count_on_the_sample(sample_co
     # that is rolled back, so both queries have something to count.
     cur.execute("begin")
     try:
-        cur.execute(
-            "update summary_deals_closed set closed_at = null where hash(deal_id) % 7 = 0"
-        )
+        cur.execute("update summary_deals_closed set closed_at = null where hash(deal_id) % 7 = 0")
         cur.execute(
             "update deals set closed_at = null "
             "where status in ('won', 'lost') and hash(deal_id) % 7 = 0"
