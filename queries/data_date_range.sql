@@ -1,17 +1,4 @@
 -- One row: the first and last dates seen in deals, orders and surveys (for default periods).
--- Params: none. Null when there is no dated row.
-with
-
-dates_seen as (
-    select created_at as seen_at from deals
-    union all select closed_at from deals
-    union all select ordered_at from orders
-    union all select responded_at from surveys
-),
-
-final as (
-    select cast(min(seen_at) as date) as first_date, cast(max(seen_at) as date) as last_date
-    from dates_seen
-)
-
-select * from final
+-- Params: none. Null when there is no dated row. Read from the per-load summary
+-- (queries/summaries/data_dates.sql), which always holds exactly one row.
+select first_date, last_date from summary_data_dates

@@ -4,16 +4,30 @@
 -- Owners come from accounts and deals alike (deal owners through the deal's account when
 -- scoped); blanks are not offered. Teams come from the owners table (none when it is empty):
 -- for a person with a narrower grant, only the teams of owners they see rows of.
+-- Reads summary_filter_values (distinct combinations, queries/summaries/filter_values.sql)
+-- with the tests of accounts_in_scope and deals_in_scope applied to its rows.
 with
 
 accounts_seen as (
     select segment, region, owner
-    from accounts_in_scope($segments, $regions, $owners, $teams)
+    from summary_filter_values
+    where kind = 'account'
+      and ($segments is null or list_contains(cast($segments as varchar[]), segment))
+      and ($regions is null or list_contains(cast($regions as varchar[]), region))
+      and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+      and owner_in_teams(owner, $teams)
 ),
 
 deals_seen as (
     select owner
-    from deals_in_scope($segments, $regions, $owners, $teams)
+    from summary_filter_values
+    where kind = 'deal'
+      and ($owners is null or list_contains(cast($owners as varchar[]), owner))
+      and owner_in_teams(owner, $teams)
+      and (($segments is null and $regions is null)
+           or (has_account
+               and ($segments is null or list_contains(cast($segments as varchar[]), segment))
+               and ($regions is null or list_contains(cast($regions as varchar[]), region))))
 ),
 
 teams_seen as (

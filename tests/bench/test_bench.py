@@ -115,8 +115,15 @@ def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
-    # Surveys feed the satisfaction summary and the no-data input counts (measure_inputs).
-    assert summaries.affected(["surveys"]) == ["measure_inputs", "satisfaction_responses"]
+    # Surveys feed the data's dates, the no-data input counts (measure_inputs), the
+    # satisfaction summary and, through it, its rollups.
+    assert summaries.affected(["surveys"]) == [
+        "data_dates",
+        "measure_inputs",
+        "satisfaction_responses",
+        "satisfaction_rollup_days",
+        "satisfaction_rollup_months",
+    ]
     # Through another summary: the stage entries read the pipeline steps.
     assert summaries.affected(["pipeline_stages"]) == [
         "funnel_pipeline_steps",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from dashboard.core import empty, formatting, measures, needs, noise, queries
 from dashboard.core.coverage import data_span
-from dashboard.core.filters import Filters
+from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.periods import describe_period
 from dashboard.core.tiles import Tile
 
@@ -212,7 +212,8 @@ def _notes(cur: duckdb.DuckDBPyConnection, filters: Filters) -> list[str]:
     """Closed deals the period cannot place, in words."""
     if not filters.has_period:
         return []
-    undated = queries.run_one(cur, "deal_summary", filters.params())["closed_deals_without_date"]
+    scope = {key: value for key, value in filters.params().items() if key in SCOPE_KEYS}
+    undated = queries.run_one(cur, "closed_deals_undated", scope)["closed_deals_without_date"]
     if not undated:
         return []
     verb = "is" if undated == 1 else "are"
