@@ -99,15 +99,42 @@ def test_a_load_of_some_deals_rebuilds_only_their_rows_and_equals_a_full_build(
     assert _differences(con) == {}  # the sample as built in full
     _deals_load(con)
     # Without the header promise both would be rebuilt in full: the spy would see nothing.
-    assert keyed_builds == ["deals_closed", "funnel_stage_reached"]
+    assert keyed_builds == ["customers", "deals_closed", "funnel_stage_reached"]
     assert con.execute("select count(*) from deals where deal_id like 'NEW-%'").fetchall() == [(2,)]
     assert _differences(con) == {}
     load_id = con.execute("select max(load_id) from loads").fetchall()[0][0]
     warehouse.undo_load(con, load_id)  # the replaced rows come back, the new ones go
-    assert keyed_builds == ["deals_closed", "funnel_stage_reached"] * 2
+    assert keyed_builds == ["customers", "deals_closed", "funnel_stage_reached"] * 2
     assert _differences(con) == {}
     new_rows = "select count(*) from summary_funnel_stage_reached where deal_id like 'NEW-%'"
     assert con.execute(new_rows).fetchall() == [(0,)]
+
+
+def test_a_load_of_orders_moved_to_another_account_rebuilds_both_accounts(
+    sample_copy, keyed_builds
+):
+    """Two orders replaced with another account (the old account loses them: its key comes
+    from the archived rows) and one new order; then undone."""
+    con = sample_copy
+    con.execute("""
+        create temp table incoming_orders as
+        select * exclude (load_id) replace (
+            (select max(account_id) from accounts) as account_id, amount * 2 as amount)
+        from orders order by order_id limit 2
+    """)
+    con.execute("""
+        insert into incoming_orders by name
+        select 'NEW-ORDER' as order_id, account_id, timestamp '2026-02-03' as ordered_at,
+            -40 as amount
+        from orders order by order_id limit 1
+    """)
+    warehouse.load_relations(con, {"orders": "incoming_orders"}, warehouse.LoadInfo("test"))
+    assert keyed_builds == ["customers", "retention_activity"]
+    assert _differences(con) == {}
+    load_id = con.execute("select max(load_id) from loads").fetchall()[0][0]
+    warehouse.undo_load(con, load_id)
+    assert keyed_builds == ["customers", "retention_activity"] * 2
+    assert _differences(con) == {}
 
 
 def test_a_load_that_changes_another_input_rebuilds_in_full(sample_copy, keyed_builds):
