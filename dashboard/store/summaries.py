@@ -126,7 +126,7 @@ def collect_keys(
     `tables` (their rows, and the rows they replaced), one temp table per key column that an
     incremental summary names. Returns {key: whether every touched value is non-null}."""
     keys: dict[str, bool] = {}
-    for key in sorted({inc.key for n in available() if (inc := incremental(n))}):
+    for key in sorted({inc.key for inc in _keyed(tables).values()}):
         parts = [
             f'select "{key}" as k from "{where}" where {column} in (select unnest($ids))'  # noqa: S608
             for table in sorted(set(tables))
@@ -152,19 +152,30 @@ def refresh(
     """Rebuild the summaries reading `tables` (affected), each only for the touched keys when
     its header allows it and every changed input it reads is one of its keyed ones, otherwise
     in full; drops collect_keys' temp tables. Returns the summary table names."""
-    changed = set(tables)
+    keyed = _keyed(tables)
     built = []
-    for name in affected(changed):
-        inc = incremental(name)
-        if inc and keys.get(inc.key) and reads(name) & changed <= inc.tables:
+    for name in affected(tables):
+        inc = keyed.get(name)
+        if inc and keys.get(inc.key):
             _rebuild_keys(con, name, inc)
             built.append(f"summary_{name}")
         else:
             built += rebuild(con, [name])
-        changed.add(f"summary_{name}")
     for key in keys:
         con.execute(f'drop table if exists temp.main."{_KEYS.format(key)}"')
     return built
+
+
+def _keyed(tables: Iterable[str]) -> dict[str, Incremental]:
+    """The summaries `tables` affect that may be rebuilt by key: every changed input they read
+    (canonical tables, and summaries rebuilt before them) is one of their keyed inputs. An
+    import of every table has none, and collects no keys."""
+    changed = set(tables) | {f"summary_{name}" for name in affected(tables)}
+    return {
+        name: inc
+        for name in affected(tables)
+        if (inc := incremental(name)) and reads(name) & changed <= inc.tables
+    }
 
 
 def _rebuild_keys(con: duckdb.DuckDBPyConnection, name: str, inc: Incremental) -> None:
