@@ -9,6 +9,8 @@ A summary whose rows for one key depend only on the rows with that key in some o
 says so in a header line, `-- Incremental by deal_id: deals, deal_stage_history`: after a load
 or undo that changed no other input it reads, only the rows of the keys the load touched are
 rebuilt (delete, then insert the same SELECT run with those inputs cut to the touched keys).
+Lines starting `-- Incremental` (the promise, and `-- Incremental, why:` lines saying why it
+holds) are left out of the file's fingerprint.
 """
 
 from __future__ import annotations
@@ -49,9 +51,10 @@ def affected(tables: Iterable[str]) -> list[str]:
 
 
 def fingerprint(name: str) -> str:
-    """What a summary table was built from: a hash of its SQL file."""
+    """What a summary table was built from: a hash of its SQL file, without its `-- Incremental`
+    lines (they say how to rebuild it, not what it holds: adding one rebuilds nothing)."""
     sql = (SUMMARIES_DIR / f"{name}.sql").read_bytes()
-    return hashlib.sha256(sql).hexdigest()[:16]
+    return hashlib.sha256(re.sub(rb"(?m)^-- Incremental\b[^\n]*\n", b"", sql)).hexdigest()[:16]
 
 
 def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
