@@ -4,13 +4,21 @@ Each `queries/summaries/<name>.sql` is one SELECT with no parameters; its result
 table `summary_<name>`. `rebuild` runs inside the load's own transaction, so a reader never sees
 new data with old summaries (or the reverse). Files run in name order: a summary may read the
 summaries whose names sort before its own (funnel_pipeline_steps before funnel_stage_entries).
+
+A summary whose rows for one key depend only on the rows with that key in some of its inputs
+says so in a header line, `-- Incremental by deal_id: deals, deal_stage_history`: after a load
+or undo that changed no other input it reads, only the rows of the keys the load touched are
+rebuilt (delete, then insert the same SELECT run with those inputs cut to the touched keys).
+Lines starting `-- Incremental` (the promise, and `-- Incremental, why:` lines saying why it
+holds) are left out of the file's fingerprint.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import duckdb
 
@@ -43,9 +51,10 @@ def affected(tables: Iterable[str]) -> list[str]:
 
 
 def fingerprint(name: str) -> str:
-    """What a summary table was built from: a hash of its SQL file."""
+    """What a summary table was built from: a hash of its SQL file, without its `-- Incremental`
+    lines (they say how to rebuild it, not what it holds: adding one rebuilds nothing)."""
     sql = (SUMMARIES_DIR / f"{name}.sql").read_bytes()
-    return hashlib.sha256(sql).hexdigest()[:16]
+    return hashlib.sha256(re.sub(rb"(?m)^-- Incremental\b[^\n]*\n", b"", sql)).hexdigest()[:16]
 
 
 def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -90,3 +99,109 @@ def build_stale(con: duckdb.DuckDBPyConnection) -> list[str]:
         ):
             stale.append(name)
     return rebuild(con, stale)
+
+
+_INCREMENTAL = re.compile(r"^-- Incremental by ([a-z_][a-z0-9_]*): ([a-z0-9_, ]+)$", re.MULTILINE)
+_KEYS = "__summary_keys_{}"  # temp table of the touched values of one key column
+
+
+@dataclass(frozen=True)
+class Incremental:
+    """A summary's header promise: its rows for a `key` value depend, among the tables it
+    reads, only on the rows with that value in `tables` (canonical tables or summaries)."""
+
+    key: str
+    tables: frozenset[str]
+
+
+def incremental(name: str) -> Incremental | None:
+    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    found = _INCREMENTAL.search(sql)
+    if found is None:
+        return None
+    return Incremental(found[1], frozenset(t.strip() for t in found[2].split(",")))
+
+
+def collect_keys(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[str], load_ids: Sequence[int]
+) -> dict[str, bool]:
+    """Before an undo or after a load (in its transaction): the key values `load_ids` touch in
+    `tables` (their rows, and the rows they replaced), one temp table per key column that an
+    incremental summary names. Returns {key: whether every touched value is non-null}."""
+    keys: dict[str, bool] = {}
+    for key in sorted({inc.key for inc in _keyed(tables).values()}):
+        parts = [
+            f'select "{key}" as k from "{where}" where {column} in (select unnest($ids))'  # noqa: S608
+            for table in sorted(set(tables))
+            if key in _columns(con, table)
+            for where, column in ((table, "load_id"), (f"archived_{table}", "replaced_by_load"))
+        ]
+        if not parts:
+            continue
+        # Key and table names come from this repository's summary headers and schema.
+        con.execute(
+            f'create or replace temp table "{_KEYS.format(key)}" as '  # noqa: S608
+            f"select distinct k from ({' union all '.join(parts)})",
+            {"ids": list(load_ids)},
+        )
+        nulls = con.execute(f'select count(*) from "{_KEYS.format(key)}" where k is null')  # noqa: S608
+        keys[key] = nulls.fetchall()[0][0] == 0
+    return keys
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[str], keys: dict[str, bool]
+) -> list[str]:
+    """Rebuild the summaries reading `tables` (affected), each only for the touched keys when
+    its header allows it and every changed input it reads is one of its keyed ones, otherwise
+    in full; drops collect_keys' temp tables. Returns the summary table names."""
+    keyed = _keyed(tables)
+    built = []
+    for name in affected(tables):
+        inc = keyed.get(name)
+        if inc and keys.get(inc.key):
+            _rebuild_keys(con, name, inc)
+            built.append(f"summary_{name}")
+        else:
+            built += rebuild(con, [name])
+    for key in keys:
+        con.execute(f'drop table if exists temp.main."{_KEYS.format(key)}"')
+    return built
+
+
+def _keyed(tables: Iterable[str]) -> dict[str, Incremental]:
+    """The summaries `tables` affect that may be rebuilt by key: every changed input they read
+    (canonical tables, and summaries rebuilt before them) is one of their keyed inputs. An
+    import of every table has none, and collects no keys."""
+    changed = set(tables) | {f"summary_{name}" for name in affected(tables)}
+    return {
+        name: inc
+        for name in affected(tables)
+        if (inc := incremental(name)) and reads(name) & changed <= inc.tables
+    }
+
+
+def _rebuild_keys(con: duckdb.DuckDBPyConnection, name: str, inc: Incremental) -> None:
+    """Delete the summary's rows of the touched keys and insert them again from its SELECT,
+    run while temp views of the same names cut its keyed inputs to those keys."""
+    keys = f'(select k from temp.main."{_KEYS.format(inc.key)}")'  # noqa: S608
+    catalog = con.execute("select current_database()").fetchall()[0][0].replace('"', '""')
+    con.execute(f'delete from "summary_{name}" where "{inc.key}" in {keys}')  # noqa: S608
+    for table in sorted(inc.tables):
+        con.execute(
+            f'create temp view "{table}" as select * from "{catalog}".main."{table}"'  # noqa: S608
+            f' where "{inc.key}" in {keys}'
+        )
+    select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    con.execute(f'insert into "summary_{name}" {select}')
+    for table in sorted(inc.tables):  # on an error the transaction's rollback drops them
+        con.execute(f'drop view temp.main."{table}"')
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns"
+        " where table_schema = 'main' and table_name = $t and table_catalog = current_database()",
+        {"t": table},
+    ).fetchall()
+    return {r[0] for r in rows}

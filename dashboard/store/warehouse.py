@@ -394,7 +394,10 @@ def load_batch(
             _record_load(con, load_id, list(sources), rows, info)
             load_ids.append(load_id)
         changed = {table for sources, _ in batch for table in sources}
-        summaries.rebuild(con, None if undoing or superseding else summaries.affected(changed))
+        if undoing or superseding:
+            summaries.rebuild(con)
+        else:  # only the summaries these tables feed, and keyed ones only for the keys loaded
+            summaries.refresh(con, changed, summaries.collect_keys(con, changed, load_ids))
         change_log.record(con, "load", load_ids, kpis_before)
     return load_ids
 
@@ -508,9 +511,26 @@ def undo_load(con: duckdb.DuckDBPyConnection, load_id: int) -> int:
         raise WarehouseError(f"Load {load_id} was already undone on {found[0][0]:%Y-%m-%d %H:%M}.")
     with _writes, transaction(con):
         change_log.record(con, "undo", [load_id], change_log.snapshot(con))
+        tables = _load_tables(con, load_id)
+        keys = summaries.collect_keys(con, tables, [load_id])  # before its rows go
         removed = _undo_rows(con, load_id)
-        summaries.rebuild(con)
+        summaries.refresh(con, tables, keys)
     return removed
+
+
+def _load_tables(con: duckdb.DuckDBPyConnection, load_id: int) -> list[str]:
+    """The tables an undo of `load_id` changes: those holding its rows or rows it replaced
+    (a remap's load replaced rows of tables it may not load itself)."""
+    return [
+        table
+        for table in CANONICAL_TABLES
+        if scalar(
+            con,
+            f'select exists (select 1 from "{table}" where load_id = $id)'
+            f' or exists (select 1 from "archived_{table}" where replaced_by_load = $id)',
+            {"id": load_id},
+        )
+    ]
 
 
 def _undo_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> int:

@@ -4,6 +4,8 @@
 -- customer counts scan 100k accounts instead of every deal and order on each click.
 -- became_customer_at: min() skips missing dates, so a customer with only undated wins and
 -- orders has null here.
+-- Incremental by account_id: deals, orders
+-- Incremental, why: an account's row reads only its own won deals and orders.
 with
 
 won_deals as (

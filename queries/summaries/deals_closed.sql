@@ -5,6 +5,9 @@
 -- cycle_days (product.md): closed_at - created_at in days; null when a date is missing.
 -- has_competitor: the deal has a row in summary_deal_competitors (built before this one:
 -- summaries are built in name order and "deal_competitors" sorts before "deals_closed").
+-- Incremental by deal_id: deals, summary_deal_competitors
+-- Incremental, why: a deal's row reads only its own deals row and whether it has competitor
+-- Incremental, why: rows, which its own competitor cell decides.
 -- Queries apply the period on closed_at and the scope with deal_in_scope(owner, account_id,
 -- ...); rows are ordered by closed_at so a period reads only the row groups it needs.
 with

@@ -24,6 +24,10 @@
 -- A deal id loaded twice keeps the multiplicity the funnel queries had when they joined deals
 -- to the entries. Sorted by pipeline and creation, so a period reads only the row groups it
 -- needs. Built after the entries (summaries are rebuilt in name order).
+-- Incremental by deal_id: deals, deal_stage_history, summary_funnel_stage_entries
+-- Incremental, why: a deal's rows come from its own rows in deals, its stage history and its
+-- Incremental, why: entries (deal_key numbers the entries' deal ids and is not in the output);
+-- Incremental, why: rows rebuilt by key are appended out of the sort order until a full build.
 with
 
 steps as (

@@ -3,6 +3,8 @@
 -- grain: 'week' (ISO, from Monday), 'month' or 'quarter'; period_start: its first day.
 -- orders: orders whose amount is not negative (returns never make a customer active);
 -- revenue: the net amount of every order in the period, returns included.
+-- Incremental by account_id: orders
+-- Incremental, why: an account's rows read only its own orders.
 with
 
 orders_dated as (
