@@ -1,0 +1,30 @@
+"""What makes a rerun on the real server cheaper, without changing what it shows."""
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from dashboard import cli
+from dashboard.core import theme
+from dashboard.store import warehouse
+
+
+def test_the_chart_template_is_merged_once_and_looks_the_same(monkeypatch):
+    expected = pio.templates.merge_templates("plotly_white", "crm")
+    assert pio.templates[theme.TEMPLATE].to_plotly_json() == expected.to_plotly_json()
+
+    def merged_again(*_args):
+        raise AssertionError("a chart merged the templates again")
+
+    monkeypatch.setattr(pio.templates, "_merge_2_templates", merged_again)
+    fig = go.Figure(go.Bar(x=[1], y=[2]))
+    fig.update_layout(template=theme.TEMPLATE)
+    assert fig.layout.template.layout.colorway == tuple(theme.SERIES)
+
+
+def test_serve_skips_the_full_garbage_collection_after_each_run(monkeypatch, tmp_path):
+    db = tmp_path / "w.duckdb"
+    warehouse.connect(db).close()
+    seen = {}
+    monkeypatch.setattr(cli.os, "execvpe", lambda program, command, env: seen.update(c=command))
+    assert cli.main(["serve", "--db", str(db)]) == 0
+    assert seen["c"][seen["c"].index("--runner.postScriptGC") + 1] == "false"
