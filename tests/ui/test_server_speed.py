@@ -28,3 +28,12 @@ def test_serve_skips_the_full_garbage_collection_after_each_run(monkeypatch, tmp
     monkeypatch.setattr(cli.os, "execvpe", lambda program, command, env: seen.update(c=command))
     assert cli.main(["serve", "--db", str(db)]) == 0
     assert seen["c"][seen["c"].index("--runner.postScriptGC") + 1] == "false"
+
+
+def test_deal_count_counts_every_deal_of_every_load(con):
+    from dashboard.core import queries
+    from tests.golden_data import load_golden
+
+    load_golden(con)
+    # The golden company: D1-D7, every status, D7 with no account and no dates: 7.
+    assert queries.run_one(con, "deal_count", {}) == {"count_deals": 7}
