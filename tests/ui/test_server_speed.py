@@ -37,3 +37,22 @@ def test_deal_count_counts_every_deal_of_every_load(con):
     load_golden(con)
     # The golden company: D1-D7, every status, D7 with no account and no dates: 7.
     assert queries.run_one(con, "deal_count", {}) == {"count_deals": 7}
+
+
+def test_the_funnel_sends_a_page_of_the_dropoff_list_and_says_so(app_db):
+    """The sample (first start): more deals stop at the default step than the page shows; the
+    browser gets the first DROPOFF_ROWS_SHOWN (200: 1,000 styled rows were ~0.4 MB a rerun)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.analytics.funnel import data as funnel
+    from tests.conftest import APP, page
+
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["period"] = "all"
+    at.run()
+    at.switch_page(page("funnel.py")).run()
+    assert not at.exception, at.exception
+    assert funnel.DROPOFF_ROWS_SHOWN == 200
+    (dropoff,) = [d for d in at.dataframe if "Deal" in d.value.columns]
+    assert len(dropoff.value) == 200
+    assert any(c.value.startswith("The first 200 of ") for c in at.caption)
