@@ -56,3 +56,27 @@ def test_the_funnel_sends_a_page_of_the_dropoff_list_and_says_so(app_db):
     (dropoff,) = [d for d in at.dataframe if "Deal" in d.value.columns]
     assert len(dropoff.value) == 200
     assert any(c.value.startswith("The first 200 of ") for c in at.caption)
+
+
+def test_the_health_page_scores_the_accounts_once_per_filters_and_preset(app_db, monkeypatch):
+    """A rerun with the same filters and preset (a widget elsewhere, a chart click, another
+    session) reuses the leaderboards; a what-if weight changes them: they are scored again."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.analytics.health import report
+    from tests.conftest import APP, page
+
+    calls = []
+    score = report.account_scores
+    monkeypatch.setattr(report, "account_scores", lambda *a: calls.append(1) or score(*a))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    at.switch_page(page("health.py")).run()
+    assert not at.exception, at.exception
+    healthiest = at.dataframe[-3].value.copy()  # healthiest, least healthy, the timeline
+    at.run()
+    assert not at.exception and len(calls) == 1
+    assert at.dataframe[-3].value.equals(healthiest)
+    weight = next(s for s in at.slider if s.label.startswith("Weight"))
+    weight.set_value(0.0 if weight.value else 1.0).run()
+    assert not at.exception and len(calls) == 2
