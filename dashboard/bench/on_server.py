@@ -192,11 +192,29 @@ def report_lines(server: dict) -> list[str]:
     """The server figures as text lines for the bench's report."""
     if "skipped" in server:
         return [f"real server: skipped ({server['skipped']})"]
-    lines = ["real server (headless Chromium)  first render ms  filter change ms  exceptions"]
+    lines = [
+        "real server (headless Chromium)  first render ms (server CPU, KB sent)"
+        "  filter change ms (server CPU, KB sent)  exceptions"
+    ]
     for page, f in server["pages"].items():
-        change = "—" if f["filter_change_ms"] is None else f"{f['filter_change_ms']:,.0f}"
-        lines.append(f"  {page:<13}{f['first_render_ms']:>17,.0f}{change:>18}{f['exceptions']:>12}")
+        first = _span(
+            f["first_render_ms"], f.get("first_render_server_cpu_ms"), f.get("first_render_bytes")
+        )
+        change = _span(
+            f["filter_change_ms"],
+            f.get("filter_change_server_cpu_ms"),
+            f.get("filter_change_bytes"),
+        )
+        lines.append(f"  {page:<13}{first:>36}{change:>41}{f['exceptions']:>12}")
     return lines
+
+
+def _span(ms: float | None, cpu_ms: float | None, sent: int | None) -> str:
+    if ms is None:
+        return "—"
+    if cpu_ms is None or sent is None:  # a JSON from before these were measured
+        return f"{ms:,.0f}"
+    return f"{ms:,.0f} ({cpu_ms:,.0f}, {sent / 1000:,.0f})"
 
 
 def targets_met(server: dict) -> bool | None:
