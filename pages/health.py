@@ -7,6 +7,14 @@ from dashboard.core import periods
 from dashboard.ui import chart_clicks, page_state, session, widgets
 
 CHART = {"width": "stretch", "config": {"displaylogo": False}}
+
+
+def leaders(data: metrics.HealthData, preset) -> tuple:
+    """(best, worst) accounts: once per filters and preset, not on every rerun (0.4 s at
+    100,000 accounts)."""
+    return report.leaderboard(report.account_scores(data, preset))
+
+
 filters = session.filters()
 where = periods.describe(filters)
 st.title("Four-C health")
@@ -93,7 +101,7 @@ st.caption(report.trend_note(filters))
 widgets.download(trend, "health_by_month")
 
 st.subheader("Accounts")
-best, worst = report.leaderboard(report.account_scores(data, preset))
+best, worst = session.derived(leaders, filters, preset, data, preset)
 # One above the other: side by side at 1440 px, the part columns were cut (issue 19).
 st.caption(report.LEADERBOARD_NOTE)
 st.caption("Healthiest accounts")

@@ -49,7 +49,11 @@ def measure(db: Path, pages: dict[str, str] = PAGE_PATHS) -> dict[str, object]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
             try:
-                return {"pages": {name: _page(browser, url + path) for name, path in pages.items()}}
+                return {
+                    "pages": {
+                        name: _page(browser, url + path, server.pid) for name, path in pages.items()
+                    }
+                }
             finally:
                 browser.close()
     finally:
@@ -70,24 +74,56 @@ def _missing() -> str | None:
     return None
 
 
-def _page(browser, url: str) -> dict[str, object]:
+def _page(browser, url: str, pid: int | None = None) -> dict[str, object]:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
+    received = _count_received(page)
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds(pid)
         page.goto(url, timeout=TIMEOUT_MS)
         _wait_idle(page)
         page.locator("h1").first.wait_for(timeout=TIMEOUT_MS)
-        first = time.perf_counter() - start
-        change = _change_a_filter(page)
+        first, first_cpu = time.perf_counter() - start, _cpu_seconds(pid) - cpu
+        first_bytes = received[0]
+        cpu = _cpu_seconds(pid)
+        change = _change_a_filter(page, received)
+        change_cpu = _cpu_seconds(pid) - cpu
         exceptions = page.locator("[data-testid=stException]").count()
         return {
             "first_render_ms": first * 1000,
             "filter_change_ms": None if change is None else change * 1000,
             "exceptions": exceptions,
+            # The server's CPU over the same spans (the machine is shared: wall time stretches
+            # with other people's work, CPU time much less), and the bytes its websocket sent.
+            "first_render_server_cpu_ms": first_cpu * 1000,
+            "filter_change_server_cpu_ms": None if change is None else change_cpu * 1000,
+            "first_render_bytes": first_bytes,
+            "filter_change_bytes": None if change is None else received[1],
         }
     finally:
         context.close()
+
+
+def _count_received(page) -> list[int]:
+    """[bytes the server sent over websockets so far, bytes since the filter was changed]."""
+    total = [0, 0]
+
+    def frame(payload) -> None:
+        size = len(payload) if payload is not None else 0
+        total[0] += size
+        total[1] += size
+
+    page.on("websocket", lambda ws: ws.on("framereceived", frame))
+    return total
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process and its reaped children (Linux /proc); 0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, TypeError):
+        return 0.0
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_idle(page) -> None:
@@ -99,7 +135,7 @@ def _wait_idle(page) -> None:
     page.wait_for_selector(IDLE, timeout=TIMEOUT_MS)
 
 
-def _change_a_filter(page) -> float | None:
+def _change_a_filter(page, received: list[int] | None = None) -> float | None:
     """Pick the first segment in the sidebar and time the rerun; None if there is none."""
     box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(
         has_text="Segment"
@@ -117,6 +153,8 @@ def _change_a_filter(page) -> float | None:
             page.keyboard.press("Escape")
     else:
         return None
+    if received is not None:
+        received[1] = 0
     start = time.perf_counter()
     option.click()
     _wait_idle(page)
@@ -154,11 +192,29 @@ def report_lines(server: dict) -> list[str]:
     """The server figures as text lines for the bench's report."""
     if "skipped" in server:
         return [f"real server: skipped ({server['skipped']})"]
-    lines = ["real server (headless Chromium)  first render ms  filter change ms  exceptions"]
+    lines = [
+        "real server (headless Chromium)  first render ms (server CPU, KB sent)"
+        "  filter change ms (server CPU, KB sent)  exceptions"
+    ]
     for page, f in server["pages"].items():
-        change = "—" if f["filter_change_ms"] is None else f"{f['filter_change_ms']:,.0f}"
-        lines.append(f"  {page:<13}{f['first_render_ms']:>17,.0f}{change:>18}{f['exceptions']:>12}")
+        first = _span(
+            f["first_render_ms"], f.get("first_render_server_cpu_ms"), f.get("first_render_bytes")
+        )
+        change = _span(
+            f["filter_change_ms"],
+            f.get("filter_change_server_cpu_ms"),
+            f.get("filter_change_bytes"),
+        )
+        lines.append(f"  {page:<13}{first:>36}{change:>41}{f['exceptions']:>12}")
     return lines
+
+
+def _span(ms: float | None, cpu_ms: float | None, sent: int | None) -> str:
+    if ms is None:
+        return "—"
+    if cpu_ms is None or sent is None:  # a JSON from before these were measured
+        return f"{ms:,.0f}"
+    return f"{ms:,.0f} ({cpu_ms:,.0f}, {sent / 1000:,.0f})"
 
 
 def targets_met(server: dict) -> bool | None:

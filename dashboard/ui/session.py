@@ -110,3 +110,19 @@ def later(fn: Callable[..., T], filters: Filters, **options: object) -> Callable
         return _cached(name, filters, key, source, version, fn, own)
 
     return call
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _derived(name: str, filters: Filters, key: object, db: str, version: int, _fn, _inputs):
+    return _fn(*_inputs)
+
+
+def derived(fn: Callable[..., T], filters: Filters, key: object, *inputs: object) -> T:
+    """fn(*inputs), computed once per filters, data version and key, shared by sessions: for
+    a page's own work on what cached() returned (the health page rescored 100,000 accounts on
+    every rerun). The inputs must follow from the filters and the data version; `key` holds
+    whatever else the result depends on (the preset with its what-if weights)."""
+    filters = filters.within(identity.current().scope)
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    source, version = engine.cache_identity(query_cursor(), db_path())
+    return _derived(name, filters, key, source, version, fn, inputs)

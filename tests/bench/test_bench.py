@@ -192,5 +192,9 @@ def test_the_real_server_is_timed_in_chromium(tiny_bench):
         # the sample's segments are in the sidebar: picking one reruns the page
         assert _finite_positive(figures["filter_change_ms"]), page
         assert figures["exceptions"] == 0, page
+        # what the server spent and sent: its CPU over the span and the websocket's bytes
+        for span in ("first_render", "filter_change"):
+            assert figures[f"{span}_server_cpu_ms"] >= 0, page
+            assert figures[f"{span}_bytes"] > 0, page
     assert tiny_bench["summary"]["server_met"] in (True, False)
     assert "real server" in bench.report(tiny_bench)

@@ -41,3 +41,41 @@ def test_the_overview_shows_the_panel_after_a_load_collapsed_above_the_tiles(app
     text = " ".join(m.value for m in panel.markdown)
     assert r"[Deals\: 1 added, 0 updated, 0 removed](funnel?period=all)" in text
     assert len(at.metric) == 7
+
+
+def test_on_a_large_warehouse_the_panel_is_worked_out_off_the_page_run(app_db, monkeypatch):
+    """Above BACKGROUND_FROM_DEALS the overview does not wait for the panel (31 s at a million
+    deals): one line says it is being worked out, and a later run shows it, the same panel."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.store import warehouse
+    from tests.conftest import APP, frame, loaded
+    from tests.golden_data import load_golden
+
+    def two_loads(con):
+        load_golden(con)
+        d8 = frame(
+            "deal_id account_id owner stage status amount",
+            [("D8", "A1", "Ann", "Proposal", "open", 5)],
+        )
+        warehouse.load_frames(con, {"deals": d8}, source="test", file_name="d8.csv")
+
+    loaded(app_db, two_loads)
+    release = __import__("threading").Event()
+    compute = changes_panel._latest_change
+    monkeypatch.setattr(changes_panel, "BACKGROUND_FROM_DEALS", 0)  # golden data counts as large
+    monkeypatch.setattr(
+        changes_panel, "_latest_change", lambda *a: release.wait(120) and compute(*a)
+    )
+    monkeypatch.setattr(changes_panel, "_jobs", {})
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()  # the job is held until released: the page is drawn without the panel
+    assert not at.exception and len(at.metric) == 7
+    assert not [e for e in at.expander if "What changed" in e.label]
+    assert any("Working out what the latest load changed" in c.value for c in at.caption)
+    release.set()
+    next(iter(changes_panel._jobs.values())).result(timeout=120)
+    at.run()
+    (panel,) = [e for e in at.expander if "What changed" in e.label]
+    assert "Since d8\\.csv, loaded" in panel.label and not panel.proto.expanded
+    assert not any("Working out" in c.value for c in at.caption)
