@@ -66,16 +66,9 @@ reached as (
         end as group_text,
         case when $dimension = 'created_month' then date_trunc('month', created_at) end
             as month_start,
-        -- Last stage unknown: a lost deal with no evidence past its creation, no stage history
-        -- and a current stage that is no step ("Closed Lost"): the funnel places it at step 1
-        -- only, but it may have been lost at any stage, so it is no leak of step 1 (issue 19).
-        step_number = 1 and status = 'lost' and not has_next
-            and not exists (
-                select 1 from summary_funnel_pipeline_steps s
-                where s.pipeline = $pipeline and s.stage = in_scope.stage
-            )
-            and not exists (select 1 from deal_stage_history h where h.deal_id = in_scope.deal_id)
-            as is_stop_unknown
+        -- Last stage unknown (summary_funnel_stage_reached.last_stage_unknown): a lost deal
+        -- the funnel places at step 1 only, though it may have been lost at any stage.
+        last_stage_unknown as is_stop_unknown
     from in_scope
     left join product_series ps
         on $dimension = 'product_series' and ps.product_key = product_key(in_scope.product)

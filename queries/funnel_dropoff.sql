@@ -42,13 +42,7 @@ stopped as (
         and not coalesce(case when $window_days is null then has_next
             else next_days_to_reach <= $window_days end, false)
         -- Last stage unknown, as funnel_by_stage defines it: listed apart (step 0).
-        and coalesce(step_number = 1 and status = 'lost' and not has_next
-            and not exists (
-                select 1 from summary_funnel_pipeline_steps s
-                where s.pipeline = $pipeline and s.stage = in_scope.stage
-            )
-            and not exists (select 1 from deal_stage_history h where h.deal_id = in_scope.deal_id),
-            false) = ($step_number = 0)
+        and last_stage_unknown = ($step_number = 0)
 ),
 
 ranked as (

@@ -14,6 +14,10 @@
 --   first_entered_at    first dated entry into the step (null when only inferred)
 --   days_in_step        deals with stage history only: from first_entered_at to the first
 --                       dated entry into any later step after it (null: never moved on)
+--   last_stage_unknown  step-1 row of a lost deal with no evidence past its creation, no
+--                       stage history and a current stage that is no step ("Closed Lost"):
+--                       the funnel places it at step 1 only, but it may have been lost at any
+--                       stage, so it is no leak of step 1 (funnel_by_stage, funnel_dropoff)
 -- Deal columns (created_at, owner, account_id, status, amount, source, product, closed_at)
 -- are on every row, with the account's segment and region (its latest load's, for the
 -- breakdowns) and account_copies (rows of the account in accounts: with exactly one, the
@@ -177,12 +181,21 @@ final as (
         case when r.step_number = 1 then d.stage end as stage,
         case when r.step_number = 1 then d.loss_reason end as loss_reason,
         case when r.step_number = 1 then a.account_name end as account_name,
-        case when r.step_number = 1 then p.stage_path end as stage_path
+        case when r.step_number = 1 then p.stage_path end as stage_path,
+        coalesce(
+            r.step_number = 1 and d.status = 'lost' and not r.has_next
+                and cs.stage is null and hd.deal_id is null,
+            false
+        ) as last_stage_unknown
     from deals d
     left join placed r on r.deal_id = d.deal_id
     left join account_attributes a on a.account_id = d.account_id
     left join paths p
         on r.step_number = 1 and p.deal_key = r.deal_key and p.pipeline = r.pipeline
+    left join (select distinct pipeline, stage from summary_funnel_pipeline_steps) cs
+        on r.step_number = 1 and cs.pipeline = r.pipeline and cs.stage = d.stage
+    left join (select distinct deal_id from deal_stage_history) hd
+        on r.step_number = 1 and hd.deal_id = d.deal_id
 )
 
 select * from final
