@@ -6,19 +6,25 @@
 -- first and second-product times (summary_health_buyers). Identical to health_totals
 -- on those windows (tests/analytics/health/test_health_totals_all.py).
 -- Params: $start_date, $end_date (both given with $window_ends null: one window, the period),
---         $window_ends, $window_days (one window per end date, the $window_days days up to it).
+--         $window_ends, $window_days (one window per end date, the $window_days days up to it),
+--         $segments, $regions, $owners, $teams: all null (everyone's data) or no rows at all:
+--         a filtered or scoped view reads health_totals (metrics._totals_query), and a grant
+--         that reaches this file by mistake gets nothing, never everyone's totals.
 -- A touch counts in the 90 (365) days before a window's end when its day is one of the last
 -- 90 (365) days of the window (the window ends at midnight after end_date).
 with
 
 windows as (
-    select 0 as window_id, cast($start_date as date) as start_date,
-        cast($end_date as date) as end_date
-    where $window_ends is null
-    union all
-    select row_number() over (order by window_end) as window_id,
-        cast(window_end as date) - cast($window_days as integer) + 1, cast(window_end as date)
-    from (select unnest(cast($window_ends as date[])) as window_end)
+    select * from (
+        select 0 as window_id, cast($start_date as date) as start_date,
+            cast($end_date as date) as end_date
+        where $window_ends is null
+        union all
+        select row_number() over (order by window_end) as window_id,
+            cast(window_end as date) - cast($window_days as integer) + 1, cast(window_end as date)
+        from (select unnest(cast($window_ends as date[])) as window_end)
+    )
+    where $segments is null and $regions is null and $owners is null and $teams is null
 ),
 
 -- An account loaded twice counts once (as health_accounts).

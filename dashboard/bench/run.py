@@ -253,26 +253,34 @@ def import_export(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, obj
 
 def _time_summary_builds() -> dict[str, object]:
     """Each summary's build inside the batch's commit, {name: {wall_s, cpu_s}}: rebuild is
-    run one summary at a time (the same builds, in the same order). "restore" puts the real
-    rebuild back."""
+    run one summary at a time (the same builds, in the same order), and a build by key (a
+    summary whose inputs all changed by key, store/summaries.refresh) is timed alike.
+    "restore" puts the real functions back."""
     from dashboard.store import summaries
 
     spent: dict[str, object] = {}
-    rebuild = summaries.rebuild
+    rebuild, by_keys = summaries.rebuild, summaries._rebuild_keys
+
+    def add(name: str, wall: float, cpu: float) -> None:
+        previous = spent.get(name, {"wall_s": 0.0, "cpu_s": 0.0})
+        spent[name] = {"wall_s": previous["wall_s"] + wall, "cpu_s": previous["cpu_s"] + cpu}
 
     def timed_rebuild(con, names=None):
         built = []
         for name in summaries.available() if names is None else names:
             wall, cpu, out = timed_cpu(lambda n=name: rebuild(con, [n]))
-            previous = spent.get(name, {"wall_s": 0.0, "cpu_s": 0.0})
-            spent[name] = {"wall_s": previous["wall_s"] + wall, "cpu_s": previous["cpu_s"] + cpu}
+            add(name, wall, cpu)
             built += out
         return built
 
-    def restore():
-        summaries.rebuild = rebuild
+    def timed_by_keys(con, name, inc):
+        wall, cpu, _ = timed_cpu(lambda: by_keys(con, name, inc))
+        add(name, wall, cpu)
 
-    summaries.rebuild = timed_rebuild
+    def restore():
+        summaries.rebuild, summaries._rebuild_keys = rebuild, by_keys
+
+    summaries.rebuild, summaries._rebuild_keys = timed_rebuild, timed_by_keys
     spent["restore"] = restore
     return spent
 

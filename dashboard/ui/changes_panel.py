@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.analytics.changes import data as changes
 from dashboard.analytics.changes import words
 from dashboard.core import queries
-from dashboard.core.filters import Scope
+from dashboard.core.filters import Filters, Scope
 from dashboard.store import warehouse
 from dashboard.ui import identity, session
 
@@ -59,7 +59,7 @@ def render(*, expanded: bool = False, include_sample: bool = False) -> None:
         warehouse.data_version(cur),
         identity.current().scope,
     )
-    size = queries.run_one(cur, "deal_count", {})["count_deals"]
+    size = queries.run_one(cur, "deal_count", Filters(scope=scope).scope_params())["count_deals"]
     if expanded or size < BACKGROUND_FROM_DEALS:
         _draw(_changes(db, version, scope, cur), expanded, include_sample)
         return

@@ -115,10 +115,11 @@ def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
-    # Surveys feed the data's dates, the no-data input counts (measure_inputs), the
-    # satisfaction summary and, through it, its rollups.
+    # Surveys feed the data's dates, the health trend's survey steps, the no-data input
+    # counts (measure_inputs), the satisfaction summary and, through it, its rollups.
     assert summaries.affected(["surveys"]) == [
         "data_dates",
+        "health_window_steps",
         "measure_inputs",
         "satisfaction_responses",
         "satisfaction_rollup_days",

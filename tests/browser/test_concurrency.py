@@ -164,8 +164,12 @@ async def _tile(page) -> tuple[str, str]:
         await page.locator("[data-testid=stCaptionContainer]")
         .filter(has_text="customers in all")
         .first.inner_text(timeout=WAIT_MS)
-    )
-    return value.strip(), caption.strip()
+    ).strip()
+    # The page heads the caption with the tile's noise verdict ("Within noise (±N%) · ...",
+    # widgets.tiles); the figure compared is the tile's own caption after it.
+    if caption.startswith("Within noise"):
+        caption = caption.split(" · ", 1)[1]
+    return value.strip(), caption
 
 
 async def _problems(page) -> list[str]:

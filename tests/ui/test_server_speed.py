@@ -36,7 +36,10 @@ def test_deal_count_counts_every_deal_of_every_load(con):
 
     load_golden(con)
     # The golden company: D1-D7, every status, D7 with no account and no dates: 7.
-    assert queries.run_one(con, "deal_count", {}) == {"count_deals": 7}
+    everyone = {"segments": None, "regions": None, "owners": None, "teams": None}
+    assert queries.run_one(con, "deal_count", everyone) == {"count_deals": 7}
+    nobody = {"segments": [], "regions": [], "owners": [], "teams": []}  # a grant of nothing
+    assert queries.run_one(con, "deal_count", nobody) == {"count_deals": 0}
 
 
 def test_the_funnel_sends_a_page_of_the_dropoff_list_and_says_so(app_db):

@@ -87,6 +87,7 @@ def test_distinct_counts_worked_out_by_hand(con):
         "end_date": date(2025, 6, 30),
         "window_ends": [date(2025, 3, 31), date(2025, 4, 30), date(2025, 6, 30)],
         "window_days": 90,
+        **{key: None for key in ("segments", "regions", "owners", "teams")},  # everyone's
     }
     rows = queries.run(con.cursor(), "health_totals_all", params)
     expected = {
