@@ -124,6 +124,10 @@ def product(folder: Path, runs: int, spark_master: str | None = None) -> dict[st
     from dashboard.store import warehouse
 
     db = folder / "warehouse.duckdb"
+    # A new warehouse every run: in a reused --dir the same export is "already loaded" by the
+    # last run's warehouse, and the import would measure loading nothing.
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
     out: dict[str, object] = {"pages": {}}
     con = warehouse.connect(db)
     out.update(import_export(con, folder))

@@ -201,3 +201,28 @@ def test_the_real_server_is_timed_in_chromium(tiny_bench):
             assert figures[f"{span}_bytes"] > 0, page
     assert tiny_bench["summary"]["server_met"] in (True, False)
     assert "real server" in bench.report(tiny_bench)
+
+
+def test_each_run_imports_into_a_new_warehouse(tmp_path, monkeypatch):
+    """A --dir reused from an earlier run holds its warehouse, where the same (deterministic)
+    export is already loaded: the import then loaded 0 rows and the bench timed nothing."""
+    import duckdb
+
+    from dashboard.bench import run
+
+    old = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    old.execute("create table left_by_the_last_run (x int)")
+    old.close()
+
+    class Stop(Exception):
+        pass
+
+    def first_step(con, folder):
+        tables = con.execute("select table_name from information_schema.tables").fetchall()
+        names = {r[0] for r in tables}
+        assert "left_by_the_last_run" not in names
+        raise Stop
+
+    monkeypatch.setattr(run, "import_export", first_step)
+    with pytest.raises(Stop):
+        run.product(tmp_path, runs=1)
