@@ -24,6 +24,9 @@ class ImageError(RuntimeError):
     """No browser to draw with, or the browser failed: one sentence."""
 
 
+ATTEMPTS = 3  # browser sessions tried before the charts are given up
+
+
 def browser_path() -> str:
     found = os.environ.get("BROWSER_PATH") or next(filter(None, map(shutil.which, BROWSERS)), None)
     if not found or not os.access(found, os.X_OK):
@@ -45,12 +48,17 @@ def to_png(figures: Sequence[go.Figure | None]) -> list[bytes | None]:
     """One PNG per figure (None stays None), drawn in one browser session."""
     if not any(f is not None for f in figures):
         return [None] * len(figures)
-    try:
-        return asyncio.run(_render(list(figures)))
-    except ImageError:
-        raise
-    except Exception as exc:  # kaleido/choreographer errors: a browser that would not draw
-        raise ImageError(f"Chromium could not draw the charts: {exc}".strip()) from exc
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return asyncio.run(_render(list(figures)))
+        except ImageError:
+            raise
+        except Exception as exc:  # kaleido/choreographer errors: a browser that would not draw
+            # On a busy machine kaleido can call its page's script before the page has loaded
+            # it ("kaleido_scopes is not defined"): a new browser session draws them.
+            if attempt == ATTEMPTS:
+                raise ImageError(f"Chromium could not draw the charts: {exc}".strip()) from exc
+    raise AssertionError("not reached")
 
 
 async def _render(figures: list[go.Figure | None]) -> list[bytes | None]:
