@@ -195,6 +195,8 @@ def test_the_real_server_is_timed_in_chromium(tiny_bench):
         # the sample's segments are in the sidebar: picking one reruns the page
         assert _finite_positive(figures["filter_change_ms"]), page
         assert figures["exceptions"] == 0, page
+        # the same page reached from the sidebar in one browser session, on a fresh server
+        assert _finite_positive(figures["from_sidebar_ms"]), page
         # what the server spent and sent: its CPU over the span and the websocket's bytes
         for span in ("first_render", "filter_change"):
             assert figures[f"{span}_server_cpu_ms"] >= 0, page
