@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.analytics.health import config, metrics, scoring
-from dashboard.core import empty, formatting, noise, periods, queries
+from dashboard.core import empty, formatting, needs, noise, periods, queries
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.tiles import Tile, within_noise
 
@@ -311,8 +311,8 @@ def headline(
     if part is None:
         if never_fed(result, reasons):
             used = [m.metric for p in result.parts for m in p.metrics]
-            why = dict.fromkeys(w for m in used for w in reasons[m].split("; "))
-            return "No part has data whatever the filters: " + "; ".join(why) + "."
+            why = needs.merged(reasons[m] for m in used)
+            return f"No part has data whatever the filters: {why}."
         if filters is not None:
             return empty.nothing("part has data", filters)
         return "No part has data for these filters: widen the period or clear a filter."

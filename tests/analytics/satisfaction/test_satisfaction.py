@@ -796,7 +796,7 @@ def test_page_explains_a_warehouse_without_surveys(app_db):
     assert len(at.get("plotly_chart")) == 0
     shown = " ".join(i.value for i in at.info)
     # The true cause, whatever the period: no survey file was loaded (core/needs.py).
-    why = "needs surveys (score, date): no file gives them"
+    why = "no file gives surveys (score, date); load one on the import page"
     assert f"No NPS, CSAT and CES trend: {why}." in shown
     assert f"No verbatims: {why}." in shown
     assert "in this period" not in shown
