@@ -110,7 +110,8 @@ def kpi_changes(now: Mapping, before: Mapping) -> dict[str, tuple[float, float, 
     (nps_promoters, nps_detractors, csat_satisfied). Won amount rests on the Poisson noise of
     its count of won deals alone (a lower bound: amounts vary too); the median sales cycle
     by its order-statistic intervals when `now`/`before` carry them (cycle_interval,
-    sales_cycle_interval.sql); open pipeline (a stock at a date) has none (the overview passes it as untested)."""
+    sales_cycle_interval.sql); open pipeline (a stock at a date) has none (the overview
+    passes it to `judged` as untested)."""
     out = {}
     counted = count_change(now.get("new_customers"), before.get("new_customers"))
     if counted:
