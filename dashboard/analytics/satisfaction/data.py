@@ -324,7 +324,7 @@ def headline(
         tiles.append(within_noise(tile, margin, margin_words(kind, margin), change, beyond=True))
     unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
-        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
+        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}.", no_data=why)
         if (why := unfed.get(t.key))
         else t
         for t in tiles
