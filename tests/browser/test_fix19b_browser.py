@@ -117,7 +117,7 @@ def test_retention_shows_no_change_against_the_datas_first_year(server, page):
     expect(page.locator("[data-testid=stMetricDelta]")).to_have_count(0)
     for label in ("Churn", "Gross revenue retention", "Net revenue retention"):
         assert _caption(page, label).endswith(
-            "no change: orders start 7 Nov 2023, no complete cohort before"
+            "no change: no complete earlier cohort (see below)"
         ), label
     expect(page.get_by_text("No change is shown: orders start on 7 Nov 2023", exact=False))\
         .to_be_visible()  # fmt: skip
@@ -130,6 +130,7 @@ def test_retention_shows_no_change_against_the_datas_first_year(server, page):
 def test_health_lists_rank_customers_on_0_to_100_with_dashes(server, page):
     page.goto(f"{server}/health", timeout=90_000)
     expect(page.get_by_text("Customers only:", exact=False)).to_be_visible(timeout=180_000)
+    expect(page.get_by_text("Least healthy customers", exact=True)).to_be_visible()
     _idle(page)
     grids = page.locator("[data-testid=stDataFrame], [data-testid=stTable]").filter(
         has_text="Ranking score (0-200)"

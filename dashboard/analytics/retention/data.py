@@ -371,7 +371,7 @@ def _previous_rates(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[d
             {},
             f"No change is shown: orders start on {started}, so the customers who ordered "
             f"{when} were all new to the data, not a complete cohort to compare with.",
-            f"no change: orders start {started}, no complete cohort before",
+            "no change: no complete earlier cohort (see below)",
         )
     if not at_start:
         return (
