@@ -17,20 +17,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import test_finish19_browser as finish19
 from tests.browser.test_finish19_browser import no_amounts, shot  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
+page = finish19.page  # 1440 x 900, as the screenshot review was taken
 CELLS_JS = "g => [...g.querySelectorAll('td')].map(e => e.textContent.trim())"
 HEADERS_JS = "g => [...g.querySelectorAll('th')].map(e => e.textContent.trim()).filter(Boolean)"
-
-
-@pytest.fixture
-def page(browser):
-    """1440 x 900, as the screenshot review was taken."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def _tile(page, label: str):
