@@ -104,9 +104,9 @@ st.subheader("Accounts")
 best, worst = session.derived(leaders, filters, preset, data, preset)
 # One above the other: side by side at 1440 px, the part columns were cut (issue 19).
 st.caption(report.LEADERBOARD_NOTE)
-st.caption("Healthiest accounts")
+st.caption("Healthiest customers")
 widgets.table(report.leaderboard_table(best))
-st.caption("Least healthy accounts")
+st.caption("Least healthy customers")
 widgets.table(report.leaderboard_table(worst))
 choices = {
     r["account_id"]: r["account"] for r in [*best.to_dict("records"), *worst.to_dict("records")]

@@ -11,7 +11,11 @@
 --                             / revenue in prior period   (no expansion; 0 to 100%)
 --   net revenue retention = sum of revenue in period / revenue in prior period
 --                           (expansion included; may exceed 100%)
--- both sums over the customers at start only.
+-- both sums over the customers at start only. The sums of squares and products beside them
+-- (x = prior revenue, k = kept, y = period revenue, per customer at start) give each ratio's
+-- delta-method margin over customers (core/noise.py, ratio_margin). first_order_date is the
+-- first purchase in scope: a prior period starting on or before it holds no complete
+-- cohort (every customer in it was new to the data).
 with
 
 bounds as (
@@ -49,7 +53,9 @@ per_customer as (
 ),
 
 at_start as (
-    select * from per_customer where prior_orders > 0
+    select *, least(period_revenue, prior_revenue) as kept_revenue
+    from per_customer
+    where prior_orders > 0
 ),
 
 final as (
@@ -60,8 +66,19 @@ final as (
         count(s.account_id) as customers_at_start,
         count(s.account_id) filter (where s.period_orders > 0) as customers_retained,
         coalesce(sum(s.prior_revenue), 0) as revenue_at_start,
-        coalesce(sum(least(s.period_revenue, s.prior_revenue)), 0) as revenue_kept,
-        coalesce(sum(s.period_revenue), 0) as revenue_from_start_customers
+        coalesce(sum(s.kept_revenue), 0) as revenue_kept,
+        coalesce(sum(s.period_revenue), 0) as revenue_from_start_customers,
+        coalesce(sum(s.prior_revenue * s.prior_revenue), 0) as sum_xx,
+        coalesce(sum(s.kept_revenue * s.kept_revenue), 0) as sum_kk,
+        coalesce(sum(s.kept_revenue * s.prior_revenue), 0) as sum_kx,
+        coalesce(sum(s.period_revenue * s.period_revenue), 0) as sum_yy,
+        coalesce(sum(s.period_revenue * s.prior_revenue), 0) as sum_yx,
+        (
+            select cast(min(o.ordered_at) as date)
+            from orders o
+            where o.account_id is not null and (o.amount is null or o.amount >= 0)
+                and account_in_scope(o.account_id, $segments, $regions, $owners, $teams)
+        ) as first_order_date
     from bounds b
     left join at_start s on true
     group by all

@@ -173,3 +173,16 @@ def is_no_change(text: str | None) -> bool:
 def within_noise(text: str, margin_text: str) -> str:
     """A change no larger than its margin of error, said so: "+14.5 pts · within noise (±18)"."""
     return f"{text} · within noise ({margin_text})"
+
+
+def beyond_noise(text: str, margin_text: str) -> str:
+    """A change larger than its margin of error, said so: "+19 · beyond noise (±7)"."""
+    return f"{text} · beyond noise ({margin_text})"
+
+
+NO_NOISE_TEST = "no noise test for this figure"
+
+
+def untested(text: str) -> str:
+    """A change no noise test judges, said so: "+2.3% · no noise test for this figure"."""
+    return f"{text} · {NO_NOISE_TEST}"

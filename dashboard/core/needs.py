@@ -222,18 +222,52 @@ def tables_with_rows(fed: Fed) -> set[str]:
 def missing_sentence(
     groups: list[tuple[Input, ...]], tables: set[str] | None = None, where: str = "import page"
 ) -> str:
-    """Why a need is not met, with the fix: "no amount column was mapped: map one on the
-    import page"; a table with no rows at all: "needs orders (customer, date, amount): no
-    file gives them"."""
-    parts = []
+    """Why a need is not met, with the fix, as one clause the caller can put after its own
+    colon ("No won amount: <this>."): "no amount column was mapped; map one on the import
+    page"; a table with no rows at all: "no file gives orders (customer, date, amount); load
+    one on the import page". Never a colon of its own, so no sentence reads "a: b: c"."""
+    causes = []
     for group in groups:
         table = group[0].table
         if tables is not None and all(i.table not in tables for i in group):
-            parts.append(f"needs {TABLE_WORDS.get(table, table)}: no file gives them")
+            causes.append(f"{ABSENT}{TABLE_WORDS.get(table, table)}")
         else:
             what = " or ".join(i.what for i in group)
-            parts.append(f"no {_without_article(what)} was mapped: map one on the {where}")
-    return "; ".join(dict.fromkeys(parts))
+            causes.append(f"no {_without_article(what)} was mapped")
+    return _sentence(causes, where)
+
+
+ABSENT = "no file gives "
+CAUSES_END = "; "  # between the causes and the fix: a cause never holds one
+
+
+def _sentence(causes: Iterable[str], where: str = "import page") -> str:
+    """'<cause> and <cause>; <fix> on the <where>', each cause once; '' with none."""
+    causes = list(dict.fromkeys(causes))
+    if not causes:
+        return ""
+    absent = [c for c in causes if c.startswith(ABSENT)]
+    unmapped = [c for c in causes if not c.startswith(ABSENT)]
+    if absent and unmapped:
+        todo = "load and map them"
+    elif absent:
+        todo = "load one" if len(absent) == 1 else "load them"
+    else:
+        todo = "map one" if len(unmapped) == 1 else "map them"
+    return f"{' and '.join(causes)}{CAUSES_END}{todo} on the {where}"
+
+
+def merged(reasons: Iterable[str], where: str = "import page") -> str:
+    """Several needs' reasons (missing_sentence) as one: each cause once, one fix at the end
+    ("no file gives accounts (…) and no product column … was mapped; load and map them on
+    the import page")."""
+    causes = [
+        cause
+        for reason in reasons
+        for cause in reason.split(CAUSES_END, 1)[0].split(" and ")
+        if cause
+    ]
+    return _sentence(causes, where)
 
 
 def _without_article(text: str) -> str:
@@ -261,7 +295,7 @@ def no_data_reasons(
 
 def note(page: str, key: str, why: str) -> str:
     """The empty state of a chart or column whose input no load fed, with the fix:
-    "No amounts per stage: no amount column was mapped: map one on the import page."."""
+    "No amounts per stage: no amount column was mapped; map one on the import page."."""
     return f"No {need(page, key).label}: {why}."
 
 

@@ -41,20 +41,35 @@ def delta_shown(tile: Tile) -> tuple[str | None, str, str]:
 
 
 def within_noise(
-    tile: Tile, margin: float | None, margin_text: str | None = None, change: float | None = None
+    tile: Tile,
+    margin: float | None,
+    margin_text: str | None = None,
+    change: float | None = None,
+    beyond: bool = False,
 ) -> Tile:
     """The tile with its change greyed and marked "within noise (±N)" when the change is no
     larger than the margin of error the page itself reports (same units as the change);
     `margin_text` is the margin as the page writes it (default "±N", whole); `change` the
     exact change, so that the tile and the page's sentence judge the same number (default:
-    the number the delta shows)."""
+    the number the delta shows). With `beyond`, a larger change keeps its colour and says
+    "beyond noise (±N)": the tile shows the one margin its verdict rests on."""
     if tile.delta is None or margin is None or formatting.is_no_change(tile.delta):
         return tile
     size = abs(change) if change is not None else _delta_size(tile.delta)
-    if size is None or size > margin:
+    if size is None:
         return tile
     shown = margin_text or f"±{margin:.0f}"
+    if size > margin:
+        return replace(tile, delta=formatting.beyond_noise(tile.delta, shown)) if beyond else tile
     return replace(tile, delta=formatting.within_noise(tile.delta, shown), delta_tone="neutral")
+
+
+def untested(tile: Tile) -> Tile:
+    """A change no noise test can judge (a stock at a date, a figure with no known spread):
+    grey, with "no noise test for this figure" under the tile, never red or green."""
+    if tile.delta is None or formatting.is_no_change(tile.delta):
+        return tile
+    return replace(tile, delta=formatting.untested(tile.delta), delta_tone="neutral")
 
 
 def _delta_size(text: str) -> float | None:

@@ -90,11 +90,10 @@ def after_loading(cur: duckdb.DuckDBPyConnection) -> list[Answer]:
 
 
 def _fix(group: tuple[needs.Input, ...], files: list[MappedFile], tables: set[str]) -> str:
-    """'map an amount column (close_value looks like one)' or 'needs orders (...): no file
-    gives them'."""
+    """'map an amount column (close_value looks like one)' or 'no file gives orders (...)'."""
     if all(i.table not in tables for i in group):
         table = group[0].table
-        return f"needs {needs.TABLE_WORDS.get(table, table)}: no file gives them"
+        return f"no file gives {needs.TABLE_WORDS.get(table, table)}"
     what = " or ".join(i.what for i in group)
     hint = next(
         (

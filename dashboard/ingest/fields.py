@@ -621,3 +621,26 @@ KEY_FIELD["owners"] = "owner"
 KEY_FIELD["products"] = "product"
 FILE_NAME_HINTS["owners"] = ("team", "user", "owner", "agent", "rep")
 FILE_NAME_HINTS["products"] = ("product", "price", "catalog", "item")
+
+# Each warehouse table as a person calls it, for the import page's tables and sentences (never
+# `deal_stage_history` on screen). A teams file fills owners; the sample also writes the stage
+# order it knows (pipeline_stages).
+TABLE_WORDS = {
+    "accounts": "accounts",
+    "deals": "deals",
+    "deal_stage_history": "stage history",
+    "activities": "activities",
+    "orders": "orders",
+    "surveys": "surveys",
+    "tickets": "tickets",
+    "owners": "owners and teams",
+    "products": "products",
+    "pipeline_stages": "stage order",
+}
+
+
+def table_words(name: object) -> str:
+    """'deal_stage_history' -> 'stage history'; an unknown name has its underscores spelled
+    out as spaces."""
+    text = str(name)
+    return TABLE_WORDS.get(text, text.replace("_", " "))

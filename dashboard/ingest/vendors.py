@@ -38,6 +38,12 @@ LABELS = {
     "generic": "a spreadsheet (no CRM recognised)",
 }
 
+
+def vendor_words(vendor: str) -> str:
+    """The CRM as a table cell names it: "HubSpot", "Spreadsheet (no CRM)" for `generic`."""
+    return "Spreadsheet (no CRM)" if vendor == "generic" else LABELS.get(vendor, vendor)
+
+
 # Headers that, together, give a vendor away (normalised).
 SIGNATURES = {
     "hubspot": (
@@ -200,6 +206,19 @@ SIGNATURES = {
     ),
 }
 
+# Headers any spreadsheet of deals may carry, whoever wrote it (our own field names among
+# them: `stage`, `status`, `pipeline`, `owner`). They back a vendor's distinctive headers but
+# never name one alone: a plain CSV with "pipeline, stage, status, owner" once read as Copper.
+COMMON = frozenset(
+    {
+        "accounts", "account name", "campaign", "closed", "closed date", "closedate", "company",
+        "confidence", "contacts", "created at", "created date", "customer", "date created",
+        "deal", "deal name", "deal stage", "deal value", "description", "lead source",
+        "loss reason", "lost reason", "medium", "no", "opportunity", "owner", "pipeline",
+        "priority", "salesperson", "stage", "status", "tags", "territory", "updated at", "value",
+    }
+)  # fmt: skip
+
 # "Date entered "Closed Won (Sales Pipeline)"" in any quote style.
 HUBSPOT_ENTERED = re.compile(
     r"""^\s*date entered\s*["'“”‘’](?P<stage>.+?)(?:\s*\((?P<pipeline>[^()]*)\))?["'“”‘’]\s*$""",
@@ -223,7 +242,8 @@ class Recognition:
 
 
 def recognise(headers: list[str]) -> Recognition:
-    """The CRM that wrote these headers, or 'generic'."""
+    """The CRM that wrote these headers, or 'generic': a vendor needs two of its signature's
+    headers, at least one of them its own (not in COMMON)."""
     names = [normalise(h) for h in headers]
     # Both spellings: "StageName" -> "stagename" (Salesforce's API names as one word) and
     # "Стадия сделки" -> "стадия сделки" (letters of any script kept).
@@ -233,6 +253,8 @@ def recognise(headers: list[str]) -> Recognition:
     scores: dict[str, tuple[float, tuple[str, ...]]] = {}
     for vendor, signature in SIGNATURES.items():
         hits = tuple(s for s in signature if s in present)
+        if all(h in COMMON for h in hits):
+            hits = ()  # only headers anyone writes: not this vendor's file
         scores[vendor] = (len(hits) / max(len(names), 1) + len(hits) / 10, hits)
     if entered:
         hits = scores["hubspot"][1] + tuple(entered[:2])

@@ -25,9 +25,10 @@ from dashboard.ingest import (
     profiles,
     remap,
     uploads,
+    vendors,
 )
 from dashboard.ingest.errors import ImportProblem, plain_reason
-from dashboard.ingest.fields import TABLES
+from dashboard.ingest.fields import TABLES, table_words
 from dashboard.ingest.mapping import SKIP
 from dashboard.store import sample, warehouse
 from dashboard.ui import alert_notes, widgets
@@ -510,7 +511,7 @@ def render_fit(cur: duckdb.DuckDBPyConnection) -> None:
         st.markdown("**How these files fit together**")
         st.markdown(
             "They load as one export, in this order: "
-            + " → ".join(f"{i.name} ({i.mapping.table})" for i in ordered)
+            + " → ".join(f"{i.name} ({table_words(i.mapping.table)})" for i in ordered)
             + ". Each file is its own load in the history (undo them one by one), but they "
             "load together or not at all."
         )
@@ -547,7 +548,14 @@ HISTORY_LABELS = {
 
 def load_history(cur: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """Every load, undone ones too, newest first (for a reader whose scope is everything)."""
-    history = warehouse.load_history(cur, include_undone=True, scope=scope)
+    history = warehouse.load_history(cur, include_undone=True, scope=scope, table_separator="|")
+    # In words, like the headers: "deals, stage history", "HubSpot", never `deal_stage_history`
+    # or `generic` in a cell.
+    history["table_names"] = [
+        v if pd.isna(v) else ", ".join(table_words(t) for t in v.split("|") if t)
+        for v in history["table_names"]
+    ]
+    history["vendor"] = history["vendor"].map(vendors.vendor_words, na_action="ignore")
     return history[list(HISTORY_LABELS)].rename(columns=HISTORY_LABELS)
 
 

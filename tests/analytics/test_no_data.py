@@ -24,7 +24,7 @@ HUBSPOT = (
     / "hubspot-no-amount"
     / "hubspot-crm-exports-all-deals-2024-08-27.csv"
 )
-AMOUNT_WHY = "no amount column was mapped: map one on the import page"
+AMOUNT_WHY = "no amount column was mapped; map one on the import page"
 
 # Sales cycle of the fixture's three won deals (close dates at midnight):
 #   9871001 2024-01-10 09:12 -> 2024-03-28: 21 + 29 + 28 = 78 days - 9h12m = 77.6167
@@ -163,7 +163,10 @@ def test_health_metrics_without_inputs_are_no_data_not_zero(con):
     # With data: NPS all time 3 promoters (10, 9, 10), 2 detractors (3, 6) of 6 -> 16.7.
     assert values["nps"] == pytest.approx(100 / 6)
     why = metrics.unfed(con)
-    assert why["touched_90d"] == "needs activities (account, date): no file gives them"
+    assert (
+        why["touched_90d"]
+        == "no file gives activities (account, date); load one on the import page"
+    )
     preset = health_config.load()[health_config.DEFAULT_PRESET]
     result = scoring.score(preset, values)
     for part in result.parts:
@@ -171,7 +174,9 @@ def test_health_metrics_without_inputs_are_no_data_not_zero(con):
             if m.metric in why:
                 assert m.points is None  # left out, never 0 points
     notes = [n for p in result.parts for n in report.missing_notes(p, why)]
-    assert any("needs activities (account, date): no file gives them" in n for n in notes)
+    assert any(
+        "no file gives activities (account, date); load one on the import page" in n for n in notes
+    )
     assert report.kpi_rows(con, Filters())["no_data"]
 
 

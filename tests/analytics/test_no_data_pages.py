@@ -35,7 +35,7 @@ from tests.conftest import frame
 
 Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
 MAVEN = Path(__file__).parents[1] / "ingest" / "real_exports" / "maven-crm"
-NO_AMOUNT = "no amount column was mapped: map one on the import page"
+NO_AMOUNT = "no amount column was mapped; map one on the import page"
 STAGES = frame(
     "pipeline stage stage_order status",
     [
@@ -108,7 +108,7 @@ def test_sales_cycle_without_creation_date_says_so_not_no_won_deals(con):
     assert cycle.cycles.empty  # D1 is won, but has no creation date
     why = funnel.sales_cycle_empty(cycle, gaps)
     assert why == (
-        "No sales cycle: no creation date column was mapped: map one on the import page."
+        "No sales cycle: no creation date column was mapped; map one on the import page."
     )
     assert "No won deals closed" not in why
     # Deals are placed in a period by creation date: none can be, and that is the cause.
@@ -139,8 +139,8 @@ def test_sales_cycle_and_time_in_stage_with_their_inputs(con):
     stay = funnel.time_in_stage(con, Filters(), "Sales")
     assert stay["count_deals_measured"].sum() == 0
     assert funnel.time_in_stage_empty(stay, gaps) == (
-        "No days in each stage: needs a stage history (deal, stage, date entered): no file "
-        "gives them."
+        "No days in each stage: no file gives a stage history (deal, stage, date entered); load "
+        "one on the import page."
     )
 
 
@@ -227,7 +227,7 @@ def test_no_competitor_column_reads_differently_from_none_recorded(con):
     view = competitors.positioning(con, Q1)
     warning = competitors.coverage_warning(view)
     assert warning.startswith(
-        "No win rate per competitor: no competitor column on deals was mapped: map one on the "
+        "No win rate per competitor: no competitor column on deals was mapped; map one on the "
         "import page."
     )
     tiles = {t.key: t for t in competitors.tiles(view)}
@@ -262,15 +262,15 @@ def test_competitors_without_close_date_name_it_not_an_empty_period(con):
 
 # --- satisfaction and retention ---------------------------------------------------------
 
-SURVEY_WHY = "needs surveys (score, date): no file gives them"
-ORDER_WHY = "needs orders (customer, date, amount): no file gives them"
+SURVEY_WHY = "no file gives surveys (score, date); load one on the import page"
+ORDER_WHY = "no file gives orders (customer, date, amount); load one on the import page"
 
 
 def test_satisfaction_without_surveys_says_what_to_load(con):
     load(con, deals=deals())
     gaps = satisfaction.no_data(con, Filters())
     assert gaps["satisfaction"] == f"No NPS, CSAT and CES trend: {SURVEY_WHY}."
-    assert gaps["verbatims"].startswith("No verbatims: needs surveys")
+    assert gaps["verbatims"].startswith("No verbatims: no file gives surveys")
     tiles = satisfaction.headline(con, Filters()).tiles
     assert [t.value for t in tiles] == ["—", "—", "—"]
     assert all(t.caption == f"No data: {SURVEY_WHY}" for t in tiles)  # was "0 answers"
@@ -308,7 +308,7 @@ def test_retention_orders_without_amount_blank_revenue_only(con):
     gaps = retention.no_data(con, Filters())
     assert "retention" not in gaps and retention.empty_state(gaps, "logo") is None
     assert retention.empty_state(gaps, "revenue") == (
-        "No revenue retention: no order amount column was mapped: map one on the import "
+        "No revenue retention: no order amount column was mapped; map one on the import "
         "page. Show customers (logo retention) instead."
     )
 
@@ -321,14 +321,19 @@ def test_health_without_an_accounts_file_is_no_data_everywhere(con):
     why = metrics.unfed(con)
     assert set(why) == set(metrics.METRICS)  # win rate too: health counts per account
     assert (
-        why["win_rate"] == "needs accounts (segment, industry, region, owner): no file gives them"
+        why["win_rate"]
+        == "no file gives accounts (segment, industry, region, owner); load one on the import page"
     )
     preset = health_config.load()[health_config.DEFAULT_PRESET]
     result = scoring.score(preset, metrics.scope_values(con, Filters()))
     assert result.overall is None and report.never_fed(result, why)
-    assert report.headline(result, preset, why).startswith(
-        "No part has data whatever the filters: needs accounts (segment, industry, region, owner)"
+    said = report.headline(result, preset, why)
+    assert said.startswith(
+        "No part has data whatever the filters: no file gives accounts (segment, industry, "
+        "region, owner) and no "
     )
+    assert said.endswith("; load and map them on the import page.")  # one fix, at the end
+    assert said.count(":") == 1 and said.count("no file gives accounts") == 1
     overall = report.tiles(result, None, preset, Filters())[0]
     assert (overall.value, overall.caption) == ("—", "no data · no part has data")
 

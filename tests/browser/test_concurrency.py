@@ -166,8 +166,9 @@ async def _tile(page) -> tuple[str, str]:
         .first.inner_text(timeout=WAIT_MS)
     ).strip()
     # The page heads the caption with the tile's noise verdict ("Within noise (±N%) · ...",
+    # "Beyond noise (±N%) · ...",
     # widgets.tiles); the figure compared is the tile's own caption after it.
-    if caption.startswith("Within noise"):
+    if caption.startswith(("Within noise", "Beyond noise", "No noise test")):
         caption = caption.split(" · ", 1)[1]
     return value.strip(), caption
 

@@ -24,7 +24,7 @@ def test_health_page_weight_slider_re_scores(server, page):
     expect(tiles).to_have_count(5, timeout=60_000)
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)
     expect(page.get_by_text(re.compile("Weakest part:"))).to_be_visible()
-    expect(page.get_by_text("Least healthy accounts")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Least healthy customers")).to_be_visible(timeout=60_000)
     expect(
         page.get_by_text(re.compile("every deal, order, touch and survey answer"))
     ).to_be_visible(timeout=60_000)

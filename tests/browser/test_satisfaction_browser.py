@@ -26,14 +26,16 @@ def test_satisfaction_trend_hover_measure_and_search(server, page):
     tiles = page.locator("[data-testid=stMetric]")
     expect(tiles).to_have_count(3)
     expect(tiles.first).to_contain_text("NPS")
-    expect(page.get_by_text(re.compile(r"^±\d+ · [\d,]+ answers$")).first).to_be_visible()
+    # One margin per tile, named by its verdict (before: "±5 · 1,095 answers" beside it).
+    expect(page.get_by_text(re.compile(r"^(Within|Beyond) noise \(±\d+\.\d pts\) · [\d,]+ "
+                                       r"answers$")).first).to_be_visible()  # fmt: skip
     trend = charts.first
     expect(trend.get_by_text(re.compile(r"NPS by month · \d+ \w+ \d{4}"))).to_be_visible()
     # The sample surveys NPS once a quarter: the months between hold few answers, greyed.
     expect(trend.get_by_text("Fewer than 30 answers (too few to read)")).to_be_visible()
     expect(page.get_by_role("heading", name="Changes that matter")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"NPS rose from -?\d+ to \d+ \(±\d+\): beyond noise"))
-           .first).to_be_visible()  # fmt: skip
+    rose = re.compile(r"NPS rose from -?\d+ to \d+ \(±\d+\.\d pts\): beyond noise")
+    expect(page.get_by_text(rose).first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/satisfaction\?.*from=\d{4}-\d{2}-\d{2}"))
 
     # Hovering a reliable point gives its value, margin and answer count.

@@ -37,9 +37,12 @@ def test_measure_inputs_stay_within_the_grant(con):
 def test_no_data_reasons_for_the_golden_data(con):
     load_golden(con)
     reasons = needs.no_data_reasons(con, needs.HEALTH)
-    assert reasons["touched_90d"] == "needs activities (account, date): no file gives them"
+    assert (
+        reasons["touched_90d"]
+        == "no file gives activities (account, date); load one on the import page"
+    )
     assert reasons["competitive_win_rate"] == (
-        "no competitor column on deals was mapped: map one on the import page"
+        "no competitor column on deals was mapped; map one on the import page"
     )
     assert "win_rate" not in needs.no_data_reasons(con, needs.OVERVIEW)  # status is fed
 
@@ -91,3 +94,37 @@ def test_everything_granted_reads_the_per_load_counts_and_a_narrower_grant_none(
         con, "measure_inputs_all_granted", Filters(scope=NOTHING).scope_params()
     ).empty
     assert needs.fed_in_warehouse(con)[("deals", "amount")] == (7, 6)  # D6 has none
+
+
+def test_a_reason_reads_as_one_sentence_after_its_own_colon():
+    """Issue 19: "No data: no amount column was mapped: map one…" doubled its colon. The reason
+    carries no colon of its own, names every cause once and ends with one fix."""
+    one = needs.missing_sentence([needs.AMOUNT], {"deals"})
+    assert one == "no amount column was mapped; map one on the import page"
+    assert needs.note(needs.OVERVIEW, "won_amount", one).count(":") == 1
+    two = needs.missing_sentence([needs.CREATED, needs.CLOSED], {"deals"})
+    assert two == (
+        "no creation date column was mapped and no close date column was mapped; map them on "
+        "the import page"
+    )
+    absent = needs.missing_sentence(list(needs.ORDERS), {"deals"})
+    assert absent == "no file gives orders (customer, date, amount); load one on the import page"
+    both = needs.missing_sentence([needs.SCORE, needs.AMOUNT], {"deals"})
+    assert both == (
+        "no file gives surveys (score, date) and no amount column was mapped; load and map them "
+        "on the import page"
+    )
+    for page, key in needs.BY_KEY:
+        need = needs.need(page, key)
+        for tables in (set(), {"deals"}, set(needs.TABLE_WORDS)):
+            why = needs.missing_sentence(list(need.requires), tables)
+            assert ":" not in why, (key, why)
+
+
+def test_several_reasons_merge_into_one_sentence_with_one_fix():
+    accounts = needs.missing_sentence([needs.ACCOUNT_ROWS], set())
+    product = needs.missing_sentence([needs.PRODUCT], {"accounts", "deals", "orders"})
+    assert needs.merged([accounts, product, accounts]) == (
+        "no file gives accounts (segment, industry, region, owner) and no product column on "
+        "deals or product column on orders was mapped; load and map them on the import page"
+    )

@@ -55,10 +55,10 @@ def test_before_loading_names_what_stays_empty_and_the_fix():
         "customer column on orders (account looks like one)"
     ) in lines
     assert (
-        "Retention: customer cohorts, revenue retention — needs orders (customer, date, amount): "
-        "no file gives them" in lines
+        "Retention: customer cohorts, revenue retention — no file gives orders (customer, date, "
+        "amount)" in lines
     )
-    assert "Overview: NPS, CSAT, CES — needs surveys (score, date): no file gives them" in lines
+    assert "Overview: NPS, CSAT, CES — no file gives surveys (score, date)" in lines
     assert "Overview: win rate" in lines  # a stage gives the status: win rate is fed
     assert "Funnel: stages and conversion" in lines
 
@@ -95,13 +95,13 @@ def test_after_loading_reads_the_data_in_effect(con):
         loader.close(con, inspection)
     lines = answers.lines(answers.after_loading(con))
     assert (
-        "Overview: open pipeline, won amount, average deal size — no amount column was mapped: "
+        "Overview: open pipeline, won amount, average deal size — no amount column was mapped; "
         "map one on the import page"
     ) in lines
     assert "Overview: win rate, sales cycle, new customers, customers" in lines
     assert (
-        "Satisfaction: NPS, CSAT and CES trend, verbatims — needs surveys (score, date): "
-        "no file gives them" in lines
+        "Satisfaction: NPS, CSAT and CES trend, verbatims — no file gives surveys (score, date); "
+        "load one on the import page" in lines
     )
 
 
@@ -122,4 +122,4 @@ def test_cli_dry_run_and_answers_command(db_path, capsys):
     assert cli.main(["answers", "--db", db]) == 0
     out = capsys.readouterr().out
     assert "What the data loaded can answer:" in out
-    assert "no amount column was mapped: map one on the import page" in out
+    assert "no amount column was mapped; map one on the import page" in out

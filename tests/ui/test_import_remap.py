@@ -44,7 +44,7 @@ def test_remap_a_load_from_the_page(hubspot_env):
     at.switch_page(page("import.py")).run()
     assert not at.exception
     # After loading: what the data answers, with what to map.
-    assert "no amount column was mapped: map one on the import page" in texts(at)
+    assert "no amount column was mapped; map one on the import page" in texts(at)
     remap = next(s for s in at.selectbox if s.key == "remap_load")
     remap.select(1).run()
     assert not at.exception

@@ -38,7 +38,7 @@ def test_every_page_says_what_to_map_instead_of_zero(no_amount_env):
     at = open_page("funnel.py")
     text = said(at)
     assert "No amounts per stage: no amount column was mapped" in text
-    assert "No days in each stage: needs a stage history" in text
+    assert "No days in each stage: no file gives a stage history" in text
     assert "$0" not in text
     assert len(at.get("plotly_chart")) >= 2  # the funnel and the sales cycle (D1: 10 days)
     labels = at.get("plotly_chart")[0].proto.spec.split('"text"')[1].split("]")[0]
@@ -53,13 +53,16 @@ def test_every_page_says_what_to_map_instead_of_zero(no_amount_env):
 
     at = open_page("satisfaction.py")
     text = said(at)
-    assert "No NPS, CSAT and CES trend: needs surveys (score, date): no file gives them" in text
+    assert (
+        "No NPS, CSAT and CES trend: no file gives surveys (score, date); load one on the "
+        "import page" in text
+    )
     assert {m.value for m in at.metric} == {"—"}
 
     at = open_page("retention.py")
-    assert "No customer cohorts: needs orders (customer, date, amount)" in said(at)
+    assert "No customer cohorts: no file gives orders (customer, date, amount)" in said(at)
     assert len(at.get("plotly_chart")) == 0
 
     at = open_page("health.py")
-    assert "No part has data whatever the filters: needs accounts" in said(at)
+    assert "No part has data whatever the filters: no file gives accounts" in said(at)
     assert len(at.get("plotly_chart")) == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from dashboard.analytics.digest import images, pdf
 from dashboard.analytics.digest.build import Digest, live_link
 from dashboard.analytics.digest.sections import Section
-from dashboard.core.tiles import Tile
+from dashboard.core.tiles import Tile, delta_shown
 
 FORMATS = ("md", "html", "pdf")
 STYLE = """
@@ -179,11 +179,10 @@ def _tiles(tiles: Sequence[Tile]) -> str:
 
 
 def _tone(tile: Tile) -> str:
-    """Green when the change is good news, red when bad (as the app's tiles)."""
-    text = (tile.delta or "").strip()
-    if not text or text[0] not in "+-" or not any(ch in "123456789" for ch in text):
-        return "flat"
-    return "good" if (text[0] == "+") == tile.higher_is_better else "bad"
+    """Green when the change is good news, red when bad, grey when there is none, it is within
+    noise or no noise test judges it: the app's own rule (tiles.delta_shown)."""
+    _, colour, _ = delta_shown(tile)
+    return {"green": "good", "red": "bad"}.get(colour, "flat")
 
 
 def _list(lines: Sequence[str]) -> str:

@@ -295,7 +295,9 @@ def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
 def _per_account(frame: pd.DataFrame, months: float, missing: Collection[str] = ()) -> pd.DataFrame:
     """Every metric per account, a column at a time: the definitions take Series as well as
     numbers (NaN = no data), so 100,000 accounts cost one vector operation per metric."""
-    out = frame[["account_id", "account_name", "segment"]].reset_index(drop=True)
+    kept = ["account_id", "account_name", "segment"]
+    kept += ["is_customer"] if "is_customer" in frame else []  # the accounts lists rank customers
+    out = frame[kept].reset_index(drop=True)
     sums = {c: frame[c].reset_index(drop=True) for c in frame.columns}
     sums["accounts"] = pd.Series(1.0, index=out.index)
     for key, metric in METRICS.items():

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.analytics.health import config, metrics, scoring
-from dashboard.core import empty, formatting, noise, periods, queries
+from dashboard.core import empty, formatting, needs, noise, periods, queries
 from dashboard.core.filters import SCOPE_KEYS, Filters
 from dashboard.core.tiles import Tile, within_noise
 
@@ -17,15 +17,18 @@ LEADERBOARD_SIZE = 10
 MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a score
 BEYOND_CAP = 2.0  # for ranking only: points may run to 200 past the target (ties at 100 break)
 BEYOND_PREFIX = "beyond:"  # account_scores' columns of part points allowed past the target
-# The accounts tables, every column in words (issue 19, point 10).
+# The accounts tables, every column in words (issue 19, point 10), every number agreeing with
+# the page's "Scores run 0-100": only the ranking score runs past 100, and says so.
+RANKING = "ranking score (0-200)"
 LEADERBOARD_NOTE = (
-    "Ranked by **ranking score**: the mean of the parts with each metric's points allowed "
-    "past its target, up to 200 (a metric at twice the distance from floor to target scores "
-    "200), so accounts that all reach the targets still rank. **Health** is the same mean "
-    "with points stopped at 100 at the target, as the tiles and bands use. Each **part** "
-    "column is that part's points past the target too (100 = at target). Only accounts "
-    f"with at least {MIN_PARTS_FOR_RANK} parts with data are ranked; '—' is a part with no "
-    "data for the account."
+    "Customers only: accounts that have bought (an order or a won deal) by the end of the "
+    "period. A prospect has no relationship yet to keep, widen or retain, so it is not ranked "
+    "here. Ranked by the **ranking score (0–200)**: the mean of the parts with each metric's "
+    "points allowed past its target, up to 200 (twice the distance from floor to target), so "
+    "customers that all reach the targets still rank. **Health** and each **part** run 0–100 "
+    "(100 = at target), as the tiles and bands. A part with no data for the customer is '—' "
+    "and left out of its scores (never counted as 0); only customers with at least "
+    f"{MIN_PARTS_FOR_RANK} parts with data are ranked."
 )
 
 
@@ -219,6 +222,8 @@ def account_scores(data: metrics.HealthData, preset: scoring.Preset) -> pd.DataF
     out = pd.DataFrame(
         {"account_id": accounts["account_id"], "account": names, "segment": accounts["segment"]}
     )
+    if "is_customer" in accounts:
+        out["is_customer"] = accounts["is_customer"]
     overall, part_scores, parts_with_data = _scored(accounts, preset, cap=1.0)
     out["overall"] = overall
     for name, score in part_scores.items():
@@ -269,6 +274,8 @@ def _points(accounts: pd.DataFrame, m: scoring.MetricSpec, cap: float = 1.0) -> 
 def leaderboard(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(best, worst) accounts among those with enough parts scored to compare fairly."""
     ranked = scores[scores["parts_with_data"] >= MIN_PARTS_FOR_RANK].dropna(subset=["overall"])
+    if "is_customer" in ranked:  # customers only (LEADERBOARD_NOTE)
+        ranked = ranked[ranked["is_customer"] > 0]
     if "beyond" not in ranked:  # ranked by the capped score alone
         ranked = ranked.assign(beyond=ranked["overall"])
     keys = ["beyond", "overall", "account_id"]  # the ranking score, shown first in the table
@@ -311,8 +318,8 @@ def headline(
     if part is None:
         if never_fed(result, reasons):
             used = [m.metric for p in result.parts for m in p.metrics]
-            why = dict.fromkeys(w for m in used for w in reasons[m].split("; "))
-            return "No part has data whatever the filters: " + "; ".join(why) + "."
+            why = needs.merged(reasons[m] for m in used)
+            return f"No part has data whatever the filters: {why}."
         if filters is not None:
             return empty.nothing("part has data", filters)
         return "No part has data for these filters: widen the period or clear a filter."
@@ -341,16 +348,15 @@ def missing_notes(part: scoring.PartScore, reasons: Mapping[str, str] | None = N
 
 
 def leaderboard_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores rounded for people, the ranking score first; parts as points past the target
-    (not all 100); missing parts shown as a dash. See LEADERBOARD_NOTE."""
+    """Scores rounded for people, the ranking score (0-200) first, then health and each part
+    on 0-100 (the caption's scale); a part with no data a dash. See LEADERBOARD_NOTE."""
     out = frame[["account", "segment"]].copy()
     if "beyond" in frame:
-        out["ranking score"] = frame["beyond"].map(_score_text)
+        out[RANKING] = frame["beyond"].map(_score_text)
     out["health (0-100)"] = frame["overall"].map(_score_text)
-    parts = [c for c in frame.columns if c.startswith(BEYOND_PREFIX)]
-    if not parts:  # scored without points past the target: the capped parts
-        skip = {"account_id", "account", "segment", "overall", "parts_with_data", "beyond"}
-        parts = [c for c in frame.columns if c not in skip]
+    skip = {"account_id", "account", "segment", "overall", "parts_with_data", "beyond",
+            "is_customer"}  # fmt: skip
+    parts = [c for c in frame.columns if c not in skip and not c.startswith(BEYOND_PREFIX)]
     for column in parts:
-        out[column.removeprefix(BEYOND_PREFIX)] = frame[column].map(_score_text)
+        out[column] = frame[column].map(_score_text)
     return out

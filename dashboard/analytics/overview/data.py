@@ -15,6 +15,9 @@ from dashboard.core.tiles import Tile
 # Tiles over deals of every pipeline, said on the tile: the funnel's figures cover one
 # pipeline and name it, so "median 57 days" there and "49 days" here read as two subsets.
 ALL_PIPELINES = ("median_sales_cycle_days",)
+# Tiles whose change no noise test can judge (open pipeline, a stock at a date; the sales
+# cycle when a period has too few won deals for its median's interval): grey, said so.
+UNTESTED = ("pipeline_open_amount", "median_sales_cycle_days")
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,21 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
             )
         )
     if previous:  # a change inside its 95% margin is grey, "within noise" (issue 19, point 3)
-        changes = noise.kpi_changes(_with_surveys(cur, filters, current), _with_surveys(
+        changes = noise.kpi_changes(_with_spread(cur, filters, current), _with_spread(
             cur, previous_filters, previous))  # fmt: skip
-        tiles = noise.judged(tiles, changes)
+        tiles = noise.judged(tiles, changes, beyond=True, untested_keys=UNTESTED)
     return Summary(tiles, _gaps(current, filters) + _no_data(current))
 
 
-def _with_surveys(cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict) -> dict:
-    """The KPIs with the survey counts their NPS and CSAT margins need."""
-    return {**queries.run_one(cur, "survey_summary", filters.params()), **kpis}
+def _with_spread(cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict) -> dict:
+    """The KPIs with what their margins need: the survey counts (NPS, CSAT) and the median
+    sales cycle's order-statistic interval."""
+    interval = queries.run_one(cur, "sales_cycle_interval", {**filters.params(), "z": noise.Z_95})
+    return {
+        **queries.run_one(cur, "survey_summary", filters.params()),
+        **kpis,
+        "cycle_interval": interval,
+    }
 
 
 def trend_title(trend: pd.DataFrame, where: str) -> str:

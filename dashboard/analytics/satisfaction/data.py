@@ -102,12 +102,10 @@ def value_words(survey_type: str, value: float | None) -> str:
 
 
 def margin_words(survey_type: str, margin: float | None) -> str:
-    """'±8', '±4.1 pts' or '±0.21' (empty when undefined)."""
+    """'±7.8 pts' (NPS and CSAT, as the overview's tiles write them) or '±0.21' (CES)."""
     if margin is None or pd.isna(margin):
         return "± not defined"
-    if survey_type == "nps":
-        return f"±{margin:.0f}"
-    if survey_type == "csat":
+    if survey_type in ("nps", "csat"):
         return f"±{margin:.1f} pts"
     return f"±{margin:.2f}"
 
@@ -304,9 +302,11 @@ def headline(
         if before is not None:
             delta, compared, margin = _compared(kind, row, before.loc[kind], before_filters)
         said[kind] = compared if before is not None else None
+        # One margin per tile, named: the change's (its verdict heads the caption, the same
+        # number as "Changes that matter") when there is a change, else the level's.
         caption = count_of(row.responses)
-        if row.responses:
-            caption = f"{margin_words(kind, row.margin)} · {caption}"
+        if row.responses and margin is None:
+            caption = f"Margin of error {margin_words(kind, row.margin)} · {caption}"
         if row.responses and not row.is_reliable:
             caption += f" (under {min_responses}: too few to read)"
         tile = Tile(
@@ -321,10 +321,10 @@ def headline(
         # The tile follows the noise test the sentence below it runs: a change within the
         # margin of the difference is grey and says so (issue 19, point 3).
         change = None if delta is None else row.value - before.loc[kind].value
-        tiles.append(within_noise(tile, margin, margin_words(kind, margin), change))
+        tiles.append(within_noise(tile, margin, margin_words(kind, margin), change, beyond=True))
     unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
-        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}", no_data=why)
+        replace(t, value=formatting.MISSING, delta=None, caption=f"No data: {why}.", no_data=why)
         if (why := unfed.get(t.key))
         else t
         for t in tiles

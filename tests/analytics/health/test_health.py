@@ -521,13 +521,46 @@ def test_accounts_at_100_rank_by_how_far_past_the_targets():
     assert scores["beyond"].tolist() == [100.0, 200.0]
     best, _ = report.leaderboard(scores)
     assert best["account_id"].tolist() == ["y", "x"]
-    # Issue 19, point 10: the table leads with the ranking score, and the parts show points
-    # past the target (Y's 200 each), not 100 in every column.
+    # Issue 19, point 10: the table leads with the ranking score, which alone runs past 100
+    # and says so in its header; health and the parts stay on the page's 0-100 (before, the
+    # parts showed Y's 200 beside a caption "Scores run 0-100").
     table = report.leaderboard_table(best)
-    assert table.columns.tolist() == ["account", "segment", "ranking score", "health (0-100)",
-                                      "A", "B", "C", "D"]  # fmt: skip
-    assert table.iloc[0].tolist() == ["Y", "S", "200", "100", "200", "200", "200", "200"]
+    assert table.columns.tolist() == ["account", "segment", "ranking score (0-200)",
+                                      "health (0-100)", "A", "B", "C", "D"]  # fmt: skip
+    assert table.iloc[0].tolist() == ["Y", "S", "200", "100", "100", "100", "100", "100"]
     assert table.iloc[1].tolist() == ["X", "S", "100", "100", "100", "100", "100", "100"]
+
+
+def test_the_accounts_lists_rank_customers_and_a_part_without_data_is_a_dash():
+    # Four parts, one metric each. P (a prospect, never bought) has three parts at 0 and would
+    # top the "least healthy" list; it is left out. C1: win rate 30 (floor 15, target 45: 50
+    # points), NPS 25 (floor 0, target 50: 50), no CSAT answer (part C: no data), survey
+    # coverage 100 (100 points): health (50 + 50 + 100)/3 = 66.7 -> "67", part C "—", never 0.
+    # C2: 15 -> 0, 0 -> 0, CSAT 90 (floor 0, target 100: 90), coverage 40 -> 40: (0+0+90+40)/4
+    # = 32.5 -> "32" (round half to even). Least healthy first: C2, then C1.
+    preset = preset_of(
+        ("A", [spec("win_rate", 1, 15, 45)]),
+        ("B", [spec("nps", 1, 0, 50)]),
+        ("C", [spec("csat", 1, 0, 100)]),
+        ("D", [spec("survey_coverage", 1, 0, 100)]),
+    )
+    data = metrics.HealthData(
+        overall={}, previous=None, segments={}, accounts_in_scope=3,
+        accounts=pd.DataFrame({
+            "account_id": ["p", "c1", "c2"], "account_name": ["P", "C1", "C2"],
+            "segment": ["S"] * 3, "is_customer": [0.0, 1.0, 1.0],
+            "win_rate": [0.0, 30.0, 15.0], "nps": [0.0, 25.0, 0.0],
+            "csat": [float("nan"), float("nan"), 90.0], "survey_coverage": [0.0, 100.0, 40.0],
+        }),
+    )  # fmt: skip
+    _, worst = report.leaderboard(report.account_scores(data, preset))
+    assert worst["account_id"].tolist() == ["c2", "c1"]  # before: p first, at 0
+    table = report.leaderboard_table(worst)
+    assert table.columns.tolist() == ["account", "segment", "ranking score (0-200)",
+                                      "health (0-100)", "A", "B", "C", "D"]  # fmt: skip
+    assert table.iloc[1].tolist() == ["C1", "S", "67", "67", "50", "50", "—", "100"]
+    assert table.iloc[0].tolist() == ["C2", "S", "32", "32", "0", "0", "90", "40"]
+    assert report.LEADERBOARD_NOTE.startswith("Customers only")
 
 
 def test_ranking_score_orders_the_lists_even_when_the_capped_health_disagrees():

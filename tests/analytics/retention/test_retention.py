@@ -361,6 +361,14 @@ def test_retention_period_summary(company):
         "revenue_at_start": 730.0,
         "revenue_kept": 400.0,
         "revenue_from_start_customers": 500.0,
+        # Per customer at start (x prior, k kept, y this period): A 150/0/0, B 200/50/50,
+        # C 300/300/400, X 80/50/50.
+        "sum_xx": 158_900.0,  # 22,500 + 40,000 + 90,000 + 6,400
+        "sum_kk": 95_000.0,  # 0 + 2,500 + 90,000 + 2,500
+        "sum_kx": 104_000.0,  # 0 + 10,000 + 90,000 + 4,000
+        "sum_yy": 165_000.0,  # 0 + 2,500 + 160,000 + 2,500
+        "sum_yx": 134_000.0,  # 0 + 10,000 + 120,000 + 4,000
+        "first_order_date": pd.Timestamp("2025-01-05"),  # A1, the first purchase
     }
     tiles = {t.key: t.value for t in retention.period_retention(company, period).tiles}
     assert tiles == {
@@ -635,24 +643,48 @@ def test_an_empty_warehouse_has_no_cohorts_and_no_errors(con):
 
 
 def test_period_retention_tiles_say_their_cohort_and_change(company):
-    # Issue 19, point 4. Period 1 May - 30 Jun 2025; its prior period 1 Mar - 30 Apr: B, C, X,
-    # E and F ordered then (B3, C2-C3, X2-X3, E1-E2, F2; B2 is a return), none since: churn
-    # 5 of 5 = 100%. The period before: 1 Mar - 30 Apr against 30 Dec - 28 Feb: 1 of 4 (25%,
-    # test_retention_period_summary). Change +75.0 pts; binomial margin of the difference
-    # 196·√(1·0/5 + .25·.75/4) = 196·0.21651 = 42.4 pts: beyond noise, and red (more churn).
-    # Revenue: 0 kept of 570 (B 50, C 400, X 50, E 25, F 45): 0% vs 54.8% and 68.5% before.
-    view = retention.period_retention(company, Filters(date(2025, 5, 1), date(2025, 6, 30)))
+    # Issue 19, points 2-3. April 2025 (30 days); prior period 2 - 31 Mar: X (X2 40 + X3 10 =
+    # 50) and E (E1, a free order: 0) ordered then (B2 is a return, C2 is on 1 Mar). In April
+    # E bought 25, X nothing: churn 1 of 2 = 50%, kept min(0,50) + min(25,0) = 0 of 50 (GRR
+    # 0%), NRR 25/50 = 50%.
+    # The change compares with the customers who ordered 31 Jan - 1 Mar, followed 2 - 31 Mar:
+    # A 50, C 300 + 300 = 600, X 80 (F only returned); only X bought in March (50): churn 2 of
+    # 3 = 66.7%, GRR = NRR = 50/730 = 6.85%. Orders start 5 Jan, before 31 Jan: a complete
+    # cohort, so the change is shown, with what it compares with ("vs 31 Jan 2025 - 1 Mar").
+    # Margins (95%, in points):
+    #   churn, binomial: 196·√(.5·.5/2 + (2/3)(1/3)/3) = 196·√(.125 + .074074) = 87.45
+    #   GRR, delta method: now x = (50, 0), k = (0, 0): R 0, Σd² 0, se 0. Before x = (50,
+    #     600, 80), k = (0, 0, 50): R = 50/730 = .068493, Σd² = 2,500 − 2R·4,000 + R²·368,900
+    #     = 2,500 − 547.95 + 1,730.63 = 3,682.68, se = √(3·3,682.68/2)/730 = 74.324/730 =
+    #     .101814; margin 196·√(0 + .101814²) = 19.96: −6.8 pts is within noise.
+    #   NRR: now x = (50, 0), y = (0, 25): R .5, d = (−25, 25), Σd² 1,250, se = √(2·1,250/1)/50
+    #     = 1.0; before as GRR (y = k): 196·√(1 + .010366) = 197.01: +43.2 pts within noise.
+    view = retention.period_retention(company, Filters(date(2025, 4, 1), date(2025, 4, 30)))
     churn, gross, net = view.tiles
+    versus = " · vs 31 Jan 2025 – 1 Mar 2025"
     assert churn.caption == (
-        "5 of 5 customers who ordered 1 Mar 2025 – 30 Apr 2025, followed 1 May 2025 – 30 Jun 2025"
+        "1 of 2 customers who ordered 2 Mar 2025 – 31 Mar 2025, followed 1 Apr 2025 – 30 Apr "
+        "2025" + versus
     )
-    assert (churn.value, churn.delta) == ("100.0%", "+75.0 pts")
-    assert delta_shown(churn) == ("75.0 pts", "red", "up")
-    assert (gross.delta, net.delta) == ("-54.8 pts", "-68.5 pts")
-    assert "customers who ordered 30 Dec 2024 – 28 Feb 2025, followed 1 Mar 2025 – 30 Apr" in (
-        churn.help
-    )
-    # 1 Mar - 30 Apr itself: 1 of 4 churned vs the period before (nobody ordered in Oct-Dec
-    # 2024): no change to show.
+    assert [t.value for t in view.tiles] == ["50.0%", "0.0%", "50.0%"]
+    assert [delta_shown(t) for t in view.tiles] == [
+        ("16.7 pts · within noise (±87.5 pts)", "off", "down"),
+        ("6.8 pts · within noise (±20.0 pts)", "off", "down"),
+        ("43.2 pts · within noise (±197.0 pts)", "off", "up"),
+    ]
+    assert "Change vs the customers who ordered 31 Jan 2025 – 1 Mar 2025" in view.note
+    # May - June: the change would compare with the customers who ordered 30 Dec 2024 - 28
+    # Feb 2025, but orders start 5 Jan 2025: all of them were new to the data (on the sample
+    # such a first year "retained" 143.9% of net revenue and NRR read "↓ 57.7 pts"). No
+    # change, and the tiles and the note say why.
+    later = retention.period_retention(company, Filters(date(2025, 5, 1), date(2025, 6, 30)))
+    assert [t.delta for t in later.tiles] == [None, None, None]
+    assert all(t.caption.endswith("no change: no complete earlier cohort (see below)")
+               for t in later.tiles)  # fmt: skip
+    assert (
+        "No change is shown: orders start on 5 Jan 2025, so the customers who ordered 30 Dec "
+        "2024 – 28 Feb 2025 were all new to the data"
+    ) in later.note
+    # 1 Mar - 30 Apr: the same (the customers of 30 Oct - 29 Dec 2024 are not in the data).
     first = retention.period_retention(company, Filters(date(2025, 3, 1), date(2025, 4, 30)))
     assert [t.delta for t in first.tiles] == [None, None, None]

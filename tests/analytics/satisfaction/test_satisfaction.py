@@ -372,8 +372,8 @@ def test_trend_points_with_margins_greying_and_rolling(company):
     assert ces.at[JAN, "margin"] == pytest.approx(2.2632, abs=1e-4)
     # Changes between consecutive reliable months: Jan 20 -> Feb 0 (±65.6) within noise;
     # Feb 0 -> Mar -100, both margins 0: beyond.
-    assert view.changes["nps"] == ["NPS fell from 0 in Feb 2025 to -100 in Mar 2025 (±0): "
-                                   "beyond noise."]  # fmt: skip
+    assert view.changes["nps"] == ["NPS fell from 0 in Feb 2025 to -100 in Mar 2025 (±0.0 "
+                                   "pts): beyond noise."]  # fmt: skip
 
 
 def test_changes_are_judged_by_the_margin_of_the_difference():
@@ -402,7 +402,7 @@ def test_changes_are_judged_by_the_margin_of_the_difference():
         min_responses=30,
     )
     assert satisfaction.changes(points, "nps", "month") == [
-        "NPS rose from 0 in Jan 2026 to 30 in Feb 2026 (±22): beyond noise."
+        "NPS rose from 0 in Jan 2026 to 30 in Feb 2026 (±21.6 pts): beyond noise."
     ]
     assert satisfaction.changes(points, "csat", "month") == [
         "CSAT fell from 80.0% in Jan 2026 to 60.0% in Feb 2026 (±12.4 pts): beyond noise."
@@ -417,26 +417,32 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     tiles = {t.key: t for t in view.tiles}
     # February: NPS 0 (2 passives), CSAT 40% (2 of 5), CES none. The 28 days before
     # (4-31 Jan) hold all of January's answers: NPS 20 (5 answers, ±65.6), CSAT 66.7%.
-    # The change (-20) is within the margin of the difference (√(65.6² + 0²) = ±66): the
-    # tile says so and is grey, as the sentence below it says "within noise" (issue 19).
+    # The change (-20) is within the margin of the difference (√(65.6² + 0²) = ±65.6): the
+    # tile says so and is grey, as the sentence below it says "within noise" (issue 19). One
+    # margin per tile: the change's, written as the sentence writes it (before, the caption
+    # also showed the level's "±0" beside it, unlabelled).
     assert (tiles["nps"].value, tiles["nps"].delta, tiles["nps"].caption) == (
         "0",
-        "-20.0 pts · within noise (±66)",
-        "±0 · 2 answers",
+        "-20.0 pts · within noise (±65.6 pts)",
+        "2 answers",
     )
     assert tiles["nps"].delta_tone == "neutral"
     assert view.compared["nps"] == (
-        "Against 4 Jan 2025 – 31 Jan 2025 (5 answers): NPS fell from 20 to 0 (±66): within noise."
+        "Against 4 Jan 2025 – 31 Jan 2025 (5 answers): NPS fell from 20 to 0 (±65.6 pts): "
+        "within noise."
     )
-    # CSAT Feb 40%: margin 1.96 x 100 x sqrt(.4 x .6 / 5) = 42.94
-    assert tiles["csat"].caption == "±42.9 pts · 5 answers"
+    # CSAT Feb 40%: margin 1.96 x 100 x sqrt(.4 x .6 / 5) = 42.94; Jan 2 of 3 = 66.7%:
+    # 196 x sqrt((2/3)(1/3)/3) = 53.34. Change -26.7 pts against √(42.94² + 53.34²) = 68.48:
+    # within noise; the caption counts the answers, the one margin is the change's.
+    assert tiles["csat"].delta == "-26.7 pts · within noise (±68.5 pts)"
+    assert tiles["csat"].caption == "5 answers"
     assert (tiles["ces"].value, tiles["ces"].caption) == ("—", "0 answers")
     assert view.notes == ["Left out of the period and the trend: 1 answer with no date."]
     all_time = satisfaction.headline(company, Filters(), 2)
     nps = {t.key: t for t in all_time.tiles}["nps"]
     # 300 / 13 with N11 counted; p = 6/13, d = 3/13: (9/13 - 9/169) / 13 = .049158,
     # sqrt = .221716, x 196 = 43.46
-    assert (nps.value, nps.caption) == ("23", "±43 · 13 answers")
+    assert (nps.value, nps.caption) == ("23", "Margin of error ±43.5 pts · 13 answers")
     assert all_time.notes == [
         "Answers with no date (1) count in these totals but in no period of the trend."
     ]
@@ -449,7 +455,7 @@ def test_breakdown_moves_beyond_noise(company):
     # March vs the 31 days before (29 Jan – 28 Feb): SMB -100 (N8 only) vs SMB in that span:
     # N5 8, N7 8 -> 0, both margins 0: fell beyond noise. "Not in accounts" (N9) had none.
     assert split.compared_with == "29 Jan 2025 – 28 Feb 2025"
-    assert split.moved["nps"] == ["SMB: NPS fell from 0 to -100 (±0): beyond noise."]
+    assert split.moved["nps"] == ["SMB: NPS fell from 0 to -100 (±0.0 pts): beyond noise."]
     nps = split.groups[split.groups["survey_type"] == "nps"].set_index("group_value")
     assert nps.loc["SMB", ["value", "previous_value"]].tolist() == [-100, 0]
     assert pd.isna(nps.loc["Not in accounts", "previous_value"])
@@ -483,7 +489,7 @@ def test_behaviour_view(company):
     # (3/7 - 1/49) / 7 = .05831 -> 47.33; difference margin 116.7 > 47.6 gap: within noise
     assert view.gap["nps"] == (
         "NPS of answers followed by an order: 33, against -14 for the others; higher by "
-        "48 points (±117): within noise."
+        "48 points (±116.7 pts): within noise."
     )
     assert satisfaction.behaviour_note(view, "nps").endswith(
         "Left out: answers with no account id (1 answer); answers given less than 30 days "
@@ -752,7 +758,7 @@ def test_page_shows_tiles_trend_changes_breakdown_behaviour_and_comments(company
     at.number_input(key="sat_min").set_value(2).run()
     assert {m.label: m.value for m in at.metric} == {"NPS": "0", "CSAT": "40.0%", "CES": "—"}
     markdown = " ".join(m.value for m in at.markdown)
-    assert "NPS fell from 20 to 0 (±66): within noise." in markdown
+    assert "NPS fell from 20 to 0 (±65.6 pts): within noise." in markdown
     trend = figure(at, 0)
     assert trend["layout"]["title"]["text"].startswith("NPS by month · 1 Feb 2025 – 28 Feb 2025")
     assert len(at.get("plotly_chart")) == 4  # trend, shares, breakdown, behaviour
@@ -796,7 +802,7 @@ def test_page_explains_a_warehouse_without_surveys(app_db):
     assert len(at.get("plotly_chart")) == 0
     shown = " ".join(i.value for i in at.info)
     # The true cause, whatever the period: no survey file was loaded (core/needs.py).
-    why = "needs surveys (score, date): no file gives them"
+    why = "no file gives surveys (score, date); load one on the import page"
     assert f"No NPS, CSAT and CES trend: {why}." in shown
     assert f"No verbatims: {why}." in shown
     assert "in this period" not in shown
