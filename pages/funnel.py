@@ -65,8 +65,6 @@ def pipeline_view() -> None:
         st.info(funnel.funnel_empty(pipeline, filters, gaps))
         return
     st.caption(funnel.headline(steps, where, window))
-    if unknown := funnel.stop_unknown_words(steps):
-        st.caption(f":material/info: {unknown}")
     if why := gaps.get("funnel_amount"):
         st.caption(f":material/info: {why}")
     unplaced = session.cached(funnel.deals_without_steps, filters)
@@ -83,6 +81,8 @@ def pipeline_view() -> None:
         selection_mode="points",
         **CHART,
     )
+    if unknown := funnel.stop_unknown_words(steps):  # under the chart whose conversions it hides
+        st.caption(f":material/info: {unknown}")
     st.subheader("Where deals stop")
     show_dropoff(steps, pipeline, window, event.selection.points)
     with st.expander("The funnel as a table"):
@@ -163,6 +163,7 @@ def show_breakdown(pipeline: str, window) -> None:
         f"{funnel.subset_words(pipeline, window)} · {where}: "
         f"% of previous stage, with the deals behind it. ▲ best and ▼ worst among groups with "
         f"at least {funnel.MIN_COUNT} deals at the stage before; grey cells rest on fewer."
+        f"{funnel.breakdown_unknown_words(result)}"
     )
     widgets.download(result.tidy, f"funnel_by_{dimension}")
 
@@ -183,17 +184,19 @@ def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
     st.subheader("Is it getting better?")
     sub = f"<br><sup>{funnel.subset_words(pipeline, window)} · {where}</sup>"
     left, right = st.columns(2)
-    stages = [s for s in frame["series"].unique() if s not in funnel.OVERALL_SERIES]
-    left.plotly_chart(
-        charts.trend_chart(frame, f"Stage-to-stage conversion by month created{sub}", stages),
-        **CHART,
-    )
+    stages = funnel.stage_series(frame)  # none known: say why instead of drawing nothing
+    if stages:
+        title = f"Stage-to-stage conversion by month created{sub}"
+        left.plotly_chart(charts.trend_chart(frame, title, stages), **CHART)
+    else:
+        steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
+        left.info(funnel.stage_series_unknown(frame, steps) or "No stage-to-stage conversion.")
     title = f"Win rate and created → won by month created{sub}"
     created = funnel.deals_created_by_month(frame)
     right.plotly_chart(
         charts.trend_chart(frame, title, list(funnel.OVERALL_SERIES), created), **CHART
     )
-    st.caption(funnel.trend_note(window))
+    st.caption(funnel.trend_note(window, frame))
     widgets.download(frame, "conversion_by_month_created")
 
 
