@@ -67,9 +67,12 @@ st.plotly_chart(charts.trend_chart(trend, chosen, colors, title), **CHART)
 widgets.download(trend, "win_rate_by_competitor_and_quarter")
 
 st.subheader("Where each competitor is strongest")
-baseline = view.totals.at["all", "win_rate"]
-title = f"Win rate by segment against each competitor (▼ = where it is strongest) · {where}"
-st.plotly_chart(charts.segment_heatmap(segments, order, colors, title, baseline), **CHART)
+title = (
+    "Win rate by segment against each competitor, against our win rate with no competitor in "
+    f"the same segment (▼ = where it is strongest)<br><sup>{where}</sup>"
+)
+st.plotly_chart(charts.segment_heatmap(segments, order, colors, title), **CHART)
+st.caption(competitors.segment_caption())
 widgets.download(segments, "win_rate_by_competitor_and_segment")
 
 st.subheader("Why we lose")

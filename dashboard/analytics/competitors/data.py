@@ -433,11 +433,19 @@ def headline(view: Positioning, segments: pd.DataFrame) -> str:
     if not weakest.empty:
         cell = weakest.iloc[0]
         words.append(
-            f"It is strongest in {cell['segment']}, where we won "
-            f"{formatting.ratio(cell['win_rate'])} of {formatting.count(cell['count_closed'])}."
+            f"It is strongest in {cell['segment']}: we won "
+            f"{formatting.ratio(cell['win_rate'])} of {formatting.count(cell['count_closed'])} "
+            f"against it there, {lift_words(cell['lift'], cell['lift_margin'])} against "
+            f"{formatting.ratio(cell['base_rate'])} of {formatting.count(cell['base_closed'])} "
+            f"with no competitor in {cell['segment']}."
         )
     elif why := segment_unknown(segments, worst["label"]):
         words.append(why)
+    elif not segments[segments["label"] == worst["label"]].empty:
+        words.append(
+            "No segment stands out: in none is our win rate against it below our win rate "
+            "with no competitor in the same segment by more than noise."
+        )
     if view.previous_label is None:
         words.append("Pick a period in the sidebar to see whether this is getting better.")
     elif pd.isna(worst["previous_win_rate"]):
@@ -572,23 +580,71 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 
 
 def by_segment(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Win rate per (competitor, segment) with counts; is_weakest marks, per named
-    competitor, the segment where we win least against it (among cells with at least
-    MIN_COUNT deals): where it is strongest."""
-    frame = queries.run(cur, "competitor_by_segment", filters.params())
+    """Win rate per (competitor, segment) with counts, against our win rate with no competitor
+    in the same segment (segment_lift); is_weakest marks where each rival is strongest."""
+    return segment_lift(queries.run(cur, "competitor_by_segment", filters.params()))
+
+
+def segment_lift(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of competitor_by_segment (competitor, segment, count_won, count_lost) with rates,
+    and for each named competitor's cell our win rate with no competitor in that segment
+    (base_*), the lift (win rate against it - that base, in points) and its 95% margin
+    (noise.share_change: binomial, both shares' variances).
+
+    is_weakest marks, per named competitor, the one segment where the lift is lowest among
+    those beyond noise (lift < -margin), both cells on at least MIN_COUNT closed deals: where
+    it is strongest *because of it*, not where we lose more anyway (Enterprise is our weakest
+    segment with no competitor at all). "(not set)" (no segment) is never marked: it is no
+    place a competitor is strong in; neither is the no-competitor column (no one there)."""
+    frame = frame.copy()
     frame["competitor"] = frame["competitor"].astype(object).where(frame["competitor"].notna())
     frame.insert(1, "label", frame["competitor"].map(_label))
     frame = _with_rates(frame)
-    # No mark on the no-competitor column: there is no one there to be strong; none on the
-    # deals with no segment either: "(not set)" is no place a competitor is strong in.
-    known = frame["competitor"].notna() & (frame["segment"] != NOT_SET)
-    eligible = frame["win_rate"].where(~frame["is_small"] & known)
-    lowest = eligible.groupby(frame["label"]).transform("min")
-    frame["is_weakest"] = eligible.notna() & (eligible == lowest)
+    base = frame[frame["competitor"].isna()].set_index("segment")
+    frame["base_won"] = frame["segment"].map(base["count_won"])
+    frame["base_closed"] = frame["segment"].map(base["count_closed"])
+    frame["base_rate"] = frame["segment"].map(base["win_rate"])
+    lifts = [
+        noise.share_change(r.count_won, r.count_closed, r.base_won, r.base_closed)
+        if pd.notna(r.competitor)
+        else None
+        for r in frame.itertuples()
+    ]
+    frame["lift_margin"] = [None if x is None else x[0] for x in lifts]
+    frame["lift"] = [None if x is None else x[1] for x in lifts]
+    frame[["lift", "lift_margin"]] = frame[["lift", "lift_margin"]].astype(float)
+    eligible = (
+        frame["competitor"].notna()
+        & (frame["segment"] != NOT_SET)
+        & ~frame["is_small"]
+        & (frame["base_closed"] >= MIN_COUNT)
+        & (frame["lift"] < -frame["lift_margin"])
+    )
+    lowest = frame["lift"].where(eligible).groupby(frame["label"]).transform("min")
+    frame["is_weakest"] = eligible & (frame["lift"] == lowest)
     # Only one mark per competitor: on a tie, the segment with more deals.
     marked = frame[frame["is_weakest"]].sort_values("count_closed", ascending=False)
     frame["is_weakest"] = frame.index.isin(marked.drop_duplicates("label").index)
     return frame
+
+
+def segment_caption() -> str:
+    """What the segment heat map's cells, colours and ▼ mean, in words."""
+    return (
+        "Each cell: our win rate against the competitor in that segment, then how many "
+        "points it lies above or below our win rate on the deals of the same segment where no "
+        "competitor was recorded (the last column), with its 95% margin, then the closed "
+        "deals. Measured against that base, a segment where we lose more anyway does not make "
+        "a rival look strong. ▼ marks, for each competitor, the segment with the largest drop "
+        "beyond its margin; none when no drop is beyond noise (pale cells). “(not set)”: "
+        f"deals whose account has no segment, never marked. Cells on fewer than {MIN_COUNT} "
+        "closed deals show counts only."
+    )
+
+
+def lift_words(lift: float, margin: float) -> str:
+    """'−30.0 pts (±13.2)': a lift in points with the minus sign and its 95% margin."""
+    return f"{formatting.delta(lift / 100, 0, 'ratio')} (±{margin:.1f})"
 
 
 # --- trend ------------------------------------------------------------------------------

@@ -648,7 +648,7 @@ def test_period_retention_tiles_say_their_cohort_and_change(company):
     )
     assert (churn.value, churn.delta) == ("100.0%", "+75.0 pts")
     assert delta_shown(churn) == ("75.0 pts", "red", "up")
-    assert (gross.delta, net.delta) == ("-54.8 pts", "-68.5 pts")
+    assert (gross.delta, net.delta) == ("−54.8 pts", "−68.5 pts")
     assert "customers who ordered 30 Dec 2024 – 28 Feb 2025, followed 1 Mar 2025 – 30 Apr" in (
         churn.help
     )

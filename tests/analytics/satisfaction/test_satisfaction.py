@@ -421,7 +421,7 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     # tile says so and is grey, as the sentence below it says "within noise" (issue 19).
     assert (tiles["nps"].value, tiles["nps"].delta, tiles["nps"].caption) == (
         "0",
-        "-20.0 pts · within noise (±66)",
+        "−20.0 pts · within noise (±66)",
         "±0 · 2 answers",
     )
     assert tiles["nps"].delta_tone == "neutral"
