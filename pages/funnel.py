@@ -133,10 +133,19 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     # The browser gets a page of the list; the full list is fetched when the CSV is asked for.
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
-    shown = funnel.dropoff_page_table(funnel.dropoff_table(deals))
-    height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    # Fits 1440 px (no sideways scroll); the deal stays pinned on a narrower screen.
-    widgets.table(shown, height=height, pin=["Deal"], widths=funnel.DROPOFF_WIDTHS)
+    table = funnel.dropoff_table(deals)
+    shown = funnel.dropoff_page_table(table)
+    # Fits 1440 px (no sideways scroll, long cells wrap); the deal stays pinned on a narrower
+    # screen; a selected row shows the stage dates no column could hold.
+    event = widgets.table(
+        shown,
+        height=funnel.dropoff_height(len(shown)),
+        pin=["Deal"],
+        widths=funnel.DROPOFF_WIDTHS,
+        row_height=funnel.DROPOFF_ROW_HEIGHT,
+        select_key="funnel_dropoff_rows",
+    )
+    st.caption(funnel.dropoff_path_words(table, event.selection.rows if event else []))
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")

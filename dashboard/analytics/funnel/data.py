@@ -649,27 +649,44 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table if known else table.drop(columns="Amount (USD)")
 
 
-# The drop-off list as the page shows it: every column held to a width that, with the
-# sidebar open, fits 1440 px without scrolling sideways (978 px of grid); the long cells
-# (deal, account, stage dates) show in full on hover, and the download keeps every column
-# (the deal ID and the date it entered the stage too). Header -> (pixels, help).
+# The drop-off list as the page shows it: columns held to widths that, with the sidebar open,
+# fit 1440 px without scrolling sideways (978 px of grid, the row picker included), in rows
+# tall enough for a long deal, account or loss reason to wrap onto three lines instead of
+# ending in "…". The stage path (up to 150 characters) would fit no column: it is shown for
+# the row selected, and the download keeps every column (the deal ID and stage path too).
+# Header -> (pixels, help).
 DROPOFF_WIDTHS: dict[str, tuple[int, str | None]] = {
-    "Deal": (180, "The deal's name (the download also has its ID)."),
-    "Account": (120, None),
-    "Owner": (95, None),
-    "Status": (56, "Lost, or still open at the stage."),
-    "Amount": (72, "The deal's amount in USD."),
+    "Deal": (184, "The deal's name (the download also has its ID). Select a row for its stages."),
+    "Account": (132, None),
+    "Owner": (100, None),
+    "Status": (54, "Lost, or still open at the stage."),
+    "Amount": (70, "The deal's amount in USD."),
     "Created": (90, None),
+    "Entered stage": (96, "When it entered the stage it went no further than."),
     "Closed": (90, None),
-    "Loss reason": (105, None),
-    "Stage dates": (165, "Each stage the deal entered, with its date, in time order."),
-}
+    "Loss reason": (112, None),
+}  # 928 px, beside the 36 px of the row picker: within 978
+DROPOFF_ROW_HEIGHT = 68  # three lines of text; Streamlit wraps only in rows over 64 px
 
 
 def dropoff_page_table(table: pd.DataFrame) -> pd.DataFrame:
     """The page's columns of `dropoff_table` (DROPOFF_WIDTHS), short headers."""
     shown = table.rename(columns={"Amount (USD)": "Amount"})
     return shown[[c for c in DROPOFF_WIDTHS if c in shown]]
+
+
+def dropoff_height(rows: int) -> int:
+    """The grid's height: every row of a short list (no empty rows), about five of a long."""
+    return min(38 + 5 * DROPOFF_ROW_HEIGHT, 38 + DROPOFF_ROW_HEIGHT * rows + 3)
+
+
+def dropoff_path_words(table: pd.DataFrame, selected: list[int]) -> str:
+    """The selected deal's stage dates (they fit no column), or how to see them."""
+    if not selected or selected[0] >= len(table):
+        return "Select a row for that deal's stage dates; the download has them for every deal."
+    row = table.iloc[selected[0]]
+    path = row["Stage dates"] if pd.notna(row["Stage dates"]) else "no stage dates recorded"
+    return f"**{row['Deal']}** ({row['Account']}): {path}"
 
 
 def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -809,7 +826,7 @@ def trend_note(window_days: int | None, frame: pd.DataFrame | None = None) -> st
         note += f" Shaded months (from {first:%b %Y}) are still maturing: {why}."
     elif maturing:
         note += f" Every month shown is still maturing: {why}; read every rate as provisional."
-    if frame is not None and frame["is_unknown"].any():
+    if frame is not None and frame["is_unknown"].any() and stage_series(frame):
         note += (
             " A month with no stage-to-stage point has so many lost deals with no known last "
             f"stage that they could move its conversion by more than "
