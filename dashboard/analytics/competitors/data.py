@@ -501,7 +501,7 @@ def summary_table(view: Positioning) -> pd.DataFrame:
         }
     )
     rows = pd.concat([view.table, totals_rows], ignore_index=True)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Competitor": rows["label"],
             "Closed deals met": rows["count_deals"].map(formatting.count),
@@ -523,6 +523,8 @@ def summary_table(view: Positioning) -> pd.DataFrame:
             "Top loss reasons": rows["top_loss_reasons"].fillna(""),
         }
     )
+    # No amount column mapped: no columns of "—" (the note above the table says why).
+    return table if view.has_amounts else table.drop(columns=["Amount won", "Amount lost"])
 
 
 def _change(now: pd.DataFrame, before: pd.DataFrame | None, group: str) -> float | None:

@@ -787,3 +787,15 @@ def test_closed_deal_summaries_hold_every_closed_deal_once_per_competitor(sample
     for sql in invariants:
         assert cur.execute(sql).fetchall() == [], sql
     assert cur.execute("select count(*) from summary_deals_closed").fetchone()[0] > 0
+
+
+def test_summary_table_has_no_amount_columns_when_no_amount_was_mapped(golden):
+    # An export without amounts: "Amount won" and "Amount lost" would read "—" all the way
+    # down (fix19a, seen on the no-amounts export); the note above the table says why.
+    from dataclasses import replace
+
+    view = competitors.positioning(golden, Q1)
+    assert "Amount won" in competitors.summary_table(view).columns
+    unmapped = replace(view, no_data={"competitor_amount": "no amount column was mapped"})
+    table = competitors.summary_table(unmapped)
+    assert "Amount won" not in table.columns and "Amount lost" not in table.columns
