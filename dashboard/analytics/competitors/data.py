@@ -523,8 +523,10 @@ def summary_table(view: Positioning) -> pd.DataFrame:
             "Top loss reasons": rows["top_loss_reasons"].fillna(""),
         }
     )
-    # No amount column mapped: no columns of "—" (the note above the table says why).
-    return table if view.has_amounts else table.drop(columns=["Amount won", "Amount lost"])
+    # An input never mapped: no column of "—" all the way down (the notes above say why).
+    unfed = {"competitor_amount": ["Amount won", "Amount lost"]}
+    unfed["competitor_cycle"] = ["Median cycle (won)"]
+    return table.drop(columns=[c for key, cs in unfed.items() if key in view.no_data for c in cs])
 
 
 def _change(now: pd.DataFrame, before: pd.DataFrame | None, group: str) -> float | None:
