@@ -36,7 +36,11 @@ colors = charts.competitor_colors(session.cached(competitors.names, Filters()))
 order = competitors.trend_choices(view)
 
 st.subheader("Against each competitor")
-widgets.table(competitors.summary_table(view))
+widgets.table(
+    competitors.summary_page_table(competitors.summary_table(view)),
+    widths=competitors.SUMMARY_WIDTHS,
+    row_height=competitors.SUMMARY_ROW_HEIGHT,
+)
 st.caption(
     "A deal naming several competitors counts once for each of them, so the competitor rows "
     "add up to more than the closed deals; the last two rows count each deal once. "

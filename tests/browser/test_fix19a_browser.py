@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from dashboard.analytics.competitors import data as competitors
 from dashboard.analytics.funnel import data as funnel
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_finish19_browser import no_amounts  # noqa: F401 (a fixture)
@@ -40,8 +41,8 @@ def _idle(page) -> None:
 
 # Lines each visible cell of the grid needs, wrapped the way the grid wraps it (glide: words
 # measured in the cell font, 8 px of padding each side) into the column's width.
-LINES_JS = """([widths, font]) => {
-  const grid = document.querySelector('[data-testid=stDataFrame]');
+LINES_JS = """([widths, font, index]) => {
+  const grid = document.querySelectorAll('[data-testid=stDataFrame]')[index || 0];
   const headers = [...grid.querySelectorAll('th')].map(e => e.textContent.trim());
   const ctx = document.createElement('canvas').getContext('2d');
   ctx.font = font;
@@ -178,3 +179,36 @@ def test_not_set_is_never_where_a_rival_is_strongest(no_amounts, page):  # noqa:
     heat.scroll_into_view_if_needed()
     expect(heat.locator("g.ytick text")).to_have_text(["(not set)"])
     assert not [c for c in heat.locator("text").all_text_contents() if "▼" in c and "%" in c]
+
+
+def _cells_fit(page, grid, widths: dict, row_height: int) -> list:
+    """Every visible cell's lines in its column; asserts no sideways scrolling."""
+    scroll = grid.evaluate(
+        "g => { const s = g.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth] }"
+    )
+    assert scroll[0] <= scroll[1] + 1, scroll
+    cells = page.evaluate(LINES_JS, [widths, "400 14px 'Source Sans', sans-serif", 0])
+    most = 1 + int((row_height - 3 - 14) / (1.4 * 14))  # lines a row of this height holds
+    return [c for c in cells if c[2] > most]
+
+
+@pytest.mark.parametrize("which", ["sample", "no_amounts"])
+def test_competitor_table_is_readable_at_1440_without_scrolling_sideways(which, request, page):
+    url = request.getfixturevalue("server" if which == "sample" else "no_amounts")
+    page.goto(f"{url}/competitors?period=all", timeout=60_000)
+    expect(page.get_by_role("heading", name="Against each competitor")).to_be_visible(
+        timeout=120_000
+    )
+    _idle(page)
+    grid = page.locator("[data-testid=stDataFrame]").first
+    expect(grid.locator("th").first).to_have_text("Competitor", timeout=60_000)
+    widths = {name: px for name, (px, _) in competitors.SUMMARY_WIDTHS.items()}
+    # Before: 1,500 px of columns in 978 (loss reasons and the change off screen).
+    cut = _cells_fit(page, grid, widths, competitors.SUMMARY_ROW_HEIGHT)
+    assert not cut, cut
+    headers = grid.evaluate(
+        "g => [...g.querySelectorAll('th')].map(e => e.textContent.trim()).filter(Boolean)"
+    )
+    assert headers[-1] == "Top loss reasons", headers
+    assert ("Amount won" in headers) == (which == "sample"), headers  # no column of "—"
+    shot(page, f"{which}-competitor-table")

@@ -529,6 +529,48 @@ def summary_table(view: Positioning) -> pd.DataFrame:
     return table.drop(columns=[c for key, cs in unfed.items() if key in view.no_data for c in cs])
 
 
+# The table as the page shows it: 1440 px wide with the sidebar open (978 px of grid), no
+# sideways scrolling: paired numbers share a column ("1,516 (19.0%)", "333 · 1,183"), short
+# headers explained on hover, rows tall enough for the loss reasons to wrap onto three lines.
+# Header -> (pixels, help); the download keeps every column of `view.table`.
+SUMMARY_WIDTHS: dict[str, tuple[int, str | None]] = {
+    "Competitor": (118, None),
+    "Met on": (100, "Closed deals that named it (their share of all closed deals)."),
+    "Win rate": (66, "Won of its closed deals."),
+    "95% interval": (98, "The win rate's 95% (Wilson) interval."),
+    "Won · lost": (88, "Closed deals won and lost."),
+    "Amount won": (88, None),
+    "Amount lost": (86, None),
+    "Median cycle": (90, "Median days from creation to won, of its won deals."),
+    "vs previous": (82, "Win rate against the previous period of equal length."),
+    "Top loss reasons": (160, "Its three commonest loss reasons, with their lost deals."),
+}  # 976 px
+SUMMARY_ROW_HEIGHT = 68  # three lines; Streamlit wraps text only in rows over 64 px
+
+
+def summary_page_table(table: pd.DataFrame) -> pd.DataFrame:
+    """`summary_table` as the page shows it (SUMMARY_WIDTHS): paired numbers in one column."""
+    shown = pd.DataFrame(
+        {
+            "Competitor": table["Competitor"],
+            "Met on": table["Closed deals met"] + " (" + table["Share of closed deals"] + ")",
+            "Win rate": table["Win rate"],
+            "95% interval": table["95% interval"],
+            "Won · lost": table["Won"] + " · " + table["Lost"],
+        }
+    )
+    for column in ("Amount won", "Amount lost"):
+        if column in table:
+            shown[column] = table[column]
+    if "Median cycle (won)" in table:
+        shown["Median cycle"] = table["Median cycle (won)"]
+    shown["vs previous"] = table["Win rate vs previous period"]
+    shown["Top loss reasons"] = table["Top loss reasons"]
+    # All time has no previous period: no column of "—" (the headline says to pick one).
+    blank = (shown["vs previous"] == formatting.MISSING).all()
+    return shown.drop(columns="vs previous") if blank else shown
+
+
 def _change(now: pd.DataFrame, before: pd.DataFrame | None, group: str) -> float | None:
     if before is None:
         return None

@@ -799,3 +799,17 @@ def test_summary_table_has_no_amount_columns_when_no_amount_was_mapped(golden):
     unmapped = replace(view, no_data={"competitor_amount": "no amount column was mapped"})
     table = competitors.summary_table(unmapped)
     assert "Amount won" not in table.columns and "Amount lost" not in table.columns
+
+
+def test_summary_page_table_pairs_numbers_and_drops_blank_columns(golden):
+    # Acme: met on 3 of 7 closed (42.9%), 1 won 2 lost; Q1 has a previous period: -16.7 pts.
+    view = competitors.positioning(golden, Q1)
+    shown = competitors.summary_page_table(competitors.summary_table(view))
+    assert list(shown.columns) == list(competitors.SUMMARY_WIDTHS)
+    acme = shown.iloc[0]
+    assert (acme["Met on"], acme["Won · lost"], acme["vs previous"]) == (
+        "3 (42.9%)", "1 · 2", "−16.7 pts",
+    )  # fmt: skip
+    all_time = competitors.positioning(golden, Filters())  # no previous period: no column
+    shown = competitors.summary_page_table(competitors.summary_table(all_time))
+    assert "vs previous" not in shown.columns
