@@ -36,8 +36,10 @@ colors = charts.competitor_colors(session.cached(competitors.names, Filters()))
 order = competitors.trend_choices(view)
 
 st.subheader("Against each competitor")
+shown = competitors.summary_page_table(competitors.summary_table(view))
 widgets.table(
-    competitors.summary_page_table(competitors.summary_table(view)),
+    shown,
+    height=competitors.summary_height(len(shown)),
     widths=competitors.SUMMARY_WIDTHS,
     row_height=competitors.SUMMARY_ROW_HEIGHT,
 )

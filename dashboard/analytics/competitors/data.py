@@ -548,6 +548,11 @@ SUMMARY_WIDTHS: dict[str, tuple[int, str | None]] = {
 SUMMARY_ROW_HEIGHT = 68  # three lines; Streamlit wraps text only in rows over 64 px
 
 
+def summary_height(rows: int) -> int:
+    """The table's height in pixels: every row (with the totals) up to 12, then it scrolls."""
+    return 38 + SUMMARY_ROW_HEIGHT * min(rows, 12) + 3
+
+
 def summary_page_table(table: pd.DataFrame) -> pd.DataFrame:
     """`summary_table` as the page shows it (SUMMARY_WIDTHS): paired numbers in one column."""
     shown = pd.DataFrame(
