@@ -881,3 +881,10 @@ def test_trend_hides_unknown_stage_months_and_its_note_matches_the_shading(golde
     shaded = [s for s in fig.layout.shapes if s.type == "rect"]
     assert {s.yref for s in shaded} == {"y domain", "y2 domain"}  # both panels
     assert {a.hoverformat for a in (fig.layout.xaxis, fig.layout.xaxis2)} == {"%b %Y"}
+
+
+def test_digest_funnel_says_why_its_conversions_are_unknown(golden):
+    from dashboard.analytics.digest import sections
+
+    section = sections.funnel_section(golden, Q1)  # S4's last stage is unknown
+    assert any(n.startswith("Last stage unknown: 1 lost deal") for n in section.notes)
