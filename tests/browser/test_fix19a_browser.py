@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the page and no_amounts fixtures are imported from test_finish19_browser)
 """Issue 19's last funnel and competitor gaps (fix19a), in headless Chromium at 1440 px
 against the real server: the drop-off list readable without "…" or sideways scrolling (1),
 the trend's maturing shade on both panels and months in the hover (2), no stage conversion
@@ -14,29 +15,16 @@ from playwright.sync_api import expect
 from dashboard.analytics.competitors import data as competitors
 from dashboard.analytics.funnel import data as funnel
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_finish19_browser import no_amounts  # noqa: F401 (a fixture)
+from tests.browser.test_finish19_browser import _idle, no_amounts, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "fix19a"
 CELLS_JS = "g => [...g.querySelectorAll('td')].map(e => e.textContent.trim())"
 
 
-@pytest.fixture
-def page(browser):
-    """1440 × 900, as the review was made."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def _idle(page) -> None:
-    expect(page.locator("[data-testid=stStatusWidget]")).to_have_count(0, timeout=180_000)
 
 
 # Lines each visible cell of the grid needs, wrapped the way the grid wraps it (glide: words
@@ -75,16 +63,11 @@ def test_dropoff_cells_are_readable_at_1440_without_scrolling_sideways(server, p
     grid = page.locator("[data-testid=stDataFrame]").first
     expect(grid.locator("th").first).to_have_text("Deal", timeout=60_000)
     _idle(page)
-    scroll = grid.evaluate(
-        "g => { const s = g.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth] }"
-    )
-    assert scroll[0] <= scroll[1] + 1, scroll  # no sideways scrolling, row picker included
     widths = {name: px for name, (px, _) in funnel.DROPOFF_WIDTHS.items()}
-    cells = page.evaluate(LINES_JS, [widths, "400 14px 'Source Sans', sans-serif"])
+    # Before: 1,395 px of columns in 978, then Deal, Account and Stage dates cut with "…".
+    cut, cells = _cells_fit(page, grid, widths, funnel.DROPOFF_ROW_HEIGHT)
     assert len(cells) >= 5 * 8, cells  # the first rows, every column
-    # A row of 68 px holds 3 lines of 14 px text (14 + 2 × 1.4 × 14 + 3 = 56 px; 4 need 76).
-    cut = [c for c in cells if c[2] > 3]
-    assert not cut, cut  # before: Deal, Account and Stage dates ended in "…" (one line each)
+    assert not cut, cut  # a row of 68 px holds 3 lines (14 + 2 × 1.4 × 14 + 3 = 56 px)
     assert max(c[2] for c in cells if c[0] == "Deal") >= 2, "long deal names wrap"
     # The stage path fits no column: select a row, read it under the list.
     grid.scroll_into_view_if_needed()
@@ -120,7 +103,7 @@ def test_trend_shades_maturing_months_on_both_panels_and_hovers_months(server, p
     shot(page, "funnel-trend-shaded")
 
 
-def test_unknown_last_stages_draw_no_stage_conversion(no_amounts, page):  # noqa: F811
+def test_unknown_last_stages_draw_no_stage_conversion(no_amounts, page):
     """48 of the 102 deals are lost with no known last stage: beside the 54 known at the
     first stage they could move every stage conversion by 48 / 102 = 47 points or more."""
     page.goto(f"{no_amounts}/funnel?period=all", timeout=60_000)
@@ -128,12 +111,16 @@ def test_unknown_last_stages_draw_no_stage_conversion(no_amounts, page):  # noqa
     _idle(page)
     main = page.locator("[data-testid=stMain]")
     funnel_chart = page.locator(".js-plotly-plot").filter(has_text="Sales funnel")
+    expect(funnel_chart.locator("text", has_text="conversion unknown").first).to_be_attached(
+        timeout=60_000
+    )  # drawn (the text is read at once below)
     labels = " ".join(funnel_chart.locator("text").all_text_contents())
     assert "conversion unknown" in labels and "of previous" not in labels, labels
     expect(main).to_contain_text("no stage-to-stage conversion can be known, and none is shown")
     expect(main).to_contain_text("Last stage unknown: 48 lost deals (47.1% of those created)")
     # The breakdown: every stage column unknown, created -> won known (42 of 102).
     table = page.locator("[data-testid=stDataFrame]").filter(has_text="Created → won")
+    expect(table.locator("td", has_text="unknown").first).to_be_attached(timeout=60_000)
     cells = table.evaluate(CELLS_JS)
     assert cells.count("unknown") == 3 and "41.2% · 42/102" in cells, cells
     # The trend: no stage point in a month with unknown last stages (before: every month at
@@ -171,7 +158,7 @@ def test_strongest_is_measured_against_no_competitor_in_the_segment(server, page
     shot(page, "competitors-strongest")
 
 
-def test_not_set_is_never_where_a_rival_is_strongest(no_amounts, page):  # noqa: F811
+def test_not_set_is_never_where_a_rival_is_strongest(no_amounts, page):
     page.goto(f"{no_amounts}/competitors?period=all", timeout=60_000)
     expect(page.get_by_role("heading", name="Why we lose")).to_be_visible(timeout=120_000)
     _idle(page)
@@ -181,15 +168,16 @@ def test_not_set_is_never_where_a_rival_is_strongest(no_amounts, page):  # noqa:
     assert not [c for c in heat.locator("text").all_text_contents() if "▼" in c and "%" in c]
 
 
-def _cells_fit(page, grid, widths: dict, row_height: int) -> list:
-    """Every visible cell's lines in its column; asserts no sideways scrolling."""
+def _cells_fit(page, grid, widths: dict, row_height: int) -> tuple[list, list]:
+    """(cells needing more lines than a row holds, every visible cell as (header, text,
+    lines)); asserts first that the grid does not scroll sideways."""
     scroll = grid.evaluate(
         "g => { const s = g.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth] }"
     )
     assert scroll[0] <= scroll[1] + 1, scroll
     cells = page.evaluate(LINES_JS, [widths, "400 14px 'Source Sans', sans-serif", 0])
     most = 1 + int((row_height - 3 - 14) / (1.4 * 14))  # lines a row of this height holds
-    return [c for c in cells if c[2] > most]
+    return [c for c in cells if c[2] > most], cells
 
 
 @pytest.mark.parametrize("which", ["sample", "no_amounts"])
@@ -204,7 +192,7 @@ def test_competitor_table_is_readable_at_1440_without_scrolling_sideways(which, 
     expect(grid.locator("th").first).to_have_text("Competitor", timeout=60_000)
     widths = {name: px for name, (px, _) in competitors.SUMMARY_WIDTHS.items()}
     # Before: 1,500 px of columns in 978 (loss reasons and the change off screen).
-    cut = _cells_fit(page, grid, widths, competitors.SUMMARY_ROW_HEIGHT)
+    cut, _ = _cells_fit(page, grid, widths, competitors.SUMMARY_ROW_HEIGHT)
     assert not cut, cut
     headers = grid.evaluate(
         "g => [...g.querySelectorAll('th')].map(e => e.textContent.trim()).filter(Boolean)"

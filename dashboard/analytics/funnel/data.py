@@ -45,6 +45,19 @@ STOP_UNKNOWN = 0
 # could move it by at most this much. With u of them beside n known deals at the stage before,
 # the true conversion lies in [r(1 - s), r + s(1 - r)], s = u / (n + u): at most s away.
 UNKNOWN_SHIFT_MAX = 0.05
+# The trend's columns: is_shaded = maturing and shaded on the chart (never every month);
+# is_unknown = a stage conversion hidden because unknown last stages could move it too far.
+TREND_COLUMNS = [
+    "month_start",
+    "series",
+    "rate",
+    "numerator",
+    "denominator",
+    "is_small",
+    "is_maturing",
+    "is_shaded",
+    "is_unknown",
+]
 
 
 def count_of(n: float, noun: str = "deal") -> str:
@@ -366,19 +379,7 @@ def trend(
     tidy = _by_stage(cur, filters, pipeline, window_days, "created_month")
     tidy = tidy[tidy["group_value"] != "(not set)"]
     if tidy.empty:
-        return pd.DataFrame(
-            columns=[
-                "month_start",
-                "series",
-                "rate",
-                "numerator",
-                "denominator",
-                "is_small",
-                "is_maturing",
-                "is_shaded",
-                "is_unknown",
-            ]
-        )
+        return pd.DataFrame(columns=TREND_COLUMNS)
     names = tidy.drop_duplicates("step_number").set_index("step_number")["step_name"]
     parts = []
     steps = tidy[tidy["step_number"] > tidy["step_number"].min()]
@@ -435,19 +436,7 @@ def trend(
     # Shaded on the chart: the maturing months, unless every month is (a short history): a
     # chart shaded all over says nothing; the note says so in words instead (trend_note).
     out["is_shaded"] = out["is_maturing"] & ~out["is_maturing"].all()
-    return out[
-        [
-            "month_start",
-            "series",
-            "rate",
-            "numerator",
-            "denominator",
-            "is_small",
-            "is_maturing",
-            "is_shaded",
-            "is_unknown",
-        ]
-    ]
+    return out[TREND_COLUMNS]
 
 
 def _maturing_months(
