@@ -36,7 +36,13 @@ colors = charts.competitor_colors(session.cached(competitors.names, Filters()))
 order = competitors.trend_choices(view)
 
 st.subheader("Against each competitor")
-widgets.table(competitors.summary_table(view))
+shown = competitors.summary_page_table(competitors.summary_table(view))
+widgets.table(
+    shown,
+    height=competitors.summary_height(len(shown)),
+    widths=competitors.SUMMARY_WIDTHS,
+    row_height=competitors.SUMMARY_ROW_HEIGHT,
+)
 st.caption(
     "A deal naming several competitors counts once for each of them, so the competitor rows "
     "add up to more than the closed deals; the last two rows count each deal once. "
@@ -67,9 +73,12 @@ st.plotly_chart(charts.trend_chart(trend, chosen, colors, title), **CHART)
 widgets.download(trend, "win_rate_by_competitor_and_quarter")
 
 st.subheader("Where each competitor is strongest")
-baseline = view.totals.at["all", "win_rate"]
-title = f"Win rate by segment against each competitor (▼ = where it is strongest) · {where}"
-st.plotly_chart(charts.segment_heatmap(segments, order, colors, title, baseline), **CHART)
+title = (
+    "Win rate by segment against each competitor, against our win rate with no competitor in "
+    f"the same segment (▼ = where it is strongest)<br><sup>{where}</sup>"
+)
+st.plotly_chart(charts.segment_heatmap(segments, order, colors, title), **CHART)
+st.caption(competitors.segment_caption())
 widgets.download(segments, "win_rate_by_competitor_and_segment")
 
 st.subheader("Why we lose")

@@ -65,8 +65,6 @@ def pipeline_view() -> None:
         st.info(funnel.funnel_empty(pipeline, filters, gaps))
         return
     st.caption(funnel.headline(steps, where, window))
-    if unknown := funnel.stop_unknown_words(steps):
-        st.caption(f":material/info: {unknown}")
     if why := gaps.get("funnel_amount"):
         st.caption(f":material/info: {why}")
     unplaced = session.cached(funnel.deals_without_steps, filters)
@@ -83,6 +81,8 @@ def pipeline_view() -> None:
         selection_mode="points",
         **CHART,
     )
+    if unknown := funnel.stop_unknown_words(steps):  # under the chart whose conversions it hides
+        st.caption(f":material/info: {unknown}")
     st.subheader("Where deals stop")
     show_dropoff(steps, pipeline, window, event.selection.points)
     with st.expander("The funnel as a table"):
@@ -133,10 +133,19 @@ def show_dropoff(steps, pipeline: str, window, points: list) -> None:
     # The browser gets a page of the list; the full list is fetched when the CSV is asked for.
     deals = session.cached(funnel.dropoff, filters, **options, row_limit=funnel.DROPOFF_ROWS_SHOWN)
     st.caption(funnel.dropoff_caption(deals, choices[step]))
-    shown = funnel.dropoff_page_table(funnel.dropoff_table(deals))
-    height = min(300, 35 * (len(shown) + 1) + 3)  # short lists without empty rows
-    # Fits 1440 px (no sideways scroll); the deal stays pinned on a narrower screen.
-    widgets.table(shown, height=height, pin=["Deal"], widths=funnel.DROPOFF_WIDTHS)
+    table = funnel.dropoff_table(deals)
+    shown = funnel.dropoff_page_table(table)
+    # Fits 1440 px (no sideways scroll, long cells wrap); the deal stays pinned on a narrower
+    # screen; a selected row shows the stage dates no column could hold.
+    event = widgets.table(
+        shown,
+        height=funnel.dropoff_height(len(shown)),
+        pin=["Deal"],
+        widths=funnel.DROPOFF_WIDTHS,
+        row_height=funnel.DROPOFF_ROW_HEIGHT,
+        select_key="funnel_dropoff_rows",
+    )
+    st.caption(funnel.dropoff_path_words(table, event.selection.rows if event else []))
     total = funnel.dropoff_count(deals)
     if len(shown) < total:
         st.caption(f"The first {len(shown):,} of {total:,} deals; the download has all.")
@@ -163,6 +172,7 @@ def show_breakdown(pipeline: str, window) -> None:
         f"{funnel.subset_words(pipeline, window)} · {where}: "
         f"% of previous stage, with the deals behind it. ▲ best and ▼ worst among groups with "
         f"at least {funnel.MIN_COUNT} deals at the stage before; grey cells rest on fewer."
+        f"{funnel.breakdown_unknown_words(result)}"
     )
     widgets.download(result.tidy, f"funnel_by_{dimension}")
 
@@ -183,17 +193,19 @@ def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
     st.subheader("Is it getting better?")
     sub = f"<br><sup>{funnel.subset_words(pipeline, window)} · {where}</sup>"
     left, right = st.columns(2)
-    stages = [s for s in frame["series"].unique() if s not in funnel.OVERALL_SERIES]
-    left.plotly_chart(
-        charts.trend_chart(frame, f"Stage-to-stage conversion by month created{sub}", stages),
-        **CHART,
-    )
+    stages = funnel.stage_series(frame)  # none known: say why instead of drawing nothing
+    if stages:
+        title = f"Stage-to-stage conversion by month created{sub}"
+        left.plotly_chart(charts.trend_chart(frame, title, stages), **CHART)
+    else:
+        steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
+        left.info(funnel.stage_series_unknown(frame, steps) or "No stage-to-stage conversion.")
     title = f"Win rate and created → won by month created{sub}"
     created = funnel.deals_created_by_month(frame)
     right.plotly_chart(
         charts.trend_chart(frame, title, list(funnel.OVERALL_SERIES), created), **CHART
     )
-    st.caption(funnel.trend_note(window))
+    st.caption(funnel.trend_note(window, frame))
     widgets.download(frame, "conversion_by_month_created")
 
 

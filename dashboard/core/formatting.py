@@ -12,10 +12,22 @@ from babel.numbers import format_decimal, get_currency_symbol
 
 LOCALE = "en_US"
 MISSING = "—"
+MINUS = "\u2212"  # "−": every negative number the product writes, never a hyphen ("-3.2")
 
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def signed(text: str) -> str:
+    """The one place a written number gets its sign: a leading hyphen becomes the minus sign
+    "−" ("-3.2 pts" -> "−3.2 pts", "-$2.5K" -> "−$2.5K"), and a negative that rounds to zero
+    loses it ("-0" -> "0", "-0.0%" -> "0.0%"). Every formatter here ends with it."""
+    if not text.startswith("-"):
+        return text
+    if not any(c in "123456789" for c in text):
+        return text[1:]
+    return MINUS + text[1:]
 
 
 # Compact money steps, largest first. One decimal at every step ("$10.0M" beside "$133.3M",
@@ -32,7 +44,7 @@ def money(value: float | None, currency: str = "USD") -> str:
     if _missing(value):
         return MISSING
     number = float(value)
-    sign = "-" if number < 0 else ""
+    sign = MINUS if number < 0 else ""
     size = abs(number)
     symbol = get_currency_symbol(currency, locale=LOCALE)
     for i, (step, suffix) in enumerate(_MONEY_STEPS):
@@ -40,7 +52,8 @@ def money(value: float | None, currency: str = "USD") -> str:
             if i and round(size / step, 1) >= 1000:
                 step, suffix = _MONEY_STEPS[i - 1]
             return f"{sign}{symbol}{size / step:,.1f}{suffix}"
-    return f"{sign}{symbol}{format_decimal(round(size), locale=LOCALE)}"
+    whole = round(size)
+    return f"{sign if whole else ''}{symbol}{format_decimal(whole, locale=LOCALE)}"
 
 
 def money_ticks(values, count: int = 5, currency: str = "USD") -> dict:
@@ -76,33 +89,35 @@ def _nice_step(rough: float) -> float:
 
 
 def count(value: float | None) -> str:
-    return MISSING if _missing(value) else format_decimal(round(float(value)), locale=LOCALE)
+    if _missing(value):
+        return MISSING
+    return signed(format_decimal(round(float(value)), locale=LOCALE))
 
 
 def ratio(value: float | None) -> str:
     """A 0–1 share as a percentage with one decimal."""
-    return MISSING if _missing(value) else f"{100 * float(value):.1f}%"
+    return MISSING if _missing(value) else signed(f"{100 * float(value):.1f}%")
 
 
 def percent(value: float | None) -> str:
     """A value already on a 0–100 scale."""
-    return MISSING if _missing(value) else f"{float(value):.1f}%"
+    return MISSING if _missing(value) else signed(f"{float(value):.1f}%")
 
 
 def score(value: float | None) -> str:
     """NPS-like scores from −100 to 100, whole points."""
-    return MISSING if _missing(value) else f"{float(value):.0f}"
+    return MISSING if _missing(value) else signed(f"{float(value):.0f}")
 
 
 def days(value: float | None) -> str:
     if _missing(value):
         return MISSING
     whole = round(float(value))
-    return f"{whole:,} day" if whole == 1 else f"{whole:,} days"
+    return signed(f"{whole:,} day" if whole == 1 else f"{whole:,} days")
 
 
 def mean(value: float | None) -> str:
-    return MISSING if _missing(value) else f"{float(value):.2f}"
+    return MISSING if _missing(value) else signed(f"{float(value):.2f}")
 
 
 FORMATTERS = {
@@ -128,20 +143,28 @@ def delta(current: float | None, previous: float | None, unit: str) -> str | Non
     if unit in ("money", "count"):
         if previous == 0:
             return None
-        return f"{100 * diff / abs(float(previous)):+.1f}%"
+        return _change_sign(f"{100 * diff / abs(float(previous)):+.1f}%")
     if unit == "ratio":
-        return f"{100 * diff:+.1f} pts"
+        return _change_sign(f"{100 * diff:+.1f} pts")
     if unit in ("percent", "score"):
-        return f"{diff:+.1f} pts"
+        return _change_sign(f"{diff:+.1f} pts")
     if unit == "days":
         return _signed_days(diff)
-    return f"{diff:+.2f}"
+    return _change_sign(f"{diff:+.2f}")
+
+
+def _change_sign(text: str) -> str:
+    """A change keeps its sign ("+4.5 pts", "−2.3%"); one that rounds to nothing reads "+0.0"
+    (formatting.is_no_change, then tiles.delta_shown, say "no change")."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return "+" + text[1:]
+    return signed(text)
 
 
 def _signed_days(diff: float) -> str:
     """ "+1 day", "-3 days": the unit agrees in number with the (rounded) change."""
     whole = round(diff)
-    return f"{whole:+,} day" if abs(whole) == 1 else f"{whole:+,} days"
+    return _change_sign(f"{whole:+,} day" if abs(whole) == 1 else f"{whole:+,} days")
 
 
 _SINGULAR = {"deals": "deal", "responses": "response", "customers": "customer", "days": "day"}

@@ -73,7 +73,9 @@ def table(
     restyle: Callable[[Styler], Styler] | None = None,
     pin: Sequence[str] = (),
     widths: Mapping[str, tuple[int, str | None]] | None = None,
-) -> None:
+    row_height: int | None = None,
+    select_key: str | None = None,
+) -> object | None:
     """A table as people read it (see core/tables.py): human headers, "—" for missing, money
     and counts by the one formatter, full width. With `wrap`, a short table of sentences
     ("what it counts") is drawn static so they wrap instead of being cut at 1440 px; otherwise
@@ -82,7 +84,9 @@ def table(
     through) to the table as people read it. `pin` names columns kept on screen while a wide
     grid scrolls sideways (the drop-off list's deal). `widths` holds columns to a width in
     pixels with an optional help tooltip (header -> (pixels, help)), so a long list fits the
-    page instead of scrolling sideways."""
+    page instead of scrolling sideways. `row_height` above 64 px lets long cells wrap onto
+    more lines (Streamlit wraps text only in rows taller than 4rem) instead of ending in "…".
+    `select_key` makes one row selectable and returns the selection event (else None)."""
     styled = tables.for_people(frame, kinds)
     if restyle is not None:
         styled = restyle(styled)
@@ -96,7 +100,21 @@ def table(
     for name in {*sized, *pinned}:
         px, tip = sized.get(name, (None, None))
         config[name] = st.column_config.Column(width=px, help=tip, pinned=name in pinned or None)
-    where.dataframe(styled, hide_index=True, width="stretch", height=height, column_config=config)
+    selection = (
+        {"key": select_key, "on_select": "rerun", "selection_mode": "single-row"}
+        if select_key
+        else {}
+    )
+    event = where.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_config=config,
+        row_height=row_height,
+        **selection,
+    )
+    return event if select_key else None
 
 
 def confidence_column(label: str = "Confidence") -> object:

@@ -15,7 +15,9 @@ from dashboard.analytics.competitors.data import (
     MIN_COUNT,
     NO_COMPETITOR,
     NOT_RECORDED,
+    NOT_SET,
     OTHER_REASONS,
+    lift_words,
 )
 from dashboard.core import formatting
 from dashboard.core.theme import COLORS, SERIES, TEMPLATE
@@ -280,6 +282,8 @@ def trend_chart(
 
 
 def _segment_cell(row) -> tuple[str, str]:
+    """Text and hover of one heat map cell: a rival's win rate and its lift against our win
+    rate with no competitor in the same segment; the no-competitor cell is that base."""
     counts = f"{formatting.count(row.count_won)} of {formatting.count(row.count_closed)}"
     hover = (
         f"<b>{row.label}</b> · {row.segment}<br>Win rate {formatting.ratio(row.win_rate)} "
@@ -288,10 +292,24 @@ def _segment_cell(row) -> tuple[str, str]:
     )
     if row.is_small:
         return f"{counts}<br>few deals", hover + f"<br>Few deals (under {MIN_COUNT}): not coloured"
+    if row.label == NO_COMPETITOR:
+        return f"{formatting.ratio(row.win_rate)}<br>{counts}", hover + (
+            "<br>The base each competitor in this segment is measured against"
+        )
+    if pd.isna(row.lift) or row.base_closed < MIN_COUNT:
+        hover += f"<br>No base: under {MIN_COUNT} closed deals with no competitor in this segment"
+        return f"{formatting.ratio(row.win_rate)}<br>no base<br>{counts}", hover
+    lift = lift_words(row.lift, row.lift_margin)
+    noise = "" if abs(row.lift) > row.lift_margin else " · within noise"
+    hover += (
+        f"<br>With no competitor in {row.segment}: {formatting.ratio(row.base_rate)} "
+        f"({_rate_words(row.base_won, row.base_closed)})"
+        f"<br>Against it: {lift} (95% margin){noise}"
+    )
     mark = "▼ " if row.is_weakest else ""
     if row.is_weakest:
-        hover += "<br>▼ the segment where we win least against it"
-    return f"{mark}{formatting.ratio(row.win_rate)}<br>{counts}", hover
+        hover += "<br>▼ where it is strongest: our largest drop against it, beyond noise"
+    return f"{mark}{formatting.ratio(row.win_rate)}<br>{lift}<br>{counts}", hover
 
 
 def segment_heatmap(
@@ -299,14 +317,15 @@ def segment_heatmap(
     order: list[str],
     colors: dict[str, str],
     title: str,
-    baseline: float | None,
 ) -> go.Figure:
-    """Segments (rows) × competitors (columns): win rate with its counts in each cell, the
-    colour centred on the win rate of all closed deals; ▼ marks where each competitor is
-    strongest against us. Cells with few deals show counts only, uncoloured."""
+    """Segments (rows) × competitors (columns): our win rate against each, and in points how
+    far it lies from our win rate with no competitor in the same segment (the last column),
+    coloured by that lift (a segment where we lose more anyway does not make a rival look
+    strong); ▼ marks where each competitor is strongest (data.segment_lift). Cells with few
+    deals or no base are uncoloured; a lift within noise is drawn pale (the middle)."""
     columns = [c for c in [*order, NO_COMPETITOR] if c in set(cells["label"])]
-    segments = sorted(s for s in cells["segment"].unique() if s != "(not set)")
-    segments += ["(not set)"] if "(not set)" in set(cells["segment"]) else []
+    segments = sorted(s for s in cells["segment"].unique() if s != NOT_SET)
+    segments += [NOT_SET] if NOT_SET in set(cells["segment"]) else []
     z = np.full((len(segments), len(columns)), np.nan)
     text = np.full(z.shape, "", dtype=object)
     hover = np.full(z.shape, "", dtype=object)
@@ -315,9 +334,11 @@ def segment_heatmap(
             continue
         i, j = segments.index(row.segment), columns.index(row.label)
         text[i, j], hover[i, j] = _segment_cell(row)
-        if not row.is_small:
-            z[i, j] = row.win_rate
-    mid = baseline if baseline is not None and not pd.isna(baseline) else 0.5
+        if not row.is_small and row.label != NO_COMPETITOR and pd.notna(row.lift):
+            # Within noise: the pale middle (style guide: within noise is grey).
+            z[i, j] = row.lift if abs(row.lift) > row.lift_margin else 0.0
+    reach = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 10.0
+    reach = max(10.0, min(reach, 40.0))
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -328,14 +349,14 @@ def segment_heatmap(
             customdata=hover,
             hovertemplate="%{customdata}<extra></extra>",
             colorscale=DIVERGING,
-            zmid=mid,
-            zmin=max(0.0, mid - 0.35),
-            zmax=min(1.0, mid + 0.35),
+            zmid=0,
+            zmin=-reach,
+            zmax=reach,
             xgap=2,
             ygap=2,
             colorbar=dict(
-                title=dict(text=f"Win rate<br>(grey = {formatting.ratio(mid)},<br>all closed)"),
-                tickformat=".0%",
+                title=dict(text="Against no<br>competitor,<br>same segment"),
+                ticksuffix=" pts",
                 thickness=12,
             ),
         )
@@ -343,7 +364,7 @@ def segment_heatmap(
     fig.update_layout(
         template=TEMPLATE,
         title=dict(text=title),
-        height=max(300, 150 + 70 * len(segments)),
+        height=max(300, 150 + 80 * len(segments)),
         **CONFIG_HOVER,
         xaxis=dict(
             side="top",

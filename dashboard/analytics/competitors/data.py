@@ -433,11 +433,19 @@ def headline(view: Positioning, segments: pd.DataFrame) -> str:
     if not weakest.empty:
         cell = weakest.iloc[0]
         words.append(
-            f"It is strongest in {cell['segment']}, where we won "
-            f"{formatting.ratio(cell['win_rate'])} of {formatting.count(cell['count_closed'])}."
+            f"It is strongest in {cell['segment']}: we won "
+            f"{formatting.ratio(cell['win_rate'])} of {formatting.count(cell['count_closed'])} "
+            f"against it there, {lift_words(cell['lift'], cell['lift_margin'])} against "
+            f"{formatting.ratio(cell['base_rate'])} of {formatting.count(cell['base_closed'])} "
+            f"with no competitor in {cell['segment']}."
         )
     elif why := segment_unknown(segments, worst["label"]):
         words.append(why)
+    elif not segments[segments["label"] == worst["label"]].empty:
+        words.append(
+            "No segment stands out: in none is our win rate against it below our win rate "
+            "with no competitor in the same segment by more than noise."
+        )
     if view.previous_label is None:
         words.append("Pick a period in the sidebar to see whether this is getting better.")
     elif pd.isna(worst["previous_win_rate"]):
@@ -493,7 +501,7 @@ def summary_table(view: Positioning) -> pd.DataFrame:
         }
     )
     rows = pd.concat([view.table, totals_rows], ignore_index=True)
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Competitor": rows["label"],
             "Closed deals met": rows["count_deals"].map(formatting.count),
@@ -515,6 +523,57 @@ def summary_table(view: Positioning) -> pd.DataFrame:
             "Top loss reasons": rows["top_loss_reasons"].fillna(""),
         }
     )
+    # An input never mapped: no column of "—" all the way down (the notes above say why).
+    unfed = {"competitor_amount": ["Amount won", "Amount lost"]}
+    unfed["competitor_cycle"] = ["Median cycle (won)"]
+    return table.drop(columns=[c for key, cs in unfed.items() if key in view.no_data for c in cs])
+
+
+# The table as the page shows it: 1440 px wide with the sidebar open (978 px of grid), no
+# sideways scrolling: paired numbers share a column ("1,516 (19.0%)", "333 · 1,183"), short
+# headers explained on hover, rows tall enough for the loss reasons to wrap onto three lines.
+# Header -> (pixels, help); the download keeps every column of `view.table`.
+SUMMARY_WIDTHS: dict[str, tuple[int, str | None]] = {
+    "Competitor": (118, None),
+    "Met on": (100, "Closed deals that named it (their share of all closed deals)."),
+    "Win rate": (66, "Won of its closed deals."),
+    "95% interval": (98, "The win rate's 95% (Wilson) interval."),
+    "Won · lost": (88, "Closed deals won and lost."),
+    "Amount won": (88, None),
+    "Amount lost": (86, None),
+    "Median cycle": (90, "Median days from creation to won, of its won deals."),
+    "vs previous": (82, "Win rate against the previous period of equal length."),
+    "Top loss reasons": (160, "Its three commonest loss reasons, with their lost deals."),
+}  # 976 px
+SUMMARY_ROW_HEIGHT = 68  # three lines; Streamlit wraps text only in rows over 64 px
+
+
+def summary_height(rows: int) -> int:
+    """The table's height in pixels: every row (with the totals) up to 12, then it scrolls."""
+    return 38 + SUMMARY_ROW_HEIGHT * min(rows, 12) + 3
+
+
+def summary_page_table(table: pd.DataFrame) -> pd.DataFrame:
+    """`summary_table` as the page shows it (SUMMARY_WIDTHS): paired numbers in one column."""
+    shown = pd.DataFrame(
+        {
+            "Competitor": table["Competitor"],
+            "Met on": table["Closed deals met"] + " (" + table["Share of closed deals"] + ")",
+            "Win rate": table["Win rate"],
+            "95% interval": table["95% interval"],
+            "Won · lost": table["Won"] + " · " + table["Lost"],
+        }
+    )
+    for column in ("Amount won", "Amount lost"):
+        if column in table:
+            shown[column] = table[column]
+    if "Median cycle (won)" in table:
+        shown["Median cycle"] = table["Median cycle (won)"]
+    shown["vs previous"] = table["Win rate vs previous period"]
+    shown["Top loss reasons"] = table["Top loss reasons"]
+    # All time has no previous period: no column of "—" (the headline says to pick one).
+    blank = (shown["vs previous"] == formatting.MISSING).all()
+    return shown.drop(columns="vs previous") if blank else shown
 
 
 def _change(now: pd.DataFrame, before: pd.DataFrame | None, group: str) -> float | None:
@@ -572,23 +631,71 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
 
 
 def by_segment(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Win rate per (competitor, segment) with counts; is_weakest marks, per named
-    competitor, the segment where we win least against it (among cells with at least
-    MIN_COUNT deals): where it is strongest."""
-    frame = queries.run(cur, "competitor_by_segment", filters.params())
+    """Win rate per (competitor, segment) with counts, against our win rate with no competitor
+    in the same segment (segment_lift); is_weakest marks where each rival is strongest."""
+    return segment_lift(queries.run(cur, "competitor_by_segment", filters.params()))
+
+
+def segment_lift(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of competitor_by_segment (competitor, segment, count_won, count_lost) with rates,
+    and for each named competitor's cell our win rate with no competitor in that segment
+    (base_*), the lift (win rate against it - that base, in points) and its 95% margin
+    (noise.share_change: binomial, both shares' variances).
+
+    is_weakest marks, per named competitor, the one segment where the lift is lowest among
+    those beyond noise (lift < -margin), both cells on at least MIN_COUNT closed deals: where
+    it is strongest *because of it*, not where we lose more anyway (Enterprise is our weakest
+    segment with no competitor at all). "(not set)" (no segment) is never marked: it is no
+    place a competitor is strong in; neither is the no-competitor column (no one there)."""
+    frame = frame.copy()
     frame["competitor"] = frame["competitor"].astype(object).where(frame["competitor"].notna())
     frame.insert(1, "label", frame["competitor"].map(_label))
     frame = _with_rates(frame)
-    # No mark on the no-competitor column: there is no one there to be strong; none on the
-    # deals with no segment either: "(not set)" is no place a competitor is strong in.
-    known = frame["competitor"].notna() & (frame["segment"] != NOT_SET)
-    eligible = frame["win_rate"].where(~frame["is_small"] & known)
-    lowest = eligible.groupby(frame["label"]).transform("min")
-    frame["is_weakest"] = eligible.notna() & (eligible == lowest)
+    base = frame[frame["competitor"].isna()].set_index("segment")
+    frame["base_won"] = frame["segment"].map(base["count_won"])
+    frame["base_closed"] = frame["segment"].map(base["count_closed"])
+    frame["base_rate"] = frame["segment"].map(base["win_rate"])
+    lifts = [
+        noise.share_change(r.count_won, r.count_closed, r.base_won, r.base_closed)
+        if pd.notna(r.competitor)
+        else None
+        for r in frame.itertuples()
+    ]
+    frame["lift_margin"] = [None if x is None else x[0] for x in lifts]
+    frame["lift"] = [None if x is None else x[1] for x in lifts]
+    frame[["lift", "lift_margin"]] = frame[["lift", "lift_margin"]].astype(float)
+    eligible = (
+        frame["competitor"].notna()
+        & (frame["segment"] != NOT_SET)
+        & ~frame["is_small"]
+        & (frame["base_closed"] >= MIN_COUNT)
+        & (frame["lift"] < -frame["lift_margin"])
+    )
+    lowest = frame["lift"].where(eligible).groupby(frame["label"]).transform("min")
+    frame["is_weakest"] = eligible & (frame["lift"] == lowest)
     # Only one mark per competitor: on a tie, the segment with more deals.
     marked = frame[frame["is_weakest"]].sort_values("count_closed", ascending=False)
     frame["is_weakest"] = frame.index.isin(marked.drop_duplicates("label").index)
     return frame
+
+
+def segment_caption() -> str:
+    """What the segment heat map's cells, colours and ▼ mean, in words."""
+    return (
+        "Each cell: our win rate against the competitor in that segment, then how many "
+        "points it lies above or below our win rate on the deals of the same segment where no "
+        "competitor was recorded (the last column), with its 95% margin, then the closed "
+        "deals. Measured against that base, a segment where we lose more anyway does not make "
+        "a rival look strong. ▼ marks, for each competitor, the segment with the largest drop "
+        "beyond its margin; none when no drop is beyond noise (pale cells). “(not set)”: "
+        f"deals whose account has no segment, never marked. Cells on fewer than {MIN_COUNT} "
+        "closed deals show counts only."
+    )
+
+
+def lift_words(lift: float, margin: float) -> str:
+    """'−30.0 pts (±13.2)': a lift in points with the minus sign and its 95% margin."""
+    return f"{formatting.delta(lift / 100, 0, 'ratio')} (±{margin:.1f})"
 
 
 # --- trend ------------------------------------------------------------------------------

@@ -63,9 +63,10 @@ def funnel_section(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Section:
         )
     where = describe(filters)
     figure = funnel_charts.funnel_chart(steps, f"{pipeline} funnel · deals created · {where}")
-    return Section(
-        "funnel", "Funnel", "funnel", figure, notes=[funnel.headline(steps, where, None)]
-    )
+    notes = [funnel.headline(steps, where, None)]
+    if unknown := funnel.stop_unknown_words(steps):  # why the chart says "conversion unknown"
+        notes.append(unknown)
+    return Section("funnel", "Funnel", "funnel", figure, notes=notes)
 
 
 def retention_section(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Section:

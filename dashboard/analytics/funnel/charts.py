@@ -34,24 +34,34 @@ def funnel_chart(steps: pd.DataFrame, title: str, unit: str = "deals") -> go.Fig
     amount, NaN when none was mapped, is left out rather than shown as "$0" or "—").
     """
     has_amount = "amount_reached" in steps
+    unknown = steps.get("conversion_unknown", pd.Series(False, index=steps.index))
     labels, hovers = [], []
-    for row in steps.itertuples():
+    for row, hidden in zip(steps.itertuples(), unknown, strict=True):
         known = has_amount and pd.notna(row.amount_reached)
         amount = f" · {formatting.money(row.amount_reached)}" if known else ""
         first_line = f"<b>{formatting.count(row.count_reached)}</b>{amount}"
-        if pd.isna(row.conversion_from_previous):
+        of_first = (
+            f"{formatting.ratio(row.conversion_from_first)} of first"
+            if pd.notna(row.conversion_from_first)
+            else ""
+        )
+        if hidden:  # lost deals with no known last stage could move it too far: no number
+            second_line = " · ".join(w for w in ("conversion unknown", of_first) if w)
+        elif pd.isna(row.conversion_from_previous):
             second_line = f"{formatting.ratio(1)} of first" if row.count_reached else ""
         else:
             second_line = (
-                f"{formatting.ratio(row.conversion_from_previous)} of previous · "
-                f"{formatting.ratio(row.conversion_from_first)} of first"
+                f"{formatting.ratio(row.conversion_from_previous)} of previous · {of_first}"
             )
         labels.append(f"{first_line}<br>{second_line}")
+        previous = "unknown" if hidden else formatting.ratio(row.conversion_from_previous)
+        first = formatting.ratio(row.conversion_from_first)
         hovers.append(
             f"<b>{row.step_name}</b><br>{formatting.count(row.count_reached)} {unit} reached"
+            f"{' (known; lost deals with no known last stage may have too)' if hidden else ''}"
             f"{'<br>Amount ' + formatting.money(row.amount_reached) if known else ''}"
-            f"<br>{formatting.ratio(row.conversion_from_previous)} of previous step"
-            f"<br>{formatting.ratio(row.conversion_from_first)} of first step"
+            f"<br>{previous} of previous step"
+            f"<br>{'unknown' if first == formatting.MISSING and hidden else first} of first step"
         )
     colors = [COLORS["won"] if won else COLORS["open"] for won in steps["is_won_step"]]
     fig = go.Figure(
@@ -214,18 +224,6 @@ def trend_chart(
     else:
         fig = go.Figure()
     rates = {"row": 1, "col": 1} if with_created else {}
-    maturing = frame.loc[frame["is_maturing"], "month_start"]
-    if not maturing.empty:
-        fig.add_vrect(
-            x0=maturing.min() - pd.Timedelta(days=15),
-            x1=frame["month_start"].max() + pd.Timedelta(days=15),
-            fillcolor=COLORS["neutral"],
-            opacity=0.15,
-            line_width=0,
-            annotation_text="still maturing",
-            annotation_position="top left",
-            **({"row": "all", "col": 1} if with_created else {}),
-        )
     palette = {"Win rate": COLORS["rate"], "Created → won": COLORS["won"]}
     others = iter(s for s in SERIES if s not in palette.values())
     for name in series:
@@ -270,7 +268,8 @@ def trend_chart(
             orientation="h", yanchor="top", y=-0.16 if with_created else -0.22, xanchor="left", x=0
         ),
     )
-    fig.update_xaxes(tickformat="%b %Y")
+    # A month is a month in the unified hover's heading too ("Feb 2026", never "Feb 1, 2026").
+    fig.update_xaxes(tickformat="%b %Y", hoverformat="%b %Y")
     fig.update_xaxes(title="Month the deals were created", **({"row": 2} if with_created else {}))
     fig.update_yaxes(title="Conversion", tickformat=".0%", range=[0, 1.05], **rates)
     if with_created:
@@ -291,4 +290,29 @@ def trend_chart(
             col=1,
             **_count_ticks(created["count_created"].max()),
         )
+    _shade_maturing(fig, frame, with_created)  # last: every panel has its traces by now
     return fig
+
+
+def _shade_maturing(fig: go.Figure, frame: pd.DataFrame, with_created: bool) -> None:
+    """Shade the months still maturing (trend's is_shaded) on every panel, once the traces
+    are drawn: plotly adds a shape to no subplot that is still empty, so a shade added
+    first was lost on the two-panel chart."""
+    column = "is_shaded" if "is_shaded" in frame else "is_maturing"
+    shaded = frame.loc[frame[column], "month_start"]
+    if shaded.empty:
+        return
+    span = dict(
+        x0=shaded.min() - pd.Timedelta(days=15),
+        x1=frame["month_start"].max() + pd.Timedelta(days=15),
+        fillcolor=COLORS["neutral"],
+        opacity=0.15,
+        line_width=0,
+        layer="below",
+    )
+    label = dict(annotation_text="still maturing", annotation_position="top left")
+    if not with_created:
+        fig.add_vrect(**span, **label)
+        return
+    fig.add_vrect(**span, **label, row=1, col=1)
+    fig.add_vrect(**span, row=2, col=1)

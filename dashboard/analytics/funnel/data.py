@@ -40,6 +40,24 @@ MATURING_OPEN_SHARE = 0.05
 DROPOFF_ROWS_SHOWN = 200  # a 300 px scroll; 1,000 styled rows were ~0.4 MB and 0.5 s a rerun
 # The drop-off "step" of lost deals whose last stage is unknown (funnel_dropoff.sql's 0).
 STOP_UNKNOWN = 0
+# Lost deals whose last stage is unknown may have stopped at any stage: they are left out of
+# every conversion that they could change, and such a conversion is shown only while they
+# could move it by at most this much. With u of them beside n known deals at the stage before,
+# the true conversion lies in [r(1 - s), r + s(1 - r)], s = u / (n + u): at most s away.
+UNKNOWN_SHIFT_MAX = 0.05
+# The trend's columns: is_shaded = maturing and shaded on the chart (never every month);
+# is_unknown = a stage conversion hidden because unknown last stages could move it too far.
+TREND_COLUMNS = [
+    "month_start",
+    "series",
+    "rate",
+    "numerator",
+    "denominator",
+    "is_small",
+    "is_maturing",
+    "is_shaded",
+    "is_unknown",
+]
 
 
 def count_of(n: float, noun: str = "deal") -> str:
@@ -79,16 +97,31 @@ def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | 
 def _with_conversions(frame: pd.DataFrame) -> pd.DataFrame:
     """Add reached(k-1), reached(1) and both conversions within each group, in step order."""
     out = frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
-    grouped = out.groupby("group_value", sort=False)["count_reached"]
-    out["count_previous"] = grouped.shift(1)
-    out["count_first"] = grouped.transform("first")
+    group = out["group_value"]
+    first = out["step_number"] == out.groupby("group_value")["step_number"].transform("min")
+    # Lost deals with no known last stage (the group's count, on each of its rows) sit at the
+    # first step only: they are no leak of it, and no deal of a conversion (see
+    # UNKNOWN_SHIFT_MAX); without them, every count is of deals whose path is known.
+    unknown = out.get("count_stop_unknown", pd.Series(0, index=out.index)).fillna(0)
+    known = out["count_reached"] - unknown.where(first, 0)
+    out["count_previous"] = known.groupby(group).shift(1)
+    out["count_first"] = out.groupby("group_value")["count_reached"].transform("first")
     out["conversion_from_previous"] = measures.ratio(out["count_reached"], out["count_previous"])
     out["conversion_from_first"] = measures.ratio(out["count_reached"], out["count_first"])
-    following = grouped.shift(-1)
-    out["count_dropped"] = (out["count_reached"] - following).where(following.notna())
-    if "count_stop_unknown" in out:  # lost with no stage known: no leak of the first step
-        first = out["step_number"] == out.groupby("group_value")["step_number"].transform("min")
-        out.loc[first, "count_dropped"] -= out.loc[first, "count_stop_unknown"]
+    # The most the unknowns could move each conversion; past UNKNOWN_SHIFT_MAX it is unknown.
+    # Of first: the won step's is exact (they were lost), another step's reach is a floor.
+    won = out.get("is_won_step", pd.Series(False, index=out.index)).fillna(False).astype(bool)
+    shift_previous = measures.ratio(unknown, out["count_previous"] + unknown)
+    shift_first = measures.ratio(unknown, out["count_first"]).where(~first & ~won, 0)
+    out["unknown_shift"] = pd.Series(shift_previous, index=out.index, dtype=float).fillna(0)
+    out["conversion_unknown"] = out["count_previous"].notna() & (
+        out["unknown_shift"] > UNKNOWN_SHIFT_MAX
+    )
+    out.loc[out["conversion_unknown"], "conversion_from_previous"] = float("nan")
+    first_unknown = pd.Series(shift_first, index=out.index, dtype=float) > UNKNOWN_SHIFT_MAX
+    out.loc[first_unknown, "conversion_from_first"] = float("nan")
+    following = out.groupby("group_value")["count_reached"].shift(-1)
+    out["count_dropped"] = (known - following).where(following.notna())
     return out
 
 
@@ -123,6 +156,8 @@ def funnel_steps(
         "conversion_from_first",
         "count_dropped",
         "count_stop_unknown",
+        "unknown_shift",
+        "conversion_unknown",
     ]
     frame = frame[columns]
     if "funnel_amount" in no_data(cur, filters):  # never mapped: no amount, not $0
@@ -158,17 +193,42 @@ def known_leak(steps: pd.DataFrame) -> pd.Series | None:
 
 
 def stop_unknown_words(steps: pd.DataFrame) -> str | None:
-    """'Last stage unknown: 11,743 lost deals ...' or None when every lost deal's is known."""
+    """What the lost deals with no known last stage do to the funnel, with their count: shown
+    under the chart (None when every lost deal's last stage is known)."""
     unknown = stop_unknown(steps)
     if not unknown:
         return None
     first = steps["step_name"].iloc[0]
-    return (
-        f"Last stage unknown: {count_of(unknown, 'lost deal')}. They have no stage history "
-        f"and their stage reads as lost, so the funnel counts them as created ({first}) and "
-        "no further, and counts none of them as a leak of any stage; they may have gone "
-        "further. Load their stage history on the import page to place them."
-    )
+    created = steps["count_reached"].iloc[0]
+    words = [
+        f"Last stage unknown: {count_of(unknown, 'lost deal')} "
+        f"({formatting.ratio(unknown / created)} of those created). They have no stage "
+        "history and their stage reads as lost, so they may have been lost at any stage: the "
+        f"funnel counts them as created ({first}) and no further, counts none of them as a "
+        "leak of any stage, and leaves them out of every stage-to-stage conversion."
+    ]
+    later = steps.iloc[1:]
+    hidden = later["conversion_unknown"] if "conversion_unknown" in later else later.iloc[:0]
+    most = f"{100 * later['unknown_shift'].max():.0f} points" if len(later) else ""
+    if len(hidden) and hidden.all():
+        words.append(
+            f"So many could move each conversion by up to {most}: no stage-to-stage "
+            "conversion can be known, and none is shown."
+        )
+    elif hidden.any():
+        words.append(
+            f"A conversion they could move by more than {100 * UNKNOWN_SHIFT_MAX:.0f} points is "
+            "shown as unknown."
+        )
+    elif len(later):
+        words.append(f"They could move no conversion by more than {most}.")
+    words.append("Load their stage history on the import page to place them.")
+    return " ".join(words)
+
+
+def conversion_words(value: object, unknown: bool) -> str:
+    """A conversion for a table: '63.2%', 'unknown' (too many unknown last stages) or '—'."""
+    return "unknown" if unknown else formatting.ratio(value)
 
 
 def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
@@ -178,8 +238,16 @@ def funnel_table(steps: pd.DataFrame) -> pd.DataFrame:
             "Stage": steps["step_name"],
             "Deals reached": steps["count_reached"].map(formatting.count),
             "Amount": steps["amount_reached"].map(formatting.money),
-            "% of previous": steps["conversion_from_previous"].map(formatting.ratio),
-            "% of first": steps["conversion_from_first"].map(formatting.ratio),
+            "% of previous": [
+                conversion_words(v, u)
+                for v, u in zip(
+                    steps["conversion_from_previous"], steps["conversion_unknown"], strict=True
+                )
+            ],
+            "% of first": [
+                conversion_words(v, pd.isna(v) and bool(n))
+                for v, n in zip(steps["conversion_from_first"], steps["count_reached"], strict=True)
+            ],
             "Went no further": steps["count_dropped"].map(formatting.count),
         }
     )
@@ -251,15 +319,33 @@ def breakdown(
         part = tidy[tidy["step_number"] == step_number].set_index("group_value").loc[groups]
         rate = part[f"conversion_from_{base}"]
         denominator = part["count_previous" if base == "previous" else "count_first"]
+        unknown = part["conversion_unknown"] if base == "previous" else rate.isna() & False
         cells[title] = [
-            _rate_cell(r, n, d)
-            for r, n, d in zip(rate, part["count_reached"], denominator, strict=True)
+            _rate_cell(r, n, d, u)
+            for r, n, d, u in zip(rate, part["count_reached"], denominator, unknown, strict=True)
         ]
         marks[title] = _best_worst(rate, denominator)
     return Breakdown(tidy, pd.DataFrame(cells), pd.DataFrame(marks))
 
 
-def _rate_cell(rate: float, reached: float, denominator: float) -> str:
+def breakdown_unknown_words(result: Breakdown) -> str:
+    """' "unknown": ...' for the breakdown's caption when a cell's conversion is unknown."""
+    if result.tidy.empty or "conversion_unknown" not in result.tidy:
+        return ""
+    if not result.tidy["conversion_unknown"].any():
+        return ""
+    groups = result.tidy.drop_duplicates("group_value")
+    return (
+        f" “unknown”: that group's lost deals with no known last stage "
+        f"({count_of(groups['count_stop_unknown'].sum(), 'lost deal')} in all) could move "
+        f"the conversion by more than {100 * UNKNOWN_SHIFT_MAX:.0f} points; they are left out "
+        "of every conversion."
+    )
+
+
+def _rate_cell(rate: float, reached: float, denominator: float, unknown: bool = False) -> str:
+    if unknown:  # lost deals with no known last stage could move it past UNKNOWN_SHIFT_MAX
+        return "unknown"
     if pd.isna(rate):
         return f"{formatting.MISSING} · 0 deals"
     return f"{formatting.ratio(rate)} · {formatting.count(reached)}/{formatting.count(denominator)}"
@@ -293,17 +379,7 @@ def trend(
     tidy = _by_stage(cur, filters, pipeline, window_days, "created_month")
     tidy = tidy[tidy["group_value"] != "(not set)"]
     if tidy.empty:
-        return pd.DataFrame(
-            columns=[
-                "month_start",
-                "series",
-                "rate",
-                "numerator",
-                "denominator",
-                "is_small",
-                "is_maturing",
-            ]
-        )
+        return pd.DataFrame(columns=TREND_COLUMNS)
     names = tidy.drop_duplicates("step_number").set_index("step_number")["step_name"]
     parts = []
     steps = tidy[tidy["step_number"] > tidy["step_number"].min()]
@@ -315,6 +391,7 @@ def trend(
                 "rate": steps["conversion_from_previous"],
                 "numerator": steps["count_reached"],
                 "denominator": steps["count_previous"],
+                "is_unknown": steps["conversion_unknown"],
             }
         )
     )
@@ -353,10 +430,13 @@ def trend(
     out = out.set_index(["series", "month_start"]).reindex(grid).reset_index()
     out[["numerator", "denominator"]] = out[["numerator", "denominator"]].fillna(0)
     out["is_small"] = out["denominator"] < MIN_COUNT
-    out["is_maturing"] = out["month_start"].isin(_maturing_months(cur, months, window_days))
-    return out[
-        ["month_start", "series", "rate", "numerator", "denominator", "is_small", "is_maturing"]
-    ]
+    out["is_unknown"] = out["is_unknown"].astype("boolean").fillna(False).astype(bool)
+    maturing = _maturing_months(cur, months, window_days)
+    out["is_maturing"] = out["month_start"].isin(maturing)
+    # Shaded on the chart: the maturing months, unless every month is (a short history): a
+    # chart shaded all over says nothing; the note says so in words instead (trend_note).
+    out["is_shaded"] = out["is_maturing"] & ~out["is_maturing"].all()
+    return out[TREND_COLUMNS]
 
 
 def _maturing_months(
@@ -396,6 +476,27 @@ def trailing_run(flags: pd.Series) -> pd.Series:
     settled = flags[~flags]
     last_settled = settled.index.max() if not settled.empty else -1
     return pd.Series(flags.index > last_settled, index=flags.index)
+
+
+def stage_series(trend_frame: pd.DataFrame) -> list[str]:
+    """The step-to-step series with at least one month known, in funnel order: a month whose
+    lost deals with no known last stage could move a conversion by more than
+    UNKNOWN_SHIFT_MAX has no rate (never a line at 100% made of the won deals alone)."""
+    steps = trend_frame[~trend_frame["series"].isin(OVERALL_SERIES)]
+    known = steps.groupby("series", sort=False)["rate"].apply(lambda r: r.notna().any())
+    return [name for name, ok in known.items() if ok]
+
+
+def stage_series_unknown(trend_frame: pd.DataFrame, steps: pd.DataFrame) -> str | None:
+    """Why there is no stage-to-stage trend, when the cause is unknown last stages."""
+    if stage_series(trend_frame) or not stop_unknown(steps):
+        return None
+    return (
+        f"No stage-to-stage conversion by month: in every month, lost deals with no known last "
+        f"stage ({count_of(stop_unknown(steps), 'lost deal')} in all) could move it by more "
+        f"than {100 * UNKNOWN_SHIFT_MAX:.0f} points. Load their stage history on the import "
+        "page to place them."
+    )
 
 
 def deals_created_by_month(trend_frame: pd.DataFrame) -> pd.DataFrame:
@@ -537,27 +638,44 @@ def dropoff_table(frame: pd.DataFrame) -> pd.DataFrame:
     return table if known else table.drop(columns="Amount (USD)")
 
 
-# The drop-off list as the page shows it: every column held to a width that, with the
-# sidebar open, fits 1440 px without scrolling sideways (978 px of grid); the long cells
-# (deal, account, stage dates) show in full on hover, and the download keeps every column
-# (the deal ID and the date it entered the stage too). Header -> (pixels, help).
+# The drop-off list as the page shows it: columns held to widths that, with the sidebar open,
+# fit 1440 px without scrolling sideways (978 px of grid, the row picker included), in rows
+# tall enough for a long deal, account or loss reason to wrap onto three lines instead of
+# ending in "…". The stage path (up to 150 characters) would fit no column: it is shown for
+# the row selected, and the download keeps every column (the deal ID and stage path too).
+# Header -> (pixels, help).
 DROPOFF_WIDTHS: dict[str, tuple[int, str | None]] = {
-    "Deal": (180, "The deal's name (the download also has its ID)."),
-    "Account": (120, None),
-    "Owner": (95, None),
-    "Status": (56, "Lost, or still open at the stage."),
-    "Amount": (72, "The deal's amount in USD."),
+    "Deal": (184, "The deal's name (the download also has its ID). Select a row for its stages."),
+    "Account": (132, None),
+    "Owner": (100, None),
+    "Status": (54, "Lost, or still open at the stage."),
+    "Amount": (70, "The deal's amount in USD."),
     "Created": (90, None),
+    "Entered stage": (96, "When it entered the stage it went no further than."),
     "Closed": (90, None),
-    "Loss reason": (105, None),
-    "Stage dates": (165, "Each stage the deal entered, with its date, in time order."),
-}
+    "Loss reason": (112, None),
+}  # 928 px, beside the 36 px of the row picker: within 978
+DROPOFF_ROW_HEIGHT = 68  # three lines of text; Streamlit wraps only in rows over 64 px
 
 
 def dropoff_page_table(table: pd.DataFrame) -> pd.DataFrame:
     """The page's columns of `dropoff_table` (DROPOFF_WIDTHS), short headers."""
     shown = table.rename(columns={"Amount (USD)": "Amount"})
     return shown[[c for c in DROPOFF_WIDTHS if c in shown]]
+
+
+def dropoff_height(rows: int) -> int:
+    """The grid's height: every row of a short list (no empty rows), about five of a long."""
+    return min(38 + 5 * DROPOFF_ROW_HEIGHT, 38 + DROPOFF_ROW_HEIGHT * rows + 3)
+
+
+def dropoff_path_words(table: pd.DataFrame, selected: list[int]) -> str:
+    """The selected deal's stage dates (they fit no column), or how to see them."""
+    if not selected or selected[0] >= len(table):
+        return "Select a row for that deal's stage dates; the download has them for every deal."
+    row = table.iloc[selected[0]]
+    path = row["Stage dates"] if pd.notna(row["Stage dates"]) else "no stage dates recorded"
+    return f"**{row['Deal']}** ({row['Account']}): {path}"
 
 
 def lifecycle(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -677,22 +795,34 @@ def dropoff_caption(deals: pd.DataFrame, step_label: str) -> str:
     return text + (". Lost deals first, largest amounts first." if known else ". Lost deals first.")
 
 
-def trend_note(window_days: int | None) -> str:
+def trend_note(window_days: int | None, frame: pd.DataFrame | None = None) -> str:
+    """The footnote under the trend, saying only what the charts show: shaded months when
+    some are shaded, every month maturing when all are, months with no stage conversion."""
     note = (
         f"Hollow grey points rest on fewer than {MIN_COUNT} deals: read them as noise, not a "
         "trend. Hover a point for its counts."
     )
     if window_days:
-        note += (
-            f" Shaded months are still maturing: their deals have not all had "
-            f"{formatting.days(window_days)} yet."
-        )
+        why = f"their deals have not all had {formatting.days(window_days)} yet"
     else:
-        note += (
-            f" Shaded months are still maturing: more than {MATURING_OPEN_SHARE:.0%} of their "
-            "deals are still open, so their rates can still rise. A conversion window compares "
-            "months on equal terms."
+        why = (
+            f"more than {MATURING_OPEN_SHARE:.0%} of their deals are still open, so their rates "
+            "can still rise"
         )
+    maturing = frame is not None and frame["is_maturing"].any()
+    if maturing and frame["is_shaded"].any():
+        first = frame.loc[frame["is_shaded"], "month_start"].min()
+        note += f" Shaded months (from {first:%b %Y}) are still maturing: {why}."
+    elif maturing:
+        note += f" Every month shown is still maturing: {why}; read every rate as provisional."
+    if frame is not None and frame["is_unknown"].any() and stage_series(frame):
+        note += (
+            " A month with no stage-to-stage point has so many lost deals with no known last "
+            f"stage that they could move its conversion by more than "
+            f"{100 * UNKNOWN_SHIFT_MAX:.0f} points."
+        )
+    if not window_days and maturing:
+        note += " A conversion window compares months on equal terms."
     return note
 
 

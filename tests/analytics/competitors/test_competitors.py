@@ -267,9 +267,9 @@ def test_tiles_put_coverage_first(golden):
         # 5 of 7 now; 2 of 2 (D8, D9) in the previous period. Both changes are within their
         # 95% binomial margin (issue 19, point 3): coverage 196·√(5/7·2/7/7 + 0) = 33.5 pts;
         # win rate 2/5 vs 1/2: 196·√(.4·.6/5 + .5·.5/2) = 196·√.173 = 81.5 pts.
-        ("Competitor recorded", "71.4%", "-28.6 pts · within noise (±33.5 pts)",
+        ("Competitor recorded", "71.4%", "−28.6 pts · within noise (±33.5 pts)",
          "on 5 of 7 closed deals"),
-        ("Win rate, competitor named", "40.0%", "-10.0 pts · within noise (±81.5 pts)",
+        ("Win rate, competitor named", "40.0%", "−10.0 pts · within noise (±81.5 pts)",
          "2 won of 5 closed"),  # was 1/2
         ("Win rate, none recorded", "50.0%", None, "1 won of 2 closed"),  # none before
         ("Hurts most", "—", None, "no competitor met on 20+ closed deals"),
@@ -286,16 +286,60 @@ def test_hurts_most_needs_enough_deals_and_names_the_segment(golden, monkeypatch
     view = competitors.positioning(golden, Q1)
     assert competitors.hurts_most(view)["label"] == "Acme"
     segments = competitors.by_segment(golden, Q1)
-    # Acme in Enterprise is 0 of 1 (too few); in SMB 1 of 2: that is where it is strongest.
-    assert segments.loc[segments["is_weakest"], ["label", "segment"]].values.tolist() == [
-        ["Acme", "SMB"],
-        ["Beta", "SMB"],  # 2 of 2; (not set) has one deal
-    ]
+    # Acme in Enterprise is 0 of 1 (too few); in SMB 1 of 2, but the base there (no
+    # competitor in SMB: D6 alone, 0 of 1) rests on too few deals to measure it against:
+    # no segment is marked (before: SMB, on its raw win rate).
+    assert not segments["is_weakest"].any()
     assert competitors.headline(view, segments) == (
         "**Acme hurts most**: we won 33.3% of the 3 closed deals that named it (95% interval "
-        "6.1%–79.2%), against 50.0% of 2 with no competitor recorded. It is strongest in SMB, "
-        f"where we won 50.0% of 2. Against {PREVIOUS}: -16.7 pts (from 50.0% of 2)."
+        "6.1%–79.2%), against 50.0% of 2 with no competitor recorded. No segment stands out: "
+        "in none is our win rate against it below our win rate with no competitor in the "
+        f"same segment by more than noise. Against {PREVIOUS}: −16.7 pts (from 50.0% of 2)."
     )
+
+
+def test_strongest_is_judged_against_no_competitor_in_the_same_segment():
+    """Worked by hand (fix19a point 5). Rows as competitor_by_segment returns them:
+    no competitor: Enterprise 40 of 100 (40%), SMB 60 of 100 (60%), (not set) 50 of 100.
+    Acme: Enterprise 20 of 100 (20%): lift 20 - 40 = -20 pts, margin
+            1.96·100·√(.2·.8/100 + .4·.6/100) = 1.96·100·√.004 = 12.40: beyond noise;
+          SMB 30 of 100 (30%): lift -30 pts, margin 1.96·100·√(.0021 + .0024) = 13.15:
+            beyond, and the larger drop: Acme is strongest in SMB, though its raw win rate
+            is lowest in Enterprise (our weakest segment anyway);
+          (not set) 5 of 100: lift -45, never marked.
+    Beta: Enterprise 35 of 100: -5 pts (±13.40); SMB 55 of 100: -5 pts (±13.68): both
+          within noise, so no mark.
+    Corvo: Enterprise 10 of 10: too few deals (under 20), never marked."""
+    rows = [
+        (None, "Enterprise", 40, 60),
+        (None, "SMB", 60, 40),
+        (None, "(not set)", 50, 50),
+        ("Acme", "Enterprise", 20, 80),
+        ("Acme", "SMB", 30, 70),
+        ("Acme", "(not set)", 5, 95),
+        ("Beta", "Enterprise", 35, 65),
+        ("Beta", "SMB", 55, 45),
+        ("Corvo", "Enterprise", 10, 0),
+    ]
+    raw = pd.DataFrame(rows, columns=["competitor", "segment", "count_won", "count_lost"])
+    got = competitors.segment_lift(raw).set_index(["label", "segment"])
+    assert got.loc[("Acme", "Enterprise"), "lift"] == pytest.approx(-20)
+    assert got.loc[("Acme", "Enterprise"), "lift_margin"] == pytest.approx(12.396, abs=1e-3)
+    assert got.loc[("Acme", "SMB"), "lift"] == pytest.approx(-30)
+    assert got.loc[("Acme", "SMB"), "lift_margin"] == pytest.approx(13.148, abs=1e-3)
+    assert got.loc[("Beta", "SMB"), "lift_margin"] == pytest.approx(13.685, abs=1e-3)
+    assert got.index[got["is_weakest"]].tolist() == [("Acme", "SMB")]
+    assert pd.isna(got.loc[(competitors.NO_COMPETITOR, "SMB"), "lift"])
+    fig = charts.segment_heatmap(
+        got.reset_index(), ["Acme", "Beta", "Corvo"], charts.competitor_colors([]), "t"
+    )
+    heat = fig.data[0]
+    assert list(fig.layout.yaxis.ticktext) == ["Enterprise", "SMB", "(not set)"]
+    assert heat.text[1][0] == "▼ 30.0%<br>−30.0 pts (±13.1)<br>30 of 100"
+    assert heat.text[0][0] == "20.0%<br>−20.0 pts (±12.4)<br>20 of 100"  # no mark
+    assert not heat.text[2][0].startswith("▼")  # (not set): -45 pts, never marked
+    assert heat.z[1][0] == pytest.approx(-30) and heat.z[1][1] == 0  # Beta: within noise
+    assert heat.zmid == 0 and "▼" not in "".join(heat.text[:, 1])
 
 
 def test_summary_table_adds_totals_that_never_double_count(golden):
@@ -319,7 +363,7 @@ def test_summary_table_adds_totals_that_never_double_count(golden):
     ]  # fmt: skip
     # Previous period: any 1/2, all 1/2 (D8 lost, D9 won): -10.0 and -7.1 pts.
     assert table["Win rate vs previous period"].tolist() == [
-        "-16.7 pts", "—", "—", "—", "—", "-10.0 pts", "-7.1 pts",
+        "−16.7 pts", "—", "—", "—", "—", "−10.0 pts", "−7.1 pts",
     ]  # fmt: skip
 
 
@@ -553,7 +597,7 @@ def test_positioning_map_shows_counts_change_and_baseline(golden):
     assert list(known.marker.color) == pytest.approx([100 * (1 / 3 - 1 / 2)])  # pts
     assert known.marker.line.color[0] == colors["Acme"]
     assert "1 won of 3 closed" in known.customdata[0][0]
-    assert "-16.7 pts vs 3 Oct 2024 – 31 Dec 2024 (50.0% of 2)" in known.customdata[0][0]
+    assert "−16.7 pts vs 3 Oct 2024 – 31 Dec 2024 (50.0% of 2)" in known.customdata[0][0]
     assert known.customdata[0][1] == "Acme"  # the name a click hands to the page
     assert sorted(c[1] for c in unknown.customdata) == ["Beta", "Delta", "Gamma"]
     assert unknown.name == "Not met before"
@@ -614,16 +658,17 @@ def test_segment_heatmap_prints_counts_and_marks_the_strongest(golden, monkeypat
     monkeypatch.setattr(competitors, "MIN_COUNT", 2)
     segments = competitors.by_segment(golden, Q1)
     colors = charts.competitor_colors(competitors.names(golden))
-    fig = charts.segment_heatmap(segments, ["Acme", "Beta", "Delta", "Gamma"], colors, "t", 3 / 7)
+    fig = charts.segment_heatmap(segments, ["Acme", "Beta", "Delta", "Gamma"], colors, "t")
     heat = fig.data[0]
     assert [t.split("</span> ")[1] for t in fig.layout.xaxis.ticktext] == [
         "Acme", "Beta", "Delta", "Gamma", competitors.NO_COMPETITOR,
     ]  # fmt: skip
     assert list(fig.layout.yaxis.ticktext) == ["Enterprise", "SMB", "(not set)"]
-    assert heat.text[1][0] == "▼ 50.0%<br>1 of 2"  # Acme in SMB
+    # Acme in SMB: 1 of 2, but SMB's no-competitor base is D6 alone (under 2): no base.
+    assert heat.text[1][0] == "50.0%<br>no base<br>1 of 2"
     assert heat.text[0][0] == "0 of 1<br>few deals" and pd.isna(heat.z[0][0])
     assert heat.text[1][4] == "0 of 1<br>few deals"  # D6, no competitor, SMB
-    assert heat.zmid == pytest.approx(3 / 7)
+    assert heat.zmid == 0
 
 
 def test_loss_reason_heatmap_rows_add_up_to_all_losses(golden):
@@ -742,3 +787,29 @@ def test_closed_deal_summaries_hold_every_closed_deal_once_per_competitor(sample
     for sql in invariants:
         assert cur.execute(sql).fetchall() == [], sql
     assert cur.execute("select count(*) from summary_deals_closed").fetchone()[0] > 0
+
+
+def test_summary_table_has_no_amount_columns_when_no_amount_was_mapped(golden):
+    # An export without amounts: "Amount won" and "Amount lost" would read "—" all the way
+    # down (fix19a, seen on the no-amounts export); the note above the table says why.
+    from dataclasses import replace
+
+    view = competitors.positioning(golden, Q1)
+    assert "Amount won" in competitors.summary_table(view).columns
+    unmapped = replace(view, no_data={"competitor_amount": "no amount column was mapped"})
+    table = competitors.summary_table(unmapped)
+    assert "Amount won" not in table.columns and "Amount lost" not in table.columns
+
+
+def test_summary_page_table_pairs_numbers_and_drops_blank_columns(golden):
+    # Acme: met on 3 of 7 closed (42.9%), 1 won 2 lost; Q1 has a previous period: -16.7 pts.
+    view = competitors.positioning(golden, Q1)
+    shown = competitors.summary_page_table(competitors.summary_table(view))
+    assert list(shown.columns) == list(competitors.SUMMARY_WIDTHS)
+    acme = shown.iloc[0]
+    assert (acme["Met on"], acme["Won · lost"], acme["vs previous"]) == (
+        "3 (42.9%)", "1 · 2", "−16.7 pts",
+    )  # fmt: skip
+    all_time = competitors.positioning(golden, Filters())  # no previous period: no column
+    shown = competitors.summary_page_table(competitors.summary_table(all_time))
+    assert "vs previous" not in shown.columns

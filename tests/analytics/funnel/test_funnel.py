@@ -212,11 +212,20 @@ def test_conversion_window_counts_only_stages_entered_in_time(golden):
     assert reached(by_stage(golden, window_days=3)) == [7, 3, 0, 0, 0]
 
 
-def test_conversions_of_previous_and_of_first(golden):
+def test_conversions_of_previous_and_of_first(golden, monkeypatch):
+    # S4 (lost, no history, stage "Closed Lost") has no known last stage: left out of every
+    # conversion, so A -> B is 6 of the 6 known deals at A (before: 6 / 7, S4 at A only).
+    # 1 unknown beside 6 known could move A -> B by 1/7 = 14 points (> 5): unknown.
+    steps = funnel.funnel_steps(golden, Q1, SALES)
+    assert steps["conversion_unknown"].tolist() == [False, True, True, True, True]
+    assert steps["conversion_from_previous"].isna().all()
+    first = steps["conversion_from_first"].tolist()  # of first: only the won step is exact
+    assert pd.isna(first[1]) and first[0] == 1 and first[4] == pytest.approx(2 / 7)
+    monkeypatch.setattr(funnel, "UNKNOWN_SHIFT_MAX", 1.0)  # every conversion shown
     steps = funnel.funnel_steps(golden, Q1, SALES)
     prev = steps["conversion_from_previous"].tolist()
     first = steps["conversion_from_first"].tolist()
-    assert pd.isna(prev[0]) and prev[1:] == pytest.approx([6 / 7, 5 / 6, 3 / 5, 2 / 3])
+    assert pd.isna(prev[0]) and prev[1:] == pytest.approx([6 / 6, 5 / 6, 3 / 5, 2 / 3])
     assert first == pytest.approx([1, 6 / 7, 5 / 7, 3 / 7, 2 / 7])
     # Went no further: 7-6, 6-5, 5-3, 3-2; the won step ends the funnel. At A, 7-6 = 1 is S4,
     # whose last stage is unknown (lost, no history): no leak of A (issue 19), so 0.
@@ -329,20 +338,29 @@ def test_breakdown_table_marks_best_and_worst_with_counts(golden, monkeypatch):
     monkeypatch.setattr(funnel, "MIN_COUNT", 1)
     result = funnel.breakdown(golden, Q1, SALES, "owner")
     table = result.table.set_index("Owner")
+    # Ann's S4 has no known last stage: 1 beside 3 known could move each of her stage
+    # conversions by 25 points or more, so they are unknown (never best or worst); her
+    # created -> won (2 of 4) is exact. Bob has none unknown.
+    assert table.loc["Ann"].tolist() == ["4", *["unknown"] * 4, "50.0% · 2/4"]
+    assert "1 lost deal in all" in funnel.breakdown_unknown_words(result)
+    monkeypatch.setattr(funnel, "UNKNOWN_SHIFT_MAX", 1.0)  # every conversion shown
+    result = funnel.breakdown(golden, Q1, SALES, "owner")
+    table = result.table.set_index("Owner")
     marks = result.marks.set_index(result.table["Owner"])
     assert list(table.columns) == ["Deals", "→ B", "→ C", "→ D", "→ Closed Won", "Created → won"]
-    # Ann: B 3/4, C 3/3, D 2/3, won 2/2, created->won 2/4. Bob: 3/3, 2/3, 1/2, 0/1, 0/3.
+    # Ann: B 3/3 (S4 left out), C 3/3, D 2/3, won 2/2, created->won 2/4. Bob: 3/3, 2/3, 1/2,
+    # 0/1, 0/3.
     assert table.loc["Ann"].tolist() == [
         "4",
-        "75.0% · 3/4",
+        "100.0% · 3/3",
         "100.0% · 3/3",
         "66.7% · 2/3",
         "100.0% · 2/2",
         "50.0% · 2/4",
     ]
     assert table.loc["Bob", "→ Closed Won"] == "0.0% · 0/1"
-    assert marks.loc["Ann"].tolist() == ["", "", "worst", "best", "best", "best", "best"]
-    assert marks.loc["Bob"].tolist() == ["", "", "best", "worst", "worst", "worst", "worst"]
+    assert marks.loc["Ann"].tolist() == ["", "", "", "best", "best", "best", "best"]
+    assert marks.loc["Bob"].tolist() == ["", "", "", "worst", "worst", "worst", "worst"]
 
 
 def test_breakdown_leaves_small_groups_unmarked(golden):
@@ -447,7 +465,9 @@ def test_lost_deals_with_no_known_last_stage_are_no_leak_of_the_first_step(golde
     words = funnel.headline(steps, "Q1", None)
     assert "biggest leak" not in words
     assert "where most deals leak is unknown: 1 lost deal has no known last stage" in words
-    assert funnel.stop_unknown_words(steps).startswith("Last stage unknown: 1 lost deal.")
+    words = funnel.stop_unknown_words(steps)
+    assert words.startswith("Last stage unknown: 1 lost deal (14.3% of those created).")
+    assert "no stage-to-stage conversion can be known, and none is shown" in words
     caption = funnel.dropoff_caption(dropoff(golden, 0), choices[funnel.STOP_UNKNOWN])
     assert caption.startswith("Lost, last stage unknown: 1 deal, $400.")
 
@@ -544,7 +564,13 @@ def test_lifecycle(golden):
     assert smb["count_reached"].tolist() == [4, 3, 2, 1, 0, 0]
 
 
-def test_kpi_rows_for_the_cli(golden):
+def test_kpi_rows_for_the_cli(golden, monkeypatch):
+    # S4's unknown last stage hides every conversion but created -> won by default (see
+    # test_conversions_of_previous_and_of_first); here all shown, S4 left out of A -> B.
+    rows = kpi_report.report(golden, Q1)["funnel"]
+    assert [r["conversion_from_previous"] for r in rows] == [None] * 5
+    assert rows[4]["conversion_from_first"] == pytest.approx(2 / 7)
+    monkeypatch.setattr(funnel, "UNKNOWN_SHIFT_MAX", 1.0)
     rows = kpi_report.report(golden, Q1)["funnel"]
     assert rows == [
         {
@@ -556,7 +582,7 @@ def test_kpi_rows_for_the_cli(golden):
         {
             "stage": "B",
             "reached": 6,
-            "conversion_from_previous": pytest.approx(6 / 7),
+            "conversion_from_previous": pytest.approx(6 / 6),
             "conversion_from_first": pytest.approx(6 / 7),
         },
         {
@@ -684,12 +710,19 @@ def test_sample_time_in_stage_is_positive(sample_con):
 # --- charts -----------------------------------------------------------------------------------
 
 
-def test_funnel_chart_shows_counts_and_both_conversions(golden):
+def test_funnel_chart_shows_counts_and_both_conversions(golden, monkeypatch):
+    steps = funnel.funnel_steps(golden, Q1, SALES)
+    bar = funnel_charts.funnel_chart(steps, "Sales funnel").data[0]
+    # S4's unknown last stage: no stage conversion is drawn (never "85.7%", S4 placed at A).
+    assert bar.text[1] == "<b>6</b> · $2.4K<br>conversion unknown"
+    assert bar.text[4].endswith("conversion unknown · 28.6% of first")  # won: 2 of 7, exact
+    assert "unknown of previous step" in bar.hovertext[1]
+    monkeypatch.setattr(funnel, "UNKNOWN_SHIFT_MAX", 1.0)
     steps = funnel.funnel_steps(golden, Q1, SALES)
     fig = funnel_charts.funnel_chart(steps, "Sales funnel")
     bar = fig.data[0]
     assert list(bar.y) == ["A", "B", "C", "D", "Closed Won"] and list(bar.x) == [7, 6, 5, 3, 2]
-    assert "85.7% of previous · 85.7% of first" in bar.text[1]  # 6 / 7
+    assert "100.0% of previous · 85.7% of first" in bar.text[1]  # 6 of 6 known; 6 / 7
     assert "$300" in bar.text[4] and "66.7% of previous" in bar.text[4]
     assert bar.marker.color[-1] != bar.marker.color[0]  # the won step in the won colour
 
@@ -782,3 +815,76 @@ def test_every_funnel_query_runs_on_the_sample(sample_con):
     for name, extra in SAMPLE_PAGE_PARAMS.items():
         rows = queries.run(sample_con.cursor(), name, {**Filters().params(), **extra})
         assert len(rows) > 0, name
+
+
+def test_conversions_leave_unknown_last_stages_out_and_hide_what_they_could_move():
+    """Issue 19 (fix19a point 3), worked by hand. Group "Mixed": A 200, B 120, C 60, Won 40,
+    4 lost deals with no known last stage (counted at A only). Known at A: 200 - 4 = 196.
+      A -> B: 120 / 196 = 61.2%; the 4 could move it by 4 / (196 + 4) = 2.0 points: shown.
+      B -> C:  60 / 120 = 50.0%; 4 / (120 + 4) = 3.2 points: shown.
+      C -> Won: 40 / 60 = 66.7%; 4 / (60 + 4) = 6.25 points > 5: unknown (no number).
+      Of first: B 120 / 200 = 60% (4 / 200 = 2 points: shown); Won 40 / 200 = 20% (exact).
+      Went no further: A 196 - 120 = 76 (the 4 are no leak of A), B 60, C 20.
+    Group "Clean": A 10, B 5, C 2, Won 1, none unknown: 5/10, 2/5, 1/2, all shown."""
+    rows = []
+    for group, counts, unknown in (("Mixed", [200, 120, 60, 40], 4), ("Clean", [10, 5, 2, 1], 0)):
+        for step, (name, n) in enumerate(zip(["A", "B", "C", "Won"], counts, strict=True), 1):
+            rows.append(
+                {
+                    "group_value": group,
+                    "step_number": step,
+                    "step_name": name,
+                    "is_won_step": name == "Won",
+                    "count_reached": n,
+                    "count_stop_unknown": unknown,
+                }
+            )
+    out = funnel._with_conversions(pd.DataFrame(rows)).set_index(["group_value", "step_name"])
+    mixed = out.loc["Mixed"]
+    assert mixed["count_previous"].tolist()[1:] == [196, 120, 60]
+    assert mixed["conversion_from_previous"].tolist()[1:3] == pytest.approx([120 / 196, 0.5])
+    assert pd.isna(mixed.loc["Won", "conversion_from_previous"])
+    assert mixed["conversion_unknown"].tolist() == [False, False, False, True]
+    assert mixed["unknown_shift"].tolist() == pytest.approx([0, 4 / 200, 4 / 124, 4 / 64])
+    assert mixed["conversion_from_first"].tolist() == pytest.approx([1, 0.6, 0.3, 0.2])
+    assert mixed["count_dropped"].tolist()[:3] == [76, 60, 20]
+    clean = out.loc["Clean"]
+    assert clean["conversion_from_previous"].tolist()[1:] == pytest.approx([0.5, 0.4, 0.5])
+    assert not clean["conversion_unknown"].any()
+    steps = out.loc["Mixed"].reset_index()
+    words = funnel.stop_unknown_words(steps)
+    assert words.startswith("Last stage unknown: 4 lost deals (2.0% of those created).")
+    assert "A conversion they could move by more than 5 points is shown as unknown." in words
+    assert funnel.funnel_table(steps.assign(amount_reached=float("nan")))[
+        "% of previous"
+    ].tolist() == ["—", "61.2%", "50.0%", "unknown"]
+
+
+def test_trend_hides_unknown_stage_months_and_its_note_matches_the_shading(golden):
+    # Every golden month has S4 or few deals: January's 1 unknown beside 4 known at A hides
+    # its stage conversions; February (S6, S7, none unknown) keeps A -> B 2 of 2.
+    frame_ = funnel.trend(golden, Q1, SALES)
+    jan = frame_[(frame_["month_start"] == "2025-01-01") & (frame_["series"] == "A → B")]
+    assert jan["is_unknown"].all() and jan["rate"].isna().all()
+    assert "A → B" in funnel.stage_series(frame_)
+    note = funnel.trend_note(None, frame_)
+    assert "no stage-to-stage point" in note
+    every = frame_.assign(is_maturing=True, is_shaded=False)  # a short history: all maturing
+    assert "Every month shown is still maturing" in funnel.trend_note(None, every)
+    assert "Shaded" not in funnel.trend_note(None, every)
+    some = frame_.assign(
+        is_maturing=frame_["month_start"] == "2025-02-01",
+        is_shaded=frame_["month_start"] == "2025-02-01",
+    )
+    assert "Shaded months (from Feb 2025) are still maturing" in funnel.trend_note(None, some)
+    fig = funnel_charts.trend_chart(some, "t", ["Win rate"], funnel.deals_created_by_month(some))
+    shaded = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert {s.yref for s in shaded} == {"y domain", "y2 domain"}  # both panels
+    assert {a.hoverformat for a in (fig.layout.xaxis, fig.layout.xaxis2)} == {"%b %Y"}
+
+
+def test_digest_funnel_says_why_its_conversions_are_unknown(golden):
+    from dashboard.analytics.digest import sections
+
+    section = sections.funnel_section(golden, Q1)  # S4's last stage is unknown
+    assert any(n.startswith("Last stage unknown: 1 lost deal") for n in section.notes)

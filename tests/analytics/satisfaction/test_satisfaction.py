@@ -372,7 +372,7 @@ def test_trend_points_with_margins_greying_and_rolling(company):
     assert ces.at[JAN, "margin"] == pytest.approx(2.2632, abs=1e-4)
     # Changes between consecutive reliable months: Jan 20 -> Feb 0 (±65.6) within noise;
     # Feb 0 -> Mar -100, both margins 0: beyond.
-    assert view.changes["nps"] == ["NPS fell from 0 in Feb 2025 to -100 in Mar 2025 (±0.0 "
+    assert view.changes["nps"] == ["NPS fell from 0 in Feb 2025 to −100 in Mar 2025 (±0.0 "
                                    "pts): beyond noise."]  # fmt: skip
 
 
@@ -423,7 +423,7 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     # also showed the level's "±0" beside it, unlabelled).
     assert (tiles["nps"].value, tiles["nps"].delta, tiles["nps"].caption) == (
         "0",
-        "-20.0 pts · within noise (±65.6 pts)",
+        "−20.0 pts · within noise (±65.6 pts)",
         "2 answers",
     )
     assert tiles["nps"].delta_tone == "neutral"
@@ -434,7 +434,7 @@ def test_headline_tiles_compare_with_the_prior_period(company):
     # CSAT Feb 40%: margin 1.96 x 100 x sqrt(.4 x .6 / 5) = 42.94; Jan 2 of 3 = 66.7%:
     # 196 x sqrt((2/3)(1/3)/3) = 53.34. Change -26.7 pts against √(42.94² + 53.34²) = 68.48:
     # within noise; the caption counts the answers, the one margin is the change's.
-    assert tiles["csat"].delta == "-26.7 pts · within noise (±68.5 pts)"
+    assert tiles["csat"].delta == "−26.7 pts · within noise (±68.5 pts)"
     assert tiles["csat"].caption == "5 answers"
     assert (tiles["ces"].value, tiles["ces"].caption) == ("—", "0 answers")
     assert view.notes == ["Left out of the period and the trend: 1 answer with no date."]
@@ -455,7 +455,7 @@ def test_breakdown_moves_beyond_noise(company):
     # March vs the 31 days before (29 Jan – 28 Feb): SMB -100 (N8 only) vs SMB in that span:
     # N5 8, N7 8 -> 0, both margins 0: fell beyond noise. "Not in accounts" (N9) had none.
     assert split.compared_with == "29 Jan 2025 – 28 Feb 2025"
-    assert split.moved["nps"] == ["SMB: NPS fell from 0 to -100 (±0.0 pts): beyond noise."]
+    assert split.moved["nps"] == ["SMB: NPS fell from 0 to −100 (±0.0 pts): beyond noise."]
     nps = split.groups[split.groups["survey_type"] == "nps"].set_index("group_value")
     assert nps.loc["SMB", ["value", "previous_value"]].tolist() == [-100, 0]
     assert pd.isna(nps.loc["Not in accounts", "previous_value"])
@@ -488,7 +488,7 @@ def test_behaviour_view(company):
     # margins: ordered p 2/3 d 1/3 -> (1 - 1/9) / 3 = .2963 -> 106.7; not p 1/7 d 2/7 ->
     # (3/7 - 1/49) / 7 = .05831 -> 47.33; difference margin 116.7 > 47.6 gap: within noise
     assert view.gap["nps"] == (
-        "NPS of answers followed by an order: 33, against -14 for the others; higher by "
+        "NPS of answers followed by an order: 33, against −14 for the others; higher by "
         "48 points (±116.7 pts): within noise."
     )
     assert satisfaction.behaviour_note(view, "nps").endswith(
@@ -723,7 +723,8 @@ def test_breakdowns_and_behaviour_add_up_on_the_sample(sample_con):
     # The sample's NPS rises over the three years: the last full year beats the first.
     first = satisfaction.headline(cur, Filters(date(2024, 1, 1), date(2024, 12, 31)))
     last = satisfaction.headline(cur, Filters(date(2025, 11, 1), date(2026, 10, 31)))
-    assert float(last.tiles[0].value) > float(first.tiles[0].value)
+    number = lambda tile: float(tile.value.replace("−", "-"))  # noqa: E731 (the minus sign)
+    assert number(last.tiles[0]) > number(first.tiles[0])
     assert last.compared["nps"].endswith("beyond noise.")
     said = satisfaction.verbatims(cur, Filters(), search="pricing")
     assert said.matching > 0 and said.table["Comment"].str.contains("pricing").all()
