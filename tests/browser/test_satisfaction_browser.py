@@ -34,7 +34,7 @@ def test_satisfaction_trend_hover_measure_and_search(server, page):
     # The sample surveys NPS once a quarter: the months between hold few answers, greyed.
     expect(trend.get_by_text("Fewer than 30 answers (too few to read)")).to_be_visible()
     expect(page.get_by_role("heading", name="Changes that matter")).to_be_visible()
-    rose = re.compile(r"NPS rose from -?\d+ to \d+ \(±\d+\.\d pts\): beyond noise")
+    rose = re.compile(r"NPS rose from [−-]?\d+ to \d+ \(±\d+\.\d pts\): beyond noise")
     expect(page.get_by_text(rose).first).to_be_visible()
     expect(page).to_have_url(re.compile(r"/satisfaction\?.*from=\d{4}-\d{2}-\d{2}"))
 

@@ -315,7 +315,7 @@ def tiles(view: Positioning) -> list[Tile]:
         )
     )
     # A change inside its 95% binomial margin is grey, "within noise" (issue 19, point 3).
-    out = noise.judged(out, _changes(view, worst))
+    out = noise.judged(out, _changes(view, worst), beyond=True)
     return _unmapped(out, view.no_data.get("competitors"))
 
 

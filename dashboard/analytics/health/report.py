@@ -127,7 +127,7 @@ def tiles(
         _change(p.score, before.part(p.name).score if before else None) for p in now.parts
     ]
     return [
-        within_noise(card, margin, f"±{margin:.0f} points", change) if margin else card
+        within_noise(card, margin, f"±{margin:.0f} points", change, beyond=True) if margin else card
         for card, change in zip(cards, changes, strict=True)
     ]
 

@@ -584,8 +584,8 @@ def test_health_noise_margin_and_a_one_point_move_is_grey():
     cards = report.tiles(now, before, preset, Q1, accounts=1000)
     shown = [delta_shown(c) for c in cards]
     assert shown[1] == ("1 point · within noise (±4 points)", "off", "up")  # A: +1
-    assert shown[2] == ("30 points", "green", "up")  # B: +30, beyond noise
-    assert shown[0] == ("16 points", "green", "up")  # overall +15.5 shows as +16
+    assert shown[2] == ("30 points · beyond noise (±4 points)", "green", "up")  # B: +30
+    assert shown[0] == ("16 points · beyond noise (±4 points)", "green", "up")  # +15.5 -> +16
 
 
 def test_trend_note_says_the_window_of_the_period_chosen():
