@@ -1,56 +1,23 @@
 """Issue 21, points 9 and 12 on the real server with Chromium.
 
-12: a client that sends the trusted identity header twice. Chromium's extra_http_headers is a
-dict (one value per name), so a small TCP relay in front of the server adds a second
-X-Forwarded-Email line to every request head, as a careless proxy passing the client's own copy
-would; st.context.headers then holds both (Streamlit keeps repeats: headers.get_all).
+12: a client that sends the trusted identity header twice. A small proxy in front of the server
+(tests/browser/header_proxy.py) adds the X-Forwarded-Email lines to every request head, as a
+careless proxy passing the client's own copy would; st.context.headers then holds both
+(Streamlit keeps repeats: headers.get_all).
 9: a broken roles file shows the visitor one neutral sentence, while the server log has it all.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-from urllib.parse import urlparse
-
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import header_proxy
 from tests.browser.conftest import start_server, stop_server
 
 pytestmark = pytest.mark.browser
 HEADER = "X-Forwarded-Email"
 ROLES = '[people]\n"exec@example.com" = "viewer"\n"root@example.com" = "admin"\n'
-
-
-def _pipe(source: socket.socket, target: socket.socket) -> None:
-    try:
-        while data := source.recv(65536):
-            target.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for s in (source, target):
-            with contextlib.suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-
-
-def _relay(client: socket.socket, upstream: tuple[str, int], extra: bytes) -> None:
-    """Forward one connection, adding `extra` header lines to its first request head."""
-    server = socket.create_connection(upstream)
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = client.recv(65536)
-        if not chunk:
-            client.close()
-            server.close()
-            return
-        head += chunk
-    end = head.index(b"\r\n") + 2  # after the request line
-    server.sendall(head[:end] + extra + head[end:])
-    threading.Thread(target=_pipe, args=(server, client), daemon=True).start()
-    _pipe(client, server)
 
 
 @pytest.fixture(scope="module")
@@ -61,48 +28,31 @@ def servers(tmp_path_factory):
     proc, url = start_server(
         folder / "w.duckdb", CRM_DASHBOARD_ROLES=str(roles), CRM_DASHBOARD_TRUSTED_HEADER=HEADER
     )
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    upstream = (urlparse(url).hostname, urlparse(url).port)
-    extra = f"{HEADER}: root@example.com\r\n".encode()
-
-    def accept() -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=_relay, args=(client, upstream, extra), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    relay_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     try:
-        yield {"url": url, "relay": relay_url, "roles": roles, "proc": proc}
+        yield {"url": url, "roles": roles, "proc": proc}
     finally:
-        listener.close()
         if proc.poll() is None:
             stop_server(proc)
 
 
-def open_as(browser, url: str, person: str):
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, extra_http_headers={HEADER: person}
-    )
+def open_as(browser, url: str, *people: str):
+    """The app as a proxy in front of it sends each of `people` in the header (two: a careless
+    proxy passing the client's own copy as well)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.goto(url, timeout=90_000)
+    page.goto(header_proxy.through(url, *((HEADER, p) for p in people)), timeout=90_000)
     return page
 
 
 def test_one_header_lets_the_viewer_in_and_two_headers_are_refused(servers, browser):
-    page = open_as(browser, servers["url"], "exec@example.com")  # directly: one header
+    page = open_as(browser, servers["url"], "exec@example.com")  # one header
     expect(page.locator("[data-testid=stMetric]").first).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Signed in as exec@example.com · viewer")).to_be_visible()
     page.context.close()
 
-    # Through the relay: the viewer's header plus an admin's; first-wins would let in a viewer
-    # and last-wins an admin. Refused either way.
-    page = open_as(browser, servers["relay"], "exec@example.com")
+    # The viewer's header plus an admin's; first-wins would let in a viewer and last-wins an
+    # admin. Refused either way.
+    page = open_as(browser, servers["url"], "exec@example.com", "root@example.com")
     expect(page.get_by_text("No access", exact=True)).to_be_visible(timeout=120_000)
     expect(page.get_by_text(f"the {HEADER} header came 2 times")).to_be_visible()
     expect(page.locator("[data-testid=stMetric]")).to_have_count(0)

@@ -1,9 +1,11 @@
 """Roles through the real server and a real header: `crm-dashboard serve` with a roles file and
 $CRM_DASHBOARD_TRUSTED_HEADER, Chromium sending the header as a proxy in front would.
 
-Checks that st.context.headers sees the header over the websocket, that a manager's sidebar
-and numbers stay inside the grant, that Import is not offered to her (nor served by URL),
-and that a request without the header gets the no-access page."""
+The header is added by a proxy on every request head, the websocket's too
+(tests/browser/header_proxy.py). Checks that st.context.headers sees the header over the
+websocket, that a manager's sidebar and numbers stay inside the grant, that Import is not
+offered to her (nor served by URL), and that a request without the header gets the no-access
+page."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import header_proxy
 from tests.browser.conftest import ARTIFACTS, start_server, stop_server
 
 pytestmark = pytest.mark.browser
@@ -40,12 +43,10 @@ def roles_server(tmp_path_factory):
 
 
 def open_as(browser, url: str, person: str | None):
-    headers = {HEADER: person} if person else {}
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, extra_http_headers=headers
-    )
+    """The app as the identity-aware proxy in front of it serves `person` (None: no header)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.goto(url, timeout=60_000)
+    page.goto(header_proxy.through(url, (HEADER, person)) if person else url, timeout=60_000)
     return page
 
 
@@ -85,11 +86,12 @@ def test_a_manager_sees_only_her_grant_and_no_import(roles_server, browser):
     page.screenshot(path=str(ARTIFACTS / "roles_manager.png"), full_page=True)
 
     # a link that asks for another segment cannot widen the view
-    page.goto(f"{roles_server}/?period=all&segment=Enterprise&region=APAC", timeout=60_000)
+    maria = header_proxy.through(roles_server, (HEADER, "maria@example.com"))
+    page.goto(f"{maria}/?period=all&segment=Enterprise&region=APAC", timeout=60_000)
     expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=60_000)
     expect(page).not_to_have_url(re.compile(r"segment=Enterprise"), timeout=30_000)
     # the import page by URL is not served to her
-    page.goto(f"{roles_server}/import", timeout=60_000)
+    page.goto(f"{maria}/import", timeout=60_000)
     expect(page.locator("[data-testid=stMetric]")).to_have_count(7, timeout=60_000)
     expect(page.get_by_text("Import your CRM data")).to_have_count(0)
     expect(page.locator("[data-testid=stFileUploader]")).to_have_count(0)
