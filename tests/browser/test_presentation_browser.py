@@ -29,6 +29,7 @@ def tile_value(page, label: str) -> str:
 
 
 def click_centre(page, element) -> None:
+    element.scroll_into_view_if_needed()  # a mouse click below the 900 px window hits nothing
     box = element.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
