@@ -63,7 +63,7 @@ with st.expander("What if… (change weights and targets; scores update without 
 now = scoring.score(preset, data.overall)
 before = scoring.score(preset, data.previous) if data.previous else None
 st.caption(
-    f"{data.accounts_in_scope:,} accounts in scope · {where}. Scores run 0-100; deals, orders, "
+    f"{data.accounts_in_scope:,} accounts in scope · {where}. Scores run 0–100; deals, orders, "
     "touches and answers without a known account cannot be placed and are left out."
 )
 widgets.tiles(report.tiles(now, before, preset, filters, data.accounts_in_scope), per_row=5)

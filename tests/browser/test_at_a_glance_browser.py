@@ -300,7 +300,7 @@ def test_health_accounts_rank_parts_keep_colours_and_the_footnote_is_true(server
     headers = grid.evaluate(
         "g => [...g.querySelectorAll('th')].map(e => e.textContent.trim()).filter(Boolean)"
     )
-    assert headers[:4] == ["Account", "Segment", "Ranking score (0-200)", "Health (0-100)"], headers
+    assert headers[:4] == ["Account", "Segment", "Ranking score (0–200)", "Health (0–100)"], headers
     cells = grid.evaluate("g => [...g.querySelectorAll('td')].map(e => e.textContent.trim())")
     width = len(headers)
     rows = [cells[i : i + width] for i in range(0, len(cells), width)][:10]

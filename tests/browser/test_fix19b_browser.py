@@ -126,17 +126,17 @@ def test_health_lists_rank_customers_on_0_to_100_with_dashes(server, page):
     expect(page.get_by_text("Least healthy customers", exact=True)).to_be_visible()
     _idle(page)
     grids = page.locator("[data-testid=stDataFrame], [data-testid=stTable]").filter(
-        has_text="Ranking score (0-200)"
+        has_text="Ranking score (0–200)"
     )
     expect(grids).to_have_count(2, timeout=60_000)
     for i in range(2):
         headers = grids.nth(i).evaluate(HEADERS_JS)
-        assert headers[:4] == ["Account", "Segment", "Ranking score (0-200)", "Health (0-100)"]
+        assert headers[:4] == ["Account", "Segment", "Ranking score (0–200)", "Health (0–100)"]
         cells = grids.nth(i).evaluate(CELLS_JS)
         width = len(headers)
         rows = [cells[j : j + width] for j in range(0, len(cells), width)]
         parts = [c for row in rows for c in row[3:]]
-        # Before: part columns up to 200 beside "Scores run 0-100".
+        # Before: part columns up to 200 beside "Scores run 0–100".
         assert all(c == "—" or 0 <= float(c) <= 100 for c in parts), rows
     shot(page, "fix19b-health-sample")
 

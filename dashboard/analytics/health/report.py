@@ -18,8 +18,8 @@ MIN_PARTS_FOR_RANK = 3  # an account is ranked only when this many parts have a 
 BEYOND_CAP = 2.0  # for ranking only: points may run to 200 past the target (ties at 100 break)
 BEYOND_PREFIX = "beyond:"  # account_scores' columns of part points allowed past the target
 # The accounts tables, every column in words (issue 19, point 10), every number agreeing with
-# the page's "Scores run 0-100": only the ranking score runs past 100, and says so.
-RANKING = "ranking score (0-200)"
+# the page's "Scores run 0–100": only the ranking score runs past 100, and says so.
+RANKING = "ranking score (0–200)"
 LEADERBOARD_NOTE = (
     "Customers only: accounts that have bought (an order or a won deal) by the end of the "
     "period. A prospect has no relationship yet to keep, widen or retain, so it is not ranked "
@@ -101,7 +101,7 @@ def tiles(
             _delta(now.overall, before.overall if before else None),
             True,
             f"{scoring.band(now.overall, preset.bands)} · {_parts_words(now)}",
-            f"Mean of the part scores that have data (0-100). {compared}",
+            f"Mean of the part scores that have data (0–100). {compared}",
         ),
     ]
     for part in now.parts:
@@ -348,12 +348,12 @@ def missing_notes(part: scoring.PartScore, reasons: Mapping[str, str] | None = N
 
 
 def leaderboard_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Scores rounded for people, the ranking score (0-200) first, then health and each part
+    """Scores rounded for people, the ranking score (0–200) first, then health and each part
     on 0-100 (the caption's scale); a part with no data a dash. See LEADERBOARD_NOTE."""
     out = frame[["account", "segment"]].copy()
     if "beyond" in frame:
         out[RANKING] = frame["beyond"].map(_score_text)
-    out["health (0-100)"] = frame["overall"].map(_score_text)
+    out["health (0–100)"] = frame["overall"].map(_score_text)
     skip = {"account_id", "account", "segment", "overall", "parts_with_data", "beyond",
             "is_customer"}  # fmt: skip
     parts = [c for c in frame.columns if c not in skip and not c.startswith(BEYOND_PREFIX)]

@@ -523,10 +523,10 @@ def test_accounts_at_100_rank_by_how_far_past_the_targets():
     assert best["account_id"].tolist() == ["y", "x"]
     # Issue 19, point 10: the table leads with the ranking score, which alone runs past 100
     # and says so in its header; health and the parts stay on the page's 0-100 (before, the
-    # parts showed Y's 200 beside a caption "Scores run 0-100").
+    # parts showed Y's 200 beside a caption "Scores run 0–100").
     table = report.leaderboard_table(best)
-    assert table.columns.tolist() == ["account", "segment", "ranking score (0-200)",
-                                      "health (0-100)", "A", "B", "C", "D"]  # fmt: skip
+    assert table.columns.tolist() == ["account", "segment", "ranking score (0–200)",
+                                      "health (0–100)", "A", "B", "C", "D"]  # fmt: skip
     assert table.iloc[0].tolist() == ["Y", "S", "200", "100", "100", "100", "100", "100"]
     assert table.iloc[1].tolist() == ["X", "S", "100", "100", "100", "100", "100", "100"]
 
@@ -556,8 +556,8 @@ def test_the_accounts_lists_rank_customers_and_a_part_without_data_is_a_dash():
     _, worst = report.leaderboard(report.account_scores(data, preset))
     assert worst["account_id"].tolist() == ["c2", "c1"]  # before: p first, at 0
     table = report.leaderboard_table(worst)
-    assert table.columns.tolist() == ["account", "segment", "ranking score (0-200)",
-                                      "health (0-100)", "A", "B", "C", "D"]  # fmt: skip
+    assert table.columns.tolist() == ["account", "segment", "ranking score (0–200)",
+                                      "health (0–100)", "A", "B", "C", "D"]  # fmt: skip
     assert table.iloc[1].tolist() == ["C1", "S", "67", "67", "50", "50", "—", "100"]
     assert table.iloc[0].tolist() == ["C2", "S", "32", "32", "0", "0", "90", "40"]
     assert report.LEADERBOARD_NOTE.startswith("Customers only")
