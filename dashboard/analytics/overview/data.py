@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dashboard.core import formatting, measures, noise, queries
+from dashboard.core import formatting, measures, noise
 from dashboard.core.filters import Filters
 from dashboard.core.periods import describe_period
 from dashboard.core.tiles import Tile
@@ -25,9 +25,11 @@ class Summary:
 
 def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
     """The overview tiles; each compares with the previous period of equal length if any."""
-    current = measures.kpis(cur, filters)
+    current, current_surveys = measures.kpis_and_survey_counts(cur, filters)
     previous_filters = filters.previous_period()
-    previous = measures.kpis(cur, previous_filters) if previous_filters else None
+    previous, previous_surveys = (
+        measures.kpis_and_survey_counts(cur, previous_filters) if previous_filters else (None, {})
+    )
     tiles = []
     for key in measures.OVERVIEW_TILES:
         m = measures.MEASURES[key]
@@ -60,15 +62,12 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
             )
         )
     if previous:  # a change inside its 95% margin is grey, "within noise" (issue 19, point 3)
-        changes = noise.kpi_changes(_with_surveys(cur, filters, current), _with_surveys(
-            cur, previous_filters, previous))  # fmt: skip
+        # The KPIs with the survey counts their NPS and CSAT margins need.
+        changes = noise.kpi_changes(
+            {**current_surveys, **current}, {**previous_surveys, **previous}
+        )
         tiles = noise.judged(tiles, changes)
     return Summary(tiles, _gaps(current, filters) + _no_data(current))
-
-
-def _with_surveys(cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict) -> dict:
-    """The KPIs with the survey counts their NPS and CSAT margins need."""
-    return {**queries.run_one(cur, "survey_summary", filters.params()), **kpis}
 
 
 def trend_title(trend: pd.DataFrame, where: str) -> str:
