@@ -42,9 +42,7 @@ closed_in_period as (
         median(cycle_days) filter (where is_won and cycle_days >= 0) as median_sales_cycle_days,
         count(amount) filter (where is_won) as deals_won_with_amount,
         count(*) filter (where is_won and cycle_days >= 0) as deals_won_with_cycle
-    from summary_deals_closed
-    where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
+    from ({{ query('closed_deals_in_scope') }}) as in_scope
 ),
 
 final as (
