@@ -82,7 +82,7 @@ st.caption(competitors.segment_caption())
 widgets.download(segments, "win_rate_by_competitor_and_segment")
 
 st.subheader("Why we lose")
-reasons = session.cached(competitors.loss_reasons, filters)
+reasons = competitors.lost_by_reason(view.reasons, view.no_data)  # positioning read the rows
 title = f"Loss reasons by competitor: share of each one's lost deals · {where}"
 st.plotly_chart(charts.loss_reason_heatmap(reasons, order, colors, title), **CHART)
 widgets.download(reasons, "loss_reasons_by_competitor")

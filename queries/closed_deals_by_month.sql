@@ -6,10 +6,8 @@ with
 
 closed as (
     select date_trunc('month', closed_at) as month_start, status, amount
-    from summary_deals_closed
+    from ({{ query('closed_deals_in_scope') }}) as in_scope
     where closed_at is not null
-        and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

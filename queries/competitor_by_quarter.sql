@@ -7,10 +7,8 @@ with
 
 closed as (
     select competitor, status, cast(date_trunc('quarter', closed_at) as date) as quarter_start
-    from summary_deals_closed_competitors
+    from ({{ query('closed_deal_competitors_in_scope') }}) as in_scope
     where closed_at is not null
-        and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

@@ -8,9 +8,7 @@ with
 
 closed as (
     select competitor, segment, status
-    from summary_deals_closed_competitors
-    where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
+    from ({{ query('closed_deal_competitors_in_scope') }}) as in_scope
 ),
 
 final as (

@@ -7,10 +7,8 @@ with
 
 lost as (
     select competitor, amount, loss_reason
-    from summary_deals_closed_competitors
+    from ({{ query('closed_deal_competitors_in_scope') }}) as in_scope
     where status = 'lost'
-        and in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
 ),
 
 final as (

@@ -8,9 +8,7 @@ with
 
 flagged as (
     select status, amount, cycle_days, has_competitor
-    from summary_deals_closed
-    where in_period(closed_at, $start_date, $end_date)
-        and deal_in_scope(owner, account_id, $segments, $regions, $owners, $teams)
+    from ({{ query('closed_deals_in_scope') }}) as in_scope
 ),
 
 final as (

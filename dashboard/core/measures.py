@@ -232,6 +232,14 @@ OVERVIEW_TILES = (
 
 def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
     """Every headline number for the filters, keyed as `crm-dashboard kpis` prints them."""
+    return kpis_and_survey_counts(cur, filters)[0]
+
+
+def kpis_and_survey_counts(
+    cur: duckdb.DuckDBPyConnection, filters: Filters
+) -> tuple[dict[str, object], dict[str, object]]:
+    """kpis() and the survey_summary row it was computed from (the NPS and CSAT margins need
+    its promoter, detractor and satisfied counts: the overview read it a second time)."""
     params = filters.params()
     deals = queries.run_one(cur, "deal_summary", params)
     customers = queries.run_one(cur, "customer_summary", params)
@@ -259,7 +267,7 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
     reasons = needs.no_data_reasons(cur, needs.OVERVIEW, filters)
     for key in reasons:
         out[key] = None  # never mapped: no data, not 0
-    counts = queries.run_one(cur, "deal_input_coverage", params)
+    counts = deals  # deal_summary also counts the deals that have each input
     # Over the won deals whose amount is known: a deal without one is not a deal of size 0.
     out["average_deal_size"] = (
         None
@@ -268,7 +276,7 @@ def kpis(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, object]:
     )
     out["no_data"] = reasons
     out["coverage"] = _coverage(counts, reasons)
-    return out
+    return out, surveys
 
 
 def _amount(total, deals):

@@ -115,6 +115,9 @@ def test_manager_sees_exactly_the_granted_deals(golden):
         "won_amount": 3000.0,
         "median_sales_cycle_days": 30.0,  # D3: 2025-02-01 -> 2025-03-03
         "closed_deals_without_date": 0,  # D7 has no date but is not SMB's
+        "deals_open_with_amount": 1,  # D4
+        "deals_won_with_amount": 1,  # D3
+        "deals_won_with_cycle": 1,  # D3
     }
     admin = queries.run_one(golden, "deal_summary", Filters().params())
     assert admin["deals_total"] == 7  # the same query unscoped: every deal

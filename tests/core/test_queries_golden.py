@@ -30,6 +30,9 @@ def test_deal_summary_in_period(golden):
         "won_amount": 4000.0,  # 1000 + 3000
         "median_sales_cycle_days": 45.5,  # D1 61 days, D3 30 days -> (61 + 30) / 2
         "closed_deals_without_date": 1,  # D7 is won but has no close date
+        "deals_open_with_amount": 2,  # D4 and D5 both have an amount
+        "deals_won_with_amount": 2,  # D1 and D3 both have an amount
+        "deals_won_with_cycle": 2,  # D1 and D3 both have both dates
     }
 
 

@@ -232,9 +232,11 @@ def test_summaries_built_from_other_sql_are_rebuilt_when_the_database_opens(db_p
     names = con.execute("select table_name from information_schema.tables").fetchall()
     tables = {r[0] for r in names}
     assert "summary_deals_closed" in tables  # dropped above, built again on opening
-    # what was rebuilt: the changed one and those reading it (deals_closed reads it, and
-    # deals_closed_competitors reads both); a summary that reads neither stays as it was
-    changed = {"deal_competitors", "deals_closed", "deals_closed_competitors"}
+    # what was rebuilt: the changed one and those reading it (deal_competitors_named and
+    # deals_closed read it, and deals_closed_competitors reads both); a summary that reads
+    # neither stays as it was
+    changed = {"deal_competitors", "deal_competitors_named", "deals_closed"}
+    changed |= {"deals_closed_competitors"}
     assert all(n in summaries.available() for n in changed)
     con.execute("update summary_sources set sql_hash = 'older' where name = 'deal_competitors'")
     assert set(summaries.build_stale(con)) == {f"summary_{n}" for n in changed}

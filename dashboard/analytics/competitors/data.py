@@ -89,6 +89,9 @@ class Positioning:
     previous_label: str | None  # the previous period in words
     notes: list[str] = field(default_factory=list)
     no_data: dict[str, str] = field(default_factory=dict)  # need key -> what to map (needs.py)
+    # competitor_loss_reasons' rows for the period (the top reasons column): the page's loss
+    # reason chart is made from them (lost_by_reason) instead of running the query again.
+    reasons: pd.DataFrame | None = None
 
     @property
     def has_amounts(self) -> bool:
@@ -178,7 +181,8 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
         table["count_deals"], pd.Series(total.at["all", "count_deals"], index=table.index)
     )
     table["amount_closed"] = table["won_amount"] + table["lost_amount"]
-    reasons = top_reasons(_reasons(cur, filters))
+    reason_rows = _reasons(cur, filters)
+    reasons = top_reasons(reason_rows)
     table["top_loss_reasons"] = table["label"].map(lambda label: reasons.get(label, ""))
     previous = filters.previous_period()
     previous_totals = None
@@ -205,6 +209,7 @@ def positioning(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Positioning
             if k in gaps
         ],
         no_data=gaps,
+        reasons=reason_rows,
     )
 
 
@@ -598,7 +603,13 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     """One row per (competitor, reason) among lost deals: deals, amount, and share of that
     competitor's lost deals. The REASON_COLUMNS most frequent reasons keep their name, the
     rest are "Other reasons"; "(not recorded)" stays itself."""
-    frame = _reasons(cur, filters)
+    return lost_by_reason(_reasons(cur, filters), no_data(cur, filters))
+
+
+def lost_by_reason(reasons: pd.DataFrame, gaps: dict[str, str]) -> pd.DataFrame:
+    """loss_reasons from competitor_loss_reasons' rows (`_reasons`, kept by positioning as
+    Positioning.reasons) and the page's missing inputs (`no_data`): no query of its own."""
+    frame = reasons.copy()
     columns = ["competitor", "label", "reason", "count_deals", "lost_amount", "share_of_losses"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -616,7 +627,7 @@ def loss_reasons(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         count_deals=("count_deals", "sum"),
         lost_amount=("lost_amount", "sum"),
     )
-    if "competitor_amount" in no_data(cur, filters):
+    if "competitor_amount" in gaps:
         out["lost_amount"] = float("nan")  # never mapped: unknown, not $0
     lost = out.groupby("label")["count_deals"].transform("sum")
     out["share_of_losses"] = measures.ratio(out["count_deals"], lost)

@@ -28,9 +28,11 @@ class Summary:
 
 def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
     """The overview tiles; each compares with the previous period of equal length if any."""
-    current = measures.kpis(cur, filters)
+    current, current_surveys = measures.kpis_and_survey_counts(cur, filters)
     previous_filters = filters.previous_period()
-    previous = measures.kpis(cur, previous_filters) if previous_filters else None
+    previous, previous_surveys = (
+        measures.kpis_and_survey_counts(cur, previous_filters) if previous_filters else (None, {})
+    )
     tiles = []
     for key in measures.OVERVIEW_TILES:
         m = measures.MEASURES[key]
@@ -63,21 +65,21 @@ def kpi_summary(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Summary:
             )
         )
     if previous:  # a change inside its 95% margin is grey, "within noise" (issue 19, point 3)
-        changes = noise.kpi_changes(_with_spread(cur, filters, current), _with_spread(
-            cur, previous_filters, previous))  # fmt: skip
+        changes = noise.kpi_changes(
+            _with_spread(cur, filters, current, current_surveys),
+            _with_spread(cur, previous_filters, previous, previous_surveys),
+        )
         tiles = noise.judged(tiles, changes, beyond=True, untested_keys=UNTESTED)
     return Summary(tiles, _gaps(current, filters) + _no_data(current))
 
 
-def _with_spread(cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict) -> dict:
-    """The KPIs with what their margins need: the survey counts (NPS, CSAT) and the median
-    sales cycle's order-statistic interval."""
+def _with_spread(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, kpis: dict, surveys: dict
+) -> dict:
+    """The KPIs with what their margins need: the survey counts (NPS, CSAT, read with the KPIs)
+    and the median sales cycle's order-statistic interval."""
     interval = queries.run_one(cur, "sales_cycle_interval", {**filters.params(), "z": noise.Z_95})
-    return {
-        **queries.run_one(cur, "survey_summary", filters.params()),
-        **kpis,
-        "cycle_interval": interval,
-    }
+    return {**surveys, **kpis, "cycle_interval": interval}
 
 
 def trend_title(trend: pd.DataFrame, where: str) -> str:
