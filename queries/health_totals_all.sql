@@ -1,15 +1,16 @@
--- One row per window: the same totals as health_totals, for everyone's data (no segment,
--- region, owner or team filter) and windows with both dates, read from per-day summaries:
--- sums over the window's days (summary_health_window_days), distinct accounts from the steps
--- between an account's events (summary_health_window_steps), accounts touched by two or more
--- departments in the 90 days by window end (summary_health_window_spans), customers by their
--- first and second-product times (summary_health_buyers). Identical to health_totals
--- on those windows (tests/analytics/health/test_health_totals_all.py).
+-- One row per window: the same totals as health_totals, for windows with both dates, read
+-- from per-day summaries: sums over the window's days (summary_health_window_days), distinct
+-- accounts from the steps between an account's events (summary_health_window_steps),
+-- accounts touched by two or more departments in the 90 days by window end
+-- (summary_health_window_spans), customers by their first and second-product times
+-- (summary_health_buyers). A segment, region, owner or team filter (or a role's grant) reads
+-- the same summaries kept per profile (summary_health_trend_*: accounts a scope cannot tell
+-- apart, summary_health_profiles) for the profiles of the accounts in scope. Identical to
+-- health_totals on those windows (tests/analytics/health/test_health_totals_all.py).
 -- Params: $start_date, $end_date (both given with $window_ends null: one window, the period),
 --         $window_ends, $window_days (one window per end date, the $window_days days up to it),
---         $segments, $regions, $owners, $teams: all null (everyone's data) or no rows at all:
---         a filtered or scoped view reads health_totals (metrics._totals_query), and a grant
---         that reaches this file by mistake gets nothing, never everyone's totals.
+--         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner, deal
+--         owner for deals, as health_accounts).
 -- A touch counts in the 90 (365) days before a window's end when its day is one of the last
 -- 90 (365) days of the window (the window ends at midnight after end_date).
 with
@@ -24,21 +25,38 @@ windows as (
             cast(window_end as date) - cast($window_days as integer) + 1, cast(window_end as date)
         from (select unnest(cast($window_ends as date[])) as window_end)
     )
-    where $segments is null and $regions is null and $owners is null and $teams is null
 ),
 
--- An account loaded twice counts once (as health_accounts).
-accounts_once as (
+-- The accounts in scope: an account loaded twice counts once, by its copies in scope (as
+-- health_accounts).
+scoped_accounts as (
     select
-        a.account_id,
-        any_value(nullif(trim(a.segment), '')) as segment,
+        account_id,
+        count(*) as copies,
+        any_value(nullif(trim(segment), '')) as segment,
         bool_and(
-            nullif(trim(a.segment), '') is not null and nullif(trim(a.industry), '') is not null
-            and nullif(trim(a.region), '') is not null and nullif(trim(a.owner), '') is not null
+            nullif(trim(segment), '') is not null and nullif(trim(industry), '') is not null
+            and nullif(trim(region), '') is not null and nullif(trim(owner), '') is not null
         ) as is_complete
-    from accounts as a
+    from accounts_in_scope($segments, $regions, $owners, $teams)
+    group by account_id
+),
+
+scoped_keys as (
+    select k.account_key, p.profile, a.segment, a.is_complete, a.copies
+    from scoped_accounts as a
     join summary_health_account_keys as k on k.account_id = a.account_id
-    group by a.account_id
+    join summary_health_profiles as p on p.account_key = k.account_key
+),
+
+-- With a filter, the profiles in scope (every account of a profile is in scope or none is)
+-- and whether its accounts count for data quality: loaded once, in scope, and complete.
+-- With none, no row: everyone's data reads the summaries added up over profiles.
+scoped_profiles as (
+    select profile, bool_and(copies = 1 and is_complete) as is_quality
+    from scoped_keys
+    where not account_filter_off($segments, $regions, $owners, $teams)
+    group by profile
 ),
 
 account_counts as (
@@ -46,7 +64,75 @@ account_counts as (
         count(*) as accounts,
         count(*) filter (where is_complete) as is_complete,
         count(*) filter (where segment is not null) as has_segment
-    from accounts_once
+    from scoped_keys
+),
+
+-- The steps that can cover a window end of the call (lengths below): a step covers the
+-- ends from its day to the day before the next, at most the longest length (365 days at
+-- least: data quality) after it; one that ends before the first window end adds +1 and -1 to
+-- every window, one that starts after the last adds nothing: left out, the counts are the same.
+bounds as (
+    select
+        min(end_date) as first_end,
+        max(end_date) as last_end,
+        cast(greatest(max(date_diff('day', start_date, end_date) + 1), 365) as integer) as longest
+    from windows
+),
+
+steps as (
+    select s.what, s.event_day, s.next_day, s.accounts
+    from summary_health_window_steps as s, bounds as b
+    where account_filter_off($segments, $regions, $owners, $teams)
+        and s.event_day <= b.last_end and s.event_day > b.first_end - b.longest
+        and (s.next_day is null or s.next_day > b.first_end)
+    union all
+    select
+        s.what, s.event_day, s.next_day, sum(s.accounts) as accounts
+    from summary_health_trend_steps as s
+    join scoped_profiles as p on p.profile = s.profile
+    cross join bounds as b
+    where s.event_day <= b.last_end and s.event_day > b.first_end - b.longest
+        and (s.next_day is null or s.next_day > b.first_end)
+    group by s.what, s.event_day, s.next_day
+    union all
+    select 'quality', s.event_day, s.next_day, sum(s.accounts)
+    from summary_health_trend_steps as s
+    join scoped_profiles as p on p.profile = s.profile
+    cross join bounds as b
+    where s.what = 'touched' and p.is_quality
+        and s.event_day <= b.last_end and s.event_day > b.first_end - b.longest
+        and (s.next_day is null or s.next_day > b.first_end)
+    group by s.event_day, s.next_day
+),
+
+spans as (
+    select from_day, to_day, accounts
+    from summary_health_window_spans
+    where account_filter_off($segments, $regions, $owners, $teams)
+    union all
+    select s.from_day, s.to_day, s.accounts
+    from summary_health_trend_spans as s
+    join scoped_profiles as p on p.profile = s.profile
+),
+
+-- Deals count by their own owner (the owner and team filters), touches by the account's.
+day_rows as (
+    select
+        day, touches, touches_personalized, touches_personalized_known, deals_won, deals_lost,
+        partner_won, partner_lost, competitive_won, competitive_lost, deals_created,
+        deals_created_won, deals_created_partner
+    from summary_health_window_days
+    where account_filter_off($segments, $regions, $owners, $teams)
+    union all
+    select
+        d.day, d.touches, d.touches_personalized, d.touches_personalized_known, d.deals_won,
+        d.deals_lost, d.partner_won, d.partner_lost, d.competitive_won, d.competitive_lost,
+        d.deals_created, d.deals_created_won, d.deals_created_partner
+    from summary_health_trend_days as d
+    join scoped_profiles as p on p.profile = d.profile
+    where not d.is_deal
+        or (($owners is null or list_contains(cast($owners as varchar[]), d.owner))
+            and owner_in_teams(d.owner, $teams))
 ),
 
 -- Every window of a call has the same length (its days); each step of
@@ -66,17 +152,17 @@ covers as (
         s.event_day as from_day,
         least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1 as to_day,
         s.accounts
-    from summary_health_window_steps as s, lengths as n
+    from steps as s, lengths as n
     where s.what in ('touched', 'channel', 'surveyed')
     union all
     select n.days, 'is_touched_90d', s.event_day,
         least(coalesce(s.next_day, s.event_day + 90), s.event_day + 90) - 1, s.accounts
-    from summary_health_window_steps as s, lengths as n
+    from steps as s, lengths as n
     where s.what = 'touched'
     union all
     select n.days, 'is_quality', s.event_day,
         least(coalesce(s.next_day, s.event_day + 365), s.event_day + 365) - 1, s.accounts
-    from summary_health_window_steps as s, lengths as n
+    from steps as s, lengths as n
     where s.what = 'quality'
     -- Logo retention: the accounts that bought in the window, less those that bought first
     -- in it (not customers before it).
@@ -84,7 +170,7 @@ covers as (
     select n.days, 'is_retained', s.event_day,
         least(coalesce(s.next_day, s.event_day + n.days), s.event_day + n.days) - 1,
         case s.what when 'bought' then s.accounts else -s.accounts end
-    from summary_health_window_steps as s, lengths as n
+    from steps as s, lengths as n
     where s.what in ('bought', 'first_bought')
 ),
 
@@ -120,7 +206,7 @@ distinct_counts as (
 
 multi_departments as (
     select w.window_id, sum(s.accounts) as is_multi_department_90d
-    from summary_health_window_spans as s
+    from spans as s
     join windows as w on w.end_date between s.from_day and s.to_day
     group by w.window_id
 ),
@@ -140,7 +226,7 @@ days as (
         sum(d.deals_created) as deals_created,
         sum(d.deals_created_won) as deals_created_won,
         sum(d.deals_created_partner) as deals_created_partner
-    from summary_health_window_days as d
+    from day_rows as d
     join windows as w on d.day between w.start_date and w.end_date
     group by w.window_id
 ),
@@ -156,11 +242,12 @@ customers as (
             where b.second_product_at < cast(w.end_date as timestamp) + interval 1 day
         ) as is_multi_product
     from summary_health_buyers as b
+    join scoped_keys as k on k.account_key = b.account_key
     cross join windows as w
     group by w.window_id
 ),
 
--- Scored answers of accounts in accounts, by the day they were given.
+-- Scored answers of accounts in scope, by the day they were given.
 answer_days as (
     select
         cast(responded_at as date) as day,
@@ -171,6 +258,7 @@ answer_days as (
         count(*) filter (where is_satisfied) as csat_satisfied
     from summary_satisfaction_responses
     where score is not null and responded_at is not null and in_accounts
+        and account_in_scope(account_id, $segments, $regions, $owners, $teams)
     group by day
 ),
 

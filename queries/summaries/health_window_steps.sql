@@ -12,76 +12,24 @@
 -- customer event (summary_health_buyer_days), 'first_bought' = its first one (next_day null):
 -- logo retention counts the accounts that bought in a window less those whose first purchase
 -- is in it. Only accounts in accounts count.
+-- Read from the same steps per profile (summary_health_trend_steps), added up over profiles;
+-- 'quality' = the 'touched' steps of the profiles loaded once and complete.
 -- Params: none (materialised as summary_health_window_steps).
 with
 
-complete_once as (
-    select k.account_key
-    from accounts as a
-    join summary_health_account_keys as k on k.account_id = a.account_id
-    group by k.account_key
-    having count(*) = 1 and bool_and(
-        nullif(trim(a.segment), '') is not null and nullif(trim(a.industry), '') is not null
-        and nullif(trim(a.region), '') is not null and nullif(trim(a.owner), '') is not null
-    )
-),
-
-touch_days as (
-    select distinct account_key, touch_day as event_day
-    from summary_health_touch_days
-    where touch_day is not null
-),
-
-type_days as (
-    select distinct k.account_key, t.type, cast(t.occurred_at as date) as event_day
-    from activities as t
-    join summary_health_account_keys as k on k.account_id = t.account_id
-    where t.type is not null and t.occurred_at is not null
-),
-
-answer_days as (
-    select distinct k.account_key, cast(s.responded_at as date) as event_day
-    from surveys as s
-    join summary_health_account_keys as k on k.account_id = s.account_id
-    where s.score is not null and s.responded_at is not null
-),
-
-events as (
-    select 'touched' as what, account_key, cast(null as varchar) as kind, event_day
-    from touch_days
-    union all
-    select 'quality', d.account_key, null, d.event_day
-    from touch_days as d
-    join complete_once as c on c.account_key = d.account_key
-    union all
-    select 'channel', account_key, type, event_day
-    from type_days
-    union all
-    select 'surveyed', account_key, null, event_day
-    from answer_days
-    union all
-    select 'bought', account_key, null, event_day
-    from summary_health_buyer_days
-    where event_day is not null
-),
-
-stepped as (
-    select
-        what,
-        event_day,
-        lead(event_day) over (partition by what, account_key, kind order by event_day)
-            as next_day
-    from events
-    union all
-    select 'first_bought', min(event_day), null
-    from summary_health_buyer_days
-    where event_day is not null
-    group by account_key
-),
-
 final as (
-    select what, event_day, next_day, count(*) as accounts
-    from stepped
+    select what, event_day, next_day, cast(sum(accounts) as bigint) as accounts
+    from (
+        select what, event_day, next_day, accounts
+        from summary_health_trend_steps
+        union all
+        select 'quality', s.event_day, s.next_day, s.accounts
+        from summary_health_trend_steps as s
+        join (
+            select distinct profile from summary_health_profiles where is_complete_once
+        ) as p on p.profile = s.profile
+        where s.what = 'touched'
+    )
     group by what, event_day, next_day
 )
 

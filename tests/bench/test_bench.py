@@ -119,6 +119,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
     # counts (measure_inputs), the satisfaction summary and, through it, its rollups.
     assert summaries.affected(["surveys"]) == [
         "data_dates",
+        "health_trend_steps",
         "health_window_steps",
         "measure_inputs",
         "satisfaction_responses",

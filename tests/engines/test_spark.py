@@ -45,7 +45,9 @@ FILTER_SETS = {
 }
 # The owner filter means the deal owner for deals, the account owner for accounts: both paths.
 OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
-OWNER_CASES = ("deal_summary", "customer_summary", "survey_summary", "funnel_by_stage")
+OWNER_CASES = (
+    "deal_summary", "customer_summary", "survey_summary", "funnel_by_stage", "health_totals_all",
+)  # fmt: skip
 # The Team filter (owners table, loaded beside the sample below): the same two paths.
 TEAM_FILTERS = Filters(teams=("East",))
 # More page parameters than the sample tests use, so each CASE branch runs on Spark too.

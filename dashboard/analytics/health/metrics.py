@@ -277,13 +277,12 @@ def window_sums(
 
 
 def _totals_query(params: Mapping[str, object]) -> str:
-    """health_totals_all (per-day summaries, a few thousand rows a window) where it gives the
-    same rows as health_totals: no account, owner or team filter and every window dated."""
-    unfiltered = all(params[key] is None for key in ("segments", "regions", "owners", "teams"))
+    """health_totals_all (per-day summaries, a few thousand rows a window; per profile with a
+    filter or grant) where it gives the same rows as health_totals: every window dated."""
     dated = params["window_ends"] is not None or (
         params["start_date"] is not None and params["end_date"] is not None
     )
-    return "health_totals_all" if unfiltered and dated else "health_totals"
+    return "health_totals_all" if dated else "health_totals"
 
 
 def scope_values(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float | None]:

@@ -11,13 +11,17 @@ import pytest
 
 from dashboard.analytics.health import metrics
 from dashboard.core import queries
-from dashboard.core.filters import Filters
+from dashboard.core.filters import NOTHING, Filters
 from dashboard.store import warehouse
 from tests.analytics.health.test_health_summaries import hand_made, window_cases  # noqa: F401
 from tests.conftest import frame
 
-# The window shapes health_totals_all serves: no account filter, both dates.
-DATED = ("period", "previous", "not aligned", "one day", "trend 365", "trend 90", "trend 47")
+# The window shapes health_totals_all serves: both dates, everyone's data or a scope (a
+# segment filter through a grant, an owner, nothing granted, an owner's trend).
+DATED = (
+    "period", "previous", "not aligned", "one day", "trend 365", "trend 90", "trend 47",
+    "segment", "owner", "denied", "trend owner",
+)  # fmt: skip
 
 
 def except_all_both_ways(cur, params: dict) -> tuple[int, int, int]:
@@ -43,7 +47,7 @@ def except_all_both_ways(cur, params: dict) -> tuple[int, int, int]:
 def test_same_totals_on_hand_made_rows(hand_made, label):  # noqa: F811
     params = window_cases(date(2025, 4, 30), "Bob", "SMB")[label]
     rows, only_before, only_now = except_all_both_ways(hand_made.cursor(), params)
-    assert rows > 0 and only_before == 0 and only_now == 0
+    assert (rows > 0 or label == "denied") and only_before == 0 and only_now == 0
 
 
 @pytest.mark.parametrize("label", DATED)
@@ -52,7 +56,7 @@ def test_same_totals_on_the_sample(sample_con, label):
     last = warehouse.scalar(cur, "select cast(max(closed_at) as date) from deals")
     params = window_cases(last, "Avery Brooks", "SMB")[label]
     rows, only_before, only_now = except_all_both_ways(cur, params)
-    assert rows > 0 and only_before == 0 and only_now == 0
+    assert (rows > 0 or label == "denied") and only_before == 0 and only_now == 0
 
 
 def test_distinct_counts_worked_out_by_hand(con):
@@ -106,7 +110,7 @@ def test_distinct_counts_worked_out_by_hand(con):
     assert except_all_both_ways(con.cursor(), {**Filters().params(), **params})[1:] == (0, 0)
 
 
-def test_only_unfiltered_dated_windows_read_the_day_summaries():
+def test_dated_windows_read_the_day_summaries_filtered_or_not():
     dated = Filters(date(2025, 1, 1), date(2025, 12, 31))
     trend = {"window_ends": [date(2025, 12, 31)], "window_days": 365}
     one = {"window_ends": None, "window_days": None}
@@ -121,4 +125,63 @@ def test_only_unfiltered_dated_windows_read_the_day_summaries():
         Filters(date(2025, 1, 1), date(2025, 12, 31), owners=("Ann",)),
         Filters(date(2025, 1, 1), date(2025, 12, 31), teams=("East",)),
     ):
-        assert metrics._totals_query({**narrowed.params(), **trend}) == "health_totals"
+        assert metrics._totals_query({**narrowed.params(), **trend}) == "health_totals_all"
+        assert metrics._totals_query({**narrowed.params(), **one}) == "health_totals_all"
+    assert metrics._totals_query({**Filters(segments=("SMB",)).params(), **one}) == (
+        "health_totals"
+    )
+
+
+def test_scoped_totals_worked_out_by_hand(con):
+    """B1 is loaded twice (SMB and Enterprise, both complete, owner Ann); B2 is SMB, owner Bob.
+    Touches 1 Mar (B1) and 2 Mar 2025 (B2); deals on B1 closed in March: D1 won by Ann, D2 lost
+    by Bob. Period 1 Jan-31 Mar 2025:
+    - everyone: 2 accounts; quality 1 (B2: B1 is loaded twice); 2 touches; D1 won, D2 lost.
+    - segment SMB: B1 by its SMB copy alone (one copy in scope, complete: quality) and B2:
+      quality 2; 2 touches; won 1, lost 1.
+    - owner Ann: B1 only (both copies in scope: not quality); its touch; deals by Ann only:
+      won 1, lost 0 (D2 is Bob's).
+    - nothing granted: no row."""
+    accounts = frame(
+        "account_id account_name segment industry region owner",
+        [("B1", "One", "SMB", "Tech", "EMEA", "Ann"),
+         ("B1", "One", "Enterprise", "Tech", "EMEA", "Ann"),
+         ("B2", "Two", "SMB", "Tech", "EMEA", "Bob")],
+    )  # fmt: skip
+    touches = frame(
+        "activity_id account_id type department occurred_at is_personalized",
+        [("T1", "B1", "email", "sales", "2025-03-01 10:00", True),
+         ("T2", "B2", "call", "sales", "2025-03-02 10:00", False)],
+    )  # fmt: skip
+    deals = frame(
+        "deal_id account_id owner status amount created_at closed_at source competitor product",
+        [("D1", "B1", "Ann", "won", 10, "2025-01-05", "2025-03-10", "Web", None, "P1"),
+         ("D2", "B1", "Bob", "lost", 10, "2025-01-06", "2025-03-11", "Web", None, "P1")],
+    )  # fmt: skip
+    warehouse.load_frames(
+        con, {"accounts": accounts, "activities": touches, "deals": deals}, source="test"
+    )
+    period = Filters(date(2025, 1, 1), date(2025, 3, 31))
+    one = {"window_ends": None, "window_days": None}
+    columns = ["accounts", "is_quality", "touches", "is_active", "deals_won", "deals_lost"]
+    expected = {
+        "everyone": (period, [2, 1, 2, 2, 1, 1]),
+        "SMB": (
+            Filters(date(2025, 1, 1), date(2025, 3, 31), segments=("SMB",)),
+            [2, 2, 2, 2, 1, 1],
+        ),
+        "Ann": (Filters(date(2025, 1, 1), date(2025, 3, 31), owners=("Ann",)), [1, 0, 1, 1, 1, 0]),
+    }
+    for label, (filters, values) in expected.items():
+        params = {**filters.params(), **one}
+        rows = queries.run(
+            con.cursor(), "health_totals_all",
+            {k: params[k] for k in queries.parameters("health_totals_all")},
+        )  # fmt: skip
+        assert rows[columns].iloc[0].tolist() == values, label
+        assert except_all_both_ways(con.cursor(), params)[1:] == (0, 0), label
+    denied = {**period.within(NOTHING).params(), **one}
+    assert queries.run(
+        con.cursor(), "health_totals_all",
+        {k: denied[k] for k in queries.parameters("health_totals_all")},
+    ).empty  # fmt: skip
