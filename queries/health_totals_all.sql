@@ -231,6 +231,8 @@ days as (
     group by w.window_id
 ),
 
+-- Customers in scope: with no filter every buyer (each has a key, as scoped_keys), without
+-- joining the 100,000 keys of everyone's accounts (as account_in_scope).
 customers as (
     select
         w.window_id,
@@ -242,8 +244,12 @@ customers as (
             where b.second_product_at < cast(w.end_date as timestamp) + interval 1 day
         ) as is_multi_product
     from summary_health_buyers as b
-    join scoped_keys as k on k.account_key = b.account_key
     cross join windows as w
+    where account_filter_off($segments, $regions, $owners, $teams)
+        or b.account_key in (
+            select account_key from scoped_keys
+            where not account_filter_off($segments, $regions, $owners, $teams)
+        )
     group by w.window_id
 ),
 
