@@ -5,16 +5,18 @@ few rows worked out by hand show the distinct counts (channels, 2+ departments, 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from dashboard.analytics.health import metrics
 from dashboard.core import queries
-from dashboard.core.filters import NOTHING, Filters
+from dashboard.core.filters import NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.health.test_health_summaries import hand_made, window_cases  # noqa: F401
 from tests.conftest import frame
+from tests.core.test_teams import teams  # noqa: F401
 
 # The window shapes health_totals_all serves: both dates, everyone's data or a scope (a
 # segment filter through a grant, an owner, nothing granted, an owner's trend).
@@ -185,3 +187,53 @@ def test_scoped_totals_worked_out_by_hand(con):
         con.cursor(), "health_totals_all",
         {k: denied[k] for k in queries.parameters("health_totals_all")},
     ).empty  # fmt: skip
+
+
+def test_team_totals_worked_out_by_hand(teams):  # noqa: F811
+    """tests/core/test_teams.py's rows, 2025, team East (Ann, Cy):
+    - accounts whose owner is East: A1 (Ann) only (A2 is Bob's, A3 Zed's): 1 account;
+    - its touches T1 (email) and T2 (call): 2 touches, 2 channels, active;
+    - deals of East owners on A1: D1 (Ann, won 11 Jan); D3 is Bob's deal (not East), D2
+      Ann's deal on Bob's account (not in scope): 1 won, 1 created (D1, 1 Jan);
+    - its answer S1 (NPS 10): 1 response, 1 promoter.
+    West (Bob): A2 with T3, D5 (won 1 Mar), S2 (NPS 0): 1 account, 1 touch, 1 won, 1 detractor."""
+    east = Filters(date(2025, 1, 1), date(2025, 12, 31), teams=("East",))
+    west = Filters(date(2025, 1, 1), date(2025, 12, 31), teams=("West",))
+    one = {"window_ends": None, "window_days": None}
+    columns = ["accounts", "touches", "channels", "is_active", "deals_won", "deals_created",
+               "nps_responses", "nps_promoters", "nps_detractors"]  # fmt: skip
+    got = {
+        team: queries.run(teams.cursor(), "health_totals_all", {**f.params(), **one})[columns]
+        .iloc[0]
+        .tolist()
+        for team, f in (("East", east), ("West", west))
+    }
+    assert got == {"East": [1, 2, 2, 1, 1, 1, 1, 1, 0], "West": [1, 1, 1, 1, 1, 1, 1, 0, 1]}
+    for f in (east, west):
+        assert except_all_both_ways(teams.cursor(), {**f.params(), **one})[1:] == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "narrowed",
+    [
+        Filters(regions=("EMEA",)),
+        Filters(segments=("SMB",), owners=("Avery Brooks",)),
+        Filters().within(Scope(segments=("Enterprise",))),
+        Filters(segments=("SMB",)).within(Scope(segments=("Enterprise",))),  # nothing left
+    ],
+)
+def test_same_totals_filtered_on_the_sample(sample_con, narrowed):
+    """A region, a segment with an owner, a grant and a grant that leaves nothing, over a
+    12-window trend: every row the same as health_totals (nothing outside the grant; no rows
+    when none of it is left)."""
+    cur = sample_con.cursor()
+    last = warehouse.scalar(cur, "select cast(max(closed_at) as date) from deals")
+    ends = [date(last.year - 1, 12, 31), date(last.year, 1, 31), last]
+    params = {
+        **replace(narrowed, start_date=date(last.year, 1, 1), end_date=last).params(),
+        "window_ends": ends,
+        "window_days": 365,
+    }
+    rows, only_before, only_now = except_all_both_ways(cur, params)
+    assert only_before == 0 and only_now == 0
+    assert (rows > 0) == (params["segments"] != [])
