@@ -118,9 +118,15 @@ def _default_filters(cur):
     return Filters(*preset_range(DEFAULT_PRESET, as_of))
 
 
-def product(folder: Path, runs: int, spark_master: str | None = None) -> dict[str, object]:
+def product(
+    folder: Path,
+    runs: int,
+    spark_master: str | None = None,
+    spark_pages: list[str] | None = None,
+) -> dict[str, object]:
     """Import, page calls recorded through AppTest, page timings and bare scans (and with
-    `spark_master` the same calls on Spark); run by the child process."""
+    `spark_master` the same calls on Spark, for `spark_pages` or every page); run by the
+    child process."""
     from dashboard.store import warehouse
 
     db = folder / "warehouse.duckdb"
@@ -166,7 +172,12 @@ def product(folder: Path, runs: int, spark_master: str | None = None) -> dict[st
     if spark_master is not None:  # after the RSS: the JVM and its Arrow batches are not ours
         from dashboard.bench import on_spark
 
-        out["spark"] = on_spark.measure(con, folder, recorded.calls, spark_master, runs)
+        calls = {
+            page: page_calls
+            for page, page_calls in recorded.calls.items()
+            if spark_pages is None or page in spark_pages
+        }
+        out["spark"] = on_spark.measure(con, folder, calls, spark_master, runs)
         _save_partial(folder, out)
     con.close()
     return out
@@ -326,9 +337,11 @@ def run(
     folder: Path | None = None,
     spark_master: str | None = None,
     server: bool = True,
+    spark_pages: list[str] | None = None,
 ) -> dict[str, object]:
     """Every figure of one benchmark run, as a JSON-friendly dict. With `spark_master` (a local
-    master such as local[2]) each page's calls also run on Spark, under "spark". With `server`
+    master such as local[2]) each page's calls (or `spark_pages`' only) also run on Spark, under
+    "spark". With `server`
     the real server is measured in headless Chromium on the same warehouse, under "server"."""
     own = folder is None
     work = Path(tempfile.mkdtemp(prefix="crm-bench-")) if own else folder
@@ -341,7 +354,7 @@ def run(
             "load_average_at_start": os.getloadavg()[0],
         }
         result["export"] = export(scale, work)
-        result["product"] = _child(work, runs, spark_master)
+        result["product"] = _child(work, runs, spark_master, spark_pages)
         result["server"] = (
             on_server.measure(work / "warehouse.duckdb")
             if server
@@ -362,12 +375,16 @@ def _ram_gb() -> float:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
 
 
-def _child(folder: Path, runs: int, spark_master: str | None) -> dict[str, object]:
+def _child(
+    folder: Path, runs: int, spark_master: str | None, spark_pages: list[str] | None
+) -> dict[str, object]:
     out = folder / "product.json"
     argv = [sys.executable, "-m", "dashboard.bench.run", "--child", str(folder)]
     argv += ["--runs", str(runs)]
     if spark_master is not None:
         argv += ["--spark-master", spark_master]
+    if spark_pages is not None:
+        argv += ["--spark-pages", ",".join(spark_pages)]
     subprocess.run(argv, check=True)
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -519,15 +536,17 @@ def _spark_report(spark: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """The child process: python -m dashboard.bench.run --child FOLDER --runs K
-    [--spark-master local[2]]."""
+    [--spark-master local[2]] [--spark-pages overview,health]."""
     import argparse
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--spark-master", default=None)
+    parser.add_argument("--spark-pages", default=None)
     args = parser.parse_args(argv)
-    figures = product(args.child, args.runs, args.spark_master)
+    pages = None if args.spark_pages is None else args.spark_pages.split(",")
+    figures = product(args.child, args.runs, args.spark_master, pages)
     (args.child / "product.json").write_text(json.dumps(figures), encoding="utf-8")
     return 0
 

@@ -112,6 +112,11 @@ def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
     argv = ["bench", "--scale", "0.02", "--engine", "spark", "--spark-master", "yarn"]
     assert cli.main(argv) == 2
     assert "local or local[N]" in capsys.readouterr().err
+    assert cli.main(["bench", "--scale", "0.02", "--spark-pages", "overview"]) == 2
+    assert "--spark-pages needs --engine spark" in capsys.readouterr().err
+    argv = ["bench", "--scale", "0.02", "--engine", "spark", "--spark-pages", "overview,pipeline"]
+    assert cli.main(argv) == 2
+    assert "--spark-pages takes page names from overview, funnel" in capsys.readouterr().err
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
@@ -154,33 +159,6 @@ def test_peak_rss_is_the_process_own_not_its_parents():
     code = "from dashboard.bench.run import _rss_mb; print(_rss_mb())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout) < held.nbytes / 1024**2 / 2
-
-
-@pytest.mark.spark
-@pytest.mark.timeout(900)  # a JVM, the summaries built on Spark, six pages twice
-def test_bench_on_spark_reports_every_page_beside_duckdb(capsys, tmp_path):
-    argv = ["bench", "--scale", "0.02", "--runs", "1", "--json", "--dir", str(tmp_path)]
-    # --no-server: the real-server step has its own test below; here it only cost CI time.
-    argv += ["--no-server", "--engine", "spark", "--spark-master", "local[1]"]
-    assert cli.main(argv) == 0
-    result = json.loads(capsys.readouterr().out)
-    spark = result["summary"]["spark"]
-    assert spark["master"] == "local[1]"
-    for key in ("export_parquet_s", "session_start_s", "register_s"):
-        assert _finite_positive(spark[key]), key
-    assert set(spark["pages"]) == set(bench.PAGES)
-    for page, figures in spark["pages"].items():
-        assert set(figures) == {
-            "duckdb_warm_ms",
-            "duckdb_cold_ms",
-            "spark_warm_ms",
-            "spark_first_ms",
-            "spark_warm_vs_duckdb_warm",
-        }, page
-        assert all(_finite_positive(v) for v in figures.values()), (page, figures)
-    assert set(result["summary"]["pages"]) == set(bench.PAGES)  # the DuckDB side as always
-    text = bench.report(result)
-    assert "Spark local[1]" in text and "session start" in text
 
 
 def test_the_real_server_is_timed_in_chromium(tiny_bench):
