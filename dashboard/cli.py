@@ -285,11 +285,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"with --engine spark: local or local[N] (default {engine.DEFAULT_SPARK_URL})",
     )
     bch.add_argument(
-        "--spark-pages",
+        "--pages",
         default=None,
         metavar="PAGE,PAGE",
-        help="with --engine spark: only these pages on Spark (default: every page); Spark's "
-        "registration and summaries are timed either way",
+        help="measure only these pages at every step (default: every page): one page is "
+        "enough to check a change to it",
     )
     bch.add_argument(
         "--no-server",
@@ -1006,16 +1006,13 @@ def _bench(args: argparse.Namespace) -> int:
             raise UsageError("--engine spark needs pyspark: pip install -e '.[spark]'.")
     elif args.spark_master is not None:
         raise UsageError("--spark-master needs --engine spark.")
-    spark_pages = None
-    if args.spark_pages is not None:
-        if master is None:
-            raise UsageError("--spark-pages needs --engine spark.")
-        spark_pages = [p.strip() for p in args.spark_pages.split(",") if p.strip()]
-        unknown = sorted(set(spark_pages) - set(bench.PAGES))
-        if unknown or not spark_pages:
+    pages = bench.PAGES
+    if args.pages is not None:
+        pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+        unknown = sorted(set(pages) - set(bench.PAGES))
+        if unknown or not pages:
             raise UsageError(
-                f"--spark-pages takes page names from {', '.join(bench.PAGES)}; "
-                f"got {args.spark_pages!r}."
+                f"--pages takes page names from {', '.join(bench.PAGES)}; got {args.pages!r}."
             )
     result = bench.run(
         args.scale,
@@ -1023,7 +1020,7 @@ def _bench(args: argparse.Namespace) -> int:
         args.dir,
         spark_master=master,
         server=not args.no_server,
-        spark_pages=spark_pages,
+        pages=pages,
     )
     print(json.dumps(result, indent=2) if args.json else bench.report(result))
     return 0

@@ -112,11 +112,8 @@ def test_bench_refuses_a_spark_master_without_the_spark_engine(capsys):
     argv = ["bench", "--scale", "0.02", "--engine", "spark", "--spark-master", "yarn"]
     assert cli.main(argv) == 2
     assert "local or local[N]" in capsys.readouterr().err
-    assert cli.main(["bench", "--scale", "0.02", "--spark-pages", "overview"]) == 2
-    assert "--spark-pages needs --engine spark" in capsys.readouterr().err
-    argv = ["bench", "--scale", "0.02", "--engine", "spark", "--spark-pages", "overview,pipeline"]
-    assert cli.main(argv) == 2
-    assert "--spark-pages takes page names from overview, funnel" in capsys.readouterr().err
+    assert cli.main(["bench", "--scale", "0.02", "--pages", "overview,pipeline"]) == 2
+    assert "--pages takes page names from overview, funnel" in capsys.readouterr().err
 
 
 def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
