@@ -6,11 +6,15 @@
 - funnel_dropoff.sql lists its first rows with a top-N instead of numbering every row: it must
   give the rows of its previous text (tests/core/previous_queries/funnel_dropoff.sql), EXCEPT
   ALL both ways and in the same order;
+- funnel_time_in_stage.sql sums count_ever_measured from summary_funnel_step_measured instead
+  of counting every measured step: the rows of its previous text (previous_queries), exactly;
 - the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql.
 
-On the hand-made company of test_funnel.py (with a teams file: Ann East, Bob West) and on the
-sample, for all time, a period, a segment, a region, an owner, a team, a team's grant and an
-empty grant, every pipeline, with and without a conversion window."""
+On the hand-made company of test_funnel.py (with a teams file: Ann East, Bob West), on it with
+test_funnel_summary.py's edge cases (an account loaded twice, deals on unknown or no accounts,
+no creation date, history before creation) and on the sample, for all time, a period, a
+segment, a region, an owner, a team, a team's grant and an empty grant, every pipeline, with
+and without a conversion window."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from dashboard.core import queries
 from dashboard.core.filters import NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.funnel.test_funnel import Q1, SALES, load_funnel_company
+from tests.analytics.funnel.test_funnel_summary import EXTRA_DEALS, EXTRA_HISTORY, TWICE
 from tests.conftest import frame
 
 PREVIOUS = Path(__file__).parents[2] / "core" / "previous_queries"
@@ -68,8 +73,8 @@ def both_views(cur, filters: Filters, pipeline: str, window_days) -> dict[str, p
     }
 
 
-def previous_dropoff(cur, params: dict) -> pd.DataFrame:
-    sql = (PREVIOUS / "funnel_dropoff.sql").read_text(encoding="utf-8")
+def previous(cur, name: str, params: dict) -> pd.DataFrame:
+    sql = (PREVIOUS / f"{name}.sql").read_text(encoding="utf-8")
     return cur.execute(sql, params).df()
 
 
@@ -95,6 +100,11 @@ def assert_identical(cur, filters: Filters) -> int:
         "select pipeline, max(step_number) from summary_funnel_pipeline_steps group by 1"
     ).fetchall()
     for pipeline, last_step in steps:
+        params = {**filters.params(), "pipeline": pipeline}
+        before = previous(cur, "funnel_time_in_stage", params)
+        after = queries.run(cur, "funnel_time_in_stage", params)
+        pd.testing.assert_frame_equal(after, before, check_exact=True)
+        with_rows += int(before["count_ever_measured"].sum() > 0)
         for window in (None, 30):
             now = both_views(cur, filters, pipeline, window)
             for view, dimension in (("all", None), ("month", "created_month")):
@@ -102,7 +112,7 @@ def assert_identical(cur, filters: Filters) -> int:
                 pd.testing.assert_frame_equal(now[view], before, check_exact=True)
                 with_rows += len(before) > 0
             for step in range(last_step + 1):
-                for limit in (None, 2):
+                for limit in (None, 2) if step <= 1 else (None,):  # a page's rows
                     params = {
                         **filters.params(),
                         "pipeline": pipeline,
@@ -110,7 +120,7 @@ def assert_identical(cur, filters: Filters) -> int:
                         "step_number": step,
                         "row_limit": limit,
                     }
-                    before = previous_dropoff(cur, params)
+                    before = previous(cur, "funnel_dropoff", params)
                     after = queries.run(cur, "funnel_dropoff", params)
                     assert except_all_both_ways(cur, before, after) == (0, 0), params
                     pd.testing.assert_frame_equal(after, before, check_exact=True)
@@ -164,6 +174,27 @@ def test_new_texts_give_the_previous_rows_on_hand_made_rows(company):
     for filters in views(Q1, "SMB", "EMEA", "Bob"):
         with_rows += assert_identical(company, filters)
     assert with_rows > 40  # not a comparison of empty frames
+
+
+def test_new_texts_give_the_previous_rows_on_edge_cases(company):
+    accounts = pd.concat(
+        [company.execute("select * exclude (load_id) from accounts").df(), TWICE],
+        ignore_index=True,
+    )
+    deals = pd.concat(
+        [company.execute("select * exclude (load_id) from deals").df(), EXTRA_DEALS],
+        ignore_index=True,
+    )
+    history = company.execute("select * exclude (load_id) from deal_stage_history").df()
+    history = pd.concat([history, EXTRA_HISTORY], ignore_index=True)
+    frames = {"accounts": accounts, "deals": deals, "deal_stage_history": history}
+    warehouse.load_frames(company, frames, source="test")
+    twice = "select count(*) from accounts where account_id = 'X2'"
+    assert company.execute(twice).fetchall() == [(2,)]
+    with_rows = 0
+    for filters in views(Q1, "SMB", "EMEA", "Cy"):
+        with_rows += assert_identical(company, filters)
+    assert with_rows > 40
 
 
 def test_new_texts_give_the_previous_rows_on_the_sample(sample_con):
