@@ -1,7 +1,7 @@
--- filter_options.sql for a person who may see everything (the local user, viewers, analysts,
--- admins): one row per (dimension, value) offered in the sidebar, every segment, region,
--- owner (of accounts and of deals) and team, without the grant's tests (issue 18: the sidebar
--- options run before every page). Same rows as filter_options with all four lists null.
+-- One row per (dimension, value) offered in the sidebar to a person who may see everything
+-- (the local user, viewers, analysts, admins): every segment, region, owner (of accounts and
+-- of deals) and team, without the grant's tests (issue 18: the sidebar options run before
+-- every page). The rows of filter_options.sql with all four lists null.
 -- Params: $segments, $regions, $owners, $teams: all must be null (a full grant); with any
 -- other grant there is no row (filter_options.sql answers it).
 with

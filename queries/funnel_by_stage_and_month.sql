@@ -1,5 +1,5 @@
 -- One row per (view, group, step) of one pipeline’s funnel, two views from one scan: view
--- 'all' is funnel_by_stage with no $dimension (group "All deals"), view 'month' is
+-- 'all' is funnel_by_stage with no dimension (group "All deals"), view 'month' is
 -- funnel_by_stage by "created_month" (group = first day of the creation month, YYYY-MM-DD,
 -- or "(not set)"). The funnel chart and its monthly trend read the same deals: one scan of
 -- summary_funnel_stage_reached instead of two (issue 18). Columns, counts and rules are

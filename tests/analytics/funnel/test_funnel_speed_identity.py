@@ -30,7 +30,7 @@ from dashboard.core import queries
 from dashboard.core.filters import NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.funnel.test_funnel import Q1, SALES, load_funnel_company
-from tests.analytics.funnel.test_funnel_summary import EXTRA_DEALS, EXTRA_HISTORY, TWICE
+from tests.analytics.funnel.test_funnel_summary import load_edge_cases
 from tests.conftest import frame
 
 PREVIOUS = Path(__file__).parents[2] / "core" / "previous_queries"
@@ -177,20 +177,7 @@ def test_new_texts_give_the_previous_rows_on_hand_made_rows(company):
 
 
 def test_new_texts_give_the_previous_rows_on_edge_cases(company):
-    accounts = pd.concat(
-        [company.execute("select * exclude (load_id) from accounts").df(), TWICE],
-        ignore_index=True,
-    )
-    deals = pd.concat(
-        [company.execute("select * exclude (load_id) from deals").df(), EXTRA_DEALS],
-        ignore_index=True,
-    )
-    history = company.execute("select * exclude (load_id) from deal_stage_history").df()
-    history = pd.concat([history, EXTRA_HISTORY], ignore_index=True)
-    frames = {"accounts": accounts, "deals": deals, "deal_stage_history": history}
-    warehouse.load_frames(company, frames, source="test")
-    twice = "select count(*) from accounts where account_id = 'X2'"
-    assert company.execute(twice).fetchall() == [(2,)]
+    load_edge_cases(company)
     with_rows = 0
     for filters in views(Q1, "SMB", "EMEA", "Cy"):
         with_rows += assert_identical(company, filters)
