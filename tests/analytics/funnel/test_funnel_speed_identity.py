@@ -27,7 +27,7 @@ import pytest
 
 from dashboard.analytics.funnel import data as funnel
 from dashboard.core import queries
-from dashboard.core.filters import NOTHING, Filters, Scope
+from dashboard.core.filters import EVERYTHING, NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.funnel.test_funnel import Q1, SALES, load_funnel_company
 from tests.analytics.funnel.test_funnel_summary import load_edge_cases
@@ -184,10 +184,12 @@ def test_new_texts_give_the_previous_rows_on_edge_cases(company):
     assert with_rows > 40
 
 
-def test_new_texts_give_the_previous_rows_on_the_sample(sample_con):
+@pytest.mark.parametrize("index", range(10))
+def test_new_texts_give_the_previous_rows_on_the_sample(sample_con, index):
+    """One view per test (each runs some 80 queries)."""
     cur = sample_con.cursor()
-    owner = cur.execute("select owner from deals group by 1 order by count(*) desc, 1").fetchone()
-    last = cur.execute("select last_date from summary_data_dates").fetchone()[0]
+    owner = cur.execute("select owner from deals group by 1 order by count(*) desc, 1").fetchall()
+    last = cur.execute("select last_date from summary_data_dates").fetchall()[0][0]
     year = Filters(date(last.year - 1, last.month, 1), last)
     cur.execute("begin")  # a teams file for the team filters, rolled back
     try:
@@ -196,9 +198,8 @@ def test_new_texts_give_the_previous_rows_on_the_sample(sample_con):
             "select owner, case when hash(owner) % 2 = 0 then 'East' else 'West' end, 0 "
             "from (select distinct owner from deals where owner is not null)"
         )
-        with_rows = 0
-        for filters in views(year, "SMB", "EMEA", owner[0]):
-            with_rows += assert_identical(cur, filters)
-        assert with_rows > 100
+        filters = views(year, "SMB", "EMEA", owner[0][0])[index]
+        with_rows = assert_identical(cur, filters)
+        assert with_rows > 10 or filters.scope != EVERYTHING  # a grant of nothing: no rows
     finally:
         cur.execute("rollback")
