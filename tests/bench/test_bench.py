@@ -127,11 +127,13 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "satisfaction_rollup_days",
         "satisfaction_rollup_months",
     ]
-    # Through another summary: the stage entries read the pipeline steps.
+    # Through another summary: the stage entries read the pipeline steps, and the measured
+    # steps the reached steps.
     assert summaries.affected(["pipeline_stages"]) == [
         "funnel_pipeline_steps",
         "funnel_stage_entries",
         "funnel_stage_reached",
+        "funnel_step_measured",
     ]
     assert summaries.affected(["tickets"]) == []
     assert set(summaries.affected(["accounts", "deals", "orders"])) >= {
