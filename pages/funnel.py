@@ -36,7 +36,8 @@ def lifecycle_view() -> None:
 
 
 def pipeline_view() -> None:
-    options = session.cached(funnel.pipelines, filters)
+    picker = session.cached(funnel.pipeline_picker, filters)  # one query: options, unplaced
+    options = picker.options
     if options.empty:
         st.info(
             "No pipeline stages are loaded, so deals cannot be placed in a funnel. Load the "
@@ -59,7 +60,9 @@ def pipeline_view() -> None:
         "so recent and older months compare fairly.",
     )
     window = window or None  # 0 = no window
-    steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
+    # The steps and the monthly trend below from one query (issue 18).
+    views = session.cached(funnel.steps_and_trend, filters, pipeline=pipeline, window_days=window)
+    steps = views.steps
     gaps = session.cached(funnel.no_data, filters)
     if steps.empty:
         st.info(funnel.funnel_empty(pipeline, filters, gaps))
@@ -67,8 +70,7 @@ def pipeline_view() -> None:
     st.caption(funnel.headline(steps, where, window))
     if why := gaps.get("funnel_amount"):
         st.caption(f":material/info: {why}")
-    unplaced = session.cached(funnel.deals_without_steps, filters)
-    if unplaced:
+    if unplaced := picker.unplaced:
         st.caption(
             f":material/info: {funnel.count_of(unplaced)} in no pipeline with "
             "a stage order and are in no funnel; load their pipeline_stages to include them."
@@ -108,7 +110,7 @@ def pipeline_view() -> None:
         title = f"Sales cycle of {won} won{closed}{sub}"
         chart = charts.sales_cycle_chart(cycle.cycles, cycle.median_days, cycle.p75_days, title)
         right.plotly_chart(chart, **CHART)
-    show_trend(pipeline, window, gaps)
+    show_trend(views, pipeline, window, gaps)
 
 
 def show_dropoff(steps, pipeline: str, window, points: list) -> None:
@@ -177,10 +179,10 @@ def show_breakdown(pipeline: str, window) -> None:
     widgets.download(result.tidy, f"funnel_by_{dimension}")
 
 
-def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
+def show_trend(views, pipeline: str, window, gaps: dict[str, str]) -> None:
     """The monthly trend; with none, its true cause (no creation date) or no section at all,
     never a heading with nothing under it."""
-    frame = session.cached(funnel.trend, filters, pipeline=pipeline, window_days=window)
+    frame = views.trend
     if frame.empty:
         if why := gaps.get("funnel_period"):
             st.subheader("Is it getting better?")
@@ -198,8 +200,8 @@ def show_trend(pipeline: str, window, gaps: dict[str, str]) -> None:
         title = f"Stage-to-stage conversion by month created{sub}"
         left.plotly_chart(charts.trend_chart(frame, title, stages), **CHART)
     else:
-        steps = session.cached(funnel.funnel_steps, filters, pipeline=pipeline, window_days=window)
-        left.info(funnel.stage_series_unknown(frame, steps) or "No stage-to-stage conversion.")
+        unknown = funnel.stage_series_unknown(frame, views.steps)
+        left.info(unknown or "No stage-to-stage conversion.")
     title = f"Win rate and created → won by month created{sub}"
     created = funnel.deals_created_by_month(frame)
     right.plotly_chart(

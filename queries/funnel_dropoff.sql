@@ -45,23 +45,26 @@ stopped as (
         and last_stage_unknown = ($step_number = 0)
 ),
 
-ranked as (
+totals as (
+    -- The whole list's counts, once (the caption), whatever $row_limit keeps.
     select
-        *,
-        row_number() over (
-            order by status = 'open', amount desc nulls last, deal_id
-        ) as list_position,
-        count(*) over () as count_deals,
-        sum(case when status = 'lost' then 1 else 0 end) over () as count_lost,
-        sum(case when status = 'open' then 1 else 0 end) over () as count_open,
-        count(amount) over () as count_with_amount,
-        sum(amount) over () as amount_total
+        count(*) as count_deals,
+        sum(case when status = 'lost' then 1 else 0 end) as count_lost,
+        sum(case when status = 'open' then 1 else 0 end) as count_open,
+        count(amount) as count_with_amount,
+        sum(amount) as amount_total
     from stopped
 ),
 
 kept as (
-    select * from ranked
-    where $row_limit is null or list_position <= $row_limit
+    -- The first $row_limit rows in the list's order: a top-N, not a sort of the whole list
+    -- (at a million deals the list can hold 100,000; issue 18). No limit = every row (a null
+    -- LIMIT is an error on Spark, hence the largest INTEGER instead).
+    select s.*, t.*
+    from stopped s
+    cross join totals t
+    order by s.status = 'open', s.amount desc nulls last, s.deal_id
+    limit coalesce($row_limit, 2147483647)
 ),
 
 shown as (

@@ -10,6 +10,7 @@
 -- days_in_step is computed once per load in summary_funnel_stage_reached.
 -- count_ever_measured: deals of the pipeline measured in any period (the other filters
 -- applied); 0 means it has no stage history at all, a cause the page names (issue 19, 5).
+-- Read from summary_funnel_step_measured (issue 18).
 with
 
 in_scope as (
@@ -32,19 +33,19 @@ in_scope as (
 ),
 
 ever_measured as (
-    select count(*) as count_ever_measured
+    -- Summed from summary_funnel_step_measured (measured steps per scope columns), with the
+    -- same two branches.
+    select cast(coalesce(sum(count_measured), 0) as bigint) as count_ever_measured
     from (
-        select deal_id
-        from summary_funnel_stage_reached
+        select count_measured
+        from summary_funnel_step_measured
         where pipeline = $pipeline
-            and days_in_step is not null
             and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
                 $segments, $regions, $owners, $teams)
         union all
-        select deal_id
-        from summary_funnel_stage_reached
+        select count_measured
+        from summary_funnel_step_measured
         where pipeline = $pipeline
-            and days_in_step is not null
             and deal_row_in_scope_copies(owner, account_copies, account_id,
                 $segments, $regions, $owners, $teams)
     ) as measured

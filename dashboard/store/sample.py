@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from dashboard.core import queries
 from dashboard.sample_data.generate import generate
 from dashboard.store import warehouse
 
@@ -45,8 +46,12 @@ def ensure_sample(con: duckdb.DuckDBPyConnection) -> int | None:
 
 def showing_sample_only(con: duckdb.DuckDBPyConnection) -> bool:
     """True when every load in effect is the sample: the pages must say so."""
-    loads = warehouse.active_loads(con)
-    return not loads.empty and bool(loads["is_sample"].all())
+    return bool(_sample_only(con)["is_sample_only"])
+
+
+def _sample_only(con: duckdb.DuckDBPyConnection) -> dict:
+    """queries/sample_only.sql's row: one small query before every page."""
+    return queries.run_one(con, "sample_only", {})
 
 
 def sample_notice(
@@ -54,10 +59,10 @@ def sample_notice(
 ) -> str | None:
     """What the banner says when only the sample is on screen, with its real size; the way
     out depends on whether this person may import."""
-    if not showing_sample_only(con):
+    row = _sample_only(con)
+    if not row["is_sample_only"]:
         return None
-    accounts = warehouse.scalar(con, "select count(*) from accounts")
-    deals = warehouse.scalar(con, "select count(*) from deals")
+    accounts, deals = row["count_accounts"], row["count_deals"]
     way_out = (
         "To see your own, bring your CRM exports in on the **Import** page."
         if can_import

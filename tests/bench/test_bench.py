@@ -91,7 +91,7 @@ def test_every_page_records_its_data_calls_from_the_page_itself(tiny_bench):
     }
     own = {  # one data call each page is known to make for its default view
         "overview": "dashboard.analytics.overview.data.kpi_summary",
-        "funnel": "dashboard.analytics.funnel.data.funnel_steps",
+        "funnel": "dashboard.analytics.funnel.data.steps_and_trend",
         "retention": "dashboard.analytics.retention.data.cohorts",
         "satisfaction": "dashboard.analytics.satisfaction.data.headline",
         "competitors": "dashboard.analytics.competitors.data.positioning",
@@ -101,8 +101,9 @@ def test_every_page_records_its_data_calls_from_the_page_itself(tiny_bench):
         assert entry <= set(names), page
         assert own[page] in names, (page, names)
         assert len(names) > len(entry), page
-    # The pipeline view, as the funnel page opens: steps, drop-off, breakdown, trend.
-    for name in ("funnel_steps", "dropoff", "breakdown", "trend", "time_in_stage"):
+    # The pipeline view, as the funnel page opens: pipelines, steps and trend (one query),
+    # drop-off, breakdown.
+    for name in ("pipeline_picker", "steps_and_trend", "dropoff", "breakdown", "time_in_stage"):
         assert f"dashboard.analytics.funnel.data.{name}" in calls["funnel"], name
 
 
@@ -128,11 +129,13 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "satisfaction_rollup_days",
         "satisfaction_rollup_months",
     ]
-    # Through another summary: the stage entries read the pipeline steps.
+    # Through another summary: the stage entries read the pipeline steps, and the measured
+    # steps the reached steps.
     assert summaries.affected(["pipeline_stages"]) == [
         "funnel_pipeline_steps",
         "funnel_stage_entries",
         "funnel_stage_reached",
+        "funnel_step_measured",
     ]
     assert summaries.affected(["tickets"]) == []
     assert set(summaries.affected(["accounts", "deals", "orders"])) >= {

@@ -23,7 +23,9 @@ SMB = Scope(segments=("SMB",))
 # Data about the data set as a whole, not about anyone's accounts: the first and last dated
 # day, so that period presets and "as of" dates mean the same for everyone. It reveals no
 # name and no figure (see SECURITY.md, Roles and scope).
-UNSCOPED = {"data_date_range"}
+# Whether only the (fictional) sample is loaded, with its size only then (sample_only.sql): the
+# banner everyone sees alike; the counts of real data are never in its answer.
+UNSCOPED = {"data_date_range", "sample_only"}
 # Structural columns that describe the query, not the data (step numbers, configured steps).
 # Load and change-event numbers say which loads a change covers, not what the rows hold.
 STRUCTURAL = {

@@ -47,6 +47,7 @@ FILTER_SETS = {
 OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
 OWNER_CASES = (
     "deal_summary", "customer_summary", "survey_summary", "funnel_by_stage", "health_totals_all",
+    "funnel_by_stage_and_month", "funnel_dropoff",
 )  # fmt: skip
 # The Team filter (owners table, loaded beside the sample below): the same two paths.
 TEAM_FILTERS = Filters(teams=("East",))
@@ -57,6 +58,7 @@ EXTRA_PAGE_PARAMS = {
         {"pipeline": "Sales Pipeline", "window_days": 60, "dimension": "created_month"},
         {"pipeline": "Sales Pipeline", "window_days": None, "dimension": "segment"},
     ],
+    "funnel_by_stage_and_month": [{"pipeline": "Sales Pipeline", "window_days": None}],
     "funnel_dropoff": [
         {"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1, "row_limit": None},
         {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 1, "row_limit": 50},

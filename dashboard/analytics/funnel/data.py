@@ -75,17 +75,30 @@ def no_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, str]:
     return needs.page_notes(cur, needs.FUNNEL, filters)
 
 
+@dataclass(frozen=True)
+class PipelinePicker:
+    """The pipeline picker's options and the deals no funnel can place, from one run of
+    funnel_pipelines.sql (the page asked it twice, 30 ms each at a million deals)."""
+
+    options: pd.DataFrame  # pipelines with funnel steps, the one with most deals first
+    unplaced: int  # deals whose pipeline has no stage order
+
+
+def pipeline_picker(cur: duckdb.DuckDBPyConnection, filters: Filters) -> PipelinePicker:
+    frame = queries.run(cur, "funnel_pipelines", filters.params())
+    placed = frame["pipeline"].notna() & (frame["count_steps"] > 0)
+    unplaced = int(frame.loc[~placed, "count_deals"].sum())
+    return PipelinePicker(frame[placed].reset_index(drop=True), unplaced)
+
+
 def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Pipelines with funnel steps, the one with most deals (for these filters) first."""
-    frame = queries.run(cur, "funnel_pipelines", filters.params())
-    return frame[frame["pipeline"].notna() & (frame["count_steps"] > 0)].reset_index(drop=True)
+    return pipeline_picker(cur, filters).options
 
 
 def deals_without_steps(cur: duckdb.DuckDBPyConnection, filters: Filters) -> int:
     """Deals (for these filters) whose pipeline has no stage order: no funnel can place them."""
-    frame = queries.run(cur, "funnel_pipelines", filters.params())
-    unplaced = frame[frame["pipeline"].isna() | (frame["count_steps"] == 0)]
-    return int(unplaced["count_deals"].sum())
+    return pipeline_picker(cur, filters).unplaced
 
 
 def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | None:
@@ -145,7 +158,13 @@ def funnel_steps(
     window_days: int | None = None,
 ) -> pd.DataFrame:
     """One row per step: deals reached, their amount, % of previous, % of first, dropped."""
-    frame = _by_stage(cur, filters, pipeline, window_days, None)
+    return _steps_of(cur, filters, _by_stage(cur, filters, pipeline, window_days, None))
+
+
+def _steps_of(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, frame: pd.DataFrame
+) -> pd.DataFrame:
+    """funnel_steps' columns of a funnel_by_stage frame with conversions (no dimension)."""
     columns = [
         "step_number",
         "step_name",
@@ -163,6 +182,35 @@ def funnel_steps(
     if "funnel_amount" in no_data(cur, filters):  # never mapped: no amount, not $0
         frame = frame.assign(amount_reached=float("nan"))
     return frame
+
+
+@dataclass(frozen=True)
+class StepsAndTrend:
+    """The funnel's steps and its monthly trend, from one scan (funnel_by_stage_and_month)."""
+
+    steps: pd.DataFrame  # funnel_steps
+    trend: pd.DataFrame  # trend
+
+
+def steps_and_trend(
+    cur: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    pipeline: str,
+    window_days: int | None = None,
+) -> StepsAndTrend:
+    """funnel_steps and trend for the same pipeline and window: the page shows both, and at a
+    million deals each was a scan of 50-90 ms (issue 18)."""
+    params = _params(filters, pipeline=pipeline, window_days=window_days)
+    frame = queries.run(cur, "funnel_by_stage_and_month", params)
+    views = {
+        view: _with_conversions(
+            frame[frame["view"] == view].drop(columns="view").reset_index(drop=True)
+        )
+        for view in ("all", "month")
+    }
+    return StepsAndTrend(
+        _steps_of(cur, filters, views["all"]), _trend_of(cur, views["month"], window_days)
+    )
 
 
 def biggest_leak(steps: pd.DataFrame) -> pd.Series | None:
@@ -376,7 +424,15 @@ def trend(
     step) and "Win rate" (won / (won + lost) of the month's deals, measures.win_rate). Each
     row keeps its numerator and denominator; is_small marks denominators under MIN_COUNT.
     """
-    tidy = _by_stage(cur, filters, pipeline, window_days, "created_month")
+    return _trend_of(
+        cur, _by_stage(cur, filters, pipeline, window_days, "created_month"), window_days
+    )
+
+
+def _trend_of(
+    cur: duckdb.DuckDBPyConnection, tidy: pd.DataFrame, window_days: int | None
+) -> pd.DataFrame:
+    """trend's frame of a funnel_by_stage frame by created_month, with conversions."""
     tidy = tidy[tidy["group_value"] != "(not set)"]
     if tidy.empty:
         return pd.DataFrame(columns=TREND_COLUMNS)

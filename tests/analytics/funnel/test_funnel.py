@@ -798,6 +798,7 @@ def test_page_explains_an_empty_period_and_unplaced_deals(funnel_app):
 SAMPLE_PAGE_PARAMS = {
     "funnel_pipelines": {},
     "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
+    "funnel_by_stage_and_month": {"pipeline": "Sales Pipeline", "window_days": 30},
     "funnel_dropoff": {
         "pipeline": "Sales Pipeline",
         "window_days": None,

@@ -1,0 +1,89 @@
+-- One row per open step of one pipeline: how long deals stayed before moving on (days).
+-- Params: $start_date, $end_date (inclusive dates on created_at), $segments, $regions,
+--         $owners, $teams (lists, null = all; owner = deal owner), $pipeline.
+-- Time in step k = from the deal’s first dated entry into k to the first dated entry into any
+-- later step after that (a skipped stage passes its time to the step before it; a deal that
+-- went back re-enters and is measured from its first entry to when it first moved past k).
+-- Only deals that moved on are measured: deals lost or still open in k are not; nor are deals
+-- without stage history (creation and close dates alone say nothing about the stages between).
+-- The won step ends the funnel and has no row. Median and 75th percentile of measured deals.
+-- days_in_step is computed once per load in summary_funnel_stage_reached.
+-- count_ever_measured: deals of the pipeline measured in any period (the other filters
+-- applied); 0 means it has no stage history at all, a cause the page names (issue 19, 5).
+with
+
+in_scope as (
+    -- deals_in_scope on the summary, in two branches (migrations/0008_deal_row_scope.sql).
+    select *
+    from summary_funnel_stage_reached
+    where pipeline = $pipeline
+        and days_in_step is not null
+        and in_period(created_at, $start_date, $end_date)
+        and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
+            $segments, $regions, $owners, $teams)
+    union all
+    select *
+    from summary_funnel_stage_reached
+    where pipeline = $pipeline
+        and days_in_step is not null
+        and in_period(created_at, $start_date, $end_date)
+        and deal_row_in_scope_copies(owner, account_copies, account_id,
+            $segments, $regions, $owners, $teams)
+),
+
+ever_measured as (
+    select count(*) as count_ever_measured
+    from (
+        select deal_id
+        from summary_funnel_stage_reached
+        where pipeline = $pipeline
+            and days_in_step is not null
+            and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
+                $segments, $regions, $owners, $teams)
+        union all
+        select deal_id
+        from summary_funnel_stage_reached
+        where pipeline = $pipeline
+            and days_in_step is not null
+            and deal_row_in_scope_copies(owner, account_copies, account_id,
+                $segments, $regions, $owners, $teams)
+    ) as measured
+),
+
+durations as (
+    select step_number, days_in_step
+    from in_scope
+),
+
+steps as (
+    -- Step names only for a pipeline with a deal inside the grant (any period): stage names
+    -- are data, and the picker never offers another pipeline (funnel_pipelines.sql).
+    select distinct step_number, step_name
+    from summary_funnel_pipeline_steps
+    where pipeline = $pipeline and not is_won_step
+        and exists (
+            select 1
+            from summary_funnel_stage_reached r
+            where r.pipeline = $pipeline and r.step_number = 1
+                and (deal_row_in_scope_one_copy(r.owner, r.account_copies, r.segment,
+                        r.region, $segments, $regions, $owners, $teams)
+                    or deal_row_in_scope_copies(r.owner, r.account_copies, r.account_id,
+                        $segments, $regions, $owners, $teams))
+        )
+),
+
+final as (
+    select
+        s.step_number,
+        s.step_name,
+        count(d.days_in_step) as count_deals_measured,
+        median(d.days_in_step) as median_days,
+        quantile_cont(d.days_in_step, 0.75) as p75_days,
+        e.count_ever_measured
+    from steps s
+    left join durations d using (step_number)
+    cross join ever_measured e
+    group by all
+)
+
+select * from final order by step_number
