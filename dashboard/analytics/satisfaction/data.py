@@ -386,7 +386,7 @@ def breakdown(
     of equal length beside it (when a period is chosen) and the moves beyond noise."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
-    now = _groups(cur, filters, dimension, min_responses)
+    now, prior = _groups(cur, filters, dimension, min_responses)
     prior_filters = filters.previous_period()
     if prior_filters is None or now.empty:
         for column in ("previous_value", "previous_margin", "previous_responses"):
@@ -394,7 +394,6 @@ def breakdown(
         now["previous_reliable"] = False
         now["is_beyond"] = False
         return Breakdown(now, {k: [] for k in SURVEYS}, None)
-    prior = _groups(cur, prior_filters, dimension, min_responses)
     prior = prior[["survey_type", "group_value", "value", "margin", "responses", "is_reliable"]]
     prior.columns = [
         "survey_type",
@@ -429,9 +428,15 @@ def breakdown(
 
 def _groups(
     cur: duckdb.DuckDBPyConnection, filters: Filters, dimension: str, min_responses: int
-) -> pd.DataFrame:
-    rows = queries.run(cur, "satisfaction_breakdown", {**filters.params(), "dimension": dimension})
-    return with_scores(rows, min_responses)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The groups of the period and of the previous one, scored: one query reads both."""
+    params = {**filters.params(), "dimension": dimension}
+    rows = queries.run(cur, "satisfaction_breakdown_periods", params)
+    previous = rows.pop("is_previous")
+    return tuple(
+        with_scores(rows[previous == flag].reset_index(drop=True), min_responses)
+        for flag in (False, True)
+    )
 
 
 # --- joined to behaviour --------------------------------------------------------------
