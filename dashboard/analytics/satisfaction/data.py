@@ -269,6 +269,7 @@ class Headline:
     tiles: list[Tile]
     notes: list[str]
     compared: dict[str, str | None]  # the period vs the one before, in words; None: no period
+    opening: str = "nps"  # the measure the page opens on (measure_with_data, from the same rows)
 
 
 def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
@@ -329,7 +330,7 @@ def headline(
         else t
         for t in tiles
     ]
-    return Headline(tiles, _undated_notes(rows, filters), said)
+    return Headline(tiles, _undated_notes(rows, filters), said, _first_with_data(now))
 
 
 def _compared(
@@ -679,5 +680,9 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
 def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
     filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
-    counts = totals(cur, filters, MIN_RESPONSES)["responses"].fillna(0)
+    return _first_with_data(totals(cur, filters, MIN_RESPONSES))
+
+
+def _first_with_data(totals_: pd.DataFrame) -> str:
+    counts = totals_["responses"].fillna(0)
     return next((kind for kind in SURVEYS if counts.get(kind, 0) > 0), "nps")

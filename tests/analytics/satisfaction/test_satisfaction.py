@@ -628,6 +628,11 @@ def test_opens_on_the_measure_that_has_answers(con):
     )  # fmt: skip
     assert satisfaction.measure_with_data(con, Filters()) == "csat"
     assert satisfaction.measure_with_data(con, Q1.previous_period()) == "nps"  # none: NPS
+    # The page reads it from the headline's rows (one query, not two): the same answer, for
+    # any minimum.
+    assert satisfaction.headline(con, Filters(), min_responses=5).opening == "csat"
+    assert satisfaction.headline(con, Q1).opening == "csat"  # R1, R2 in Q1
+    assert satisfaction.headline(con, Q1.previous_period()).opening == "nps"
 
 
 def test_breakdown_and_behaviour_charts(company):
