@@ -17,6 +17,7 @@ from dashboard.analytics.satisfaction.data import DIMENSIONS
 from dashboard.core import queries
 from dashboard.core.filters import Filters, Scope
 from tests.analytics.satisfaction.test_satisfaction import load_company
+from tests.core import frames_identity
 from tests.core.test_teams import teams  # noqa: F401
 
 PREVIOUS = (Path(__file__).parent / "previous_queries" / "satisfaction_breakdown.sql").read_text(
@@ -25,35 +26,15 @@ PREVIOUS = (Path(__file__).parent / "previous_queries" / "satisfaction_breakdown
 
 
 def except_all_both_ways(cur, filters: Filters, dimension: str) -> tuple[int, int]:
-    """(rows only before, rows only now): the previous query run for the period and for the
-    previous period, flagged, against satisfaction_breakdown_periods' rows."""
+    """The previous query run for the period and for the previous period, flagged, against
+    satisfaction_breakdown_periods' rows."""
     params = {**filters.params(), "dimension": dimension}
     now = queries.run(cur, "satisfaction_breakdown_periods", params)
     before = [cur.execute(PREVIOUS, params).df().assign(is_previous=False)]
     if (previous := filters.previous_period()) is not None:
         previous_params = {**previous.params(), "dimension": dimension}
         before.append(cur.execute(PREVIOUS, previous_params).df().assign(is_previous=True))
-    cur.register("before_rows", pd.concat(before)[now.columns].astype(now.dtypes))
-    cur.register("now_rows", now)
-    only_before = cur.execute("select count(*) from (from before_rows except all from now_rows)")
-    only_before = only_before.fetchone()[0]
-    only_now = cur.execute("select count(*) from (from now_rows except all from before_rows)")
-    return only_before, only_now.fetchone()[0]
-
-
-def views(start: date, end: date, owner: str, segment: str, region: str) -> list[Filters]:
-    period = dict(start_date=start, end_date=end)
-    return [
-        Filters(),  # all time: undated answers count, no previous period
-        Filters(start_date=start),  # open-ended: no previous period
-        Filters(**period),
-        Filters(**period, segments=(segment,)),
-        Filters(**period, regions=(region,)),
-        Filters(**period, owners=(owner,)),
-        Filters(**period, scope=Scope(segments=())),  # granted nothing
-        Filters(**period, scope=Scope(regions=(region,))),  # granted one region
-        Filters(start + (end - start) / 3, end),  # starts inside a month
-    ]
+    return frames_identity.except_all_both_ways(cur, pd.concat(before), now)
 
 
 @pytest.fixture
@@ -64,7 +45,7 @@ def company(con):
 
 @pytest.mark.parametrize("dimension", list(DIMENSIONS))
 def test_rows_equal_the_previous_query_on_hand_made_rows(company, dimension):
-    for view in views(date(2025, 4, 1), date(2025, 6, 30), "Ann", "SMB", "EMEA"):
+    for view in frames_identity.views(date(2025, 4, 1), date(2025, 6, 30), "Ann", "SMB", "EMEA"):
         assert except_all_both_ways(company, view, dimension) == (0, 0), view
 
 
@@ -78,13 +59,11 @@ def test_rows_equal_the_previous_query_for_a_team(teams):  # noqa: F811
         assert except_all_both_ways(teams, view, "segment") == (0, 0), view
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 def test_rows_equal_the_previous_query_on_the_sample(sample_con, index):
     cur = sample_con.cursor()
-    owner = cur.execute("select min(owner) from accounts").fetchone()[0]
-    last = cur.execute("select cast(max(responded_at) as date) from surveys").fetchone()[0]
-    start = date(last.year - 1, last.month, 1)  # the sidebar's last 12 months
-    end = date(last.year, last.month, 1) - date.resolution
+    view = frames_identity.sample_views(cur, "select cast(max(responded_at) as date) from surveys")[
+        index
+    ]
     for dimension in DIMENSIONS:
-        view = views(start, end, owner, "SMB", "EMEA")[index]
         assert except_all_both_ways(cur, view, dimension) == (0, 0), (view, dimension)
