@@ -61,17 +61,21 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
     out = frame.copy()
     for column in COUNTS:
         out[column] = pd.to_numeric(out[column]).fillna(0)
-    n = out["responses"].astype(float)
+    # The measures on float arrays, not Series: the same arithmetic (counts are whole numbers,
+    # exact in a double) without pandas' overhead on each of some thirty operations, as every
+    # satisfaction call scores a few small frames (issue 18).
+    n = out["responses"].to_numpy(dtype=float)
+    got = {column: out[column].to_numpy(dtype=float) for column in COUNTS}
     kind = out["survey_type"]
     values = {
-        "nps": measures.nps(out["promoters"], out["detractors"], n),
-        "csat": measures.csat(out["satisfied"], n),
-        "ces": measures.ces(out["score_sum"], n),
+        "nps": measures.nps(got["promoters"], got["detractors"], n),
+        "csat": measures.csat(got["satisfied"], n),
+        "ces": measures.ces(got["score_sum"], n),
     }
     margins = {
-        "nps": measures.nps_margin(out["promoters"], out["detractors"], n),
-        "csat": measures.csat_margin(out["satisfied"], n),
-        "ces": measures.ces_margin(out["score_sum"], out["score_squares"], n),
+        "nps": measures.nps_margin(got["promoters"], got["detractors"], n),
+        "csat": measures.csat_margin(got["satisfied"], n),
+        "ces": measures.ces_margin(got["score_sum"], got["score_squares"], n),
     }
     out["value"] = _by_kind(kind, values)
     out["margin"] = _by_kind(kind, margins)
@@ -85,9 +89,11 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
     return out
 
 
-def _by_kind(kind: pd.Series, columns: dict[str, pd.Series]) -> pd.Series:
+def _by_kind(kind: pd.Series, columns: dict[str, np.ndarray]) -> pd.Series:
     picked = np.select(
-        [kind == k for k in columns], [c.astype(float) for c in columns.values()], np.nan
+        [(kind == k).to_numpy(dtype=bool) for k in columns],
+        [np.asarray(c, dtype=float) for c in columns.values()],
+        np.nan,
     )
     return pd.Series(picked, index=kind.index, dtype=float)
 
