@@ -1,6 +1,6 @@
--- Two rows, the period's and the previous period's: churn, gross and net revenue retention of
--- each, measured against its prior period of equal length (rates are computed in
--- dashboard/analytics/retention/data.py).
+-- One row per period, two rows: the period's and the previous period's (is_previous) churn,
+-- gross and net revenue retention, each measured against its prior period of equal length
+-- (rates are computed in dashboard/analytics/retention/data.py).
 -- Params: $start_date, $end_date (inclusive dates; both are needed, else every value is null),
 --         $segments, $regions, $owners, $teams (lists, null = all; owner = account owner).
 -- L = the period's length in days. Three windows of L days end where the next begins:
