@@ -17,14 +17,6 @@ widgets.page_pdf("satisfaction")
 
 
 left, middle, right, far = st.columns(4)
-# A shared link's measure; else the first with answers (CSAT when only CSAT was loaded).
-opening = session.cached(satisfaction.measure_with_data, filters)
-page_state.seed(page_state.MEASURE, page_state.one_of(SURVEYS), opening)
-kind = left.segmented_control(
-    "Measure", list(SURVEYS), format_func=SURVEYS.get, key="sat_measure"
-) or opening  # fmt: skip
-page_state.write(page_state.MEASURE, kind)
-grain = middle.selectbox("Trend by", list(GRAINS), format_func=GRAINS.get, key="sat_grain")
 minimum = right.number_input(
     "Minimum answers per point",
     min_value=1,
@@ -34,6 +26,15 @@ minimum = right.number_input(
     key="sat_min",
     help="A period or group with fewer answers is greyed out and never read as a trend.",
 )
+# The headline's rows also say which measure has answers: a shared link's measure, else the
+# first with answers (CSAT when only CSAT was loaded); one query, not two (issue 18).
+headline = session.cached(satisfaction.headline, filters, min_responses=minimum)
+page_state.seed(page_state.MEASURE, page_state.one_of(SURVEYS), headline.opening)
+kind = left.segmented_control(
+    "Measure", list(SURVEYS), format_func=SURVEYS.get, key="sat_measure"
+) or headline.opening  # fmt: skip
+page_state.write(page_state.MEASURE, kind)
+grain = middle.selectbox("Trend by", list(GRAINS), format_func=GRAINS.get, key="sat_grain")
 rolling = far.selectbox(
     "Rolling average",
     satisfaction.ROLLING,
@@ -43,7 +44,6 @@ rolling = far.selectbox(
 st.caption(f"{satisfaction.DEFINITIONS[kind]} {satisfaction.scope_note(grain, minimum, rolling)}")
 
 gaps = session.cached(satisfaction.no_data, filters)
-headline = session.cached(satisfaction.headline, filters, min_responses=minimum)
 widgets.tiles(headline.tiles, per_row=3)
 widgets.notes(headline.notes)
 

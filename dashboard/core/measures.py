@@ -17,9 +17,12 @@ from dashboard.core.filters import Filters
 
 
 def ratio(numerator, denominator):
-    """numerator / denominator, None (or NaN in a Series) when the denominator is 0 or missing."""
+    """numerator / denominator, None (or NaN in a Series or an array) when the denominator is 0
+    or missing. Arrays skip pandas' overhead per operation, for small frames computed often."""
     if isinstance(denominator, pd.Series):
         return numerator / denominator.where(denominator != 0)
+    if isinstance(denominator, np.ndarray):
+        return numerator / np.where(denominator != 0, denominator, np.nan)
     if denominator is None or pd.isna(denominator) or denominator == 0:
         return None
     return float(numerator) / float(denominator)
@@ -80,6 +83,8 @@ def _sqrt(value):
     from floating-point rounding counts as 0."""
     if isinstance(value, pd.Series):
         return np.sqrt(value.clip(lower=0))
+    if isinstance(value, np.ndarray):
+        return np.sqrt(np.clip(value, 0, None))
     return None if value is None or pd.isna(value) else math.sqrt(max(float(value), 0.0))
 
 
@@ -105,6 +110,8 @@ def ces_margin(score_sum, score_squares, responses):
     """± of mean CES at 95%: 1.96·sd/√n with the sample sd (n − 1); undefined below 2 answers."""
     if isinstance(responses, pd.Series):
         n = responses.where(responses >= 2)
+    elif isinstance(responses, np.ndarray):
+        n = np.where(responses >= 2, responses, np.nan)
     elif responses is None or pd.isna(responses) or responses < 2:
         return None
     else:

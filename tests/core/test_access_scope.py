@@ -287,7 +287,7 @@ CANARY_EXTRA = {
 }
 DIMENSIONS = {
     "funnel_by_stage": ["owner", "segment", "source"],
-    "satisfaction_breakdown": ["owner", "segment", "region", "channel"],
+    "satisfaction_breakdown_periods": ["owner", "segment", "region", "channel"],
 }
 
 
@@ -336,7 +336,7 @@ def test_the_funnel_picker_offers_only_pipelines_with_a_deal_in_the_grant(canary
         ("health_account_timeline", None),
         ("health_accounts", None),
         ("satisfaction_verbatims", None),
-        ("satisfaction_breakdown", "owner"),
+        ("satisfaction_breakdown_periods", "owner"),
         ("funnel_by_stage", "owner"),
         ("funnel_pipelines", None),
         ("funnel_time_in_stage", None),

@@ -68,7 +68,7 @@ EXTRA_PAGE_PARAMS = {
         {"grain": "quarter", "basis": "first_order", "as_of": date(2026, 6, 30)},
     ],
     "satisfaction_by_period": [{"grain": "month"}, {"grain": "quarter"}],
-    "satisfaction_breakdown": [{"dimension": "segment"}, {"dimension": "owner"}],
+    "satisfaction_breakdown_periods": [{"dimension": "segment"}, {"dimension": "owner"}],
     "satisfaction_verbatims": [{"survey_type": None, "search": None, "limit": 50}],
     "health_accounts": [
         {"window_ends": [date(2025, 6, 30), date(2025, 12, 31)], "window_days": 90},

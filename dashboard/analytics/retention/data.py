@@ -253,7 +253,9 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
         )
     if why := needs.no_data_reasons(cur, needs.RETENTION, filters).get("retention"):
         return PeriodRetention([], f"No churn or revenue retention: {why}.")
-    row = queries.run_one(cur, "retention_period_summary", filters.params())
+    # This period's row and the previous period's, read in one pass (issue 18).
+    rows = queries.run(cur, "retention_periods", filters.params()).to_dict("records")
+    row, before_row = ({k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows)
     prior = Filters(row["prior_start_date"].date(), row["prior_end_date"].date())
     prior_words = describe_period(prior)
     at_start = row["customers_at_start"]
@@ -297,7 +299,7 @@ def period_retention(cur: duckdb.DuckDBPyConnection, filters: Filters) -> Period
             "count.",
         ),
     ]
-    before, compared, versus = _previous_rates(cur, filters)
+    before, compared, versus = _previous_rates(before_row, filters)
     tiles = [
         Tile(key, label, formatting.ratio(value), formatting.delta(value, before.get(key),
              "ratio"), better, f"{caption} · {versus}", f"{help_text} {compared}")
@@ -350,7 +352,7 @@ def _changes(row: Mapping, before: Mapping) -> dict[str, tuple[float, float, str
     return {key: (margin, change, f"±{margin:.1f} pts") for key, (margin, change) in out.items()}
 
 
-def _previous_rates(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[dict, str, str]:
+def _previous_rates(row: Mapping, filters: Filters) -> tuple[dict, str, str]:
     """The same three rates one period earlier (the customers who ordered in the period before
     the prior one, followed over the prior one), the sentence that says so, and the tile's
     short "vs <when>"; {} when there is no one to compare with, or when those customers are no
@@ -360,7 +362,6 @@ def _previous_rates(cur: duckdb.DuckDBPyConnection, filters: Filters) -> tuple[d
     previous = filters.previous_period()
     if previous is None:
         return {}, "", "no change: no earlier period"
-    row = queries.run_one(cur, "retention_period_summary", previous.params())
     base = Filters(row["prior_start_date"].date(), row["prior_end_date"].date())
     when = describe_period(base)
     at_start = row["customers_at_start"]

@@ -61,17 +61,21 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
     out = frame.copy()
     for column in COUNTS:
         out[column] = pd.to_numeric(out[column]).fillna(0)
-    n = out["responses"].astype(float)
+    # The measures on float arrays, not Series: the same arithmetic (counts are whole numbers,
+    # exact in a double) without pandas' overhead on each of some thirty operations, as every
+    # satisfaction call scores a few small frames (issue 18).
+    n = out["responses"].to_numpy(dtype=float)
+    got = {column: out[column].to_numpy(dtype=float) for column in COUNTS}
     kind = out["survey_type"]
     values = {
-        "nps": measures.nps(out["promoters"], out["detractors"], n),
-        "csat": measures.csat(out["satisfied"], n),
-        "ces": measures.ces(out["score_sum"], n),
+        "nps": measures.nps(got["promoters"], got["detractors"], n),
+        "csat": measures.csat(got["satisfied"], n),
+        "ces": measures.ces(got["score_sum"], n),
     }
     margins = {
-        "nps": measures.nps_margin(out["promoters"], out["detractors"], n),
-        "csat": measures.csat_margin(out["satisfied"], n),
-        "ces": measures.ces_margin(out["score_sum"], out["score_squares"], n),
+        "nps": measures.nps_margin(got["promoters"], got["detractors"], n),
+        "csat": measures.csat_margin(got["satisfied"], n),
+        "ces": measures.ces_margin(got["score_sum"], got["score_squares"], n),
     }
     out["value"] = _by_kind(kind, values)
     out["margin"] = _by_kind(kind, margins)
@@ -85,9 +89,11 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
     return out
 
 
-def _by_kind(kind: pd.Series, columns: dict[str, pd.Series]) -> pd.Series:
+def _by_kind(kind: pd.Series, columns: dict[str, np.ndarray]) -> pd.Series:
     picked = np.select(
-        [kind == k for k in columns], [c.astype(float) for c in columns.values()], np.nan
+        [(kind == k).to_numpy(dtype=bool) for k in columns],
+        [np.asarray(c, dtype=float) for c in columns.values()],
+        np.nan,
     )
     return pd.Series(picked, index=kind.index, dtype=float)
 
@@ -269,6 +275,7 @@ class Headline:
     tiles: list[Tile]
     notes: list[str]
     compared: dict[str, str | None]  # the period vs the one before, in words; None: no period
+    opening: str = "nps"  # the measure the page opens on (measure_with_data, from the same rows)
 
 
 def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
@@ -329,7 +336,7 @@ def headline(
         else t
         for t in tiles
     ]
-    return Headline(tiles, _undated_notes(rows, filters), said)
+    return Headline(tiles, _undated_notes(rows, filters), said, _first_with_data(now))
 
 
 def _compared(
@@ -386,7 +393,7 @@ def breakdown(
     of equal length beside it (when a period is chosen) and the moves beyond noise."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
-    now = _groups(cur, filters, dimension, min_responses)
+    now, prior = _groups(cur, filters, dimension, min_responses)
     prior_filters = filters.previous_period()
     if prior_filters is None or now.empty:
         for column in ("previous_value", "previous_margin", "previous_responses"):
@@ -394,7 +401,6 @@ def breakdown(
         now["previous_reliable"] = False
         now["is_beyond"] = False
         return Breakdown(now, {k: [] for k in SURVEYS}, None)
-    prior = _groups(cur, prior_filters, dimension, min_responses)
     prior = prior[["survey_type", "group_value", "value", "margin", "responses", "is_reliable"]]
     prior.columns = [
         "survey_type",
@@ -429,9 +435,15 @@ def breakdown(
 
 def _groups(
     cur: duckdb.DuckDBPyConnection, filters: Filters, dimension: str, min_responses: int
-) -> pd.DataFrame:
-    rows = queries.run(cur, "satisfaction_breakdown", {**filters.params(), "dimension": dimension})
-    return with_scores(rows, min_responses)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The groups of the period and of the previous one, scored: one query reads both."""
+    params = {**filters.params(), "dimension": dimension}
+    rows = queries.run(cur, "satisfaction_breakdown_periods", params)
+    previous = rows.pop("is_previous")
+    return tuple(
+        with_scores(rows[previous == flag].reset_index(drop=True), min_responses)
+        for flag in (False, True)
+    )
 
 
 # --- joined to behaviour --------------------------------------------------------------
@@ -674,5 +686,9 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
 def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
     filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
-    counts = totals(cur, filters, MIN_RESPONSES)["responses"].fillna(0)
+    return _first_with_data(totals(cur, filters, MIN_RESPONSES))
+
+
+def _first_with_data(totals_: pd.DataFrame) -> str:
+    counts = totals_["responses"].fillna(0)
     return next((kind for kind in SURVEYS if counts.get(kind, 0) > 0), "nps")

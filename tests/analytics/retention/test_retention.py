@@ -345,13 +345,21 @@ def test_left_out_orders_are_counted(company):
 # --- golden: churn, gross and net revenue retention -------------------------------------
 
 
-def test_retention_period_summary(company):
+def period_rows(cur, filters: Filters) -> tuple[dict, dict]:
+    """retention_periods' two rows (this period's, the previous period's), without the flag."""
+    rows = queries.run(cur, "retention_periods", filters.params())
+    assert rows["is_previous"].tolist() == [False, True]
+    now, before = rows.drop(columns="is_previous").to_dict("records")
+    return now, before
+
+
+def test_retention_periods(company):
     # Period 1 Mar - 30 Apr (61 days); prior period 30 Dec 2024 - 28 Feb 2025.
     # At start (ordered in the prior period): A 150, B 200, C 300, X 80 = 730 (F only returned).
     # In the period: A nothing; B -20 + 70 = 50; C 300 + 100 = 400; X 50. E is new: never counts.
     # Kept: min(0,150) + min(50,200) + min(400,300) + min(50,80) = 400; all of it: 500.
     period = Filters(date(2025, 3, 1), date(2025, 4, 30))
-    row = queries.run_one(company, "retention_period_summary", period.params())
+    row, before = period_rows(company, period)
     assert row == {
         "has_period": True,
         "prior_start_date": pd.Timestamp("2024-12-30"),
@@ -370,6 +378,13 @@ def test_retention_period_summary(company):
         "sum_yx": 134_000.0,  # 0 + 10,000 + 120,000 + 4,000
         "first_order_date": pd.Timestamp("2025-01-05"),  # A1, the first purchase
     }
+    # The previous period (30 Dec - 28 Feb) against its prior one, 30 Oct - 29 Dec 2024: no
+    # order falls there, so no one is at start.
+    assert (before["prior_start_date"], before["prior_end_date"]) == (
+        pd.Timestamp("2024-10-30"),
+        pd.Timestamp("2024-12-29"),
+    )
+    assert before["customers_at_start"] == 0 and before["revenue_at_start"] == 0
     tiles = {t.key: t.value for t in retention.period_retention(company, period).tiles}
     assert tiles == {
         "churn": "25.0%",  # A of 4
@@ -377,7 +392,7 @@ def test_retention_period_summary(company):
         "net_revenue_retention": "68.5%",  # 500 / 730
     }
     enterprise = Filters(period.start_date, period.end_date, segments=("Enterprise",))
-    row = queries.run_one(company, "retention_period_summary", enterprise.params())
+    row, _ = period_rows(company, enterprise)
     assert (row["customers_at_start"], row["customers_retained"]) == (1, 1)  # C
     assert (row["revenue_at_start"], row["revenue_kept"], row["revenue_from_start_customers"]) == (
         300.0,
@@ -387,12 +402,39 @@ def test_retention_period_summary(company):
     assert retention.churn_rate(1, 1) == 0 and retention.net_revenue_retention(400, 300) == 4 / 3
 
 
+def test_retention_periods_cut_inside_months(company):
+    # Period 16 Mar - 15 Apr (31 days): every window edge falls inside a month, so those
+    # months are read order by order. Prior period 13 Feb - 15 Mar: X2 40, C2 300, E1 0 are
+    # purchases (F1 -15 is a return: F is not at start). Followed: X3 10, E2 25 (C3 is 20
+    # Apr, after the period). Kept min(10,40) + min(0,300) + min(25,0) = 10 of 340; all 35.
+    row, before = period_rows(company, Filters(date(2025, 3, 16), date(2025, 4, 15)))
+    assert (row["prior_start_date"], row["prior_end_date"]) == (
+        pd.Timestamp("2025-02-13"),
+        pd.Timestamp("2025-03-15"),
+    )
+    assert (row["customers_at_start"], row["customers_retained"]) == (3, 2)
+    assert (row["revenue_at_start"], row["revenue_kept"], row["revenue_from_start_customers"]) == (
+        340.0,
+        10.0,
+        35.0,
+    )
+    # The previous period 13 Feb - 15 Mar against 13 Jan - 12 Feb: B1 200, C1 300, X1 80,
+    # A2 50 at start (A1 is 5 Jan); followed C2 300 and X2 40: kept 300 + 40 of 630, all 340.
+    assert (before["customers_at_start"], before["customers_retained"]) == (4, 2)
+    assert (
+        before["revenue_at_start"],
+        before["revenue_kept"],
+        before["revenue_from_start_customers"],
+    ) == (630.0, 340.0, 340.0)
+
+
 def test_period_retention_needs_a_period_and_customers(company):
     assert retention.period_retention(company, Filters()).tiles == []
     early = retention.period_retention(company, Filters(date(2024, 1, 1), date(2024, 1, 31)))
     assert early.tiles == [] and "No customer ordered in the prior period" in early.note
-    row = queries.run_one(company, "retention_period_summary", Filters().params())
+    row, before = period_rows(company, Filters())
     assert row["has_period"] is False and row["customers_at_start"] == 0
+    assert before["has_period"] is False and before["customers_at_start"] == 0
 
 
 # --- golden: the CLI --------------------------------------------------------------------
@@ -595,7 +637,7 @@ def average_row(at: AppTest) -> list[float]:
 def test_page_shows_period_tiles_triangle_and_curves(company_env):
     at = open_page(**{"from": "2025-03-01", "to": "2025-04-30"})
     assert [t.value for t in at.title] == ["Retention cohorts"]
-    # Worked out in test_retention_period_summary.
+    # Worked out in test_retention_periods.
     assert {m.label: m.value for m in at.metric} == {
         "Churn": "25.0%",
         "Gross revenue retention": "54.8%",

@@ -214,11 +214,12 @@ def test_by_period_scope_and_grain(company):
 
 
 def test_breakdown_rows(company):
-    def by(dimension: str, filters: Filters | None = None) -> list[tuple]:
+    def by(dimension: str, filters: Filters | None = None, previous: bool = False) -> list[tuple]:
         filters = filters or Filters()
         rows = queries.run(
-            company, "satisfaction_breakdown", {**filters.params(), "dimension": dimension}
+            company, "satisfaction_breakdown_periods", {**filters.params(), "dimension": dimension}
         )
+        rows = rows[rows["is_previous"] == previous]
         return rows_of(rows, "nps", ["group_value", "responses", "promoters", "detractors"])
 
     assert by("segment") == [
@@ -241,6 +242,13 @@ def test_breakdown_rows(company):
         ("EMEA", 5, 2, 0),  # A C in Q1: N1 N2 N5 N6 N7
         ("Not in accounts", 1, 0, 1),  # N9
     ]
+    assert by("region", Q1, previous=True) == []  # 2 Oct - 31 Dec 2024: no answer
+    q2 = Filters(date(2025, 4, 1), date(2025, 6, 30))  # 91 days: previous 31 Dec - 31 Mar
+    assert by("region", q2) == [
+        ("EMEA", 2, 2, 0),  # N10 (A, 15 Apr) 9, N13 (C, 10 Jun) 9
+        ("Not in accounts", 1, 1, 0),  # N14 (no account, 5 May) 10
+    ]
+    assert by("region", q2, previous=True) == by("region", Q1)  # no answer on 31 Dec
     with pytest.raises(Exception, match="dimension"):
         by("industry")
 
@@ -620,6 +628,11 @@ def test_opens_on_the_measure_that_has_answers(con):
     )  # fmt: skip
     assert satisfaction.measure_with_data(con, Filters()) == "csat"
     assert satisfaction.measure_with_data(con, Q1.previous_period()) == "nps"  # none: NPS
+    # The page reads it from the headline's rows (one query, not two): the same answer, for
+    # any minimum.
+    assert satisfaction.headline(con, Filters(), min_responses=5).opening == "csat"
+    assert satisfaction.headline(con, Q1).opening == "csat"  # R1, R2 in Q1
+    assert satisfaction.headline(con, Q1.previous_period()).opening == "nps"
 
 
 def test_breakdown_and_behaviour_charts(company):
@@ -658,7 +671,7 @@ def test_breakdown_and_behaviour_charts(company):
 # Page parameters for tests/core/test_queries.py::test_every_query_runs_on_the_sample.
 SAMPLE_PAGE_PARAMS = {
     "satisfaction_by_period": {"grain": "week"},
-    "satisfaction_breakdown": {"dimension": "channel"},
+    "satisfaction_breakdown_periods": {"dimension": "channel"},
     "satisfaction_behaviour": {"window_days": 90},
     "satisfaction_verbatims": {"survey_type": "nps", "search": "pricing", "limit": 20},
 }
@@ -713,7 +726,7 @@ def test_breakdowns_and_behaviour_add_up_on_the_sample(sample_con):
     assert per_type["nps"] > 2000 and per_type["csat"] > 2500  # three years of surveys
     for dimension in satisfaction.DIMENSIONS:
         rows = queries.run(
-            cur, "satisfaction_breakdown", {**Filters().params(), "dimension": dimension}
+            cur, "satisfaction_breakdown_periods", {**Filters().params(), "dimension": dimension}
         )
         assert rows.groupby("survey_type")["responses"].sum().to_dict() == per_type, dimension
     rows = queries.run(cur, "satisfaction_behaviour", {**Filters().params(), "window_days": 90})
