@@ -1,18 +1,18 @@
--- What the "what changed" panel shows of the deals a load (or loads) or an undo changed,
--- counted here so that tens of rows reach Python, not one per deal (a million-deal load
--- fetched a million rows into pandas: 4-5 s of CPU). The deals counted are changes_deals'
--- rows (one per deal, in scope). One row per:
---   part 'count': name added | updated | removed (deals of that change kind), or won | lost |
---                 reopened (updated deals whose status became won, lost or open from won or
---                 lost); `deals` = how many;
---   part 'stage_move': an updated deal's stage change, before_stage -> after_stage (a missing
---                 stage is one value of its own), `deals` = how many; most deals first, then
---                 by from and to (missing last);
---   part 'mover': the $movers deals whose amount moved most (added: its amount, removed: minus
---                 it; a deal whose amount is missing on a side it was there is not a mover, nor
---                 is a change of 0), largest move first, then by deal_id;
---   part 'before_competitor' / 'after_competitor': each distinct competitor cell on that side
---                 of any of the deals, in the order of the first deal (by deal_id) naming it.
+-- One row per item of what the "what changed" panel shows of the deals a load (or loads) or
+-- an undo changed, counted here so that tens of rows reach Python, not one per deal (a
+-- million-deal load fetched a million rows into pandas: 4-6 s of CPU, 1.5 GB of peak RSS).
+-- The deals counted are changes_deals' rows (one per deal, in scope). Items (`part`):
+--   'count': name added | updated | removed (deals of that change kind), or won | lost |
+--            reopened (updated deals whose status became won, lost, or open from won or
+--            lost); `deals` = how many;
+--   'stage_move': an updated deal's stage change, before_stage -> after_stage (a missing
+--            stage is one value of its own), `deals` = how many; most deals first, then by
+--            from and to (missing last);
+--   'mover': the $movers deals whose amount moved most (added: its amount, removed: minus
+--            it; a deal whose amount is missing on a side it was there is not a mover, nor is
+--            a change of 0), largest move first, then by deal_id;
+--   'before_competitor' / 'after_competitor': each distinct competitor cell on that side of
+--            any of the deals, in the order of the first deal (by deal_id) naming it.
 -- `position` orders the rows within a part (1, 2, ...).
 -- Params: $first_load, $undo_event, $segments, $regions, $owners, $teams (as changes_deals),
 --         $movers (how many movers).
