@@ -13,7 +13,8 @@
 --            a change of 0), largest move first, then by deal_id;
 --   'before_competitor' / 'after_competitor': each distinct competitor cell on that side of
 --            any of the deals, in the order of the first deal (by deal_id) naming it.
--- `position` orders the rows within a part (1, 2, ...).
+-- `position` orders the rows within a part (1, 2, ...). The last CTE is `parts`, not `final`:
+-- changes_deals' own `final` comes in with it, and Spark refuses two CTEs of one name.
 -- Params: $first_load, $undo_event, $segments, $regions, $owners, $teams (as changes_deals),
 --         $movers (how many movers).
 with
@@ -103,7 +104,7 @@ competitors as (
     from competitor_cells
 ),
 
-final as (
+parts as (
     select
         'count' as part, position, name, deals,
         cast(null as varchar) as before_stage, cast(null as varchar) as after_stage,
@@ -130,5 +131,5 @@ final as (
     from competitors
 )
 
-select * from final
+select * from parts
 order by part, position
