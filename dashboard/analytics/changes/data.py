@@ -59,7 +59,7 @@ def changes_since(
         "undo_event": event.event_id if event.kind == "undo" else None,
         **_scope_lists(wanted),
     }
-    deals = queries.run(con, "changes_deals", params)
+    summary = queries.run(con, "changes_deal_summary", {**params, "movers": MOVERS})
     known = set(queries.run(con, "changes_competitors_before", params)["name_key"])
     loads = compared_loads(events, event)
     before, after, notes = kpi_moves(con, events, event, wanted)
@@ -71,9 +71,9 @@ def changes_since(
         "files": files(event, wanted),
         "kpis_before": before,
         "kpis_after": after,
-        **deal_changes(deals),
-        "new_competitors": new_competitors(deals, known),
-        "biggest_movers": biggest_movers(deals),
+        **deal_changes(summary),
+        "new_competitors": new_competitors(summary, known),
+        "biggest_movers": biggest_movers(summary),
         "links": links(),
         "notes": notes,
     }
@@ -230,32 +230,25 @@ def _plain_kpis(kpis: dict[str, object]) -> dict[str, object]:
     return json.loads(json.dumps(kpis, default=change_log._plain))
 
 
-def deal_changes(deals: pd.DataFrame) -> dict[str, object]:
-    """Counts of deals added/updated/removed, stage moves and status changes."""
-    kinds = deals["change_kind"].value_counts()
-    both = deals[deals["change_kind"] == "updated"]
-    moved = both[both["before_stage"].fillna("\0") != both["after_stage"].fillna("\0")]
-    moves = (
-        moved.groupby(["before_stage", "after_stage"], dropna=False)
-        .size()
-        .reset_index(name="deals")
-        .sort_values(["deals", "before_stage", "after_stage"], ascending=[False, True, True])
-    )
-    before, after = both["before_status"], both["after_status"]
+def deal_changes(summary: pd.DataFrame) -> dict[str, object]:
+    """Counts of deals added/updated/removed, stage moves and status changes, from
+    changes_deal_summary's rows."""
+    counts = _part(summary, "count").set_index("name")["deals"]
     return {
-        "deals_added": int(kinds.get("added", 0)),
-        "deals_updated": int(kinds.get("updated", 0)),
-        "deals_removed": int(kinds.get("removed", 0)),
+        "deals_added": int(counts["added"]),
+        "deals_updated": int(counts["updated"]),
+        "deals_removed": int(counts["removed"]),
         "stage_moves": [
             {"from": _text(r.before_stage), "to": _text(r.after_stage), "deals": int(r.deals)}
-            for r in moves.itertuples()
+            for r in _part(summary, "stage_move").itertuples()
         ],
-        "status_changes": {
-            "won": int(((after == "won") & (before != "won")).sum()),
-            "lost": int(((after == "lost") & (before != "lost")).sum()),
-            "reopened": int(((after == "open") & before.isin(["won", "lost"])).sum()),
-        },
+        "status_changes": {name: int(counts[name]) for name in ("won", "lost", "reopened")},
     }
+
+
+def _part(summary: pd.DataFrame, part: str) -> pd.DataFrame:
+    """One part of changes_deal_summary, in its order."""
+    return summary[summary["part"] == part].sort_values("position")
 
 
 def competitor_names(cell: object) -> dict[str, str]:
@@ -272,45 +265,23 @@ def competitor_names(cell: object) -> dict[str, str]:
     return names
 
 
-def new_competitors(deals: pd.DataFrame, known: set[str]) -> list[str]:
-    """Competitors named on the changed deals that no deal in scope named before."""
+def new_competitors(summary: pd.DataFrame, known: set[str]) -> list[str]:
+    """Competitors named on the changed deals that no deal in scope named before. Each distinct
+    cell is split once (a load of a million deals names a few hundred cells), the cells after
+    in the order of the first deal naming each, so a name written two ways keeps the first."""
     before = set(known)
-    for cell in _cells(deals["before_competitor"]):
+    for cell in _part(summary, "before_competitor")["cell"]:
         before |= set(competitor_names(cell))
     found: dict[str, str] = {}
-    for cell in _cells(deals["after_competitor"]):
+    for cell in _part(summary, "after_competitor")["cell"]:
         for key, name in competitor_names(cell).items():
             if key not in before:
                 found.setdefault(key, name)
     return sorted(found.values(), key=str.casefold)
 
 
-def _cells(column: pd.Series) -> list[object]:
-    """The column's distinct non-empty cells, in order of first appearance: a load of a million
-    deals names a few hundred competitor cells, so each is split once, not once per deal
-    (3.7 s of CPU per million deals before)."""
-    return column.dropna().drop_duplicates().tolist()
-
-
-def biggest_movers(deals: pd.DataFrame) -> list[dict[str, object]]:
-    """The deals whose amount moved most (added: its amount; removed: minus it); a deal whose
-    amount is unknown on either side is not a mover."""
-    frame = deals[deals["change_kind"] != "unchanged"].copy()
-    frame["amount_change"] = frame["after_amount"].fillna(0) - frame["before_amount"].fillna(0)
-    unknown = (
-        (
-            (frame["change_kind"] == "updated")
-            & (frame["before_amount"].isna() | frame["after_amount"].isna())
-        )
-        | ((frame["change_kind"] == "added") & frame["after_amount"].isna())
-        | ((frame["change_kind"] == "removed") & frame["before_amount"].isna())
-    )
-    frame = frame[~unknown & (frame["amount_change"] != 0)]
-    frame = frame.assign(size=frame["amount_change"].abs())
-    # Only deals as large as the MOVERS-th largest can be listed: sort those, not a million.
-    if len(frame) > MOVERS:
-        frame = frame[frame["size"] >= frame["size"].nlargest(MOVERS).iloc[-1]]
-    frame = frame.sort_values(["size", "deal_id"], ascending=[False, True])
+def biggest_movers(summary: pd.DataFrame) -> list[dict[str, object]]:
+    """The MOVERS deals whose amount moved most, as changes_deal_summary picked them."""
     return [
         {
             "deal_id": r.deal_id,
@@ -322,7 +293,7 @@ def biggest_movers(deals: pd.DataFrame) -> list[dict[str, object]]:
             "amount_change": float(r.amount_change),
             "link": owner_link(_text(r.owner)),
         }
-        for r in frame.head(MOVERS).itertuples()
+        for r in _part(summary, "mover").itertuples()
     ]
 
 

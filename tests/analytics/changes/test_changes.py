@@ -44,6 +44,7 @@ MANAGER = "maria@example.com"
 # from load 2 (nothing later) every current deal is untouched.
 SAMPLE_PAGE_PARAMS = {
     "changes_deals": {"first_load": 1, "undo_event": None},
+    "changes_deal_summary": {"first_load": 1, "undo_event": None, "movers": 10},
     "changes_competitors_before": {"first_load": 2, "undo_event": None},
 }
 
@@ -305,26 +306,21 @@ def test_a_load_without_a_file_name_is_named_by_its_number(con):
     assert words.headline(result).startswith("Since load 1,")
 
 
-def test_movers_keep_ties_at_the_cut_and_new_competitors_their_first_spelling():
-    import pandas as pd
-
-    # 12 added deals: D00..D11 with amounts 100, 100, 90, 90, ..., i.e. 100 - 10*(i//2); the
-    # ten largest are D00..D09 (100, 100, 90, 90, 80, 80, 70, 70, 60, 60), ties by deal_id.
-    # Competitor cells: "Acme" first on D00, "ACME " on D01 (the same key), "Beta; Gamma" on D02,
-    # and "Gamma" named before on a deal that was there: new = Acme and Beta, spelled as first seen.
-    n = 12
-    deals = pd.DataFrame(
-        {
-            "deal_id": [f"D{i:02d}" for i in range(n)],
-            "deal_name": None,
-            "owner": None,
-            "change_kind": "added",
-            "before_amount": float("nan"),
-            "after_amount": [100.0 - 10 * (i // 2) for i in range(n)],
-            "before_competitor": ["Gamma"] + [None] * (n - 1),
-            "after_competitor": ["Acme", "ACME ", "Beta; Gamma"] + [None] * (n - 3),
-        }
-    )
-    movers = changes.biggest_movers(deals)
-    assert [m["deal_id"] for m in movers] == [f"D{i:02d}" for i in range(10)]
-    assert changes.new_competitors(deals, set()) == ["Acme", "Beta"]
+def test_movers_keep_ties_at_the_cut_and_new_competitors_their_first_spelling(con):
+    # Load 1: D99, competitor "Gamma". Load 2: 12 added deals D00..D11 with amounts 100, 100,
+    # 90, 90, ..., i.e. 100 - 10*(i//2); the ten largest moves are D00..D09 (100, 100, 90, 90,
+    # 80, 80, 70, 70, 60, 60), ties by deal_id. Competitor cells: "Acme" first on D00, "ACME "
+    # on D01 (the same key), "Beta; Gamma" on D02; "Gamma" was named before (D99): new = Acme
+    # and Beta, spelled as first seen.
+    columns = "deal_id account_id owner stage status amount created_at competitor"
+    first = [("D99", "A1", "Ann", "Proposal", "open", 5, "2025-01-05", "Gamma")]
+    cells = ["Acme", "ACME ", "Beta; Gamma"] + [None] * 9
+    second = [
+        (f"D{i:02d}", "A1", "Ann", "Proposal", "open", 100 - 10 * (i // 2), "2025-01-05", cell)
+        for i, cell in enumerate(cells)
+    ]
+    for rows, name in ((first, "one.csv"), (second, "two.csv")):
+        warehouse.load_frames(con, {"deals": frame(columns, rows)}, source="test", file_name=name)
+    out = changes_since(con)
+    assert [m["deal_id"] for m in out["biggest_movers"]] == [f"D{i:02d}" for i in range(10)]
+    assert out["new_competitors"] == ["Acme", "Beta"]
