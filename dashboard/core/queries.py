@@ -48,6 +48,7 @@ def subquery_text(name: str) -> str:
 def bind_as_sql(sql: str, binds: Mapping[str, str]) -> str:
     """`sql` with each `$name` outside comments and strings replaced by `(binds[name])`, or
     `(null)`: for summaries only, whose binds are SQL from this repository, never user values."""
+
     def swap(match: re.Match) -> str:
         found = match.group(0)
         if found.startswith(("'", "--")):
