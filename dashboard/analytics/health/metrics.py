@@ -255,8 +255,7 @@ def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     months of data) its per-load summary, the same rows (queries/health_accounts_default.sql)."""
     params = {**filters.params(), "window_ends": None, "window_days": None}
     if all(params[key] is None for key in SCOPE_KEYS) and filters.start_date and filters.end_date:
-        dates = {"start_date": filters.start_date, "end_date": filters.end_date}
-        frame = queries.run(cur, "health_accounts_default", dates)
+        frame = queries.run(cur, "health_accounts_default", filters.params())
         if len(frame):
             return frame.drop(columns="window_end")
     return queries.run(cur, "health_accounts", params).drop(columns="window_end")

@@ -35,8 +35,7 @@ def same_page_rows(old, new, what: str) -> None:
 
 
 def summary_rows(cur, filters: Filters):
-    dates = {"start_date": filters.start_date, "end_date": filters.end_date}
-    return queries.run(cur, "health_accounts_default", dates)
+    return queries.run(cur, "health_accounts_default", filters.params())
 
 
 @pytest.fixture
@@ -163,10 +162,13 @@ def test_a_team_runs_health_accounts_and_no_team_the_summary(teams, names_run): 
         same_page_rows(old, new, name)
 
 
-def test_another_period_finds_no_summary_row(sample_con):
+def test_another_period_a_filter_or_a_grant_finds_no_summary_row(sample_con):
     cur = sample_con.cursor()
     base = default_view(cur)
-    assert len(summary_rows(cur, Filters(base.start_date, date(base.end_date.year, 1, 1)))) == 0
+    assert len(summary_rows(cur, base)) > 0
+    for filters in _other_views(cur, "Avery Brooks", "SMB", "EMEA").values():
+        if filters.start_date and filters.end_date:
+            assert len(summary_rows(cur, filters)) == 0, filters
 
 
 def test_bound_parameters_leave_comments_and_strings_alone():
