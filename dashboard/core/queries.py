@@ -15,9 +15,10 @@ QUERIES_DIR = resources.folder("dashboard.queries")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT_OR_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*")
+_CODE_OR_PARAM = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\$([A-Za-z_][A-Za-z0-9_]*)")
 # `{{ query('name') }}`: another query file's SELECT, as a subquery (one definition of its rows),
 # without its closing `order by` (a subquery's rows have no order; sorting them costs).
-_INCLUDE = re.compile(r"\{\{\s*query\('([a-z][a-z0-9_]*)'\)\s*\}\}")
+INCLUDE = re.compile(r"\{\{\s*query\('([a-z][a-z0-9_]*)'\)\s*\}\}")
 _CLOSING_ORDER = re.compile(r"\s+order\s+by\s+[\w\s,.]+$", re.IGNORECASE)
 
 
@@ -35,8 +36,26 @@ def _load(name: str) -> tuple[str, frozenset[str]]:
     if not _NAME.fullmatch(name) or name not in available():
         raise QueryError(f"There is no query named {name!r}; known: {', '.join(available())}.")
     sql = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    sql = _INCLUDE.sub(lambda m: _CLOSING_ORDER.sub("", _load(m.group(1))[0].rstrip()), sql)
+    sql = INCLUDE.sub(lambda m: subquery_text(m.group(1)), sql)
     return sql, parameters_of(sql)
+
+
+def subquery_text(name: str) -> str:
+    """A query's SELECT (its includes expanded) without its closing `order by`."""
+    return _CLOSING_ORDER.sub("", _load(name)[0].rstrip())
+
+
+def bind_as_sql(sql: str, binds: Mapping[str, str]) -> str:
+    """`sql` with each `$name` outside comments and strings replaced by `(binds[name])`, or
+    `(null)`: for summaries only, whose binds are SQL from this repository, never user values."""
+
+    def swap(match: re.Match) -> str:
+        found = match.group(0)
+        if found.startswith(("'", "--")):
+            return found
+        return f"({binds.get(match.group(1), 'null')})"
+
+    return _CODE_OR_PARAM.sub(swap, sql)
 
 
 def parameters_of(sql: str) -> frozenset[str]:

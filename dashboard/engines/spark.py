@@ -159,7 +159,7 @@ class SparkEngine:
                 frame = frame.localCheckpoint(eager=True)
             frame.createOrReplaceTempView(table)
         for name in summaries.available():  # name order: a summary may read earlier ones
-            select = (summaries.SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+            select = summaries.select_text(name)
             # Materialised (a local checkpoint cuts the lineage): a query reading a summary
             # must not recompute it, nor the summaries it was built from.
             frame = self.spark.sql(spark_sql.to_spark(select)).localCheckpoint(eager=True)

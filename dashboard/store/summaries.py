@@ -11,6 +11,12 @@ or undo that changed no other input it reads, only the rows of the keys the load
 rebuilt (delete, then insert the same SELECT run with those inputs cut to the touched keys).
 Lines starting `-- Incremental` (the promise, and `-- Incremental, why:` lines saying why it
 holds) are left out of the file's fingerprint.
+
+A summary may materialise a page query for one fixed choice: `{{ query('name') }}` includes
+that query's SELECT with each `$param` replaced by the SQL of its `-- Bind $param = SQL` header
+line, or by null without one (health's default view: view_health_accounts). The expanded text
+is what is run, fingerprinted and searched for the tables it reads, so a change to the page
+query rebuilds the summary.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dashboard.core import resources
+from dashboard.core import queries, resources
 
 SUMMARIES_DIR = resources.folder("dashboard.queries") / "summaries"
 
@@ -31,9 +37,24 @@ def available() -> list[str]:
     return sorted(p.stem for p in SUMMARIES_DIR.glob("*.sql"))
 
 
+_BIND = re.compile(r"^-- Bind \$([a-z_][a-z0-9_]*) = (.+)$", re.MULTILINE)
+
+
+def select_text(name: str) -> str:
+    """The summary's SELECT as run: its file, with any included page query bound (above)."""
+    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    binds = dict(_BIND.findall(sql))
+
+    def bound(match: re.Match) -> str:
+        text = queries.subquery_text(match.group(1))
+        return queries.bind_as_sql(text, binds)
+
+    return queries.INCLUDE.sub(bound, sql)
+
+
 def reads(name: str) -> set[str]:
     """The tables a summary's SQL names (canonical tables and other summaries), by word."""
-    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8").lower()
+    sql = select_text(name).lower()
     sql = re.sub(r"--[^\n]*", " ", sql)  # comments may name tables the query does not read
     return set(re.findall(r"[a-z_][a-z0-9_]*", sql))
 
@@ -53,7 +74,7 @@ def affected(tables: Iterable[str]) -> list[str]:
 def fingerprint(name: str) -> str:
     """What a summary table was built from: a hash of its SQL file, without its `-- Incremental`
     lines (they say how to rebuild it, not what it holds: adding one rebuilds nothing)."""
-    sql = (SUMMARIES_DIR / f"{name}.sql").read_bytes()
+    sql = select_text(name).encode("utf-8")
     return hashlib.sha256(re.sub(rb"(?m)^-- Incremental\b[^\n]*\n", b"", sql)).hexdigest()[:16]
 
 
@@ -70,7 +91,7 @@ def rebuild(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> l
     table names. Each one's SQL fingerprint is recorded beside it (build_stale reads it)."""
     built = []
     for name in available() if names is None else names:
-        select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        select = select_text(name)
         # The table name comes from a file name in this repository, never from a user.
         con.execute(f'create or replace table "summary_{name}" as {select}')
         _record(con, name)
@@ -192,7 +213,7 @@ def _rebuild_keys(con: duckdb.DuckDBPyConnection, name: str, inc: Incremental) -
             f'create temp view "{table}" as select * from "{catalog}".main."{table}"'  # noqa: S608
             f' where "{inc.key}" in {keys}'
         )
-    select = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    select = select_text(name)
     con.execute(f'insert into "summary_{name}" {select}')
     for table in sorted(inc.tables):  # on an error the transaction's rollback drops them
         con.execute(f'drop view temp.main."{table}"')

@@ -12,7 +12,7 @@ def _differences(con) -> dict[str, tuple[int, int]]:
     """Per summary, rows only in the stored table and rows only in a fresh build of its SQL."""
     out = {}
     for name in summaries.available():
-        select = (summaries.SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        select = summaries.select_text(name)
         con.execute(f"create or replace temp table fresh as {select}")
         stored, fresh = f'"summary_{name}"', "temp.main.fresh"
         only_stored = _count(con, stored, fresh)

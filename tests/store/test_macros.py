@@ -83,7 +83,9 @@ def previous_layout(path: Path, version: int) -> None:
         con.execute(
             "create table summary_sources (name varchar primary key, sql_hash varchar not null)"
         )
-        summaries.rebuild(con)
+        # view_health_accounts includes health_accounts, which calls today's macros (4-argument
+        # accounts_in_scope): absent from such a file, it is built when the file opens.
+        summaries.rebuild(con, [n for n in summaries.available() if n != "view_health_accounts"])
     con.close()
 
 

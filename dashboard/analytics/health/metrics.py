@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from dashboard.core import coverage, measures, needs, queries
-from dashboard.core.filters import Filters
+from dashboard.core.filters import SCOPE_KEYS, Filters
 
 Sums = Mapping[str, float]
 DAYS_PER_MONTH = 30.44
@@ -251,7 +251,13 @@ class HealthData:
 
 
 def account_rows(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """health_accounts for the filters; for the default view (no filter, no grant, the last 12
+    months of data) its per-load summary, the same rows (queries/health_accounts_default.sql)."""
     params = {**filters.params(), "window_ends": None, "window_days": None}
+    if all(params[key] is None for key in SCOPE_KEYS) and filters.start_date and filters.end_date:
+        frame = queries.run(cur, "health_accounts_default", filters.params())
+        if len(frame):
+            return frame.drop(columns="window_end")
     return queries.run(cur, "health_accounts", params).drop(columns="window_end")
 
 

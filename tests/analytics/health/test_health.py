@@ -24,6 +24,8 @@ Q1 = Filters(date(2025, 1, 1), date(2025, 3, 31))
 SAMPLE_PAGE_PARAMS = {
     "health_account_timeline": {"account_id": "ACC-000001"},
     "health_accounts": {"window_ends": None, "window_days": None},
+    # the sample's default view (its data ends on 31 Oct 2026): the summary's window
+    "health_accounts_default": {"start_date": date(2025, 11, 1), "end_date": date(2026, 10, 31)},
     "health_totals": {"window_ends": None, "window_days": None},
     "health_totals_all": {
         "window_ends": [date(2026, 9, 30), date(2026, 10, 31)],
