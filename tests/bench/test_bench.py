@@ -128,6 +128,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "satisfaction_responses",
         "satisfaction_rollup_days",
         "satisfaction_rollup_months",
+        "view_health_accounts",  # the health page's default view: its surveyed accounts
     ]
     # Through another summary: the stage entries read the pipeline steps, and the measured
     # steps the reached steps.

@@ -36,6 +36,7 @@ STRUCTURAL = {
     "last_load_id",
     "load_id",
     "superseded_by",
+    "position",  # a row's place within its part (changes_deal_summary): 1..6 name the counts
 }
 
 
