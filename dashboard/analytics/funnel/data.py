@@ -96,11 +96,6 @@ def pipelines(cur: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return pipeline_picker(cur, filters).options
 
 
-def deals_without_steps(cur: duckdb.DuckDBPyConnection, filters: Filters) -> int:
-    """Deals (for these filters) whose pipeline has no stage order: no funnel can place them."""
-    return pipeline_picker(cur, filters).unplaced
-
-
 def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | None:
     """The pipeline with most deals for the filters (ties: most deals overall), if any."""
     frame = pipelines(cur, filters)

@@ -254,7 +254,7 @@ def test_pipelines_biggest_first_and_unplaced_deals_counted(golden):
     assert rows[1] == ("Renewal", 2, 1, 1)
     assert pd.isna(rows[2][0]) and rows[2][1:] == (0, 1, 1)
     assert funnel.default_pipeline(golden, Q1) == "Sales"
-    assert funnel.deals_without_steps(golden, Q1) == 1
+    assert funnel.pipeline_picker(golden, Q1).unplaced == 1
 
 
 def test_default_pipeline_follows_the_filters(golden):
