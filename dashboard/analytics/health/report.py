@@ -78,6 +78,17 @@ def noise_margin(accounts: int | None) -> float | None:
     return noise.share_change(accounts / 2, accounts, accounts / 2, accounts)[0]
 
 
+def margin_words(margin: float) -> str:
+    """The health margin as a tile says it: whole points from 2 up ("±4 points"), one decimal
+    below ("±1.2 points", "±0.4 points": at 100,000 accounts the margin is 0.44, which whole
+    points showed as "±0"), "under ±0.1 points" below that."""
+    if round(margin) >= 2:
+        return f"±{margin:.0f} points"
+    if margin < 0.1:
+        return "under ±0.1 points"
+    return f"±{margin:.1f} points"
+
+
 def tiles(
     now: scoring.Score,
     before: scoring.Score | None,
@@ -127,7 +138,7 @@ def tiles(
         _change(p.score, before.part(p.name).score if before else None) for p in now.parts
     ]
     return [
-        within_noise(card, margin, f"±{margin:.0f} points", change, beyond=True) if margin else card
+        within_noise(card, margin, margin_words(margin), change, beyond=True) if margin else card
         for card, change in zip(cards, changes, strict=True)
     ]
 

@@ -590,6 +590,21 @@ def test_health_noise_margin_and_a_one_point_move_is_grey():
     assert shown[0] == ("16 points · beyond noise (±4 points)", "green", "up")  # +15.5 -> +16
 
 
+def test_a_margin_under_two_points_keeps_a_decimal_never_reads_zero():
+    # 100,000 accounts (the scale-50 bench): 196·√(.25/100000 + .25/100000) = 196·0.0022361
+    # = 0.438 points, which whole points showed as "±0 points".
+    assert report.margin_words(report.noise_margin(100_000)) == "±0.4 points"
+    assert report.margin_words(1.49) == "±1.5 points"  # rounds to 1: one decimal, not "±1 points"
+    assert report.margin_words(1.5) == "±2 points"  # rounds to 2: whole points
+    assert report.margin_words(4.38) == "±4 points"
+    assert report.margin_words(0.04) == "under ±0.1 points"
+    preset = preset_of(("A", [spec("win_rate")]), ("B", [spec("nps", 1, 0, 50)]))
+    now = scoring.score(preset, {"win_rate": 40, "nps": 25})  # A 40, B 50, overall 45
+    before = scoring.score(preset, {"win_rate": 39, "nps": 10})  # A +1 beyond ±0.4
+    cards = report.tiles(now, before, preset, Q1, accounts=100_000)
+    assert delta_shown(cards[1]) == ("1 point · beyond noise (±0.4 points)", "green", "up")
+
+
 def test_trend_note_says_the_window_of_the_period_chosen():
     # Before: "with no period chosen: 365-day windows" whatever the period.
     chosen = Filters(date(2025, 11, 1), date(2026, 10, 31))  # 365 days
