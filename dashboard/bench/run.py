@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import resource
 import shutil
@@ -67,31 +68,73 @@ def _with_probability(frames: dict) -> object:
     return frames["deals"].merge(stages, on=["pipeline", "stage"], how="left")
 
 
+# The largest sample generated at once: the generator holds its whole sample in memory (5.6 GB
+# at scale 50), so a larger scale is written as several samples of at most this size, one after
+# another, each with its own seed and its ids made its own (scale 500 = 10 × 50).
+CHUNK_SCALE = 50
+
+
 def export(scale: float, folder: Path) -> dict[str, object]:
-    """Generate the sample and write one CSV per canonical table; returns counts and timings."""
+    """Generate the sample and write one CSV per canonical table; returns counts and timings.
+    Up to CHUNK_SCALE in one piece (the same rows as `generate(scale)`); above it in
+    ceil(scale / CHUNK_SCALE) equal pieces appended to the same files, so the peak memory is
+    one piece's."""
     from dashboard.sample_data.generate import generate
 
-    gen_s, frames = timed(lambda: generate(scale=scale))
-    rows = {t: len(f) for t, f in frames.items()}
+    pieces = max(1, math.ceil(scale / CHUNK_SCALE))
+    gen_s = export_s = 0.0
+    rows: dict[str, int] = {}
+    for piece in range(pieces):
+        seconds, frames = timed(lambda p=piece: generate(scale=scale / pieces, seed=7 + p))
+        gen_s += seconds
+        if piece:
+            frames = {t: _own_ids(f, piece) for t, f in frames.items()}
+        for t, f in frames.items():
+            if not piece or t in IMPORT_ORDER:  # pipeline_stages: the same in every piece
+                rows[t] = rows.get(t, 0) + len(f)
+        export_s += _write_csv(frames, folder, append=piece > 0)
+        del frames
+        gc.collect()
+    return {
+        "generate_s": gen_s,
+        "export_s": export_s,
+        "pieces": pieces,
+        "rows": rows,
+        "file_mb": {t: (folder / f"{t}.csv").stat().st_size / 1024**2 for t in IMPORT_ORDER},
+    }
+
+
+def _own_ids(frame, piece: int):
+    """The piece's ids made its own ("ACC-000057" -> "ACC-000057-3"): every `*_id` column,
+    so its links (deal -> account, activity -> deal) stay within the piece."""
+    out = frame.copy()
+    for column in out.columns:
+        if column.endswith("_id"):
+            values = out[column]
+            out[column] = values.where(values.isna(), values.astype("str") + f"-{piece}")
+    return out
+
+
+def _write_csv(frames: dict, folder: Path, append: bool) -> float:
+    """Each table of IMPORT_ORDER written to folder/<table>.csv (appended, without a header,
+    when `append`); returns the seconds spent."""
     mem = duckdb.connect()
     start = time.perf_counter()
     for table in IMPORT_ORDER:
         frame = _with_probability(frames) if table == "deals" else frames[table]
         mem.register("frame", frame)
         path = folder / f"{table}.csv"
+        target = path.with_suffix(".part.csv") if append else path
+        header = "false" if append else "true"
         # The path is this run's own temp folder, never user input.
-        mem.execute(f"copy (select * from frame) to '{path}' (header, delimiter ',')")  # noqa: S608
+        mem.execute(f"copy (select * from frame) to '{target}' (header {header}, delimiter ',')")  # noqa: S608
         mem.unregister("frame")
-    export_s = time.perf_counter() - start
+        if append:
+            with path.open("ab") as out, target.open("rb") as part:
+                shutil.copyfileobj(part, out, 16 * 1024 * 1024)
+            target.unlink()
     mem.close()
-    del frames
-    gc.collect()
-    return {
-        "generate_s": gen_s,
-        "export_s": export_s,
-        "rows": rows,
-        "file_mb": {t: (folder / f"{t}.csv").stat().st_size / 1024**2 for t in IMPORT_ORDER},
-    }
+    return time.perf_counter() - start
 
 
 # -- step 2: the product, in a child process ------------------------------------------------
@@ -398,6 +441,8 @@ def summarise(result: dict) -> dict[str, object]:
     pages = {}
     for page, figures in product["pages"].items():
         p = pandas_side[page]
+        if "skipped" in p:  # too large for pandas on this machine: no ratio to give
+            p = {"read_ms": math.nan, "compute_ms": math.nan}
         pages[page] = {
             "warm_ms": figures["warm_ms"],
             "cold_ms": figures["cold_ms"],
@@ -417,6 +462,7 @@ def summarise(result: dict) -> dict[str, object]:
         "cold_ms": all(p["cold_ms"] < TARGETS["cold_ms"] for p in pages.values()),
         "import_ratio": import_mb_s / raw_mb_s >= TARGETS["import_ratio"],
         "rss_mb": product["peak_rss_mb"] < TARGETS["rss_mb"],
+        # a page pandas could not run (nan) is not met: it is not measured
         "pandas_x": all(p["pandas_compute_vs_warm"] >= TARGETS["pandas_x"] for p in pages.values()),
         # the analyst answering from the exported files (read + compute) vs our first click
         "pandas_x_from_files": all(
@@ -499,6 +545,11 @@ def report(result: dict) -> str:
         + ", ...)",
         f"peak RSS of the product {s['peak_rss_mb']:,.0f} MB (target < {TARGETS['rss_mb']} MB)",
         f"overview first render (AppTest) {s['apptest_overview_s']:.2f} s",
+        *(
+            f"pandas way not run for {page}: {p['skipped']}"
+            for page, p in result["pandas"].items()
+            if "skipped" in p
+        ),
         "page          warm ms (cpu)  cold ms (cpu)  bare scan ms  warm/scan  pandas read ms  "
         "pandas compute ms  compute/warm  compute/cold  (read+compute)/cold",
     ]
