@@ -61,7 +61,7 @@ def record(db: Path, pages: Sequence[str] = PAGES, timeout: float = 600) -> Reco
     from streamlit.testing.v1 import AppTest
 
     from dashboard.store import warehouse
-    from dashboard.ui import session
+    from dashboard.ui import changes_panel, session
 
     made: list[Call] = []
 
@@ -84,6 +84,10 @@ def record(db: Path, pages: Sequence[str] = PAGES, timeout: float = 600) -> Reco
                 _check(at, page)
                 calls[page] = list(made)
         finally:
+            # The overview's "what changed" panel is worked out on a cursor of the shared
+            # connection in the background at this size: closing it under that cursor failed
+            # ("connection is busy"), so wait for it first.
+            changes_panel.wait_for_background(timeout)
             warehouse.SharedConnection.close_all()  # timings start on fresh connections
     return Recorded(calls, first_render_s or 0.0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -80,6 +80,14 @@ def _background(db: str, version: int, scope: Scope) -> Future:
                 _jobs.pop(next(iter(_jobs)))
             _jobs[key] = _worker.submit(_latest_change, db, scope)
         return _jobs[key]
+
+
+def wait_for_background(timeout: float | None = None) -> None:
+    """Until every panel being worked out in the background is done (each on a cursor of the
+    process's shared connection, which cannot be closed while one is busy)."""
+    with _jobs_lock:
+        jobs = list(_jobs.values())
+    wait(jobs, timeout)  # a job's failure is _latest_change's to log, not raised here
 
 
 def _latest_change(db: str, scope: Scope) -> dict | None:

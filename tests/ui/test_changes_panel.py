@@ -79,3 +79,23 @@ def test_on_a_large_warehouse_the_panel_is_worked_out_off_the_page_run(app_db, m
     (panel,) = [e for e in at.expander if "What changed" in e.label]
     assert "Since d8\\.csv, loaded" in panel.label and not panel.proto.expanded
     assert not any("Working out" in c.value for c in at.caption)
+
+
+def test_wait_for_background_returns_once_every_panel_job_is_done(monkeypatch):
+    # The bench closes the shared connection after recording; a panel still being worked
+    # out on one of its cursors made that fail ("connection is busy"). A job released by the
+    # test (no timing): wait_for_background returns only once it has finished.
+    import threading
+
+    release, finished = threading.Event(), []
+
+    def job():
+        release.wait(60)
+        finished.append(True)
+
+    monkeypatch.setattr(changes_panel, "_jobs", {})
+    changes_panel._jobs["key"] = changes_panel._worker.submit(job)
+    threading.Timer(0.2, release.set).start()
+    changes_panel.wait_for_background(timeout=60)
+    assert finished == [True]
+    changes_panel.wait_for_background(timeout=60)  # nothing pending: returns at once
