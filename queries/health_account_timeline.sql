@@ -3,17 +3,19 @@
 --         $segments, $regions, $owners, $teams (lists, null = all, empty = nothing; owner = account
 --         owner): nothing at all unless the account is within them, so a drill-down never
 --         reaches outside the person's grant or the sidebar filters.
+-- Each table is filtered on `account_id = $account_id` itself (a constant the scan compares
+-- with each row group's min and max: loads store an account's rows together, see
+-- warehouse.CLUSTER_KEYS) and on the scope check beside it.
 with
 
-account_allowed as (
-    select $account_id as account_id
-    where account_in_scope($account_id, $segments, $regions, $owners, $teams)
+allowed as (
+    select account_in_scope($account_id, $segments, $regions, $owners, $teams) as is_allowed
 ),
 
 account_deals as (
     select deal_id, deal_name, status, amount, created_at, closed_at, competitor, source
     from deals
-    where account_id = (select account_id from account_allowed)
+    where account_id = $account_id and (select is_allowed from allowed)
 ),
 
 events as (
@@ -29,17 +31,17 @@ events as (
     union all
     select ordered_at, 'order', coalesce(product, order_id), amount
     from orders
-    where account_id = (select account_id from account_allowed)
+    where account_id = $account_id and (select is_allowed from allowed)
     union all
     select occurred_at, 'touch',
         concat_ws(' · ', type, direction, department), null
     from activities
-    where account_id = (select account_id from account_allowed)
+    where account_id = $account_id and (select is_allowed from allowed)
     union all
     select responded_at, 'survey ' || survey_type,
         'score ' || cast(score as varchar) || coalesce(' · ' || comment, ''), null
     from surveys
-    where account_id = (select account_id from account_allowed)
+    where account_id = $account_id and (select is_allowed from allowed)
 ),
 
 final as (

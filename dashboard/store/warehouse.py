@@ -308,6 +308,19 @@ REPLACE_KEYS = {
     "products": ("product",),
 }
 
+# Each load's rows of these tables are stored sorted by this column, so one account's rows sit
+# together and the min-max index of each row group skips the others: an account's drill-down
+# (queries/health_account_timeline.sql) reads a row group or two per load instead of every row.
+# At a million deals: 10.5M activities 91 -> 1.2 ms, orders 21 -> 0.9, deals 15 -> 1.9 for one
+# account; the load pays for the sort (+3.4 s for those activities). Rows loaded before this
+# keep their order until loaded again.
+CLUSTER_KEYS = {
+    "deals": "account_id",
+    "activities": "account_id",
+    "orders": "account_id",
+    "surveys": "account_id",
+}
+
 
 @dataclass(frozen=True)
 class LoadInfo:
@@ -456,9 +469,11 @@ def _archive_replaced(
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, relation: str, load_id: int) -> int:
+    key = CLUSTER_KEYS.get(table)
+    order = f' order by "{key}"' if key in _relation_columns(con, relation) else ""
     return int(
         con.execute(
-            f'insert into "{table}" by name select *, $load_id as load_id from "{relation}"',
+            f'insert into "{table}" by name select *, $load_id as load_id from "{relation}"{order}',
             {"load_id": load_id},
         ).fetchall()[0][0]
     )

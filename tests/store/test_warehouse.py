@@ -88,6 +88,23 @@ def test_a_failing_load_leaves_everything_as_it_was(con):
     assert len(warehouse.active_loads(con)) == 1
 
 
+def test_each_load_stores_an_account_rows_together(con):
+    """warehouse.CLUSTER_KEYS: a load's activities are stored sorted by account (rowid order),
+    so an account's drill-down reads its own row groups only; rows without the column (a deals
+    file with no account) still load."""
+    rows = [(f"T{i}", acc) for i, acc in enumerate(["A3", "A1", None, "A2", "A1", "A3"])]
+    warehouse.load_frames(con, {"activities": frame("activity_id account_id", rows)}, source="t")
+    stored = con.execute("select account_id from activities order by rowid").fetchall()
+    assert [r[0] for r in stored] == ["A1", "A1", "A2", "A3", "A3", None]
+    later = [("T9", "A0"), ("T8", "A9")]  # a second load: sorted within itself, after the first
+    warehouse.load_frames(con, {"activities": frame("activity_id account_id", later)}, source="t")
+    stored = con.execute("select account_id from activities order by rowid").fetchall()
+    assert [r[0] for r in stored][-2:] == ["A0", "A9"]
+    deals = frame("deal_id status", [("D2", "open"), ("D1", "won")])
+    warehouse.load_frames(con, {"deals": deals}, source="t")
+    assert con.execute("select count(*) from deals").fetchall() == [(2,)]
+
+
 def test_unknown_tables_and_columns_are_refused(con):
     with pytest.raises(warehouse.WarehouseError, match="not a canonical table"):
         warehouse.load_frames(con, {"loads": pd.DataFrame({"x": [1]})}, source="test")
