@@ -9,4 +9,5 @@ select * exclude (window_start)
 from summary_view_health_accounts
 where window_start = cast($start_date as date) and window_end = cast($end_date as date)
     and account_filter_off($segments, $regions, $owners, $teams)
-order by window_end, account_id
+-- No ORDER BY: the summary is stored in window_end, account_id order and DuckDB returns a
+-- plain scan's rows in the order they were stored (preserve_insertion_order, on by default).

@@ -269,8 +269,10 @@ def window_sums(
     None (all zeros with no account in scope, as sums_of of no rows); with ends, a window
     without an account in scope is left out, as a group of no rows would be."""
     params = {**filters.params(), "window_ends": ends, "window_days": days}
-    name = _totals_query(params)
-    frame = queries.run(cur, name, {k: params[k] for k in queries.parameters(name)})
+    frame = _default_view_totals(cur, params)
+    if frame is None:
+        name = _totals_query(params)
+        frame = queries.run(cur, name, {k: params[k] for k in queries.parameters(name)})
     out: dict[date | None, dict[str, float]] = {}
     for row in frame.to_dict("records"):
         end = row.pop("window_end")
@@ -280,6 +282,24 @@ def window_sums(
     if ends is None and not out:
         out[None] = {c: 0.0 for c in frame.columns if c != "window_end"}
     return out
+
+
+def _default_view_totals(
+    cur: duckdb.DuckDBPyConnection, params: Mapping[str, object]
+) -> pd.DataFrame | None:
+    """The windows asked, from the default view's summary (queries/health_totals_default.sql):
+    with no filter or grant, every window dated and all of them found there; else None."""
+    ends, days = params["window_ends"], params["window_days"]
+    if ends is None and params["start_date"] is not None and params["end_date"] is not None:
+        ends = [params["end_date"]]
+        days = (params["end_date"] - params["start_date"]).days + 1
+    if ends is None or days is None or any(params[key] is not None for key in SCOPE_KEYS):
+        return None
+    scope = {key: params[key] for key in SCOPE_KEYS}
+    frame = queries.run(
+        cur, "health_totals_default", {"window_ends": ends, "window_days": days, **scope}
+    )
+    return frame if len(frame) == len(set(ends)) else None
 
 
 def _totals_query(params: Mapping[str, object]) -> str:
@@ -317,6 +337,16 @@ def _month_starts(start: date, end: date) -> list[date]:
         out.append(month)
         month = (month + timedelta(days=32)).replace(day=1)
     return out
+
+
+def trend_ends(start: date, end: date) -> list[date]:
+    """The trend's window ends: each month end from start to end, then end itself (the
+    default view's are kept per load by queries/summaries/health_view_windows.sql)."""
+    month_ends = [
+        (m + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        for m in _month_starts(start, end)
+    ]
+    return [e for e in month_ends if e < end] + [end]
 
 
 def health_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> HealthData:
@@ -359,12 +389,7 @@ def monthly(
     end = filters.end_date or last
     start = filters.start_date or max(first, end - timedelta(days=364))
     days = (end - start).days + 1 if filters.has_period and filters.start_date else 365
-    month_ends = [
-        (m + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        for m in _month_starts(start, end)
-    ]
-    ends = [e for e in month_ends if e < end] + [end]
-    sums = window_sums(cur, filters, ends, days)
+    sums = window_sums(cur, filters, trend_ends(start, end), days)
     months = days / DAYS_PER_MONTH
     missing = unfed(cur, filters)
     return {end: values(window, months, missing) for end, window in sums.items()}

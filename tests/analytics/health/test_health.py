@@ -31,6 +31,11 @@ SAMPLE_PAGE_PARAMS = {
         "window_ends": [date(2026, 9, 30), date(2026, 10, 31)],
         "window_days": 365,
     },
+    # two of the sample's default-view windows (1 Nov 2025 - 31 Oct 2026: 365 days)
+    "health_totals_default": {
+        "window_ends": [date(2026, 9, 30), date(2026, 10, 31)],
+        "window_days": 365,
+    },
 }
 
 # ---------------------------------------------------------------- scoring (pure)
