@@ -9,7 +9,7 @@ from functools import cache
 import duckdb
 import pandas as pd
 
-from dashboard.core import resources
+from dashboard.core import resources, served
 
 QUERIES_DIR = resources.folder("dashboard.queries")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -93,6 +93,9 @@ def check_parameters(name: str, params: Mapping[str, object]) -> None:
 def run(cur: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, object]) -> pd.DataFrame:
     """Run a named query with exactly its parameters bound; returns a small DataFrame."""
     check_parameters(name, params)
+    stored = served.rows(cur, name, params)  # a page's default view, worked out per load
+    if stored is not None:
+        return stored
     sql, _ = _load(name)
     return cur.execute(sql, dict(params)).df()
 

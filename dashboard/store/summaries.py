@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from dashboard.core import queries, resources
+from dashboard.core import queries, resources, served
 
 SUMMARIES_DIR = resources.folder("dashboard.queries") / "summaries"
 
@@ -37,13 +37,20 @@ def available() -> list[str]:
     return sorted(p.stem for p in SUMMARIES_DIR.glob("*.sql"))
 
 
-_BIND = re.compile(r"^-- Bind \$([a-z_][a-z0-9_]*) = (.+)$", re.MULTILINE)
+_BIND = served.BIND
 
 
 def select_text(name: str) -> str:
-    """The summary's SELECT as run: its file, with any included page query bound (above)."""
+    """The summary's SELECT as run: its file, with any included page query bound (above); for
+    a served_* file, the served query's whole text bound, beside the values bound
+    (core/served.py)."""
     sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     binds = dict(_BIND.findall(sql))
+    serves = served.parse(name, sql)
+    if serves is not None:
+        values = "".join(f'({binds[p]}) as "{served.column(p)}", ' for p in serves.bound)
+        whole = queries.bind_as_sql(queries.sql_text(serves.query), binds)
+        return f"{sql.rstrip()}\nselect {values}rows.* from (\n{whole}\n) as rows\n"
 
     def bound(match: re.Match) -> str:
         text = queries.subquery_text(match.group(1))

@@ -1,0 +1,8 @@
+-- retention_by_cohort for the retention page's default view: the last 12 months of data, no
+-- filter, no grant, this period (see dashboard/core/served.py).
+-- Serve retention_by_cohort
+-- Bind $start_date = select start_date from summary_default_period
+-- Bind $end_date = select end_date from summary_default_period
+-- Bind $grain = select 'month'
+-- Bind $basis = select 'first_order'
+-- Bind $as_of = select end_date from summary_default_period

@@ -1,0 +1,3 @@
+-- retention_left_out for the retention page's default view: no filter, no grant (the query
+-- takes no period; see dashboard/core/served.py).
+-- Serve retention_left_out

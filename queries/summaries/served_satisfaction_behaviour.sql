@@ -1,0 +1,6 @@
+-- satisfaction_behaviour for the satisfaction page's default view: the last 12 months of data,
+-- no filter, no grant, this period (see dashboard/core/served.py).
+-- Serve satisfaction_behaviour
+-- Bind $start_date = select start_date from summary_default_period
+-- Bind $end_date = select end_date from summary_default_period
+-- Bind $window_days = select 90
