@@ -159,6 +159,8 @@ class SparkEngine:
                 frame = frame.localCheckpoint(eager=True)
             frame.createOrReplaceTempView(table)
         for name in summaries.available():  # name order: a summary may read earlier ones
+            if summaries.is_served(name):
+                continue  # a page query's stored rows: on Spark the query itself runs
             select = summaries.select_text(name)
             # Materialised (a local checkpoint cuts the lineage): a query reading a summary
             # must not recompute it, nor the summaries it was built from.

@@ -59,6 +59,13 @@ def select_text(name: str) -> str:
     return queries.INCLUDE.sub(bound, sql)
 
 
+def is_served(name: str) -> bool:
+    """A served_* summary: a page query's stored rows, read on the embedded DuckDB only."""
+    return (
+        served.parse(name, (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")) is not None
+    )
+
+
 def reads(name: str) -> set[str]:
     """The tables a summary's SQL names (canonical tables and other summaries), by word."""
     sql = select_text(name).lower()

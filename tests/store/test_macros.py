@@ -83,10 +83,13 @@ def previous_layout(path: Path, version: int) -> None:
         con.execute(
             "create table summary_sources (name varchar primary key, sql_hash varchar not null)"
         )
-        # The view_ summaries include page queries (health_accounts, health_totals_all), which
-        # call today's macros (4-argument accounts_in_scope): absent from such a file, they are
-        # built when the file opens.
-        summaries.rebuild(con, [n for n in summaries.available() if not n.startswith("view_")])
+        # The view_ and served_ summaries include page queries, which call today's macros
+        # (4-argument accounts_in_scope): absent from such a file, they are built when the
+        # file opens.
+        summaries.rebuild(
+            con,
+            [n for n in summaries.available() if not n.startswith(("view_", "served_"))],
+        )
     con.close()
 
 

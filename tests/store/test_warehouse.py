@@ -254,6 +254,11 @@ def test_summaries_built_from_other_sql_are_rebuilt_when_the_database_opens(db_p
     # neither stays as it was
     changed = {"deal_competitors", "deal_competitors_named", "deals_closed"}
     changed |= {"deals_closed_competitors"}
+    # and the default views served from queries reading those (core/served.py)
+    read = {f"summary_{n}" for n in changed}
+    changed |= {
+        n for n in summaries.available() if summaries.is_served(n) and summaries.reads(n) & read
+    }
     assert all(n in summaries.available() for n in changed)
     con.execute("update summary_sources set sql_hash = 'older' where name = 'deal_competitors'")
     assert set(summaries.build_stale(con)) == {f"summary_{n}" for n in changed}
