@@ -81,7 +81,7 @@ def test_the_pages_default_views_are_served_on_the_sample(sample_db: Path, monke
         return rows
 
     monkeypatch.setattr(served, "rows", spy)
-    pages = ["retention", "satisfaction", "competitors"]
+    pages = ["overview", "retention", "satisfaction", "competitors"]
     calls = record(sample_db, pages).calls
     con = warehouse.connect(sample_db)
     try:

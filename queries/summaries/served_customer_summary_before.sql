@@ -1,0 +1,5 @@
+-- customer_summary for the overview's default view: the last 12 months of data, no filter, no
+-- grant, the period before it (see dashboard/core/served.py).
+-- Serve customer_summary
+-- Bind $start_date = select previous_start_date from summary_default_period
+-- Bind $end_date = select previous_end_date from summary_default_period

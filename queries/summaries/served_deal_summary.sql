@@ -1,0 +1,5 @@
+-- deal_summary for the overview's default view: the last 12 months of data, no filter, no
+-- grant, this period (see dashboard/core/served.py).
+-- Serve deal_summary
+-- Bind $start_date = select start_date from summary_default_period
+-- Bind $end_date = select end_date from summary_default_period

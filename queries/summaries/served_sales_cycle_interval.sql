@@ -1,0 +1,6 @@
+-- sales_cycle_interval for the overview's default view: the last 12 months of data, no filter,
+-- no grant, this period (see dashboard/core/served.py).
+-- Serve sales_cycle_interval
+-- Bind $start_date = select start_date from summary_default_period
+-- Bind $end_date = select end_date from summary_default_period
+-- Bind $z = select cast(1.96 as double)
