@@ -136,6 +136,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "funnel_pipeline_steps",
         "funnel_stage_entries",
         "funnel_stage_reached",
+        "funnel_stage_reached_by_day",
         "funnel_step_measured",
     ]
     assert summaries.affected(["tickets"]) == []

@@ -47,7 +47,8 @@ FILTER_SETS = {
 OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
 OWNER_CASES = (
     "deal_summary", "customer_summary", "survey_summary", "funnel_by_stage", "health_totals_all",
-    "funnel_by_stage_and_month", "funnel_dropoff",
+    "funnel_by_stage_and_month", "funnel_dropoff", "funnel_by_stage_from_cells",
+    "funnel_by_stage_and_month_from_cells", "funnel_pipelines",
 )  # fmt: skip
 # The Team filter (owners table, loaded beside the sample below): the same two paths.
 TEAM_FILTERS = Filters(teams=("East",))
@@ -59,6 +60,12 @@ EXTRA_PAGE_PARAMS = {
         {"pipeline": "Sales Pipeline", "window_days": None, "dimension": "segment"},
     ],
     "funnel_by_stage_and_month": [{"pipeline": "Sales Pipeline", "window_days": None}],
+    "funnel_by_stage_from_cells": [
+        {"pipeline": "Sales Pipeline", "dimension": None},
+        {"pipeline": "Sales Pipeline", "dimension": "created_month"},
+        {"pipeline": "Sales Pipeline", "dimension": "owner"},
+        {"pipeline": "Sales Pipeline", "dimension": "region"},
+    ],
     "funnel_dropoff": [
         {"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1, "row_limit": None},
         {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 1, "row_limit": 50},

@@ -28,6 +28,10 @@ DIMENSIONS = {
     "product": "Product",
     "product_series": "Product series",
 }
+# Breakdowns whose funnel, with no conversion window, is counted from the deals' rows counted
+# by day (funnel_by_stage_from_cells.sql: a few ms instead of a scan of every deal's rows at a
+# million deals, issue 18); the others need each deal's row (funnel_by_stage.sql).
+CELL_DIMENSIONS = (None, "segment", "region", "owner", "created_month")
 # Conversion windows offered (days from creation); 0 = no window.
 WINDOWS = (0, 7, 14, 30, 60, 90, 180, 365)
 # A rate resting on fewer deals than this is greyed out and never marked best or worst.
@@ -142,6 +146,9 @@ def _by_stage(
 ) -> pd.DataFrame:
     if dimension is not None and dimension not in (*DIMENSIONS, "created_month"):
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    if window_days is None and dimension in CELL_DIMENSIONS:
+        params = _params(filters, pipeline=pipeline, dimension=dimension)
+        return _with_conversions(queries.run(cur, "funnel_by_stage_from_cells", params))
     params = _params(filters, pipeline=pipeline, window_days=window_days, dimension=dimension)
     return _with_conversions(queries.run(cur, "funnel_by_stage", params))
 
@@ -195,8 +202,12 @@ def steps_and_trend(
 ) -> StepsAndTrend:
     """funnel_steps and trend for the same pipeline and window: the page shows both, and at a
     million deals each was a scan of 50-90 ms (issue 18)."""
-    params = _params(filters, pipeline=pipeline, window_days=window_days)
-    frame = queries.run(cur, "funnel_by_stage_and_month", params)
+    if window_days is None:  # the cells by day hold every figure of no window
+        params = _params(filters, pipeline=pipeline)
+        frame = queries.run(cur, "funnel_by_stage_and_month_from_cells", params)
+    else:
+        params = _params(filters, pipeline=pipeline, window_days=window_days)
+        frame = queries.run(cur, "funnel_by_stage_and_month", params)
     views = {
         view: _with_conversions(
             frame[frame["view"] == view].drop(columns="view").reset_index(drop=True)

@@ -799,6 +799,8 @@ SAMPLE_PAGE_PARAMS = {
     "funnel_pipelines": {},
     "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
     "funnel_by_stage_and_month": {"pipeline": "Sales Pipeline", "window_days": 30},
+    "funnel_by_stage_from_cells": {"pipeline": "Sales Pipeline", "dimension": "segment"},
+    "funnel_by_stage_and_month_from_cells": {"pipeline": "Sales Pipeline"},
     "funnel_dropoff": {
         "pipeline": "Sales Pipeline",
         "window_days": None,

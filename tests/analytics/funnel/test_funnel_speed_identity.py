@@ -8,7 +8,13 @@
   ALL both ways and in the same order;
 - funnel_time_in_stage.sql sums count_ever_measured from summary_funnel_step_measured instead
   of counting every measured step: the rows of its previous text (previous_queries), exactly;
-- the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql.
+- the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql,
+  which counts the cells of summary_funnel_stage_reached_by_day instead of every deal's rows:
+  the rows of its previous text (previous_queries), exactly;
+- with no conversion window, funnel_by_stage_and_month_from_cells.sql and
+  funnel_by_stage_from_cells.sql (no dimension, segment, region, owner, created_month) read
+  those cells: they must be funnel_by_stage_and_month.sql and funnel_by_stage.sql, frame for
+  frame.
 
 On the hand-made company of test_funnel.py (with a teams file: Ann East, Bob West), on it with
 test_funnel_summary.py's edge cases (an account loaded twice, deals on unknown or no accounts,
@@ -92,10 +98,32 @@ def except_all_both_ways(cur, before: pd.DataFrame, now: pd.DataFrame) -> tuple[
         cur.unregister("now_rows")
 
 
+def assert_cells_identical(cur, filters: Filters, pipeline: str) -> int:
+    """With no window, the queries reading summary_funnel_stage_reached_by_day against those
+    reading every deal's rows (still run with a window): frame for frame; returns how many of
+    the compared frames had rows."""
+    with_rows = 0
+    params = {**filters.params(), "pipeline": pipeline}
+    rows = queries.run(cur, "funnel_by_stage_and_month", {**params, "window_days": None})
+    cells = queries.run(cur, "funnel_by_stage_and_month_from_cells", params)
+    pd.testing.assert_frame_equal(cells, rows, check_exact=True)
+    with_rows += len(rows) > 0
+    for dimension in funnel.CELL_DIMENSIONS:
+        rows = by_stage(cur, filters, pipeline, None, dimension)
+        cells = queries.run(cur, "funnel_by_stage_from_cells", {**params, "dimension": dimension})
+        pd.testing.assert_frame_equal(cells, rows, check_exact=True)
+        with_rows += len(rows) > 0
+    return with_rows
+
+
 def assert_identical(cur, filters: Filters) -> int:
     """Every pipeline, window and drop-off step: new text against previous; returns how many
     of the compared frames had rows."""
     with_rows = 0
+    before = previous(cur, "funnel_pipelines", filters.params())
+    after = queries.run(cur, "funnel_pipelines", filters.params())
+    pd.testing.assert_frame_equal(after, before, check_exact=True)
+    with_rows += len(before) > 0
     steps = cur.execute(
         "select pipeline, max(step_number) from summary_funnel_pipeline_steps group by 1"
     ).fetchall()
@@ -105,6 +133,7 @@ def assert_identical(cur, filters: Filters) -> int:
         after = queries.run(cur, "funnel_time_in_stage", params)
         pd.testing.assert_frame_equal(after, before, check_exact=True)
         with_rows += int(before["count_ever_measured"].sum() > 0)
+        with_rows += assert_cells_identical(cur, filters, pipeline)
         for window in (None, 30):
             now = both_views(cur, filters, pipeline, window)
             for view, dimension in (("all", None), ("month", "created_month")):
