@@ -11,6 +11,8 @@
 - the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql,
   which counts the cells of summary_funnel_stage_reached_by_day instead of every deal's rows:
   the rows of its previous text (previous_queries), exactly;
+- funnel_sales_cycle.sql reads summary_funnel_won_cycles (sorted by close date) instead of
+  the step-1 rows among every step's: the rows of its previous text (previous_queries);
 - with no conversion window, funnel_by_stage_and_month_from_cells.sql and
   funnel_by_stage_from_cells.sql (no dimension, segment, region, owner, created_month) read
   those cells: they must be funnel_by_stage_and_month.sql and funnel_by_stage.sql, frame for
@@ -133,6 +135,10 @@ def assert_identical(cur, filters: Filters) -> int:
         after = queries.run(cur, "funnel_time_in_stage", params)
         pd.testing.assert_frame_equal(after, before, check_exact=True)
         with_rows += int(before["count_ever_measured"].sum() > 0)
+        before = previous(cur, "funnel_sales_cycle", params)
+        after = queries.run(cur, "funnel_sales_cycle", params)
+        pd.testing.assert_frame_equal(after, before, check_exact=True)
+        with_rows += len(before) > 0
         with_rows += assert_cells_identical(cur, filters, pipeline)
         for window in (None, 30):
             now = both_views(cur, filters, pipeline, window)
