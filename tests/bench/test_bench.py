@@ -138,6 +138,8 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "funnel_stage_reached",
         "funnel_stage_reached_by_day",
         "funnel_step_measured",
+        "funnel_stopped",
+        "funnel_stopped_shown",
         "funnel_won_cycles",
     ]
     assert summaries.affected(["tickets"]) == []

@@ -99,7 +99,14 @@ def test_a_load_of_some_deals_rebuilds_only_their_rows_and_equals_a_full_build(
     assert _differences(con) == {}  # the sample as built in full
     _deals_load(con)
     # Without the header promise both would be rebuilt in full: the spy would see nothing.
-    keyed = ["customers", "deals_closed", "funnel_stage_reached", "funnel_won_cycles"]
+    keyed = [
+        "customers",
+        "deals_closed",
+        "funnel_stage_reached",
+        "funnel_stopped",
+        "funnel_stopped_shown",
+        "funnel_won_cycles",
+    ]
     assert keyed_builds == keyed
     assert con.execute("select count(*) from deals where deal_id like 'NEW-%'").fetchall() == [(2,)]
     assert _differences(con) == {}

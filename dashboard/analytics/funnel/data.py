@@ -659,11 +659,12 @@ def dropoff(
     params = _params(
         filters,
         pipeline=pipeline,
-        window_days=window_days,
         step_number=int(step_number),
         row_limit=None if row_limit is None else int(row_limit),
     )
-    return queries.run(cur, "funnel_dropoff", params)
+    if window_days is None:  # the stopped deals in the list's order, per load (issue 18)
+        return queries.run(cur, "funnel_dropoff_from_stopped", params)
+    return queries.run(cur, "funnel_dropoff", {**params, "window_days": window_days})
 
 
 _ISO_DATE = r"\b(\d{4})-(\d\d)-(\d\d)\b"

@@ -807,6 +807,11 @@ SAMPLE_PAGE_PARAMS = {
         "step_number": 2,
         "row_limit": None,
     },
+    "funnel_dropoff_from_stopped": {
+        "pipeline": "Sales Pipeline",
+        "step_number": 2,
+        "row_limit": None,
+    },
     "funnel_time_in_stage": {"pipeline": "Sales Pipeline"},
     "funnel_sales_cycle": {"pipeline": "Sales Pipeline"},
     "funnel_lifecycle": {},

@@ -13,6 +13,9 @@
   the rows of its previous text (previous_queries), exactly;
 - funnel_sales_cycle.sql reads summary_funnel_won_cycles (sorted by close date) instead of
   the step-1 rows among every step's: the rows of its previous text (previous_queries);
+- with no conversion window, funnel_dropoff_from_stopped.sql reads the deals that stopped in
+  the list's order (summary_funnel_stopped, summary_funnel_stopped_shown): the rows of
+  funnel_dropoff.sql's previous text, EXCEPT ALL both ways and in the same order;
 - with no conversion window, funnel_by_stage_and_month_from_cells.sql and
   funnel_by_stage_from_cells.sql (no dimension, segment, region, owner, created_month) read
   those cells: they must be funnel_by_stage_and_month.sql and funnel_by_stage.sql, frame for
@@ -160,6 +163,11 @@ def assert_identical(cur, filters: Filters) -> int:
                     assert except_all_both_ways(cur, before, after) == (0, 0), params
                     pd.testing.assert_frame_equal(after, before, check_exact=True)
                     with_rows += len(before) > 0
+                    if window is None:  # the list of no window from summary_funnel_stopped
+                        del params["window_days"]
+                        after = queries.run(cur, "funnel_dropoff_from_stopped", params)
+                        assert except_all_both_ways(cur, before, after) == (0, 0), params
+                        pd.testing.assert_frame_equal(after, before, check_exact=True)
     return with_rows
 
 
