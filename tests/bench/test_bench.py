@@ -128,6 +128,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "satisfaction_responses",
         "satisfaction_rollup_days",
         "satisfaction_rollup_months",
+        "view_funnel_time_in_stage",  # the funnel's default view: its period (the data's dates)
         "view_health_accounts",  # the health page's default view: its surveyed accounts
     ]
     # Through another summary: the stage entries read the pipeline steps, and the measured
@@ -141,6 +142,7 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "funnel_stopped",
         "funnel_stopped_shown",
         "funnel_won_cycles",
+        "view_funnel_time_in_stage",
     ]
     assert summaries.affected(["tickets"]) == []
     assert set(summaries.affected(["accounts", "deals", "orders"])) >= {

@@ -70,6 +70,13 @@ EXTRA_PAGE_PARAMS = {
         {"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1, "row_limit": None},
         {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 1, "row_limit": 50},
     ],
+    "funnel_time_in_stage_default": [
+        {
+            "pipeline": "Sales Pipeline",
+            "start_date": date(2025, 1, 1),
+            "end_date": date(2025, 12, 31),
+        },
+    ],
     "funnel_dropoff_from_stopped": [
         {"pipeline": "Sales Pipeline", "step_number": 1, "row_limit": 50},
         {"pipeline": "Sales Pipeline", "step_number": 0, "row_limit": None},

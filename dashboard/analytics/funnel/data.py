@@ -568,8 +568,15 @@ def deals_created_by_month(trend_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def time_in_stage(cur: duckdb.DuckDBPyConnection, filters: Filters, pipeline: str) -> pd.DataFrame:
-    """Median and 75th percentile days per open step, with the deals measured."""
-    return queries.run(cur, "funnel_time_in_stage", _params(filters, pipeline=pipeline))
+    """Median and 75th percentile days per open step, with the deals measured; for the default
+    view (the last 12 months of data, no filter, no grant, the pipeline the page opens on) its
+    per-load summary, the same rows (queries/funnel_time_in_stage_default.sql)."""
+    params = _params(filters, pipeline=pipeline)
+    if filters.start_date and filters.end_date:
+        frame = queries.run(cur, "funnel_time_in_stage_default", params)
+        if len(frame):
+            return frame
+    return queries.run(cur, "funnel_time_in_stage", params)
 
 
 def funnel_empty(pipeline: str, filters: Filters, gaps: dict[str, str]) -> str:

@@ -30,14 +30,14 @@ and without a conversion window."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.analytics.funnel import data as funnel
-from dashboard.core import queries
+from dashboard.core import periods, queries
 from dashboard.core.filters import EVERYTHING, NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.funnel.test_funnel import Q1, SALES, load_funnel_company
@@ -246,3 +246,44 @@ def test_new_texts_give_the_previous_rows_on_the_sample(sample_con, index):
         assert with_rows > 10 or filters.scope != EVERYTHING  # a grant of nothing: no rows
     finally:
         cur.execute("rollback")
+
+
+def assert_time_in_stage_default_is_its_summary(cur) -> None:
+    """The default view (the last 12 months of data, no filter, no grant, the pipeline the page
+    opens on) from summary_view_funnel_time_in_stage: funnel_time_in_stage's rows, exactly;
+    any other view gets no row from it (the page then runs funnel_time_in_stage)."""
+    last = cur.execute("select last_date from summary_data_dates").fetchall()[0][0]
+    default = Filters(*periods.preset_range(periods.DEFAULT_PRESET, last))
+    pipeline = funnel.default_pipeline(cur, default)
+    params = {**default.params(), "pipeline": pipeline}
+    stored = queries.run(cur, "funnel_time_in_stage_default", params)
+    assert len(stored) > 0
+    live = queries.run(cur, "funnel_time_in_stage", params)
+    pd.testing.assert_frame_equal(stored, live, check_exact=True)
+    pd.testing.assert_frame_equal(funnel.time_in_stage(cur, default, pipeline), live)
+    others = [
+        replace(default, segments=("SMB",)),
+        replace(default, owners=("Ann",)),
+        replace(default, teams=("East",)),
+        replace(default, scope=Scope(segments=("SMB",))),
+        replace(default, scope=NOTHING),
+        replace(default, start_date=default.start_date + timedelta(days=1)),
+        Filters(),
+    ]
+    for filters in others:
+        other = {**filters.params(), "pipeline": pipeline}
+        assert queries.run(cur, "funnel_time_in_stage_default", other).empty, filters
+    steps = "select distinct pipeline from summary_funnel_pipeline_steps where pipeline <> $p"
+    for (name,) in cur.execute(steps, {"p": pipeline}).fetchall():
+        other = {**default.params(), "pipeline": name}
+        assert queries.run(cur, "funnel_time_in_stage_default", other).empty, name
+
+
+def test_time_in_stage_default_view_is_its_summary_on_hand_made_rows(company):
+    assert_time_in_stage_default_is_its_summary(company)
+    load_edge_cases(company)
+    assert_time_in_stage_default_is_its_summary(company)
+
+
+def test_time_in_stage_default_view_is_its_summary_on_the_sample(sample_con):
+    assert_time_in_stage_default_is_its_summary(sample_con.cursor())
