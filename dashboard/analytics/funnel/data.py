@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard.core import empty, formatting, measures, needs, queries
@@ -107,34 +108,75 @@ def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | 
 
 
 def _with_conversions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add reached(k-1), reached(1) and both conversions within each group, in step order."""
-    out = frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
-    group = out["group_value"]
-    first = out["step_number"] == out.groupby("group_value")["step_number"].transform("min")
+    """Add reached(k-1), reached(1) and both conversions within each group, in step order.
+
+    On arrays, the groups being runs of rows in (group, step) order: the pandas group-bys
+    (a shift, a transform, each factorising the group names again) cost some 10 ms a frame
+    of 78 rows, three frames a default view (issue 18); tests/analytics/funnel keep the
+    pandas text and compare the two."""
+    out = _in_step_order(frame)
+    n = len(out)
+    groups = out["group_value"].to_numpy()
+    # Every group's rows are a run: its first row is its first step (the group's min).
+    first = np.ones(n, dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = first[1:]
+    first_row = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    reached = out["count_reached"].to_numpy()
     # Lost deals with no known last stage (the group's count, on each of its rows) sit at the
     # first step only: they are no leak of it, and no deal of a conversion (see
     # UNKNOWN_SHIFT_MAX); without them, every count is of deals whose path is known.
-    unknown = out.get("count_stop_unknown", pd.Series(0, index=out.index)).fillna(0)
-    known = out["count_reached"] - unknown.where(first, 0)
-    out["count_previous"] = known.groupby(group).shift(1)
-    out["count_first"] = out.groupby("group_value")["count_reached"].transform("first")
-    out["conversion_from_previous"] = measures.ratio(out["count_reached"], out["count_previous"])
-    out["conversion_from_first"] = measures.ratio(out["count_reached"], out["count_first"])
+    if "count_stop_unknown" in out:
+        unknown = out["count_stop_unknown"].fillna(0).to_numpy()
+    else:
+        unknown = np.zeros(n, dtype=np.int64)
+    known = reached - np.where(first, unknown, 0)
+    previous = np.empty(n, dtype=float)
+    previous[1:] = known[:-1]
+    previous[first] = np.nan
+    count_first = reached[first_row]
+    out["count_previous"] = previous
+    out["count_first"] = count_first
+    from_previous = measures.ratio(reached, previous)
+    from_first = measures.ratio(reached, count_first)
     # The most the unknowns could move each conversion; past UNKNOWN_SHIFT_MAX it is unknown.
     # Of first: the won step's is exact (they were lost), another step's reach is a floor.
-    won = out.get("is_won_step", pd.Series(False, index=out.index)).fillna(False).astype(bool)
-    shift_previous = measures.ratio(unknown, out["count_previous"] + unknown)
-    shift_first = measures.ratio(unknown, out["count_first"]).where(~first & ~won, 0)
-    out["unknown_shift"] = pd.Series(shift_previous, index=out.index, dtype=float).fillna(0)
-    out["conversion_unknown"] = out["count_previous"].notna() & (
-        out["unknown_shift"] > UNKNOWN_SHIFT_MAX
-    )
-    out.loc[out["conversion_unknown"], "conversion_from_previous"] = float("nan")
-    first_unknown = pd.Series(shift_first, index=out.index, dtype=float) > UNKNOWN_SHIFT_MAX
-    out.loc[first_unknown, "conversion_from_first"] = float("nan")
-    following = out.groupby("group_value")["count_reached"].shift(-1)
-    out["count_dropped"] = (known - following).where(following.notna())
+    if "is_won_step" in out:
+        won = out["is_won_step"].fillna(False).astype(bool).to_numpy()
+    else:
+        won = np.zeros(n, dtype=bool)
+    shift_previous = measures.ratio(unknown, previous + unknown)
+    shift_previous = np.where(np.isnan(shift_previous), 0.0, shift_previous)
+    shift_first = np.where(~first & ~won, measures.ratio(unknown, count_first), 0)
+    conversion_unknown = ~np.isnan(previous) & (shift_previous > UNKNOWN_SHIFT_MAX)
+    out["conversion_from_previous"] = np.where(conversion_unknown, np.nan, from_previous)
+    out["conversion_from_first"] = np.where(shift_first > UNKNOWN_SHIFT_MAX, np.nan, from_first)
+    out["unknown_shift"] = shift_previous
+    out["conversion_unknown"] = conversion_unknown
+    following = np.empty(n, dtype=float)
+    following[:-1] = reached[1:]
+    following[last] = np.nan
+    out["count_dropped"] = known - following  # NaN at each group's last step
+    if not n:  # nothing shifted: pandas' group-by shift kept the counts' integer type
+        out["count_previous"] = out["count_previous"].astype(known.dtype)
+        out["count_dropped"] = out["count_dropped"].astype(np.result_type(known, reached))
     return out
+
+
+def _in_step_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame sorted by group and step (as sort_values, stable), without sorting when the
+    query's order by already did."""
+    groups = frame["group_value"].to_numpy()
+    steps = frame["step_number"].to_numpy()
+    try:
+        same = groups[1:] == groups[:-1]
+        ordered = ((groups[1:] > groups[:-1]) | (same & (steps[1:] >= steps[:-1]))).all()
+    except TypeError:  # a missing group name: sort_values places it
+        ordered = False
+    if ordered:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
 
 
 def _by_stage(
