@@ -1,5 +1,5 @@
 -- One row per deal whose furthest step is $step_number, with no conversion window: the rows
--- of funnel_dropoff.sql with $window_days null (see that file: columns, rules, counts on
+-- of funnel_dropoff.sql with no window_days (see that file: columns, rules, counts on
 -- every row, order), read from summary_funnel_stopped (the stopped rows in the list's order)
 -- and summary_funnel_stopped_shown (what the list shows of each) instead of from every step
 -- of every deal of the period: at a million deals the page's first rows took some 110 ms
