@@ -3,40 +3,31 @@
 --         sales cycle), $segments, $regions, $owners, $teams (lists, null = all; owner = deal owner),
 --         $pipeline.
 -- Sales cycle = closed_at - created_at of won deals (product.md); deals missing a date, or
--- closed before they were created, have no cycle and are left out. A deal of the pipeline is
--- its step-1 row in summary_funnel_stage_reached.
+-- closed before they were created, have no cycle and are left out. Read from
+-- summary_funnel_won_cycles (a deal's step-1 row in summary_funnel_stage_reached, sorted by
+-- close date: issue 18; tests/core/previous_queries/funnel_sales_cycle.sql read those rows).
 with
 
 in_scope as (
     -- deals_in_scope on the summary, in two branches (migrations/0008_deal_row_scope.sql).
-    select *
-    from summary_funnel_stage_reached
+    select deal_id, cycle_days
+    from summary_funnel_won_cycles
     where pipeline = $pipeline
-        and step_number = 1
-        and status = 'won'
         and in_period(closed_at, $start_date, $end_date)
         and deal_row_in_scope_one_copy(owner, account_copies, segment, region,
             $segments, $regions, $owners, $teams)
     union all
-    select *
-    from summary_funnel_stage_reached
+    select deal_id, cycle_days
+    from summary_funnel_won_cycles
     where pipeline = $pipeline
-        and step_number = 1
-        and status = 'won'
         and in_period(closed_at, $start_date, $end_date)
         and deal_row_in_scope_copies(owner, account_copies, account_id,
             $segments, $regions, $owners, $teams)
 ),
 
-won as (
-    select deal_id, created_at, closed_at
-    from in_scope
-),
-
 final as (
-    select deal_id, date_diff('second', created_at, closed_at) / 86400.0 as cycle_days
-    from won
-    where created_at is not null and closed_at >= created_at
+    select deal_id, cycle_days
+    from in_scope
 )
 
 select * from final order by cycle_days, deal_id

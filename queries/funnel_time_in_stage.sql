@@ -73,18 +73,31 @@ steps as (
         )
 ),
 
-final as (
+measured as (
     select
         s.step_number,
         s.step_name,
         count(d.days_in_step) as count_deals_measured,
-        median(d.days_in_step) as median_days,
-        quantile_cont(d.days_in_step, 0.75) as p75_days,
+        -- Median and 75th percentile from one aggregate: median() beside quantile_cont(0.75)
+        -- kept every day twice (65 -> 44 ms at a million deals, issue 18); median is
+        -- quantile_cont at 0.5, the same interpolation.
+        quantile_cont(d.days_in_step, [0.5, 0.75]) as quantiles,
         e.count_ever_measured
     from steps s
     left join durations d using (step_number)
     cross join ever_measured e
     group by all
+),
+
+final as (
+    select
+        step_number,
+        step_name,
+        count_deals_measured,
+        quantiles[1] as median_days,
+        quantiles[2] as p75_days,
+        count_ever_measured
+    from measured
 )
 
 select * from final order by step_number

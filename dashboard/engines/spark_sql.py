@@ -155,6 +155,10 @@ def _functions(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.PercentileCont) and node.args.get("expression") is not None:
         # DuckDB quantile_cont(x, q): Spark's percentile(x, q) interpolates the same way.
         return exp.Anonymous(this="percentile", expressions=[node.this, node.expression])
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+        # DuckDB's `as [not] materialized` hint: Spark has no such syntax and plans its own.
+        node.set("materialized", None)
+        return node
     if isinstance(node, exp.Literal) and node.is_string and node.this.lower() in _INFINITY:
         # DuckDB reads '-infinity' / 'infinity' as timestamps before or after every other;
         # Spark has none: the first and last representable instants order the same way.

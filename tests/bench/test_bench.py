@@ -144,7 +144,12 @@ def test_a_load_rebuilds_only_the_summaries_reading_its_tables():
         "funnel_pipeline_steps",
         "funnel_stage_entries",
         "funnel_stage_reached",
+        "funnel_stage_reached_by_day",
         "funnel_step_measured",
+        "funnel_stopped",
+        "funnel_stopped_shown",
+        "funnel_won_cycles",
+        "view_funnel_time_in_stage",
     ]
     assert summaries.affected(["tickets"]) == []
     assert set(summaries.affected(["accounts", "deals", "orders"])) >= {

@@ -47,7 +47,8 @@ FILTER_SETS = {
 OWNER_FILTERS = Filters(date(2024, 7, 1), None, (), (), ("Avery Brooks", "Hiro Tanaka"))
 OWNER_CASES = (
     "deal_summary", "customer_summary", "survey_summary", "funnel_by_stage", "health_totals_all",
-    "funnel_by_stage_and_month", "funnel_dropoff",
+    "funnel_by_stage_and_month", "funnel_dropoff", "funnel_by_stage_from_cells",
+    "funnel_by_stage_and_month_from_cells", "funnel_pipelines", "funnel_dropoff_from_stopped",
 )  # fmt: skip
 # The Team filter (owners table, loaded beside the sample below): the same two paths.
 TEAM_FILTERS = Filters(teams=("East",))
@@ -59,9 +60,27 @@ EXTRA_PAGE_PARAMS = {
         {"pipeline": "Sales Pipeline", "window_days": None, "dimension": "segment"},
     ],
     "funnel_by_stage_and_month": [{"pipeline": "Sales Pipeline", "window_days": None}],
+    "funnel_by_stage_from_cells": [
+        {"pipeline": "Sales Pipeline", "dimension": None},
+        {"pipeline": "Sales Pipeline", "dimension": "created_month"},
+        {"pipeline": "Sales Pipeline", "dimension": "owner"},
+        {"pipeline": "Sales Pipeline", "dimension": "region"},
+    ],
     "funnel_dropoff": [
         {"pipeline": "Sales Pipeline", "window_days": 30, "step_number": 1, "row_limit": None},
         {"pipeline": "Sales Pipeline", "window_days": None, "step_number": 1, "row_limit": 50},
+    ],
+    "funnel_time_in_stage_default": [
+        {
+            "pipeline": "Sales Pipeline",
+            "start_date": date(2025, 1, 1),
+            "end_date": date(2025, 12, 31),
+        },
+    ],
+    "funnel_dropoff_from_stopped": [
+        {"pipeline": "Sales Pipeline", "step_number": 1, "row_limit": 50},
+        {"pipeline": "Sales Pipeline", "step_number": 0, "row_limit": None},
+        {"pipeline": "Sales Pipeline", "step_number": 3, "row_limit": None},
     ],
     "retention_by_cohort": [
         {"grain": "week", "basis": "first_won_deal", "as_of": date(2026, 10, 31)},
@@ -287,6 +306,12 @@ def test_a_date_part_bound_as_a_parameter_becomes_a_case():
 def test_ordered_first_becomes_a_sorted_collect():
     text = spark_sql.to_spark("select first(x order by k desc, j) as v from t")
     assert "ARRAY_SORT(COLLECT_LIST" in text and "FIRST(" not in text
+
+
+def test_a_materialization_hint_is_dropped():
+    # DuckDB reads `as not materialized`; Spark has no such syntax (it plans its own).
+    text = spark_sql.to_spark("with a as not materialized (select 1 as x) select * from a, a b")
+    assert "MATERIALIZED" not in text.upper() and text.startswith("WITH a AS (SELECT 1")
 
 
 def test_infinite_timestamps_become_the_first_and_last_instants():

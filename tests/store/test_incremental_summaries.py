@@ -99,12 +99,20 @@ def test_a_load_of_some_deals_rebuilds_only_their_rows_and_equals_a_full_build(
     assert _differences(con) == {}  # the sample as built in full
     _deals_load(con)
     # Without the header promise both would be rebuilt in full: the spy would see nothing.
-    assert keyed_builds == ["customers", "deals_closed", "funnel_stage_reached"]
+    keyed = [
+        "customers",
+        "deals_closed",
+        "funnel_stage_reached",
+        "funnel_stopped",
+        "funnel_stopped_shown",
+        "funnel_won_cycles",
+    ]
+    assert keyed_builds == keyed
     assert con.execute("select count(*) from deals where deal_id like 'NEW-%'").fetchall() == [(2,)]
     assert _differences(con) == {}
     load_id = con.execute("select max(load_id) from loads").fetchall()[0][0]
     warehouse.undo_load(con, load_id)  # the replaced rows come back, the new ones go
-    assert keyed_builds == ["customers", "deals_closed", "funnel_stage_reached"] * 2
+    assert keyed_builds == keyed * 2
     assert _differences(con) == {}
     new_rows = "select count(*) from summary_funnel_stage_reached where deal_id like 'NEW-%'"
     assert con.execute(new_rows).fetchall() == [(0,)]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard.core import empty, formatting, measures, needs, queries
@@ -28,6 +29,10 @@ DIMENSIONS = {
     "product": "Product",
     "product_series": "Product series",
 }
+# Breakdowns whose funnel, with no conversion window, is counted from the deals' rows counted
+# by day (funnel_by_stage_from_cells.sql: a few ms instead of a scan of every deal's rows at a
+# million deals, issue 18); the others need each deal's row (funnel_by_stage.sql).
+CELL_DIMENSIONS = (None, "segment", "region", "owner", "created_month")
 # Conversion windows offered (days from creation); 0 = no window.
 WINDOWS = (0, 7, 14, 30, 60, 90, 180, 365)
 # A rate resting on fewer deals than this is greyed out and never marked best or worst.
@@ -103,34 +108,75 @@ def default_pipeline(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str | 
 
 
 def _with_conversions(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add reached(k-1), reached(1) and both conversions within each group, in step order."""
-    out = frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
-    group = out["group_value"]
-    first = out["step_number"] == out.groupby("group_value")["step_number"].transform("min")
+    """Add reached(k-1), reached(1) and both conversions within each group, in step order.
+
+    On arrays, the groups being runs of rows in (group, step) order: the pandas group-bys
+    (a shift, a transform, each factorising the group names again) cost some 10 ms a frame
+    of 78 rows, three frames a default view (issue 18); tests/analytics/funnel keep the
+    pandas text and compare the two."""
+    out = _in_step_order(frame)
+    n = len(out)
+    groups = out["group_value"].to_numpy()
+    # Every group's rows are a run: its first row is its first step (the group's min).
+    first = np.ones(n, dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = first[1:]
+    first_row = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    reached = out["count_reached"].to_numpy()
     # Lost deals with no known last stage (the group's count, on each of its rows) sit at the
     # first step only: they are no leak of it, and no deal of a conversion (see
     # UNKNOWN_SHIFT_MAX); without them, every count is of deals whose path is known.
-    unknown = out.get("count_stop_unknown", pd.Series(0, index=out.index)).fillna(0)
-    known = out["count_reached"] - unknown.where(first, 0)
-    out["count_previous"] = known.groupby(group).shift(1)
-    out["count_first"] = out.groupby("group_value")["count_reached"].transform("first")
-    out["conversion_from_previous"] = measures.ratio(out["count_reached"], out["count_previous"])
-    out["conversion_from_first"] = measures.ratio(out["count_reached"], out["count_first"])
+    if "count_stop_unknown" in out:
+        unknown = out["count_stop_unknown"].fillna(0).to_numpy()
+    else:
+        unknown = np.zeros(n, dtype=np.int64)
+    known = reached - np.where(first, unknown, 0)
+    previous = np.empty(n, dtype=float)
+    previous[1:] = known[:-1]
+    previous[first] = np.nan
+    count_first = reached[first_row]
+    out["count_previous"] = previous
+    out["count_first"] = count_first
+    from_previous = measures.ratio(reached, previous)
+    from_first = measures.ratio(reached, count_first)
     # The most the unknowns could move each conversion; past UNKNOWN_SHIFT_MAX it is unknown.
     # Of first: the won step's is exact (they were lost), another step's reach is a floor.
-    won = out.get("is_won_step", pd.Series(False, index=out.index)).fillna(False).astype(bool)
-    shift_previous = measures.ratio(unknown, out["count_previous"] + unknown)
-    shift_first = measures.ratio(unknown, out["count_first"]).where(~first & ~won, 0)
-    out["unknown_shift"] = pd.Series(shift_previous, index=out.index, dtype=float).fillna(0)
-    out["conversion_unknown"] = out["count_previous"].notna() & (
-        out["unknown_shift"] > UNKNOWN_SHIFT_MAX
-    )
-    out.loc[out["conversion_unknown"], "conversion_from_previous"] = float("nan")
-    first_unknown = pd.Series(shift_first, index=out.index, dtype=float) > UNKNOWN_SHIFT_MAX
-    out.loc[first_unknown, "conversion_from_first"] = float("nan")
-    following = out.groupby("group_value")["count_reached"].shift(-1)
-    out["count_dropped"] = (known - following).where(following.notna())
+    if "is_won_step" in out:
+        won = out["is_won_step"].fillna(False).astype(bool).to_numpy()
+    else:
+        won = np.zeros(n, dtype=bool)
+    shift_previous = measures.ratio(unknown, previous + unknown)
+    shift_previous = np.where(np.isnan(shift_previous), 0.0, shift_previous)
+    shift_first = np.where(~first & ~won, measures.ratio(unknown, count_first), 0)
+    conversion_unknown = ~np.isnan(previous) & (shift_previous > UNKNOWN_SHIFT_MAX)
+    out["conversion_from_previous"] = np.where(conversion_unknown, np.nan, from_previous)
+    out["conversion_from_first"] = np.where(shift_first > UNKNOWN_SHIFT_MAX, np.nan, from_first)
+    out["unknown_shift"] = shift_previous
+    out["conversion_unknown"] = conversion_unknown
+    following = np.empty(n, dtype=float)
+    following[:-1] = reached[1:]
+    following[last] = np.nan
+    out["count_dropped"] = known - following  # NaN at each group's last step
+    if not n:  # nothing shifted: pandas' group-by shift kept the counts' integer type
+        out["count_previous"] = out["count_previous"].astype(known.dtype)
+        out["count_dropped"] = out["count_dropped"].astype(np.result_type(known, reached))
     return out
+
+
+def _in_step_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame sorted by group and step (as sort_values, stable), without sorting when the
+    query's order by already did."""
+    groups = frame["group_value"].to_numpy()
+    steps = frame["step_number"].to_numpy()
+    try:
+        same = groups[1:] == groups[:-1]
+        ordered = ((groups[1:] > groups[:-1]) | (same & (steps[1:] >= steps[:-1]))).all()
+    except TypeError:  # a missing group name: sort_values places it
+        ordered = False
+    if ordered:
+        return frame.reset_index(drop=True)
+    return frame.sort_values(["group_value", "step_number"]).reset_index(drop=True)
 
 
 def _by_stage(
@@ -142,6 +188,9 @@ def _by_stage(
 ) -> pd.DataFrame:
     if dimension is not None and dimension not in (*DIMENSIONS, "created_month"):
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
+    if window_days is None and dimension in CELL_DIMENSIONS:
+        params = _params(filters, pipeline=pipeline, dimension=dimension)
+        return _with_conversions(queries.run(cur, "funnel_by_stage_from_cells", params))
     params = _params(filters, pipeline=pipeline, window_days=window_days, dimension=dimension)
     return _with_conversions(queries.run(cur, "funnel_by_stage", params))
 
@@ -195,8 +244,12 @@ def steps_and_trend(
 ) -> StepsAndTrend:
     """funnel_steps and trend for the same pipeline and window: the page shows both, and at a
     million deals each was a scan of 50-90 ms (issue 18)."""
-    params = _params(filters, pipeline=pipeline, window_days=window_days)
-    frame = queries.run(cur, "funnel_by_stage_and_month", params)
+    if window_days is None:  # the cells by day hold every figure of no window
+        params = _params(filters, pipeline=pipeline)
+        frame = queries.run(cur, "funnel_by_stage_and_month_from_cells", params)
+    else:
+        params = _params(filters, pipeline=pipeline, window_days=window_days)
+        frame = queries.run(cur, "funnel_by_stage_and_month", params)
     views = {
         view: _with_conversions(
             frame[frame["view"] == view].drop(columns="view").reset_index(drop=True)
@@ -557,8 +610,15 @@ def deals_created_by_month(trend_frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def time_in_stage(cur: duckdb.DuckDBPyConnection, filters: Filters, pipeline: str) -> pd.DataFrame:
-    """Median and 75th percentile days per open step, with the deals measured."""
-    return queries.run(cur, "funnel_time_in_stage", _params(filters, pipeline=pipeline))
+    """Median and 75th percentile days per open step, with the deals measured; for the default
+    view (the last 12 months of data, no filter, no grant, the pipeline the page opens on) its
+    per-load summary, the same rows (queries/funnel_time_in_stage_default.sql)."""
+    params = _params(filters, pipeline=pipeline)
+    if filters.start_date and filters.end_date:
+        frame = queries.run(cur, "funnel_time_in_stage_default", params)
+        if len(frame):
+            return frame
+    return queries.run(cur, "funnel_time_in_stage", params)
 
 
 def funnel_empty(pipeline: str, filters: Filters, gaps: dict[str, str]) -> str:
@@ -648,11 +708,12 @@ def dropoff(
     params = _params(
         filters,
         pipeline=pipeline,
-        window_days=window_days,
         step_number=int(step_number),
         row_limit=None if row_limit is None else int(row_limit),
     )
-    return queries.run(cur, "funnel_dropoff", params)
+    if window_days is None:  # the stopped deals in the list's order, per load (issue 18)
+        return queries.run(cur, "funnel_dropoff_from_stopped", params)
+    return queries.run(cur, "funnel_dropoff", {**params, "window_days": window_days})
 
 
 _ISO_DATE = r"\b(\d{4})-(\d\d)-(\d\d)\b"

@@ -799,13 +799,26 @@ SAMPLE_PAGE_PARAMS = {
     "funnel_pipelines": {},
     "funnel_by_stage": {"pipeline": "Sales Pipeline", "window_days": 30, "dimension": "owner"},
     "funnel_by_stage_and_month": {"pipeline": "Sales Pipeline", "window_days": 30},
+    "funnel_by_stage_from_cells": {"pipeline": "Sales Pipeline", "dimension": "segment"},
+    "funnel_by_stage_and_month_from_cells": {"pipeline": "Sales Pipeline"},
     "funnel_dropoff": {
         "pipeline": "Sales Pipeline",
         "window_days": None,
         "step_number": 2,
         "row_limit": None,
     },
+    "funnel_dropoff_from_stopped": {
+        "pipeline": "Sales Pipeline",
+        "step_number": 2,
+        "row_limit": None,
+    },
     "funnel_time_in_stage": {"pipeline": "Sales Pipeline"},
+    # The sample's default view (its last 12 months of data), as health_accounts_default's.
+    "funnel_time_in_stage_default": {
+        "pipeline": "Sales Pipeline",
+        "start_date": date(2025, 11, 1),
+        "end_date": date(2026, 10, 31),
+    },
     "funnel_sales_cycle": {"pipeline": "Sales Pipeline"},
     "funnel_lifecycle": {},
 }

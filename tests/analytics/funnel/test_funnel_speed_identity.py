@@ -8,7 +8,18 @@
   ALL both ways and in the same order;
 - funnel_time_in_stage.sql sums count_ever_measured from summary_funnel_step_measured instead
   of counting every measured step: the rows of its previous text (previous_queries), exactly;
-- the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql.
+- the pipeline picker and the deals in no pipeline come from one run of funnel_pipelines.sql,
+  which counts the cells of summary_funnel_stage_reached_by_day instead of every deal's rows:
+  the rows of its previous text (previous_queries), exactly;
+- funnel_sales_cycle.sql reads summary_funnel_won_cycles (sorted by close date) instead of
+  the step-1 rows among every step's: the rows of its previous text (previous_queries);
+- with no conversion window, funnel_dropoff_from_stopped.sql reads the deals that stopped in
+  the list's order (summary_funnel_stopped, summary_funnel_stopped_shown): the rows of
+  funnel_dropoff.sql's previous text, EXCEPT ALL both ways and in the same order;
+- with no conversion window, funnel_by_stage_and_month_from_cells.sql and
+  funnel_by_stage_from_cells.sql (no dimension, segment, region, owner, created_month) read
+  those cells: they must be funnel_by_stage_and_month.sql and funnel_by_stage.sql, frame for
+  frame.
 
 On the hand-made company of test_funnel.py (with a teams file: Ann East, Bob West), on it with
 test_funnel_summary.py's edge cases (an account loaded twice, deals on unknown or no accounts,
@@ -19,14 +30,14 @@ and without a conversion window."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dashboard.analytics.funnel import data as funnel
-from dashboard.core import queries
+from dashboard.core import periods, queries
 from dashboard.core.filters import EVERYTHING, NOTHING, Filters, Scope
 from dashboard.store import warehouse
 from tests.analytics.funnel.test_funnel import Q1, SALES, load_funnel_company
@@ -92,10 +103,32 @@ def except_all_both_ways(cur, before: pd.DataFrame, now: pd.DataFrame) -> tuple[
         cur.unregister("now_rows")
 
 
+def assert_cells_identical(cur, filters: Filters, pipeline: str) -> int:
+    """With no window, the queries reading summary_funnel_stage_reached_by_day against those
+    reading every deal's rows (still run with a window): frame for frame; returns how many of
+    the compared frames had rows."""
+    with_rows = 0
+    params = {**filters.params(), "pipeline": pipeline}
+    rows = queries.run(cur, "funnel_by_stage_and_month", {**params, "window_days": None})
+    cells = queries.run(cur, "funnel_by_stage_and_month_from_cells", params)
+    pd.testing.assert_frame_equal(cells, rows, check_exact=True)
+    with_rows += len(rows) > 0
+    for dimension in funnel.CELL_DIMENSIONS:
+        rows = by_stage(cur, filters, pipeline, None, dimension)
+        cells = queries.run(cur, "funnel_by_stage_from_cells", {**params, "dimension": dimension})
+        pd.testing.assert_frame_equal(cells, rows, check_exact=True)
+        with_rows += len(rows) > 0
+    return with_rows
+
+
 def assert_identical(cur, filters: Filters) -> int:
     """Every pipeline, window and drop-off step: new text against previous; returns how many
     of the compared frames had rows."""
     with_rows = 0
+    before = previous(cur, "funnel_pipelines", filters.params())
+    after = queries.run(cur, "funnel_pipelines", filters.params())
+    pd.testing.assert_frame_equal(after, before, check_exact=True)
+    with_rows += len(before) > 0
     steps = cur.execute(
         "select pipeline, max(step_number) from summary_funnel_pipeline_steps group by 1"
     ).fetchall()
@@ -105,6 +138,11 @@ def assert_identical(cur, filters: Filters) -> int:
         after = queries.run(cur, "funnel_time_in_stage", params)
         pd.testing.assert_frame_equal(after, before, check_exact=True)
         with_rows += int(before["count_ever_measured"].sum() > 0)
+        before = previous(cur, "funnel_sales_cycle", params)
+        after = queries.run(cur, "funnel_sales_cycle", params)
+        pd.testing.assert_frame_equal(after, before, check_exact=True)
+        with_rows += len(before) > 0
+        with_rows += assert_cells_identical(cur, filters, pipeline)
         for window in (None, 30):
             now = both_views(cur, filters, pipeline, window)
             for view, dimension in (("all", None), ("month", "created_month")):
@@ -125,6 +163,11 @@ def assert_identical(cur, filters: Filters) -> int:
                     assert except_all_both_ways(cur, before, after) == (0, 0), params
                     pd.testing.assert_frame_equal(after, before, check_exact=True)
                     with_rows += len(before) > 0
+                    if window is None:  # the list of no window from summary_funnel_stopped
+                        del params["window_days"]
+                        after = queries.run(cur, "funnel_dropoff_from_stopped", params)
+                        assert except_all_both_ways(cur, before, after) == (0, 0), params
+                        pd.testing.assert_frame_equal(after, before, check_exact=True)
     return with_rows
 
 
@@ -203,3 +246,44 @@ def test_new_texts_give_the_previous_rows_on_the_sample(sample_con, index):
         assert with_rows > 10 or filters.scope != EVERYTHING  # a grant of nothing: no rows
     finally:
         cur.execute("rollback")
+
+
+def assert_time_in_stage_default_is_its_summary(cur) -> None:
+    """The default view (the last 12 months of data, no filter, no grant, the pipeline the page
+    opens on) from summary_view_funnel_time_in_stage: funnel_time_in_stage's rows, exactly;
+    any other view gets no row from it (the page then runs funnel_time_in_stage)."""
+    last = cur.execute("select last_date from summary_data_dates").fetchall()[0][0]
+    default = Filters(*periods.preset_range(periods.DEFAULT_PRESET, last))
+    pipeline = funnel.default_pipeline(cur, default)
+    params = {**default.params(), "pipeline": pipeline}
+    stored = queries.run(cur, "funnel_time_in_stage_default", params)
+    assert len(stored) > 0
+    live = queries.run(cur, "funnel_time_in_stage", params)
+    pd.testing.assert_frame_equal(stored, live, check_exact=True)
+    pd.testing.assert_frame_equal(funnel.time_in_stage(cur, default, pipeline), live)
+    others = [
+        replace(default, segments=("SMB",)),
+        replace(default, owners=("Ann",)),
+        replace(default, teams=("East",)),
+        replace(default, scope=Scope(segments=("SMB",))),
+        replace(default, scope=NOTHING),
+        replace(default, start_date=default.start_date + timedelta(days=1)),
+        Filters(),
+    ]
+    for filters in others:
+        other = {**filters.params(), "pipeline": pipeline}
+        assert queries.run(cur, "funnel_time_in_stage_default", other).empty, filters
+    steps = "select distinct pipeline from summary_funnel_pipeline_steps where pipeline <> $p"
+    for (name,) in cur.execute(steps, {"p": pipeline}).fetchall():
+        other = {**default.params(), "pipeline": name}
+        assert queries.run(cur, "funnel_time_in_stage_default", other).empty, name
+
+
+def test_time_in_stage_default_view_is_its_summary_on_hand_made_rows(company):
+    assert_time_in_stage_default_is_its_summary(company)
+    load_edge_cases(company)
+    assert_time_in_stage_default_is_its_summary(company)
+
+
+def test_time_in_stage_default_view_is_its_summary_on_the_sample(sample_con):
+    assert_time_in_stage_default_is_its_summary(sample_con.cursor())
