@@ -1,16 +1,12 @@
 -- The windows the health page's default view asks health_totals_all for (the last 12 months of
--- data, as view_health_accounts): the trend's, one per month end inside the period and one
+-- data, summary_default_period): the trend's, one per month end inside the period and one
 -- ending on its last day (metrics.monthly), and the previous period's, ending the day before
 -- the period starts (metrics.health_data); each as long as the period. No row without dates.
 -- Params: none (materialised as summary_health_view_windows; view_health_totals reads it).
 with
 
 period as (
-    select
-        cast(last_date - interval 1 year as date) + 1 as start_date,
-        last_date as end_date
-    from summary_data_dates
-    where last_date is not null
+    select start_date, end_date from summary_default_period
 ),
 
 month_ends as (
