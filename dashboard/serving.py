@@ -12,15 +12,20 @@ from streamlit.web import cli as streamlit_cli
 
 from dashboard import cli
 from dashboard.store import handover, warehouse
+from dashboard.ui import warm_up
 
 
 def _hold_database() -> None:
     """Open the shared connection now, not at the first visit, so the app holds the file from
-    start-up and a cron job always finds it held, then handed over (never a race with a visit)."""
+    start-up and a cron job always finds it held, then handed over (never a race with a visit);
+    then work out what the first visit would otherwise wait for (ui/warm_up.py)."""
+    db = warehouse.default_db_path()
     try:
-        warehouse.SharedConnection.get(warehouse.default_db_path())
+        warehouse.SharedConnection.get(db)
     except warehouse.WarehouseError as exc:
         print(f"crm-dashboard serve: {exc}", file=sys.stderr, flush=True)
+        return
+    warm_up.prepare(db)
 
 
 def main() -> None:

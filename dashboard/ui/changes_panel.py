@@ -54,20 +54,25 @@ def render(*, expanded: bool = False, include_sample: bool = False) -> None:
     on a large warehouse, it is worked out in the background and appears when ready, so the
     page under it is not held up; opened (the import page, right after a load) it is waited for."""
     cur = session.cursor()
-    db, version, scope = (
-        str(session.db_path()),
-        warehouse.data_version(cur),
-        identity.current().scope,
-    )
-    size = queries.run_one(cur, "deal_count", Filters(scope=scope).scope_params())["count_deals"]
-    if expanded or size < BACKGROUND_FROM_DEALS:
-        _draw(_changes(db, version, scope, cur), expanded, include_sample)
+    db, scope = str(session.db_path()), identity.current().scope
+    job = None if expanded else start_in_background(cur, db, Filters(scope=scope))
+    if job is None:
+        _draw(_changes(db, warehouse.data_version(cur), scope, cur), expanded, include_sample)
         return
-    job = _background(db, version, scope)
     if job.done():
         _draw(job.result(), expanded, include_sample)
     else:
         _wait_for(job)
+
+
+def start_in_background(cur: duckdb.DuckDBPyConnection, db: str, within: Filters) -> Future | None:
+    """The panel's job for the data version and grant of `within` (started once, by the first
+    page that asks or by the server's warm start: ui/warm_up.py); None when the warehouse is
+    small enough for the page to work the panel out itself."""
+    size = queries.run_one(cur, "deal_count", within.scope_params())["count_deals"]
+    if size < BACKGROUND_FROM_DEALS:
+        return None
+    return _background(db, warehouse.data_version(cur), within.scope)
 
 
 def _background(db: str, version: int, scope: Scope) -> Future:

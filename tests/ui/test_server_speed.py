@@ -83,3 +83,73 @@ def test_the_health_page_scores_the_accounts_once_per_filters_and_preset(app_db,
     weight = next(s for s in at.slider if s.label.startswith("Weight"))
     weight.set_value(0.0 if weight.value else 1.0).run()
     assert not at.exception and len(calls) == 2
+
+
+def test_the_warm_start_imports_what_every_page_file_imports():
+    """The page files are the list: each `from dashboard... import x` names module x when it
+    is one (charts, data), its parent otherwise (SURVEYS, GRAINS, Filters)."""
+    from dashboard.ui import warm_up
+
+    modules = warm_up.page_modules()
+    for expected in (
+        "dashboard.analytics.overview.charts",
+        "dashboard.analytics.health.scoring",
+        "dashboard.analytics.satisfaction.data",
+        "dashboard.ui.widgets",
+        "dashboard.core.filters",
+    ):
+        assert expected in modules
+    assert not [m for m in modules if m.endswith((".SURVEYS", ".GRAINS", ".Filters"))]
+    assert len(modules) == len(set(modules))
+
+
+def test_the_warm_start_works_out_the_changes_panel_before_the_first_visit(app_db, monkeypatch):
+    """On a warehouse large enough for the panel to be worked out off the page's run, serve's
+    warm start queues it for everyone's scope, keyed as the overview asks for it, so the first
+    visit finds it done; the same result the page would work out itself."""
+    from dashboard.analytics.changes import data as changes
+    from dashboard.core.filters import EVERYTHING
+    from dashboard.ui import changes_panel, warm_up
+    from tests.conftest import loaded
+    from tests.golden_data import load_golden
+
+    loaded(app_db, load_golden)
+    monkeypatch.setattr(changes_panel, "BACKGROUND_FROM_DEALS", 0)  # golden data counts as large
+    monkeypatch.setattr(changes_panel, "_jobs", {})
+    warehouse.SharedConnection.get(app_db)
+    warm_up.prepare(app_db)
+    cur = warehouse.SharedConnection.cursor(app_db)
+    key = (str(app_db), warehouse.data_version(cur), EVERYTHING)
+    assert list(changes_panel._jobs) == [key]
+    got = changes_panel._jobs[key].result(timeout=120)
+    assert got["files"] == changes.changes_since(cur)["files"]
+    cur.close()
+
+
+def test_a_failed_warm_start_is_logged_and_the_server_still_starts(app_db, monkeypatch, caplog):
+    """The panel's job cannot start (a broken file, say): one line in the log, no exception."""
+    from dashboard.ui import changes_panel, warm_up
+
+    def broken(*_args):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(changes_panel, "start_in_background", broken)
+    warm_up.prepare(app_db)
+    assert "warming up the server failed" in caplog.text
+
+
+def test_the_bench_waits_for_the_server_to_settle_and_never_forever():
+    """A process at rest settles at once; a busy one is waited for until the timeout only."""
+    import subprocess
+    import sys
+
+    from dashboard.bench import on_server
+
+    resting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        on_server._settle(resting.pid, timeout=60)
+        on_server._settle(busy.pid, timeout=1)  # returns after about a second, busy or not
+    finally:
+        resting.kill()
+        busy.kill()
