@@ -10,6 +10,7 @@ queries/summaries/satisfaction_responses.sql.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -58,15 +59,26 @@ AXIS_TITLES = {
 def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.DataFrame:
     """Adds value (NPS, CSAT in %, or mean CES by the row's survey_type), its 95% margin,
     passives, the three NPS shares, and is_reliable (at least min_responses answers)."""
-    out = frame.copy()
-    for column in COUNTS:
-        out[column] = pd.to_numeric(out[column]).fillna(0)
-    # The measures on float arrays, not Series: the same arithmetic (counts are whole numbers,
-    # exact in a double) without pandas' overhead on each of some thirty operations, as every
-    # satisfaction call scores a few small frames (issue 18).
-    n = out["responses"].to_numpy(dtype=float)
-    got = {column: out[column].to_numpy(dtype=float) for column in COUNTS}
-    kind = out["survey_type"]
+    return pd.DataFrame(_scored(_columns(frame), min_responses), index=frame.index)
+
+
+# The satisfaction calls work on a few rows (a type x a period or group) as columns: name ->
+# numpy array or pandas array (each keeping its dtype), built into a frame once at the end.
+# The same arithmetic as on a frame, without pandas' overhead on each of its many small
+# operations (issue 18: every call scores a few small frames).
+Columns = dict[str, Any]
+
+
+def _columns(frame: pd.DataFrame) -> Columns:
+    return {name: frame[name].array for name in frame.columns}
+
+
+def _scored(columns: Columns, min_responses: int) -> Columns:
+    """The columns with their counts as numbers (missing = 0) and with_scores' columns after."""
+    counts = {column: _counts(columns[column]) for column in COUNTS}
+    n = counts["responses"].astype(float)
+    got = {column: values.astype(float) for column, values in counts.items()}
+    kind = np.asarray(columns["survey_type"], dtype=object)
     values = {
         "nps": measures.nps(got["promoters"], got["detractors"], n),
         "csat": measures.csat(got["satisfied"], n),
@@ -77,25 +89,37 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
         "csat": measures.csat_margin(got["satisfied"], n),
         "ces": measures.ces_margin(got["score_sum"], got["score_squares"], n),
     }
-    out["value"] = _by_kind(kind, values)
-    out["margin"] = _by_kind(kind, margins)
-    out["passives"] = (out["responses"] - out["promoters"] - out["detractors"]).where(
-        kind == "nps", 0
-    )
-    for share, column in (("promoter", "promoters"), ("passive", "passives")):
-        out[f"{share}_share"] = measures.ratio(out[column], n)
-    out["detractor_share"] = measures.ratio(out["detractors"], n)
-    out["is_reliable"] = out["responses"] >= min_responses
-    return out
+    passives = counts["responses"] - counts["promoters"] - counts["detractors"]
+    passives = np.where(kind == "nps", passives, 0)
+    return {
+        **columns,
+        **counts,
+        "value": _by_kind(kind, values),
+        "margin": _by_kind(kind, margins),
+        "passives": passives,
+        "promoter_share": measures.ratio(counts["promoters"], n),
+        "passive_share": measures.ratio(passives, n),
+        "detractor_share": measures.ratio(counts["detractors"], n),
+        "is_reliable": counts["responses"] >= min_responses,
+    }
 
 
-def _by_kind(kind: pd.Series, columns: dict[str, np.ndarray]) -> pd.Series:
-    picked = np.select(
-        [(kind == k).to_numpy(dtype=bool) for k in columns],
+def _counts(values) -> np.ndarray:
+    """pd.to_numeric(values).fillna(0), as an array."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return array
+    if array.dtype.kind == "f":
+        return np.where(np.isnan(array), 0, array)
+    return pd.to_numeric(pd.Series(array)).fillna(0).to_numpy()
+
+
+def _by_kind(kind: np.ndarray, columns: dict[str, np.ndarray]) -> np.ndarray:
+    return np.select(
+        [kind == k for k in columns],
         [np.asarray(c, dtype=float) for c in columns.values()],
         np.nan,
     )
-    return pd.Series(picked, index=kind.index, dtype=float)
 
 
 def value_words(survey_type: str, value: float | None) -> str:
