@@ -10,6 +10,7 @@ queries/summaries/satisfaction_responses.sql.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -71,6 +72,15 @@ Columns = dict[str, Any]
 
 def _columns(frame: pd.DataFrame) -> Columns:
     return {name: frame[name].array for name in frame.columns}
+
+
+def _rows(columns: Columns | pd.DataFrame, names: list[str]) -> list[SimpleNamespace]:
+    """The rows of these columns, one attribute per column holding a Python value (what
+    itertuples gives: float, int, bool, str, Timestamp)."""
+    values = [columns[name].tolist() for name in names]
+    return [
+        SimpleNamespace(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)
+    ]
 
 
 def _scored(columns: Columns, min_responses: int) -> Columns:
@@ -205,59 +215,85 @@ def trend(
     answers of the last `rolling` periods pooled (a point needs that many periods of data)."""
     _check(grain, rolling, min_responses)
     rows = _by_period(cur, filters, grain)
-    dated = rows[rows["period_start"].notna()]
-    undated = {k: int(v) for k, v in rows[rows["period_start"].isna()].groupby(
-        "survey_type")["responses"].sum().items()}  # fmt: skip
-    points = with_scores(_calendar(dated, grain), min_responses)
-    points = _with_rolling(points, rolling, min_responses)
+    is_dated = rows["period_start"].notna().to_numpy()
+    table = _columns(rows)
+    scored = _scored(_calendar(_picked(table, is_dated), grain), min_responses)
+    points = pd.DataFrame({**scored, **_rolling(scored, rolling, min_responses)})
+    point_rows = _point_rows(points)
     return Trend(
         points=points,
         grain=grain,
         min_responses=min_responses,
         rolling=rolling,
-        undated=undated,
-        changes={k: changes(points, k, grain) for k in SURVEYS},
+        undated=_responses_by_kind(_picked(table, ~is_dated)),
+        changes={k: _changes(point_rows, k, grain) for k in SURVEYS},
     )
 
 
-def _calendar(dated: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Every period from the first to the last with answers (any type), for each type."""
-    columns = ["survey_type", "period_start", *COUNTS]
-    if dated.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns}).astype(
-            {"survey_type": str, "period_start": "datetime64[us]"}
-        )
+def _picked(columns: Columns, rows: np.ndarray) -> Columns:
+    """The rows where `rows` is true (a boolean array), each column keeping its dtype."""
+    return {name: values[rows] for name, values in columns.items()}
+
+
+def _responses_by_kind(columns: Columns) -> dict[str, int]:
+    """Answers per survey type, types in order."""
+    kind = np.asarray(columns["survey_type"], dtype=object)
+    responses = np.asarray(columns["responses"])
+    return {k: int(np.nansum(responses[kind == k])) for k in sorted(set(kind))}
+
+
+def _calendar(dated: Columns, grain: str) -> Columns:
+    """Every period from the first to the last with answers (any type), for each type; a
+    period with no answer of a type holds 0 (a row off the calendar is left out)."""
+    if not len(dated["survey_type"]):
+        columns = ["survey_type", "period_start", *COUNTS]
+        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+        return _columns(empty.astype({"survey_type": str, "period_start": "datetime64[us]"}))
     starts = pd.to_datetime(dated["period_start"])
     periods = pd.date_range(starts.min(), starts.max(), freq=FREQUENCIES[grain])
-    kinds = sorted(dated["survey_type"].unique())
-    spine = pd.MultiIndex.from_product([kinds, periods], names=["survey_type", "period_start"])
-    filled = (
-        dated.assign(period_start=starts)
-        .set_index(["survey_type", "period_start"])[COUNTS]
-        .reindex(spine, fill_value=0)
-        .reset_index()
-    )
-    return filled[columns]
+    kind = np.asarray(dated["survey_type"], dtype=object)
+    kinds = sorted(set(kind))
+    # each row's place on the calendar: types one after the other, each over every period
+    at = periods.get_indexer(starts)
+    place = np.searchsorted(kinds, kind) * len(periods) + at
+    on = at >= 0
+    filled = {}
+    for column in COUNTS:
+        values = np.asarray(dated[column])
+        filled[column] = np.zeros(len(kinds) * len(periods), dtype=values.dtype)
+        filled[column][place[on]] = values[on]
+    return {
+        "survey_type": np.repeat(np.array(kinds, dtype=object), len(periods)),
+        "period_start": np.tile(periods.to_numpy(), len(kinds)),
+        **filled,
+    }
 
 
-def _with_rolling(points: pd.DataFrame, rolling: int, min_responses: int) -> pd.DataFrame:
-    out = points.copy()
-    if rolling == 1 or out.empty:
-        for column in ("rolling_responses", "rolling_value", "rolling_margin"):
-            out[column] = np.nan
-        out["rolling_reliable"] = False
-        return out
-    pooled = out.groupby("survey_type")[COUNTS].transform(
+def _rolling(points: Columns, rolling: int, min_responses: int) -> Columns:
+    """rolling_responses, rolling_value, rolling_margin and rolling_reliable: the answers of
+    the last `rolling` periods of each type pooled (NaN until there are that many)."""
+    size = len(points["survey_type"])
+    if rolling == 1 or not size:
+        nothing = np.full(size, np.nan)
+        return {
+            "rolling_responses": nothing,
+            "rolling_value": nothing,
+            "rolling_margin": nothing,
+            "rolling_reliable": np.zeros(size, dtype=bool),
+        }
+    counts = pd.DataFrame({c: points[c] for c in ["survey_type", *COUNTS]})
+    pooled = counts.groupby("survey_type")[COUNTS].transform(
         lambda s: s.rolling(rolling, min_periods=rolling).sum()
     )
-    pooled["survey_type"] = out["survey_type"]
-    scored = with_scores(pooled, min_responses)
-    complete = pooled["responses"].notna()
-    out["rolling_responses"] = pooled["responses"]
-    out["rolling_value"] = scored["value"].where(complete)
-    out["rolling_margin"] = scored["margin"].where(complete)
-    out["rolling_reliable"] = complete & scored["is_reliable"]
-    return out
+    pooled = {"survey_type": points["survey_type"], **_columns(pooled)}
+    scored = _scored(pooled, min_responses)
+    complete = ~np.isnan(np.asarray(pooled["responses"]))
+    return {
+        "rolling_responses": np.asarray(pooled["responses"]),
+        "rolling_value": np.where(complete, scored["value"], np.nan),
+        "rolling_margin": np.where(complete, scored["margin"], np.nan),
+        "rolling_reliable": complete & scored["is_reliable"],
+    }
 
 
 def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
@@ -268,11 +304,18 @@ def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
     comparison is with the previous reliable period; the margin is that of the difference,
     √(m1² + m2²). The raw periods are compared, never the rolling average (whose windows
     overlap)."""
-    mine = points[(points["survey_type"] == survey_type) & points["is_reliable"]]
-    mine = mine.sort_values("period_start")
+    return _changes(_point_rows(points), survey_type, grain)
+
+
+def _point_rows(points: pd.DataFrame) -> list[SimpleNamespace]:
+    return _rows(points, ["survey_type", "is_reliable", "period_start", "value", "margin"])
+
+
+def _changes(points: list[SimpleNamespace], survey_type: str, grain: str) -> list[str]:
+    mine = [r for r in points if r.survey_type == survey_type and r.is_reliable]
+    mine.sort(key=lambda r: r.period_start)
     said = []
-    rows = list(mine.itertuples())
-    for before, after in zip(rows[:-1], rows[1:], strict=True):
+    for before, after in zip(mine[:-1], mine[1:], strict=True):
         margin = measures.difference_margin(before.margin, after.margin)
         verb, tail, beyond = move_words(survey_type, before.value, after.value, margin)
         if beyond:
