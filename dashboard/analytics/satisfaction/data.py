@@ -348,15 +348,52 @@ class Headline:
 def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
     """One row per survey type for the whole filter period (undated answers count only when
     no period is chosen, product.md), with value, margin and is_reliable."""
-    return _totals(_by_period(cur, filters, "quarter"), filters, min_responses)
+    summed = _totals(_by_period(cur, filters, "quarter"), filters, min_responses)
+    index = pd.Index(summed.pop("survey_type"), name="survey_type")
+    return pd.DataFrame(summed, index=index)
 
 
-def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> pd.DataFrame:
+def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> Columns:
     if filters.has_period:
         rows = rows[rows["period_start"].notna()]
-    summed = rows.groupby("survey_type", as_index=False)[COUNTS].sum()
-    present = pd.DataFrame({"survey_type": list(SURVEYS)})
-    return with_scores(present.merge(summed, how="left"), min_responses).set_index("survey_type")
+    kind = rows["survey_type"].to_numpy(dtype=object)
+    counts = {column: rows[column].to_numpy() for column in COUNTS}
+    if all(map(_whole, counts.values())):
+        summed = _sums_by_kind(kind, counts)
+    else:  # scores with decimals: pandas' own sums, whose last digit depends on their order
+        by_kind = rows.groupby("survey_type")[COUNTS].sum().reindex(list(SURVEYS))
+        summed = {column: by_kind[column].to_numpy() for column in COUNTS}
+    return _scored({"survey_type": list(SURVEYS), **summed}, min_responses)
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whole numbers whose sums stay exact in a double, so adding them in any order gives the
+    one total pandas gives (missing values skipped)."""
+    if values.dtype.kind in "iub":
+        return True
+    present = values[~np.isnan(values)]
+    return bool(np.all(present == np.floor(present)) and np.abs(present).sum() < 2**53)
+
+
+def _sums_by_kind(kind: np.ndarray, counts: Columns) -> Columns:
+    """The counts summed per survey type, in SURVEYS' order, as rows.groupby("survey_type")
+    [COUNTS].sum() reindexed on SURVEYS gives them: a type with no row is NaN, turning whole
+    numbers into floats."""
+    mine = [kind == k for k in SURVEYS]
+    everyone = all(rows.any() for rows in mine)
+    return {
+        column: np.array(
+            [np.nansum(values[rows]) if rows.any() else np.nan for rows in mine],
+            dtype=values.dtype if everyone else float,
+        )
+        for column, values in counts.items()
+    }
+
+
+def _by_survey(summed: Columns) -> dict[str, SimpleNamespace]:
+    """The rows of _totals by survey type."""
+    names = [name for name in summed if name != "survey_type"]
+    return dict(zip(SURVEYS, _rows(summed, names), strict=True))
 
 
 def headline(
@@ -365,16 +402,19 @@ def headline(
     """NPS, CSAT and CES for the period, each with its margin, answers, and the change vs
     the previous period of equal length judged against the margin of the difference."""
     rows = _by_period(cur, filters, "quarter")
-    now = _totals(rows, filters, min_responses)
+    now = _by_survey(_totals(rows, filters, min_responses))
     before_filters = filters.previous_period()
-    before = totals(cur, before_filters, min_responses) if before_filters else None
+    before = None
+    if before_filters:
+        previous = _by_period(cur, before_filters, "quarter")
+        before = _by_survey(_totals(previous, before_filters, min_responses))
     tiles, said = [], {}
     for kind, label in SURVEYS.items():
-        row = now.loc[kind]
+        row = now[kind]
         measure = measures.MEASURES[kind]
         delta, compared, margin = None, "Pick a period to compare with the one before.", None
         if before is not None:
-            delta, compared, margin = _compared(kind, row, before.loc[kind], before_filters)
+            delta, compared, margin = _compared(kind, row, before[kind], before_filters)
         said[kind] = compared if before is not None else None
         # One margin per tile, named: the change's (its verdict heads the caption, the same
         # number as "Changes that matter") when there is a change, else the level's.
@@ -394,7 +434,7 @@ def headline(
         )
         # The tile follows the noise test the sentence below it runs: a change within the
         # margin of the difference is grey and says so (issue 19, point 3).
-        change = None if delta is None else row.value - before.loc[kind].value
+        change = None if delta is None else row.value - before[kind].value
         tiles.append(within_noise(tile, margin, margin_words(kind, margin), change, beyond=True))
     unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
@@ -429,7 +469,7 @@ def _compared(
 
 
 def _undated_notes(rows: pd.DataFrame, filters: Filters) -> list[str]:
-    undated = int(rows.loc[rows["period_start"].isna(), "responses"].sum())
+    undated = int(np.nansum(rows["responses"].to_numpy()[rows["period_start"].isna().to_numpy()]))
     if not undated:
         return []
     if filters.has_period:
@@ -753,9 +793,9 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
 def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
     filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
-    return _first_with_data(totals(cur, filters, MIN_RESPONSES))
+    rows = _by_period(cur, filters, "quarter")
+    return _first_with_data(_by_survey(_totals(rows, filters, MIN_RESPONSES)))
 
 
-def _first_with_data(totals_: pd.DataFrame) -> str:
-    counts = totals_["responses"].fillna(0)
-    return next((kind for kind in SURVEYS if counts.get(kind, 0) > 0), "nps")
+def _first_with_data(totals_: dict[str, SimpleNamespace]) -> str:
+    return next((kind for kind in SURVEYS if totals_[kind].responses > 0), "nps")
