@@ -502,26 +502,14 @@ def breakdown(
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
     now, prior = _groups(cur, filters, dimension, min_responses)
     prior_filters = filters.previous_period()
-    if prior_filters is None or now.empty:
-        for column in ("previous_value", "previous_margin", "previous_responses"):
-            now[column] = np.nan
-        now["previous_reliable"] = False
-        now["is_beyond"] = False
-        return Breakdown(now, {k: [] for k in SURVEYS}, None)
-    prior = prior[["survey_type", "group_value", "value", "margin", "responses", "is_reliable"]]
-    prior.columns = [
-        "survey_type",
-        "group_value",
-        "previous_value",
-        "previous_margin",
-        "previous_responses",
-        "previous_reliable",
-    ]
-    out = now.merge(prior, how="left", on=["survey_type", "group_value"])
-    out["previous_reliable"] = out["previous_reliable"].astype("boolean").fillna(False).astype(bool)
+    if prior_filters is None or not len(now["survey_type"]):
+        return Breakdown(_unmatched(now), {k: [] for k in SURVEYS}, None)
+    out = {**now, **_previous(now, prior)}
     moved: dict[str, list[str]] = {k: [] for k in SURVEYS}
     beyond = []
-    for row in out.itertuples():
+    names = ["survey_type", "group_value", "value", "margin", "is_reliable"]
+    previous = ["previous_value", "previous_margin", "previous_reliable"]
+    for row in _rows(out, names + previous):
         ok = row.is_reliable and row.previous_reliable
         margin = measures.difference_margin(row.margin, row.previous_margin) if ok else None
         verb, tail, is_beyond = (
@@ -536,21 +524,58 @@ def breakdown(
                 f"{value_words(row.survey_type, row.previous_value)} to "
                 f"{value_words(row.survey_type, row.value)} ({tail}."
             )
-    out["is_beyond"] = beyond
-    return Breakdown(out, moved, describe_period(prior_filters))
+    out["is_beyond"] = np.array(beyond, dtype=bool)
+    return Breakdown(pd.DataFrame(out), moved, describe_period(prior_filters))
+
+
+def _unmatched(now: Columns) -> pd.DataFrame:
+    """The groups with no previous period beside them (none chosen, or no group now)."""
+    size = len(now["survey_type"])
+    nothing = np.full(size, np.nan)
+    no = np.zeros(size, dtype=bool)
+    previous = {"previous_value": nothing, "previous_margin": nothing}
+    previous |= {"previous_responses": nothing, "previous_reliable": no, "is_beyond": no}
+    return pd.DataFrame({**now, **previous})
+
+
+def _previous(now: Columns, prior: Columns) -> Columns:
+    """previous_value, previous_margin, previous_responses and previous_reliable: the same
+    survey type and group in the previous period, as a left merge on the two puts them beside
+    each group (a group with none: NaN, turning whole numbers into floats, and not reliable)."""
+    keys = zip(prior["survey_type"].tolist(), prior["group_value"].tolist(), strict=True)
+    place = {key: i for i, key in enumerate(keys)}
+    keys = zip(now["survey_type"].tolist(), now["group_value"].tolist(), strict=True)
+    at = np.array([place.get(key, -1) for key in keys], dtype=int)
+    found = at >= 0
+    reliable = np.zeros(len(at), dtype=bool)
+    reliable[found] = prior["is_reliable"][at[found]]
+    return {
+        "previous_value": _looked_up(prior["value"], at),
+        "previous_margin": _looked_up(prior["margin"], at),
+        "previous_responses": _looked_up(prior["responses"], at),
+        "previous_reliable": reliable,
+    }
+
+
+def _looked_up(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """values[at], NaN where `at` is -1 (a float array then)."""
+    found = at >= 0
+    if found.all():
+        return values[at]
+    out = np.full(len(at), np.nan)
+    out[found] = values[at[found]]
+    return out
 
 
 def _groups(
     cur: duckdb.DuckDBPyConnection, filters: Filters, dimension: str, min_responses: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[Columns, Columns]:
     """The groups of the period and of the previous one, scored: one query reads both."""
     params = {**filters.params(), "dimension": dimension}
     rows = queries.run(cur, "satisfaction_breakdown_periods", params)
-    previous = rows.pop("is_previous")
-    return tuple(
-        with_scores(rows[previous == flag].reset_index(drop=True), min_responses)
-        for flag in (False, True)
-    )
+    previous = rows.pop("is_previous").to_numpy(dtype=bool)
+    table = _columns(rows)
+    return tuple(_scored(_picked(table, previous == flag), min_responses) for flag in (False, True))
 
 
 # --- joined to behaviour --------------------------------------------------------------
