@@ -650,54 +650,63 @@ def behaviour(
     rows = queries.run(
         cur, "satisfaction_behaviour", {**filters.params(), "window_days": window_days}
     )
-    compared = rows[rows["outcome"].isin(list(OUTCOMES))]
-    left_out = rows[~rows["outcome"].isin(list(OUTCOMES))]
-    groups = with_scores(compared, min_responses).reset_index(drop=True)
+    table = _columns(rows)
+    is_compared = np.array([outcome in OUTCOMES for outcome in table["outcome"].tolist()], bool)
+    groups = _scored(_picked(table, is_compared), min_responses)
+    names = ["survey_type", "outcome", "responses", "value", "margin", "is_reliable"]
+    compared = _rows(groups, names)
     return Behaviour(
-        groups=groups,
-        reorder=_reorder(compared),
-        left_out={
-            kind: {r.outcome: int(r.responses) for r in rows_of.itertuples()}
-            for kind, rows_of in left_out.groupby("survey_type")
-        },
+        groups=pd.DataFrame(groups),
+        reorder=_reorder(groups),
+        left_out=_left_out(_rows(_picked(table, ~is_compared), names[:3])),
         window_days=window_days,
-        gap={k: _gap_words(groups, k, window_days) for k in SURVEYS},
+        gap={k: _gap_words(compared, k, window_days) for k in SURVEYS},
     )
 
 
-def _reorder(compared: pd.DataFrame) -> pd.DataFrame:
+def _left_out(rows: list[SimpleNamespace]) -> dict[str, dict[str, int]]:
+    """Answers not compared, per survey type (in order) and reason."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(row.survey_type, {})[row.outcome] = int(row.responses)
+    return dict(sorted(out.items()))
+
+
+def _reorder(compared: Columns) -> pd.DataFrame:
     """Share of each answer class that ordered within the window."""
+    kind = np.asarray(compared["survey_type"], dtype=object)
+    ordered = np.asarray(compared["outcome"], dtype=object) == "ordered"
+    answered = compared["responses"]
+    counts = {
+        "promoters": compared["promoters"],
+        "detractors": compared["detractors"],
+        "passives": answered - compared["promoters"] - compared["detractors"],
+        "satisfied": compared["satisfied"],
+        "not satisfied": answered - compared["satisfied"],
+    }
     parts = []
-    for kind, classes in (
+    for survey, classes in (
         ("nps", ("promoters", "passives", "detractors")),
         ("csat", ("satisfied", "not satisfied")),
     ):
-        mine = compared[compared["survey_type"] == kind]
-        counts = {
-            "promoters": mine["promoters"],
-            "detractors": mine["detractors"],
-            "passives": mine["responses"] - mine["promoters"] - mine["detractors"],
-            "satisfied": mine["satisfied"],
-            "not satisfied": mine["responses"] - mine["satisfied"],
-        }
-        ordered = mine["outcome"] == "ordered"
+        mine = kind == survey
         for name in classes:
-            answers = int(counts[name].sum())
-            did = int(counts[name][ordered].sum())
-            parts.append((kind, name, answers, did, measures.ratio(did, answers)))
+            answers = int(counts[name][mine].sum())
+            did = int(counts[name][mine & ordered].sum())
+            parts.append((survey, name, answers, did, measures.ratio(did, answers)))
     return pd.DataFrame(
         parts, columns=["survey_type", "answer_class", "answers", "ordered", "share_ordered"]
     )
 
 
-def _gap_words(groups: pd.DataFrame, kind: str, window_days: int) -> str:
-    mine = groups[groups["survey_type"] == kind].set_index("outcome")
-    if not {"ordered", "not_ordered"} <= set(mine.index):
+def _gap_words(compared: list[SimpleNamespace], kind: str, window_days: int) -> str:
+    mine = {row.outcome: row for row in compared if row.survey_type == kind}
+    if not {"ordered", "not_ordered"} <= set(mine):
         return (
             f"Every compared {SURVEYS[kind]} answer falls on one side (ordered or not within "
             f"{window_days} days), so there is nothing to compare."
         )
-    did, did_not = mine.loc["ordered"], mine.loc["not_ordered"]
+    did, did_not = mine["ordered"], mine["not_ordered"]
     if not (did.is_reliable and did_not.is_reliable):
         few = did if did.responses < did_not.responses else did_not
         return (
