@@ -757,23 +757,30 @@ def verbatims(
         },
     )
     matching = int(rows["count_matching"].iloc[0]) if len(rows) else 0
-    scores = [
-        "" if pd.isna(s) else f"{s:g} / {m:g}" if pd.notna(m) else f"{s:g}"
-        for s, m in zip(rows["score"], rows["scale_max"], strict=True)
-    ]
+    scores = rows["score"].tolist(), rows["scale_max"].tolist()
+    surveys = [SURVEYS.get(k, np.nan) for k in rows["survey_type"].tolist()]
     table = pd.DataFrame(
         {
-            "Date": pd.to_datetime(rows["responded_at"]).dt.date,
-            "Survey": rows["survey_type"].map(SURVEYS),
-            "Score": scores,
-            "Answer": rows["answer_class"].fillna("").str.capitalize(),
-            "Account": rows["account_name"].fillna("Unknown account"),
-            "Segment": rows["segment"].fillna(""),
-            "Channel": rows["channel"].fillna(""),
-            "Comment": rows["comment"],
+            "Date": pd.to_datetime(rows["responded_at"]).dt.date.array,
+            "Survey": pd.array(surveys, dtype="str"),
+            "Score": [_score_words(s, m) for s, m in zip(*scores, strict=True)],
+            "Answer": rows["answer_class"].fillna("").str.capitalize().array,
+            "Account": rows["account_name"].fillna("Unknown account").array,
+            "Segment": rows["segment"].fillna("").array,
+            "Channel": rows["channel"].fillna("").array,
+            "Comment": rows["comment"].array,
         }
     )
     return Verbatims(table, matching)
+
+
+def _score_words(score: float | None, scale_max: float | None) -> str:
+    """'9 / 10', '4' (no scale known) or '' (no score)."""
+    if score is None or score != score:  # NaN: no score
+        return ""
+    if scale_max is None or scale_max != scale_max:
+        return f"{score:g}"
+    return f"{score:g} / {scale_max:g}"
 
 
 # --- the CLI --------------------------------------------------------------------------
