@@ -354,14 +354,13 @@ def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int)
 
 
 def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> Columns:
-    if filters.has_period:
-        rows = rows[rows["period_start"].notna()]
-    kind = rows["survey_type"].to_numpy(dtype=object)
-    counts = {column: rows[column].to_numpy() for column in COUNTS}
+    kept = rows["period_start"].notna().to_numpy() | (not filters.has_period)
+    kind = rows["survey_type"].to_numpy(dtype=object)[kept]
+    counts = {column: rows[column].to_numpy()[kept] for column in COUNTS}
     if all(map(_whole, counts.values())):
         summed = _sums_by_kind(kind, counts)
     else:  # scores with decimals: pandas' own sums, whose last digit depends on their order
-        by_kind = rows.groupby("survey_type")[COUNTS].sum().reindex(list(SURVEYS))
+        by_kind = rows[kept].groupby("survey_type")[COUNTS].sum().reindex(list(SURVEYS))
         summed = {column: by_kind[column].to_numpy() for column in COUNTS}
     return _scored({"survey_type": list(SURVEYS), **summed}, min_responses)
 
