@@ -354,6 +354,7 @@ def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int)
 
 
 def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> Columns:
+    """totals' rows as columns, survey types in SURVEYS' order."""
     kept = rows["period_start"].notna().to_numpy() | (not filters.has_period)
     kind = rows["survey_type"].to_numpy(dtype=object)[kept]
     counts = {column: rows[column].to_numpy()[kept] for column in COUNTS}
