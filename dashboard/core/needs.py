@@ -197,9 +197,10 @@ def fed_in_warehouse(
     frame = queries.run(
         cur, "measure_inputs_all_granted" if everything else "measure_inputs", params
     )
+    columns = (frame[c].tolist() for c in ("table_name", "field_name", "rows_total", "rows_known"))
     return {
-        (r.table_name, r.field_name): (int(r.rows_total), int(r.rows_known))
-        for r in frame.itertuples(index=False)
+        (table, field_): (int(rows), int(known))
+        for table, field_, rows, known in zip(*columns, strict=True)
     }
 
 

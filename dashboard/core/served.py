@@ -30,6 +30,8 @@ SUMMARIES_DIR = resources.folder("dashboard.queries") / "summaries"
 PREFIX = "served_"
 BIND = re.compile(r"^-- Bind \$([a-z_][a-z0-9_]*) = (.+)$", re.MULTILINE)
 _SERVE = re.compile(r"^-- Serve ([a-z][a-z0-9_]*)\s*$", re.MULTILINE)
+# A bound value written as a plain literal: `select 'month'`, `select 90`.
+_LITERAL = re.compile(r"^select\s+(?:'((?:[^']|'')*)'|(-?\d+))\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,17 @@ class Served:
     @property
     def bound(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.binds)
+
+    @property
+    def literals(self) -> dict[str, object]:
+        """The parameters bound to a plain literal, with its value: a call with another value
+        cannot match a stored row, so it needs no statement to find that out."""
+        found = {name: _LITERAL.match(sql.strip()) for name, sql in self.binds}
+        return {
+            name: int(match.group(2)) if match.group(2) else match.group(1).replace("''", "'")
+            for name, match in found.items()
+            if match
+        }
 
 
 def column(parameter: str) -> str:
@@ -88,6 +101,8 @@ def rows(
     for served in by_query().get(name, ()):
         bound = served.bound
         if any(value is not None for key, value in params.items() if key not in bound):
+            continue
+        if any(params.get(name) != value for name, value in served.literals.items()):
             continue
         try:
             frame = cur.execute(read_sql(served), {p: params[p] for p in bound}).df()

@@ -68,6 +68,18 @@ def test_a_filter_a_grant_or_another_value_runs_the_query(sample_con, summary):
         assert served.rows(cur, summary.query, other) is None, (summary.summary, other)
 
 
+@pytest.mark.parametrize("summary", ALL_SERVED, ids=lambda s: s.summary)
+def test_a_literal_bind_is_checked_without_a_statement(sample_con, summary):
+    """A parameter bound to a plain literal (`select 'month'`) is compared in Python first:
+    the literal reads as the value stored, and another value runs the query."""
+    cur = sample_con.cursor()
+    values, params = bound_values(cur, summary), call_params(cur, summary)
+    for name, value in summary.literals.items():
+        assert type(value) is type(values[name]) and value == values[name], (summary, name)
+        other = {**params, name: f"{value}_other" if isinstance(value, str) else value + 1}
+        assert served.rows(cur, summary.query, other) is None, (summary.summary, name)
+
+
 def test_the_pages_default_views_are_served_on_the_sample(sample_db: Path, monkeypatch):
     """The pages' own calls, recorded from the real app (default widgets): every call of a
     served query with the default view's values is answered by its summary."""

@@ -10,6 +10,8 @@ queries/summaries/satisfaction_responses.sql.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -58,15 +60,35 @@ AXIS_TITLES = {
 def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.DataFrame:
     """Adds value (NPS, CSAT in %, or mean CES by the row's survey_type), its 95% margin,
     passives, the three NPS shares, and is_reliable (at least min_responses answers)."""
-    out = frame.copy()
-    for column in COUNTS:
-        out[column] = pd.to_numeric(out[column]).fillna(0)
-    # The measures on float arrays, not Series: the same arithmetic (counts are whole numbers,
-    # exact in a double) without pandas' overhead on each of some thirty operations, as every
-    # satisfaction call scores a few small frames (issue 18).
-    n = out["responses"].to_numpy(dtype=float)
-    got = {column: out[column].to_numpy(dtype=float) for column in COUNTS}
-    kind = out["survey_type"]
+    return pd.DataFrame(_scored(_columns(frame), min_responses), index=frame.index)
+
+
+# The satisfaction calls work on a few rows (a type x a period or group) as columns: name ->
+# numpy array or pandas array (each keeping its dtype), built into a frame once at the end.
+# The same arithmetic as on a frame, without pandas' overhead on each of its many small
+# operations (issue 18: every call scores a few small frames).
+Columns = dict[str, Any]
+
+
+def _columns(frame: pd.DataFrame) -> Columns:
+    return {name: frame[name].array for name in frame.columns}
+
+
+def _rows(columns: Columns | pd.DataFrame, names: list[str]) -> list[SimpleNamespace]:
+    """The rows of these columns, one attribute per column holding a Python value (what
+    itertuples gives: float, int, bool, str, Timestamp)."""
+    values = [columns[name].tolist() for name in names]
+    return [
+        SimpleNamespace(**dict(zip(names, row, strict=True))) for row in zip(*values, strict=True)
+    ]
+
+
+def _scored(columns: Columns, min_responses: int) -> Columns:
+    """The columns with their counts as numbers (missing = 0) and with_scores' columns after."""
+    counts = {column: _counts(columns[column]) for column in COUNTS}
+    n = counts["responses"].astype(float)
+    got = {column: values.astype(float) for column, values in counts.items()}
+    kind = np.asarray(columns["survey_type"], dtype=object)
     values = {
         "nps": measures.nps(got["promoters"], got["detractors"], n),
         "csat": measures.csat(got["satisfied"], n),
@@ -77,25 +99,37 @@ def with_scores(frame: pd.DataFrame, min_responses: int = MIN_RESPONSES) -> pd.D
         "csat": measures.csat_margin(got["satisfied"], n),
         "ces": measures.ces_margin(got["score_sum"], got["score_squares"], n),
     }
-    out["value"] = _by_kind(kind, values)
-    out["margin"] = _by_kind(kind, margins)
-    out["passives"] = (out["responses"] - out["promoters"] - out["detractors"]).where(
-        kind == "nps", 0
-    )
-    for share, column in (("promoter", "promoters"), ("passive", "passives")):
-        out[f"{share}_share"] = measures.ratio(out[column], n)
-    out["detractor_share"] = measures.ratio(out["detractors"], n)
-    out["is_reliable"] = out["responses"] >= min_responses
-    return out
+    passives = counts["responses"] - counts["promoters"] - counts["detractors"]
+    passives = np.where(kind == "nps", passives, 0)
+    return {
+        **columns,
+        **counts,
+        "value": _by_kind(kind, values),
+        "margin": _by_kind(kind, margins),
+        "passives": passives,
+        "promoter_share": measures.ratio(counts["promoters"], n),
+        "passive_share": measures.ratio(passives, n),
+        "detractor_share": measures.ratio(counts["detractors"], n),
+        "is_reliable": counts["responses"] >= min_responses,
+    }
 
 
-def _by_kind(kind: pd.Series, columns: dict[str, np.ndarray]) -> pd.Series:
-    picked = np.select(
-        [(kind == k).to_numpy(dtype=bool) for k in columns],
+def _counts(values) -> np.ndarray:
+    """pd.to_numeric(values).fillna(0), as an array."""
+    array = np.asarray(values)
+    if array.dtype.kind in "iu":
+        return array
+    if array.dtype.kind == "f":
+        return np.where(np.isnan(array), 0, array)
+    return pd.to_numeric(pd.Series(array)).fillna(0).to_numpy()
+
+
+def _by_kind(kind: np.ndarray, columns: dict[str, np.ndarray]) -> np.ndarray:
+    return np.select(
+        [kind == k for k in columns],
         [np.asarray(c, dtype=float) for c in columns.values()],
         np.nan,
     )
-    return pd.Series(picked, index=kind.index, dtype=float)
 
 
 def value_words(survey_type: str, value: float | None) -> str:
@@ -181,59 +215,85 @@ def trend(
     answers of the last `rolling` periods pooled (a point needs that many periods of data)."""
     _check(grain, rolling, min_responses)
     rows = _by_period(cur, filters, grain)
-    dated = rows[rows["period_start"].notna()]
-    undated = {k: int(v) for k, v in rows[rows["period_start"].isna()].groupby(
-        "survey_type")["responses"].sum().items()}  # fmt: skip
-    points = with_scores(_calendar(dated, grain), min_responses)
-    points = _with_rolling(points, rolling, min_responses)
+    is_dated = rows["period_start"].notna().to_numpy()
+    table = _columns(rows)
+    scored = _scored(_calendar(_picked(table, is_dated), grain), min_responses)
+    points = pd.DataFrame({**scored, **_rolling(scored, rolling, min_responses)})
+    point_rows = _point_rows(points)
     return Trend(
         points=points,
         grain=grain,
         min_responses=min_responses,
         rolling=rolling,
-        undated=undated,
-        changes={k: changes(points, k, grain) for k in SURVEYS},
+        undated=_responses_by_kind(_picked(table, ~is_dated)),
+        changes={k: _changes(point_rows, k, grain) for k in SURVEYS},
     )
 
 
-def _calendar(dated: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """Every period from the first to the last with answers (any type), for each type."""
-    columns = ["survey_type", "period_start", *COUNTS]
-    if dated.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns}).astype(
-            {"survey_type": str, "period_start": "datetime64[us]"}
-        )
+def _picked(columns: Columns, rows: np.ndarray) -> Columns:
+    """The rows where `rows` is true (a boolean array), each column keeping its dtype."""
+    return {name: values[rows] for name, values in columns.items()}
+
+
+def _responses_by_kind(columns: Columns) -> dict[str, int]:
+    """Answers per survey type, types in order."""
+    kind = np.asarray(columns["survey_type"], dtype=object)
+    responses = np.asarray(columns["responses"])
+    return {k: int(np.nansum(responses[kind == k])) for k in sorted(set(kind))}
+
+
+def _calendar(dated: Columns, grain: str) -> Columns:
+    """Every period from the first to the last with answers (any type), for each type; a
+    period with no answer of a type holds 0 (a row off the calendar is left out)."""
+    if not len(dated["survey_type"]):
+        columns = ["survey_type", "period_start", *COUNTS]
+        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+        return _columns(empty.astype({"survey_type": str, "period_start": "datetime64[us]"}))
     starts = pd.to_datetime(dated["period_start"])
     periods = pd.date_range(starts.min(), starts.max(), freq=FREQUENCIES[grain])
-    kinds = sorted(dated["survey_type"].unique())
-    spine = pd.MultiIndex.from_product([kinds, periods], names=["survey_type", "period_start"])
-    filled = (
-        dated.assign(period_start=starts)
-        .set_index(["survey_type", "period_start"])[COUNTS]
-        .reindex(spine, fill_value=0)
-        .reset_index()
-    )
-    return filled[columns]
+    kind = np.asarray(dated["survey_type"], dtype=object)
+    kinds = sorted(set(kind))
+    # each row's place on the calendar: types one after the other, each over every period
+    at = periods.get_indexer(starts)
+    place = np.searchsorted(kinds, kind) * len(periods) + at
+    on = at >= 0
+    filled = {}
+    for column in COUNTS:
+        values = np.asarray(dated[column])
+        filled[column] = np.zeros(len(kinds) * len(periods), dtype=values.dtype)
+        filled[column][place[on]] = values[on]
+    return {
+        "survey_type": np.repeat(np.array(kinds, dtype=object), len(periods)),
+        "period_start": np.tile(periods.to_numpy(), len(kinds)),
+        **filled,
+    }
 
 
-def _with_rolling(points: pd.DataFrame, rolling: int, min_responses: int) -> pd.DataFrame:
-    out = points.copy()
-    if rolling == 1 or out.empty:
-        for column in ("rolling_responses", "rolling_value", "rolling_margin"):
-            out[column] = np.nan
-        out["rolling_reliable"] = False
-        return out
-    pooled = out.groupby("survey_type")[COUNTS].transform(
+def _rolling(points: Columns, rolling: int, min_responses: int) -> Columns:
+    """rolling_responses, rolling_value, rolling_margin and rolling_reliable: the answers of
+    the last `rolling` periods of each type pooled (NaN until there are that many)."""
+    size = len(points["survey_type"])
+    if rolling == 1 or not size:
+        nothing = np.full(size, np.nan)
+        return {
+            "rolling_responses": nothing,
+            "rolling_value": nothing,
+            "rolling_margin": nothing,
+            "rolling_reliable": np.zeros(size, dtype=bool),
+        }
+    counts = pd.DataFrame({c: points[c] for c in ["survey_type", *COUNTS]})
+    pooled = counts.groupby("survey_type")[COUNTS].transform(
         lambda s: s.rolling(rolling, min_periods=rolling).sum()
     )
-    pooled["survey_type"] = out["survey_type"]
-    scored = with_scores(pooled, min_responses)
-    complete = pooled["responses"].notna()
-    out["rolling_responses"] = pooled["responses"]
-    out["rolling_value"] = scored["value"].where(complete)
-    out["rolling_margin"] = scored["margin"].where(complete)
-    out["rolling_reliable"] = complete & scored["is_reliable"]
-    return out
+    pooled = {"survey_type": points["survey_type"], **_columns(pooled)}
+    scored = _scored(pooled, min_responses)
+    complete = ~np.isnan(np.asarray(pooled["responses"]))
+    return {
+        "rolling_responses": np.asarray(pooled["responses"]),
+        "rolling_value": np.where(complete, scored["value"], np.nan),
+        "rolling_margin": np.where(complete, scored["margin"], np.nan),
+        "rolling_reliable": complete & scored["is_reliable"],
+    }
 
 
 def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
@@ -244,11 +304,18 @@ def changes(points: pd.DataFrame, survey_type: str, grain: str) -> list[str]:
     comparison is with the previous reliable period; the margin is that of the difference,
     √(m1² + m2²). The raw periods are compared, never the rolling average (whose windows
     overlap)."""
-    mine = points[(points["survey_type"] == survey_type) & points["is_reliable"]]
-    mine = mine.sort_values("period_start")
+    return _changes(_point_rows(points), survey_type, grain)
+
+
+def _point_rows(points: pd.DataFrame) -> list[SimpleNamespace]:
+    return _rows(points, ["survey_type", "is_reliable", "period_start", "value", "margin"])
+
+
+def _changes(points: list[SimpleNamespace], survey_type: str, grain: str) -> list[str]:
+    mine = [r for r in points if r.survey_type == survey_type and r.is_reliable]
+    mine.sort(key=lambda r: r.period_start)
     said = []
-    rows = list(mine.itertuples())
-    for before, after in zip(rows[:-1], rows[1:], strict=True):
+    for before, after in zip(mine[:-1], mine[1:], strict=True):
         margin = measures.difference_margin(before.margin, after.margin)
         verb, tail, beyond = move_words(survey_type, before.value, after.value, margin)
         if beyond:
@@ -281,15 +348,52 @@ class Headline:
 def totals(cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int) -> pd.DataFrame:
     """One row per survey type for the whole filter period (undated answers count only when
     no period is chosen, product.md), with value, margin and is_reliable."""
-    return _totals(_by_period(cur, filters, "quarter"), filters, min_responses)
+    summed = _totals(_by_period(cur, filters, "quarter"), filters, min_responses)
+    index = pd.Index(summed.pop("survey_type"), name="survey_type")
+    return pd.DataFrame(summed, index=index)
 
 
-def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> pd.DataFrame:
-    if filters.has_period:
-        rows = rows[rows["period_start"].notna()]
-    summed = rows.groupby("survey_type", as_index=False)[COUNTS].sum()
-    present = pd.DataFrame({"survey_type": list(SURVEYS)})
-    return with_scores(present.merge(summed, how="left"), min_responses).set_index("survey_type")
+def _totals(rows: pd.DataFrame, filters: Filters, min_responses: int) -> Columns:
+    """totals' rows as columns, survey types in SURVEYS' order."""
+    kept = rows["period_start"].notna().to_numpy() | (not filters.has_period)
+    kind = rows["survey_type"].to_numpy(dtype=object)[kept]
+    counts = {column: rows[column].to_numpy()[kept] for column in COUNTS}
+    if all(map(_whole, counts.values())):
+        summed = _sums_by_kind(kind, counts)
+    else:  # scores with decimals: pandas' own sums, whose last digit depends on their order
+        by_kind = rows[kept].groupby("survey_type")[COUNTS].sum().reindex(list(SURVEYS))
+        summed = {column: by_kind[column].to_numpy() for column in COUNTS}
+    return _scored({"survey_type": list(SURVEYS), **summed}, min_responses)
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whole numbers whose sums stay exact in a double, so adding them in any order gives the
+    one total pandas gives (missing values skipped)."""
+    if values.dtype.kind in "iub":
+        return True
+    present = values[~np.isnan(values)]
+    return bool(np.all(present == np.floor(present)) and np.abs(present).sum() < 2**53)
+
+
+def _sums_by_kind(kind: np.ndarray, counts: Columns) -> Columns:
+    """The counts summed per survey type, in SURVEYS' order, as rows.groupby("survey_type")
+    [COUNTS].sum() reindexed on SURVEYS gives them: a type with no row is NaN, turning whole
+    numbers into floats."""
+    mine = [kind == k for k in SURVEYS]
+    everyone = all(rows.any() for rows in mine)
+    return {
+        column: np.array(
+            [np.nansum(values[rows]) if rows.any() else np.nan for rows in mine],
+            dtype=values.dtype if everyone else float,
+        )
+        for column, values in counts.items()
+    }
+
+
+def _by_survey(summed: Columns) -> dict[str, SimpleNamespace]:
+    """The rows of _totals by survey type."""
+    names = [name for name in summed if name != "survey_type"]
+    return dict(zip(SURVEYS, _rows(summed, names), strict=True))
 
 
 def headline(
@@ -298,16 +402,19 @@ def headline(
     """NPS, CSAT and CES for the period, each with its margin, answers, and the change vs
     the previous period of equal length judged against the margin of the difference."""
     rows = _by_period(cur, filters, "quarter")
-    now = _totals(rows, filters, min_responses)
+    now = _by_survey(_totals(rows, filters, min_responses))
     before_filters = filters.previous_period()
-    before = totals(cur, before_filters, min_responses) if before_filters else None
+    before = None
+    if before_filters:
+        previous = _by_period(cur, before_filters, "quarter")
+        before = _by_survey(_totals(previous, before_filters, min_responses))
     tiles, said = [], {}
     for kind, label in SURVEYS.items():
-        row = now.loc[kind]
+        row = now[kind]
         measure = measures.MEASURES[kind]
         delta, compared, margin = None, "Pick a period to compare with the one before.", None
         if before is not None:
-            delta, compared, margin = _compared(kind, row, before.loc[kind], before_filters)
+            delta, compared, margin = _compared(kind, row, before[kind], before_filters)
         said[kind] = compared if before is not None else None
         # One margin per tile, named: the change's (its verdict heads the caption, the same
         # number as "Changes that matter") when there is a change, else the level's.
@@ -327,7 +434,7 @@ def headline(
         )
         # The tile follows the noise test the sentence below it runs: a change within the
         # margin of the difference is grey and says so (issue 19, point 3).
-        change = None if delta is None else row.value - before.loc[kind].value
+        change = None if delta is None else row.value - before[kind].value
         tiles.append(within_noise(tile, margin, margin_words(kind, margin), change, beyond=True))
     unfed = needs.no_data_reasons(cur, needs.OVERVIEW, filters)  # the same NPS, CSAT, CES measures
     tiles = [
@@ -362,7 +469,7 @@ def _compared(
 
 
 def _undated_notes(rows: pd.DataFrame, filters: Filters) -> list[str]:
-    undated = int(rows.loc[rows["period_start"].isna(), "responses"].sum())
+    undated = int(np.nansum(rows["responses"].to_numpy()[rows["period_start"].isna().to_numpy()]))
     if not undated:
         return []
     if filters.has_period:
@@ -395,26 +502,14 @@ def breakdown(
         raise ValueError(f"No breakdown by {dimension!r}; choose one of {', '.join(DIMENSIONS)}.")
     now, prior = _groups(cur, filters, dimension, min_responses)
     prior_filters = filters.previous_period()
-    if prior_filters is None or now.empty:
-        for column in ("previous_value", "previous_margin", "previous_responses"):
-            now[column] = np.nan
-        now["previous_reliable"] = False
-        now["is_beyond"] = False
-        return Breakdown(now, {k: [] for k in SURVEYS}, None)
-    prior = prior[["survey_type", "group_value", "value", "margin", "responses", "is_reliable"]]
-    prior.columns = [
-        "survey_type",
-        "group_value",
-        "previous_value",
-        "previous_margin",
-        "previous_responses",
-        "previous_reliable",
-    ]
-    out = now.merge(prior, how="left", on=["survey_type", "group_value"])
-    out["previous_reliable"] = out["previous_reliable"].astype("boolean").fillna(False).astype(bool)
+    if prior_filters is None or not len(now["survey_type"]):
+        return Breakdown(_unmatched(now), {k: [] for k in SURVEYS}, None)
+    out = {**now, **_previous(now, prior)}
     moved: dict[str, list[str]] = {k: [] for k in SURVEYS}
     beyond = []
-    for row in out.itertuples():
+    names = ["survey_type", "group_value", "value", "margin", "is_reliable"]
+    previous = ["previous_value", "previous_margin", "previous_reliable"]
+    for row in _rows(out, names + previous):
         ok = row.is_reliable and row.previous_reliable
         margin = measures.difference_margin(row.margin, row.previous_margin) if ok else None
         verb, tail, is_beyond = (
@@ -429,21 +524,58 @@ def breakdown(
                 f"{value_words(row.survey_type, row.previous_value)} to "
                 f"{value_words(row.survey_type, row.value)} ({tail}."
             )
-    out["is_beyond"] = beyond
-    return Breakdown(out, moved, describe_period(prior_filters))
+    out["is_beyond"] = np.array(beyond, dtype=bool)
+    return Breakdown(pd.DataFrame(out), moved, describe_period(prior_filters))
+
+
+def _unmatched(now: Columns) -> pd.DataFrame:
+    """The groups with no previous period beside them (none chosen, or no group now)."""
+    size = len(now["survey_type"])
+    nothing = np.full(size, np.nan)
+    no = np.zeros(size, dtype=bool)
+    previous = {"previous_value": nothing, "previous_margin": nothing}
+    previous |= {"previous_responses": nothing, "previous_reliable": no, "is_beyond": no}
+    return pd.DataFrame({**now, **previous})
+
+
+def _previous(now: Columns, prior: Columns) -> Columns:
+    """previous_value, previous_margin, previous_responses and previous_reliable: the same
+    survey type and group in the previous period, as a left merge on the two puts them beside
+    each group (a group with none: NaN, turning whole numbers into floats, and not reliable)."""
+    keys = zip(prior["survey_type"].tolist(), prior["group_value"].tolist(), strict=True)
+    place = {key: i for i, key in enumerate(keys)}
+    keys = zip(now["survey_type"].tolist(), now["group_value"].tolist(), strict=True)
+    at = np.array([place.get(key, -1) for key in keys], dtype=int)
+    found = at >= 0
+    reliable = np.zeros(len(at), dtype=bool)
+    reliable[found] = prior["is_reliable"][at[found]]
+    return {
+        "previous_value": _looked_up(prior["value"], at),
+        "previous_margin": _looked_up(prior["margin"], at),
+        "previous_responses": _looked_up(prior["responses"], at),
+        "previous_reliable": reliable,
+    }
+
+
+def _looked_up(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """values[at], NaN where `at` is -1 (a float array then)."""
+    found = at >= 0
+    if found.all():
+        return values[at]
+    out = np.full(len(at), np.nan)
+    out[found] = values[at[found]]
+    return out
 
 
 def _groups(
     cur: duckdb.DuckDBPyConnection, filters: Filters, dimension: str, min_responses: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[Columns, Columns]:
     """The groups of the period and of the previous one, scored: one query reads both."""
     params = {**filters.params(), "dimension": dimension}
     rows = queries.run(cur, "satisfaction_breakdown_periods", params)
-    previous = rows.pop("is_previous")
-    return tuple(
-        with_scores(rows[previous == flag].reset_index(drop=True), min_responses)
-        for flag in (False, True)
-    )
+    previous = rows.pop("is_previous").to_numpy(dtype=bool)
+    table = _columns(rows)
+    return tuple(_scored(_picked(table, previous == flag), min_responses) for flag in (False, True))
 
 
 # --- joined to behaviour --------------------------------------------------------------
@@ -518,54 +650,63 @@ def behaviour(
     rows = queries.run(
         cur, "satisfaction_behaviour", {**filters.params(), "window_days": window_days}
     )
-    compared = rows[rows["outcome"].isin(list(OUTCOMES))]
-    left_out = rows[~rows["outcome"].isin(list(OUTCOMES))]
-    groups = with_scores(compared, min_responses).reset_index(drop=True)
+    table = _columns(rows)
+    is_compared = np.array([outcome in OUTCOMES for outcome in table["outcome"].tolist()], bool)
+    groups = _scored(_picked(table, is_compared), min_responses)
+    names = ["survey_type", "outcome", "responses", "value", "margin", "is_reliable"]
+    compared = _rows(groups, names)
     return Behaviour(
-        groups=groups,
-        reorder=_reorder(compared),
-        left_out={
-            kind: {r.outcome: int(r.responses) for r in rows_of.itertuples()}
-            for kind, rows_of in left_out.groupby("survey_type")
-        },
+        groups=pd.DataFrame(groups),
+        reorder=_reorder(groups),
+        left_out=_left_out(_rows(_picked(table, ~is_compared), names[:3])),
         window_days=window_days,
-        gap={k: _gap_words(groups, k, window_days) for k in SURVEYS},
+        gap={k: _gap_words(compared, k, window_days) for k in SURVEYS},
     )
 
 
-def _reorder(compared: pd.DataFrame) -> pd.DataFrame:
+def _left_out(rows: list[SimpleNamespace]) -> dict[str, dict[str, int]]:
+    """Answers not compared, per survey type (in order) and reason."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(row.survey_type, {})[row.outcome] = int(row.responses)
+    return dict(sorted(out.items()))
+
+
+def _reorder(compared: Columns) -> pd.DataFrame:
     """Share of each answer class that ordered within the window."""
+    kind = np.asarray(compared["survey_type"], dtype=object)
+    ordered = np.asarray(compared["outcome"], dtype=object) == "ordered"
+    answered = compared["responses"]
+    counts = {
+        "promoters": compared["promoters"],
+        "detractors": compared["detractors"],
+        "passives": answered - compared["promoters"] - compared["detractors"],
+        "satisfied": compared["satisfied"],
+        "not satisfied": answered - compared["satisfied"],
+    }
     parts = []
-    for kind, classes in (
+    for survey, classes in (
         ("nps", ("promoters", "passives", "detractors")),
         ("csat", ("satisfied", "not satisfied")),
     ):
-        mine = compared[compared["survey_type"] == kind]
-        counts = {
-            "promoters": mine["promoters"],
-            "detractors": mine["detractors"],
-            "passives": mine["responses"] - mine["promoters"] - mine["detractors"],
-            "satisfied": mine["satisfied"],
-            "not satisfied": mine["responses"] - mine["satisfied"],
-        }
-        ordered = mine["outcome"] == "ordered"
+        mine = kind == survey
         for name in classes:
-            answers = int(counts[name].sum())
-            did = int(counts[name][ordered].sum())
-            parts.append((kind, name, answers, did, measures.ratio(did, answers)))
+            answers = int(counts[name][mine].sum())
+            did = int(counts[name][mine & ordered].sum())
+            parts.append((survey, name, answers, did, measures.ratio(did, answers)))
     return pd.DataFrame(
         parts, columns=["survey_type", "answer_class", "answers", "ordered", "share_ordered"]
     )
 
 
-def _gap_words(groups: pd.DataFrame, kind: str, window_days: int) -> str:
-    mine = groups[groups["survey_type"] == kind].set_index("outcome")
-    if not {"ordered", "not_ordered"} <= set(mine.index):
+def _gap_words(compared: list[SimpleNamespace], kind: str, window_days: int) -> str:
+    mine = {row.outcome: row for row in compared if row.survey_type == kind}
+    if not {"ordered", "not_ordered"} <= set(mine):
         return (
             f"Every compared {SURVEYS[kind]} answer falls on one side (ordered or not within "
             f"{window_days} days), so there is nothing to compare."
         )
-    did, did_not = mine.loc["ordered"], mine.loc["not_ordered"]
+    did, did_not = mine["ordered"], mine["not_ordered"]
     if not (did.is_reliable and did_not.is_reliable):
         few = did if did.responses < did_not.responses else did_not
         return (
@@ -616,23 +757,30 @@ def verbatims(
         },
     )
     matching = int(rows["count_matching"].iloc[0]) if len(rows) else 0
-    scores = [
-        "" if pd.isna(s) else f"{s:g} / {m:g}" if pd.notna(m) else f"{s:g}"
-        for s, m in zip(rows["score"], rows["scale_max"], strict=True)
-    ]
+    scores = rows["score"].tolist(), rows["scale_max"].tolist()
+    surveys = [SURVEYS.get(k, np.nan) for k in rows["survey_type"].tolist()]
     table = pd.DataFrame(
         {
-            "Date": pd.to_datetime(rows["responded_at"]).dt.date,
-            "Survey": rows["survey_type"].map(SURVEYS),
-            "Score": scores,
-            "Answer": rows["answer_class"].fillna("").str.capitalize(),
-            "Account": rows["account_name"].fillna("Unknown account"),
-            "Segment": rows["segment"].fillna(""),
-            "Channel": rows["channel"].fillna(""),
-            "Comment": rows["comment"],
+            "Date": pd.to_datetime(rows["responded_at"]).dt.date.array,
+            "Survey": pd.array(surveys, dtype="str"),
+            "Score": [_score_words(s, m) for s, m in zip(*scores, strict=True)],
+            "Answer": rows["answer_class"].fillna("").str.capitalize().array,
+            "Account": rows["account_name"].fillna("Unknown account").array,
+            "Segment": rows["segment"].fillna("").array,
+            "Channel": rows["channel"].fillna("").array,
+            "Comment": rows["comment"].array,
         }
     )
     return Verbatims(table, matching)
+
+
+def _score_words(score: float | None, scale_max: float | None) -> str:
+    """'9 / 10', '4' (no scale known) or '' (no score)."""
+    if score is None or score != score:  # NaN: no score
+        return ""
+    if scale_max is None or scale_max != scale_max:
+        return f"{score:g}"
+    return f"{score:g} / {scale_max:g}"
 
 
 # --- the CLI --------------------------------------------------------------------------
@@ -686,9 +834,9 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
 def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
     filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
-    return _first_with_data(totals(cur, filters, MIN_RESPONSES))
+    rows = _by_period(cur, filters, "quarter")
+    return _first_with_data(_by_survey(_totals(rows, filters, MIN_RESPONSES)))
 
 
-def _first_with_data(totals_: pd.DataFrame) -> str:
-    counts = totals_["responses"].fillna(0)
-    return next((kind for kind in SURVEYS if counts.get(kind, 0) > 0), "nps")
+def _first_with_data(totals_: dict[str, SimpleNamespace]) -> str:
+    return next((kind for kind in SURVEYS if totals_[kind].responses > 0), "nps")
