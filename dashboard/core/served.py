@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import duckdb
 import pandas as pd
@@ -46,7 +46,7 @@ class Served:
     def bound(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.binds)
 
-    @property
+    @cached_property  # read on every call a summary could answer: parsed once
     def literals(self) -> dict[str, object]:
         """The parameters bound to a plain literal, with its value: a call with another value
         cannot match a stored row, so it needs no statement to find that out."""

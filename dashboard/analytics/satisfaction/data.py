@@ -390,6 +390,14 @@ def _sums_by_kind(kind: np.ndarray, counts: Columns) -> Columns:
     }
 
 
+def _survey_totals(
+    cur: duckdb.DuckDBPyConnection, filters: Filters, min_responses: int
+) -> dict[str, SimpleNamespace]:
+    """totals' rows by survey type, read from the quarters."""
+    rows = _by_period(cur, filters, "quarter")
+    return _by_survey(_totals(rows, filters, min_responses))
+
+
 def _by_survey(summed: Columns) -> dict[str, SimpleNamespace]:
     """The rows of _totals by survey type."""
     names = [name for name in summed if name != "survey_type"]
@@ -404,10 +412,7 @@ def headline(
     rows = _by_period(cur, filters, "quarter")
     now = _by_survey(_totals(rows, filters, min_responses))
     before_filters = filters.previous_period()
-    before = None
-    if before_filters:
-        previous = _by_period(cur, before_filters, "quarter")
-        before = _by_survey(_totals(previous, before_filters, min_responses))
+    before = _survey_totals(cur, before_filters, min_responses) if before_filters else None
     tiles, said = [], {}
     for kind, label in SURVEYS.items():
         row = now[kind]
@@ -834,8 +839,7 @@ def scope_note(grain: str, min_responses: int, rolling: int) -> str:
 def measure_with_data(cur: duckdb.DuckDBPyConnection, filters: Filters) -> str:
     """The measure the page opens on: the first of NPS, CSAT, CES with any answer for these
     filters (an export with only CSAT opens on CSAT, not on an empty NPS); NPS when none has."""
-    rows = _by_period(cur, filters, "quarter")
-    return _first_with_data(_by_survey(_totals(rows, filters, MIN_RESPONSES)))
+    return _first_with_data(_survey_totals(cur, filters, MIN_RESPONSES))
 
 
 def _first_with_data(totals_: dict[str, SimpleNamespace]) -> str:
