@@ -629,3 +629,33 @@ def test_parts_keep_one_colour_in_the_bars_and_the_trend():
     line_colour = {t.name: t.line.color for t in lines.data}
     assert bar_colour == {n: line_colour[n] for n in ("P", "Q")}
     assert line_colour["Overall"] == "#000000"
+
+
+def test_the_lists_match_a_full_sort_when_ties_straddle_the_cut():
+    # 3 × LEADERBOARD_SIZE accounts whose ranking scores take three values only, so the n-th
+    # best and worst fall inside a tie: the lists sort only the rows reaching the n-th score
+    # (report._first), and must equal sorting them all (ties broken by overall, then id).
+    n = report.LEADERBOARD_SIZE * 3
+    scores = pd.DataFrame({
+        "account_id": [f"a{i:03d}" for i in range(n)], "account": [f"A{i}" for i in range(n)],
+        "segment": ["S"] * n, "overall": [float(i % 7) for i in range(n)],
+        "beyond": [float(i % 3) * 50 for i in range(n)], "parts_with_data": [4] * n,
+    })  # fmt: skip
+    best, worst = report.leaderboard(scores)
+    keys = ["beyond", "overall", "account_id"]
+    full_best = scores.sort_values(keys, ascending=[False, False, True])
+    full_worst = scores.sort_values(keys, ascending=[True, True, True])
+    pd.testing.assert_frame_equal(best, full_best.head(report.LEADERBOARD_SIZE))
+    pd.testing.assert_frame_equal(worst, full_worst.head(report.LEADERBOARD_SIZE))
+
+
+def test_an_account_without_a_name_is_listed_by_its_id():
+    # A missing name and an empty one both read as the account's id (never a blank row).
+    data = metrics.HealthData(
+        overall={}, previous=None, segments={}, accounts_in_scope=3,
+        accounts=pd.DataFrame({"account_id": ["a1", "a2", "a3"],
+                               "account_name": ["Acme", None, ""], "segment": ["S"] * 3,
+                               "win_rate": [10.0, 20.0, 30.0]}),
+    )  # fmt: skip
+    scores = report.account_scores(data, preset_of(("A", [spec("win_rate")])))
+    assert scores["account"].tolist() == ["Acme", "a2", "a3"]
