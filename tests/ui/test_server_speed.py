@@ -126,6 +126,21 @@ def test_the_warm_start_works_out_the_changes_panel_before_the_first_visit(app_d
     cur.close()
 
 
+def test_the_warm_start_resolves_the_module_paths_streamlit_first_asks_for(app_db, monkeypatch):
+    """Streamlit's first element in a process calls inspect.stack() (is it a REPL?), which
+    resolves the file of every imported module once; the warm start does it, so the first
+    visit finds inspect's module-by-file table filled with the pages' modules."""
+    import inspect
+
+    from dashboard.analytics.health import report
+    from dashboard.ui import warm_up
+
+    monkeypatch.setattr(inspect, "modulesbyfile", {})
+    monkeypatch.setattr(inspect, "_filesbymodname", {})
+    warm_up.prepare(app_db)
+    assert inspect.getabsfile(report) in inspect.modulesbyfile
+
+
 def test_a_failed_warm_start_is_logged_and_the_server_still_starts(app_db, monkeypatch, caplog):
     """The panel's job cannot start (a broken file, say): one line in the log, no exception."""
     from dashboard.ui import changes_panel, warm_up
