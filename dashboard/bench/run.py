@@ -20,6 +20,7 @@ Timing stays out of the test suite: tests only check that every figure is there.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
@@ -31,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -40,6 +41,7 @@ from dashboard.bench import on_server, pandas_way
 from dashboard.bench.clock import timed, timed_cpu
 from dashboard.bench.page_calls import PAGES, record, replay
 from dashboard.bench.pandas_way import PAGE_TABLES
+from dashboard.ingest import files
 
 IMPORT_ORDER = (
     "accounts",
@@ -243,6 +245,28 @@ def import_export(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, obj
     the batch ordered and linked (prepare), then loaded in one transaction (commit_all) that
     rebuilds the summaries its tables touch once. Per file: the convert time; for the batch:
     prepare, commit and, inside the commit, each summary's build (wall and CPU)."""
+    with _import_limit_at_least(max((folder / f"{t}.csv").stat().st_size for t in IMPORT_ORDER)):
+        return _import_files(con, folder)
+
+
+@contextlib.contextmanager
+def _import_limit_at_least(size: int) -> Iterator[None]:
+    """The import limit raised to `size` bytes while the bench imports, as a user with a large
+    export does (CRM_DASHBOARD_MAX_IMPORT_MB, which the refusal names): the 2 GB default
+    refuses scale 500's 9.3 GB activities.csv. The limit a person's import meets is unchanged."""
+    before = os.environ.get(files.MAX_IMPORT_ENV)
+    if size > files.max_import_bytes():
+        os.environ[files.MAX_IMPORT_ENV] = str(math.ceil(size / 1024**2))
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(files.MAX_IMPORT_ENV, None)
+        else:
+            os.environ[files.MAX_IMPORT_ENV] = before
+
+
+def _import_files(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, object]:
     from dashboard.ingest import batch, loader
     from dashboard.ingest.errors import ImportProblem
 
