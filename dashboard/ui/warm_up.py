@@ -56,7 +56,10 @@ def prepare(db: Path) -> None:
     try:
         for module in page_modules():
             importlib.import_module(module)
-        inspect.stack()  # fills inspect's module-by-file table, as Streamlit's first call would
+        # Fills inspect's module-by-file table, as Streamlit's first call would: nothing in the
+        # server has asked inspect for a frame's module yet, so the table is empty and this
+        # resolves every module imported so far (later ones are added at the next call).
+        inspect.stack()
         cur = warehouse.SharedConnection.cursor(db)
         try:
             changes_panel.start_in_background(cur, str(db), Filters(scope=EVERYTHING))

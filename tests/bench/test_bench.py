@@ -190,6 +190,7 @@ def test_the_real_server_is_timed_in_chromium(tiny_bench):
         assert figures["exceptions"] == 0, page
         # timed until every chart is drawn, not only until the run is over (Plotly's script
         # loads after it: at the end of the run there is a placeholder and no chart)
+        assert figures["drawn"] is True, page
         assert figures["charts"] > 0 and figures["charts_drawn"] == figures["charts"], page
         # the same page reached from the sidebar in one browser session, on a fresh server
         assert _finite_positive(figures["from_sidebar_ms"]), page

@@ -130,6 +130,7 @@ def test_the_warm_start_resolves_the_module_paths_streamlit_first_asks_for(app_d
     """Streamlit's first element in a process calls inspect.stack() (is it a REPL?), which
     resolves the file of every imported module once; the warm start does it, so the first
     visit finds inspect's module-by-file table filled with the pages' modules."""
+    import importlib
     import inspect
 
     from dashboard.analytics.health import report
@@ -137,8 +138,17 @@ def test_the_warm_start_resolves_the_module_paths_streamlit_first_asks_for(app_d
 
     monkeypatch.setattr(inspect, "modulesbyfile", {})
     monkeypatch.setattr(inspect, "_filesbymodname", {})
+    calls, import_module, stack = [], importlib.import_module, inspect.stack
+    monkeypatch.setattr(
+        importlib, "import_module", lambda name: calls.append(name) or import_module(name)
+    )
+    monkeypatch.setattr(inspect, "stack", lambda: calls.append("stack") or stack())
     warm_up.prepare(app_db)
     assert inspect.getabsfile(report) in inspect.modulesbyfile
+    # after every page module is imported: modules imported later would be resolved at the
+    # first visit instead
+    assert calls.count("stack") == 1 and calls[-1] == "stack"
+    assert set(warm_up.page_modules()) <= set(calls[:-1])
 
 
 def test_a_failed_warm_start_is_logged_and_the_server_still_starts(app_db, monkeypatch, caplog):

@@ -632,21 +632,23 @@ def test_parts_keep_one_colour_in_the_bars_and_the_trend():
 
 
 def test_the_lists_match_a_full_sort_when_ties_straddle_the_cut():
-    # 3 × LEADERBOARD_SIZE accounts whose ranking scores take three values only, so the n-th
-    # best and worst fall inside a tie: the lists sort only the rows reaching the n-th score
-    # (report._first), and must equal sorting them all (ties broken by overall, then id).
+    # 3 × LEADERBOARD_SIZE accounts whose ranking scores take four values (groups of 8, 8, 7
+    # and 7), so the n-th best and worst fall inside a tie: the lists sort only the rows reaching
+    # the n-th score (report._first), and must equal sorting them all (ties broken by overall,
+    # then id). Then with a ranking score missing, which sorts all the rows.
     n = report.LEADERBOARD_SIZE * 3
     scores = pd.DataFrame({
         "account_id": [f"a{i:03d}" for i in range(n)], "account": [f"A{i}" for i in range(n)],
         "segment": ["S"] * n, "overall": [float(i % 7) for i in range(n)],
-        "beyond": [float(i % 3) * 50 for i in range(n)], "parts_with_data": [4] * n,
+        "beyond": [float(i % 4) * 50 for i in range(n)], "parts_with_data": [4] * n,
     })  # fmt: skip
-    best, worst = report.leaderboard(scores)
     keys = ["beyond", "overall", "account_id"]
-    full_best = scores.sort_values(keys, ascending=[False, False, True])
-    full_worst = scores.sort_values(keys, ascending=[True, True, True])
-    pd.testing.assert_frame_equal(best, full_best.head(report.LEADERBOARD_SIZE))
-    pd.testing.assert_frame_equal(worst, full_worst.head(report.LEADERBOARD_SIZE))
+    for ranked in (scores, scores.assign(beyond=scores["beyond"].where(scores.index != 5))):
+        best, worst = report.leaderboard(ranked)
+        full_best = ranked.sort_values(keys, ascending=[False, False, True])
+        full_worst = ranked.sort_values(keys, ascending=[True, True, True])
+        pd.testing.assert_frame_equal(best, full_best.head(report.LEADERBOARD_SIZE))
+        pd.testing.assert_frame_equal(worst, full_worst.head(report.LEADERBOARD_SIZE))
 
 
 def test_an_account_without_a_name_is_listed_by_its_id():
