@@ -108,3 +108,23 @@ def test_the_bench_imports_files_over_the_import_limit_and_leaves_the_limit_as_i
     con.close()
     assert out["import"]["deals"]["rows_loaded"] > 0
     assert files.max_import_bytes() == int(0.01 * 1024 * 1024)  # as it was, after the import
+
+
+def test_a_kept_export_of_the_same_scale_is_reused_and_another_scale_written_afresh(
+    tmp_path, monkeypatch
+):
+    written = []
+
+    def fake_export(scale, folder):
+        written.append(scale)
+        for table in run.IMPORT_ORDER:
+            (folder / f"{table}.csv").write_text("id\n1\n", encoding="utf-8")
+        return {"pieces": 1, "rows": {}, "file_mb": {}}
+
+    monkeypatch.setattr(run, "export", fake_export)
+    assert "reused" not in run.export_once(0.5, tmp_path)
+    assert run.export_once(0.5, tmp_path)["reused"] is True  # the same scale: kept
+    assert "reused" not in run.export_once(1, tmp_path)  # another scale: written again
+    (tmp_path / "deals.csv").unlink()  # a file missing: written again
+    assert "reused" not in run.export_once(1, tmp_path)
+    assert written == [0.5, 1, 1]
