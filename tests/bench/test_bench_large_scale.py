@@ -128,3 +128,26 @@ def test_a_kept_export_of_the_same_scale_is_reused_and_another_scale_written_afr
     (tmp_path / "deals.csv").unlink()  # a file missing: written again
     assert "reused" not in run.export_once(1, tmp_path)
     assert written == [0.5, 1, 1]
+
+
+def test_an_import_out_of_memory_says_which_setting_to_raise_and_loads_nothing(
+    tmp_path, monkeypatch
+):
+    # Scale 500 at 1GB and 3GB ran out while building the summaries; here 32MB does the
+    # same to scale 0.02. One sentence naming the setting, no DuckDB error class, nothing loaded.
+    import pytest
+
+    from dashboard.ingest.errors import ImportProblem
+    from dashboard.store import warehouse
+
+    run.export(0.02, tmp_path)
+    warehouse.connect(tmp_path / "warehouse.duckdb").close()  # created with the default limit
+    monkeypatch.setenv(warehouse.MEMORY_ENV_VAR, "32MB")
+    con = warehouse.connect(tmp_path / "warehouse.duckdb")
+    with pytest.raises(ImportProblem) as caught:
+        run.import_export(con, tmp_path)
+    text = str(caught.value)
+    assert "none of them was loaded" in text and "CRM_DASHBOARD_MEMORY_LIMIT" in text
+    assert "Out of Memory Error" not in text
+    assert con.execute("select count(*) from deals").fetchone()[0] == 0
+    con.close()
