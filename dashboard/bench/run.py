@@ -20,7 +20,6 @@ Timing stays out of the test suite: tests only check that every figure is there.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
 import math
@@ -32,8 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from unittest import mock
 
 import duckdb
 
@@ -265,21 +265,13 @@ def import_export(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, obj
         return _import_files(con, folder)
 
 
-@contextlib.contextmanager
-def _import_limit_at_least(size: int) -> Iterator[None]:
+def _import_limit_at_least(size: int):
     """The import limit raised to `size` bytes while the bench imports, as a user with a large
     export does (CRM_DASHBOARD_MAX_IMPORT_MB, which the refusal names): the 2 GB default
-    refuses scale 500's 9.3 GB activities.csv. The limit a person's import meets is unchanged."""
-    before = os.environ.get(files.MAX_IMPORT_ENV)
-    if size > files.max_import_bytes():
-        os.environ[files.MAX_IMPORT_ENV] = str(math.ceil(size / 1024**2))
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(files.MAX_IMPORT_ENV, None)
-        else:
-            os.environ[files.MAX_IMPORT_ENV] = before
+    refuses scale 500's 9.3 GB activities.csv. The environment is restored afterwards, so the
+    limit a person's import meets is unchanged."""
+    raised = {files.MAX_IMPORT_ENV: str(math.ceil(size / 1024**2))}
+    return mock.patch.dict(os.environ, raised if size > files.max_import_bytes() else {})
 
 
 def _import_files(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, object]:
