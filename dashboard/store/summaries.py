@@ -17,13 +17,24 @@ that query's SELECT with each `$param` replaced by the SQL of its `-- Bind $para
 line, or by null without one (health's default view: view_health_accounts). The expanded text
 is what is run, fingerprinted and searched for the tables it reads, so a change to the page
 query rebuilds the summary.
+
+A full build whose inputs outgrow DuckDB's memory (10M deals at the default 1 GB: some joins,
+windows and list aggregates do not spill) is run in pieces of one key's values: the same
+SELECT, once per piece, with its keyed inputs cut to the values whose hash falls in the piece,
+then sorted by the SELECT's final ORDER BY (as many pieces as the input rows need at
+BYTES_PER_INPUT_ROW each, _piece_count). An incremental summary's own key and
+inputs serve; another says `-- Pieces by account_key: table, ...` when its rows of one key
+value come from those tables' rows of that value alone, and `-- Pieces add up: column` when
+its rows count across keys (rows equal in every other column are summed into one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -87,9 +98,11 @@ def affected(tables: Iterable[str]) -> list[str]:
 
 def fingerprint(name: str) -> str:
     """What a summary table was built from: a hash of its SQL file, without its `-- Incremental`
-    lines (they say how to rebuild it, not what it holds: adding one rebuilds nothing)."""
+    and `-- Pieces` lines (they say how to build it, not what it holds: adding one rebuilds
+    nothing)."""
     sql = select_text(name).encode("utf-8")
-    return hashlib.sha256(re.sub(rb"(?m)^-- Incremental\b[^\n]*\n", b"", sql)).hexdigest()[:16]
+    how = rb"(?m)^-- (Incremental|Pieces)\b[^\n]*\n"
+    return hashlib.sha256(re.sub(how, b"", sql)).hexdigest()[:16]
 
 
 def _record(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -105,9 +118,13 @@ def rebuild(con: duckdb.DuckDBPyConnection, names: list[str] | None = None) -> l
     table names. Each one's SQL fingerprint is recorded beside it (build_stale reads it)."""
     built = []
     for name in available() if names is None else names:
-        select = select_text(name)
-        # The table name comes from a file name in this repository, never from a user.
-        con.execute(f'create or replace table "summary_{name}" as {select}')
+        plan = pieces(name)
+        count = _piece_count(con, name) if plan else 1
+        if count > 1:
+            _rebuild_in_pieces(con, name, plan, count)
+        else:
+            # The table name comes from a file name in this repository, never from a user.
+            con.execute(f'create or replace table "summary_{name}" as {select_text(name)}')
         _record(con, name)
         built.append(f"summary_{name}")
     return built
@@ -220,17 +237,134 @@ def _rebuild_keys(con: duckdb.DuckDBPyConnection, name: str, inc: Incremental) -
     """Delete the summary's rows of the touched keys and insert them again from its SELECT,
     run while temp views of the same names cut its keyed inputs to those keys."""
     keys = f'(select k from temp.main."{_KEYS.format(inc.key)}")'  # noqa: S608
-    catalog = con.execute("select current_database()").fetchall()[0][0].replace('"', '""')
     con.execute(f'delete from "summary_{name}" where "{inc.key}" in {keys}')  # noqa: S608
-    for table in sorted(inc.tables):
+    with _cut(con, inc.tables, f'"{inc.key}" in {keys}'):
+        con.execute(f'insert into "summary_{name}" {select_text(name)}')
+
+
+@contextlib.contextmanager
+def _cut(con: duckdb.DuckDBPyConnection, tables: Iterable[str], where: str) -> Iterator[None]:
+    """Temp views named like `tables`, each the table's rows meeting `where` (SQL made by this
+    module): a SELECT run inside reads only those rows of them."""
+    catalog = con.execute("select current_database()").fetchall()[0][0].replace('"', '""')
+    for table in sorted(tables):
         con.execute(
             f'create temp view "{table}" as select * from "{catalog}".main."{table}"'  # noqa: S608
-            f' where "{inc.key}" in {keys}'
+            f" where {where}"
         )
-    select = select_text(name)
-    con.execute(f'insert into "summary_{name}" {select}')
-    for table in sorted(inc.tables):  # on an error the transaction's rollback drops them
+    yield
+    for table in sorted(tables):  # on an error the transaction's rollback drops them
         con.execute(f'drop view temp.main."{table}"')
+
+
+_PIECES = re.compile(r"^-- Pieces by ([a-z_][a-z0-9_]*): ([a-z0-9_, ]+)$", re.MULTILINE)
+_ADD_UP = re.compile(r"^-- Pieces add up: ([a-z0-9_, ]+)$", re.MULTILINE)
+_ORDER = re.compile(r"\border by [^()]*$", re.IGNORECASE)  # a final ORDER BY of columns
+_PIECE_ROWS = '"__summary_piece_rows"'
+# One input row (every table a summary reads) takes about this many bytes of DuckDB's memory
+# in a whole build: a build is cut in pieces of at most the limit's worth. Measured at scale
+# 50 (1M deals): funnel_stage_reached (8.5M input rows) and health_trend_steps (22.6M) fail
+# whole at 500 MB and build at 800 MB.
+BYTES_PER_INPUT_ROW = 100
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A summary may be built in pieces of `key`'s values, with `tables` cut to each piece's
+    values; the pieces' rows are summed in the `add_up` columns when there are any."""
+
+    key: str
+    tables: frozenset[str]
+    add_up: tuple[str, ...] = ()
+
+
+def pieces(name: str) -> Pieces | None:
+    """How a summary may be built in pieces: its `-- Pieces` header lines, else its
+    incremental promise (a key's rows come from that key's rows alone), else not at all."""
+    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    found = _PIECES.search(sql)
+    if found is not None:
+        add_up = _ADD_UP.search(sql)
+        columns = tuple(c.strip() for c in add_up[1].split(",")) if add_up else ()
+        return Pieces(found[1], frozenset(t.strip() for t in found[2].split(",")), columns)
+    inc = incremental(name)
+    return Pieces(inc.key, inc.tables) if inc else None
+
+
+def _piece_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Pieces enough that each one's share of the summary's input rows fits in memory."""
+    rows = sum(_row_count(con, table) for table in reads(name) & _tables(con))
+    limit = _memory_limit_bytes(con)
+    return max(1, math.ceil(rows * BYTES_PER_INPUT_ROW / limit))
+
+
+def _rebuild_in_pieces(con: duckdb.DuckDBPyConnection, name: str, plan: Pieces, count: int) -> None:
+    """The summary's SELECT once per piece (its keyed inputs cut to the key values whose hash
+    falls in it) into a temp table, then written whole: added up when the plan says so, and
+    sorted by the SELECT's final ORDER BY."""
+    # Every name and SQL text here comes from this repository's summary files and schema.
+    select = select_text(name)
+    order = _ORDER.search(select)
+    body = select[: order.start()] if order else select
+    empty = f"select * from ({body}) limit 0"  # noqa: S608
+    con.execute(f"create or replace temp table {_PIECE_ROWS} as {empty}")
+    piece_of = _hash_of(con, plan)
+    for piece in range(count):
+        with _cut(con, plan.tables, f"{piece_of} % {count} = {piece}"):
+            con.execute(f"insert into temp.main.{_PIECE_ROWS} {body}")
+    columns = con.execute(f"describe temp.main.{_PIECE_ROWS}").fetchall()
+    rows = f"temp.main.{_PIECE_ROWS}"
+    if plan.add_up:
+        kept = [f'"{c}"' for c, *_ in columns if c not in plan.add_up]
+        shown = ", ".join(
+            f'cast(sum("{c}") as {kind}) as "{c}"' if c in plan.add_up else f'"{c}"'
+            for c, kind, *_ in columns
+        )
+        rows = f"(select {shown} from {rows} group by {', '.join(kept)})"  # noqa: S608
+    ordered = order.group(0) if order else ""
+    whole = f"select * from {rows} {ordered}"  # noqa: S608
+    con.execute(f'create or replace table "summary_{name}" as {whole}')
+    con.execute(f"drop table temp.main.{_PIECE_ROWS}")
+
+
+def _hash_of(con: duckdb.DuckDBPyConnection, plan: Pieces) -> str:
+    """SQL of a key value's hash, the same in every keyed table (as text when their key
+    columns differ in type: hash(1) of an integer is not hash(1) of a bigint). A null key
+    has a hash too, so its rows fall in one piece, as every other value's do."""
+    kinds = {
+        row[0]
+        for table in plan.tables
+        for row in con.execute(
+            "select data_type from information_schema.columns where table_schema = 'main'"
+            " and table_name = $t and column_name = $c and table_catalog = current_database()",
+            {"t": table, "c": plan.key},
+        ).fetchall()
+    }
+    column = f'"{plan.key}"'
+    return f"hash({column})" if len(kinds) == 1 else f"hash(cast({column} as varchar))"
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from information_schema.tables"
+        " where table_schema = 'main' and table_catalog = current_database()"
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    # The table name is one the summary's own SQL reads and the schema holds.
+    return con.execute(f'select count(*) from main."{table}"').fetchall()[0][0]  # noqa: S608
+
+
+_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """DuckDB's memory limit as set (shown as "953.6 MiB")."""
+    shown = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    number, unit = shown.split()
+    return int(float(number) * _UNITS[unit.lower()])
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:

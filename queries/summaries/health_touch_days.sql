@@ -7,6 +7,8 @@
 --   department_extra: a kind without a bit, by name (null for every kind with a bit).
 -- Touches of an account id not in accounts are left out (no page can place them).
 -- Sorted by day, so a window reads only the row groups of its days.
+-- Pieces by account_key: summary_health_account_keys
+-- Pieces, why: a row is one account's (its touches reach it through its key).
 with
 
 keyed as (

@@ -6,6 +6,10 @@
 -- (queries/health_totals_all.sql). what: as health_window_steps, without 'quality' (the
 -- 'touched' steps of the profiles that count for data quality in the scope).
 -- Params: none (materialised as summary_health_trend_steps).
+-- Pieces by account_key: summary_health_account_keys, summary_health_touch_days, summary_health_buyer_days, summary_health_profiles
+-- Pieces add up: accounts
+-- Pieces, why: an account's events and next days come from its own rows (activities and
+-- Pieces, why: surveys through its key); a row counts accounts, so pieces' counts add up.
 with
 
 touch_days as (
