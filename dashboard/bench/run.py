@@ -355,6 +355,8 @@ def _time_summary_builds() -> dict[str, object]:
         for name in summaries.available() if names is None else names:
             wall, cpu, out = timed_cpu(lambda n=name: rebuild(con, [n]))
             add(name, wall, cpu)
+            # A long import says where it is (a run stopped inside a build names the last one).
+            print(f"summary {name}: {wall:.1f} s", file=sys.stderr, flush=True)
             built += out
         return built
 

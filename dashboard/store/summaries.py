@@ -328,20 +328,16 @@ def _rebuild_in_pieces(con: duckdb.DuckDBPyConnection, name: str, plan: Pieces, 
 
 
 def _hash_of(con: duckdb.DuckDBPyConnection, plan: Pieces) -> str:
-    """SQL of a key value's hash, the same in every keyed table (as text when their key
-    columns differ in type: hash(1) of an integer is not hash(1) of a bigint). A null key
-    has a hash too, so its rows fall in one piece, as every other value's do."""
-    kinds = {
-        row[0]
-        for table in plan.tables
-        for row in con.execute(
-            "select data_type from information_schema.columns where table_schema = 'main'"
-            " and table_name = $t and column_name = $c and table_catalog = current_database()",
-            {"t": table, "c": plan.key},
-        ).fetchall()
-    }
-    column = f'"{plan.key}"'
-    return f"hash({column})" if len(kinds) == 1 else f"hash(cast({column} as varchar))"
+    """SQL of a key value's hash, the same in every keyed table: of the value cast to the type
+    their key columns share (hash(7) of an integer is not hash(7) of a double, yet the two
+    join). A null key has a hash too, so its rows fall in one piece, as every value's do."""
+    # Table and key names come from the summary's header; the type from DuckDB.
+    columns = " union all ".join(
+        f'select "{plan.key}" from main."{table}"'  # noqa: S608
+        for table in sorted(plan.tables)
+    )
+    kind = con.execute(f"describe {columns}").fetchall()[0][1]
+    return f'hash(cast("{plan.key}" as {kind}))'
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -1,41 +1,10 @@
 """Incremental summaries: a load or undo that touches some deals rebuilds only their rows of
 the keyed summaries, and every summary then equals a full rebuild (EXCEPT ALL both ways)."""
 
-import shutil
-
 import pytest
 
 from dashboard.store import summaries, warehouse
-
-
-def _differences(con) -> dict[str, tuple[int, int]]:
-    """Per summary, rows only in the stored table and rows only in a fresh build of its SQL."""
-    out = {}
-    for name in summaries.available():
-        select = summaries.select_text(name)
-        con.execute(f"create or replace temp table fresh as {select}")
-        stored, fresh = f'"summary_{name}"', "temp.main.fresh"
-        only_stored = _count(con, stored, fresh)
-        only_fresh = _count(con, fresh, stored)
-        if only_stored or only_fresh:
-            out[name] = (only_stored, only_fresh)
-    con.execute("drop table temp.main.fresh")
-    return out
-
-
-def _count(con, left: str, right: str) -> int:
-    # Both names come from summaries.available() and this module, never from input.
-    sql = f"select count(*) from (select * from {left} except all select * from {right})"  # noqa: S608
-    return con.execute(sql).fetchall()[0][0]
-
-
-@pytest.fixture
-def sample_copy(sample_db, tmp_path):
-    path = tmp_path / "w.duckdb"
-    shutil.copyfile(sample_db, path)
-    con = warehouse.connect(path)
-    yield con
-    con.close()
+from tests.store.summary_checks import differences
 
 
 @pytest.fixture
@@ -96,7 +65,7 @@ def test_a_load_of_some_deals_rebuilds_only_their_rows_and_equals_a_full_build(
     sample_copy, keyed_builds
 ):
     con = sample_copy
-    assert _differences(con) == {}  # the sample as built in full
+    assert differences(con) == {}  # the sample as built in full
     _deals_load(con)
     # Without the header promise both would be rebuilt in full: the spy would see nothing.
     keyed = [
@@ -109,11 +78,11 @@ def test_a_load_of_some_deals_rebuilds_only_their_rows_and_equals_a_full_build(
     ]
     assert keyed_builds == keyed
     assert con.execute("select count(*) from deals where deal_id like 'NEW-%'").fetchall() == [(2,)]
-    assert _differences(con) == {}
+    assert differences(con) == {}
     load_id = con.execute("select max(load_id) from loads").fetchall()[0][0]
     warehouse.undo_load(con, load_id)  # the replaced rows come back, the new ones go
     assert keyed_builds == keyed * 2
-    assert _differences(con) == {}
+    assert differences(con) == {}
     new_rows = "select count(*) from summary_funnel_stage_reached where deal_id like 'NEW-%'"
     assert con.execute(new_rows).fetchall() == [(0,)]
 
@@ -138,11 +107,11 @@ def test_a_load_of_orders_moved_to_another_account_rebuilds_both_accounts(
     """)
     warehouse.load_relations(con, {"orders": "incoming_orders"}, warehouse.LoadInfo("test"))
     assert keyed_builds == ["customers", "retention_activity"]
-    assert _differences(con) == {}
+    assert differences(con) == {}
     load_id = con.execute("select max(load_id) from loads").fetchall()[0][0]
     warehouse.undo_load(con, load_id)
     assert keyed_builds == ["customers", "retention_activity"] * 2
-    assert _differences(con) == {}
+    assert differences(con) == {}
 
 
 def test_a_load_that_changes_another_input_rebuilds_in_full(sample_copy, keyed_builds):
@@ -155,7 +124,7 @@ def test_a_load_that_changes_another_input_rebuilds_in_full(sample_copy, keyed_b
     con.execute("update incoming_accounts set segment = 'Enterprise', region = 'APAC'")
     warehouse.load_relations(con, {"accounts": "incoming_accounts"}, warehouse.LoadInfo("test"))
     assert keyed_builds == []
-    assert _differences(con) == {}
+    assert differences(con) == {}
 
 
 def test_header_promise_is_read_from_the_summary_file():
