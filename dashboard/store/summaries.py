@@ -262,9 +262,11 @@ _ADD_UP = re.compile(r"^-- Pieces add up: ([a-z0-9_, ]+)$", re.MULTILINE)
 _ORDER = re.compile(r"\border by [^()]*$", re.IGNORECASE)  # a final ORDER BY of columns
 _PIECE_ROWS = '"__summary_piece_rows"'
 # One input row (every table a summary reads) takes about this many bytes of DuckDB's memory
-# in a whole build: a build is cut in pieces of at most the limit's worth. Measured at scale
-# 50 (1M deals): funnel_stage_reached (8.5M input rows) and health_trend_steps (22.6M) fail
-# whole at 500 MB and build at 800 MB.
+# in a build: a build is cut in pieces of at most the limit's worth. Measured at scale 50
+# (1M deals): health_trend_steps (22.6M input rows) fails whole at 500 MB and builds at 800.
+# funnel_stage_reached needs more (its header says): whole (8.5M rows) it fails at 500 MB;
+# in 4 pieces (2.1M each) it fails at 200 MB, in 8 (1.06M each) it builds; at scale 500
+# (85M rows) in 9 pieces it ran out of 1 GB.
 BYTES_PER_INPUT_ROW = 100
 
 
@@ -291,11 +293,16 @@ def pieces(name: str) -> Pieces | None:
     return Pieces(inc.key, inc.tables) if inc else None
 
 
+_NEED = re.compile(r"^-- Pieces need (\d+) bytes per input row$", re.MULTILINE)
+
+
 def _piece_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """Pieces enough that each one's share of the summary's input rows fits in memory."""
+    """Pieces enough that each one's share of the summary's input rows fits in memory, at
+    BYTES_PER_INPUT_ROW each or what its `-- Pieces need N bytes per input row` line says."""
     rows = sum(_row_count(con, table) for table in reads(name) & _tables(con))
-    limit = _memory_limit_bytes(con)
-    return max(1, math.ceil(rows * BYTES_PER_INPUT_ROW / limit))
+    found = _NEED.search((SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    need = int(found[1]) if found else BYTES_PER_INPUT_ROW
+    return max(1, math.ceil(rows * need / _memory_limit_bytes(con)))
 
 
 def _rebuild_in_pieces(con: duckdb.DuckDBPyConnection, name: str, plan: Pieces, count: int) -> None:
