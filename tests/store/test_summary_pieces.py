@@ -124,6 +124,12 @@ def test_piece_count_follows_the_input_rows_and_the_memory_limit(own_summaries, 
     assert summaries._piece_count(con, "joined") == 3
     con.execute("set memory_limit = '1GB'")
     assert summaries._piece_count(con, "joined") == 1
+    # A summary that needs more per row says so: 203 rows x 10 MB = 2 GB, 3 pieces of 1 GB.
+    (folder / "heavy.sql").write_text(
+        "-- Pieces by k: t, u\n-- Pieces need 10000000 bytes per input row\n"
+        "select * from t join u using (k)\n"
+    )
+    assert summaries._piece_count(con, "heavy") == 3
 
 
 def test_pieces_lines_leave_the_fingerprint_alone(tmp_path, monkeypatch):
