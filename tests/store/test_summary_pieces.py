@@ -7,7 +7,7 @@ import re
 import duckdb
 import pytest
 
-from dashboard.store import summaries
+from dashboard.store import summaries, warehouse
 from tests.store.summary_checks import differences
 
 PIECED = [name for name in summaries.available() if summaries.pieces(name)]
@@ -140,3 +140,26 @@ def test_pieces_lines_leave_the_fingerprint_alone(tmp_path, monkeypatch):
         "-- rows\n-- Pieces by k: t\n-- Pieces add up: n\n-- Pieces, why: per k\nselect k from t\n"
     )
     assert summaries.fingerprint("cut") == summaries.fingerprint("plain")
+
+
+def test_a_load_touching_many_keys_rebuilds_them_in_pieces(sample_copy, monkeypatch):
+    """A load of every order touches every account: its keyed rebuild is a whole build, so it
+    is cut like one (here 3 pieces for all of them), and equals a full build."""
+    con = sample_copy
+    calls: list[int] = []
+    real = summaries._rebuild_keys
+
+    def spy(con, name, inc):
+        keys = con.execute(f'select count(*) from temp.main."__summary_keys_{inc.key}"')  # noqa: S608
+        calls.append(keys.fetchall()[0][0])
+        return real(con, name, inc)
+
+    monkeypatch.setattr(summaries, "_piece_count", lambda con, name: 3)
+    monkeypatch.setattr(summaries, "_rebuild_keys", spy)
+    con.execute("create temp table incoming_orders as select * exclude (load_id) from orders")
+    con.execute("update incoming_orders set amount = amount + 1")
+    warehouse.load_relations(con, {"orders": "incoming_orders"}, warehouse.LoadInfo("test"))
+    accounts = con.execute("select count(distinct account_id) from orders").fetchall()[0][0]
+    # customers and retention_activity, each in 3 pieces of the touched accounts.
+    assert len(calls) == 6 and sum(calls) == 2 * accounts and max(calls) < accounts
+    assert differences(con) == {}
