@@ -19,7 +19,7 @@ is what is run, fingerprinted and searched for the tables it reads, so a change 
 query rebuilds the summary.
 
 A full build whose inputs outgrow DuckDB's memory (spilling does not save some of them: at
-scale 500, 10M deals, funnel_stage_reached whole ran out of 3 GB) is run in pieces of one key's
+scale 500, 10M deals, an import ran out of 1 GB and of 3 GB building them whole) is run in pieces of one key's
 values: the same SELECT, once per piece, with its keyed inputs cut to the values whose hash
 falls in the piece, then sorted by the SELECT's final ORDER BY (as many pieces as its input rows
 need at BYTES_PER_INPUT_ROW each, or at what its `-- Pieces need N bytes per input row` line
