@@ -19,15 +19,15 @@ is what is run, fingerprinted and searched for the tables it reads, so a change 
 query rebuilds the summary.
 
 A full build whose inputs outgrow DuckDB's memory (spilling does not save some of them: at
-scale 500, 10M deals, an import ran out of 1 GB and of 3 GB building them whole) is run in pieces of one key's
-values: the same SELECT, once per piece, with its keyed inputs cut to the values whose hash
-falls in the piece, then sorted by the SELECT's final ORDER BY (as many pieces as its input rows
-need at BYTES_PER_INPUT_ROW each, or at what its `-- Pieces need N bytes per input row` line
-says). An incremental summary's own key and inputs serve; another says `-- Pieces by
-account_key: table, ...` when its rows of one key value come from those tables' rows of that
-value alone, and `-- Pieces add up: column` when its rows count across keys (rows equal in
-every other column are summed into one). A load touching many keys of an incremental summary
-rebuilds them in pieces the same way.
+scale 500, 10M deals, an import ran out of 1 GB and of 3 GB building them whole) is run in
+pieces of one key's values: the same SELECT, once per piece, with its keyed inputs cut to the
+values whose hash falls in the piece, then sorted by the SELECT's final ORDER BY (as many
+pieces as its input rows need at BYTES_PER_INPUT_ROW each, or at what its `-- Pieces need N
+bytes per input row` line says). An incremental summary's own key and inputs serve; another
+says `-- Pieces by account_key: table, ...` when its rows of one key value come from those
+tables' rows of that value alone, and `-- Pieces add up: column` when its rows count across
+keys (rows equal in every other column are summed into one). A load touching many keys of an
+incremental summary rebuilds them in pieces the same way.
 """
 
 from __future__ import annotations
