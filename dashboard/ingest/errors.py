@@ -10,8 +10,8 @@ _ERROR_CLASS = re.compile(r"^(?:[A-Z][A-Za-z]* )+Error: ")
 _PLAIN_WORDS = {
     "state machine": "its line endings or quotes are not consistent (a lone carriage return "
     "or a stray quote in a line)",
-    # Scale 500 (10M deals, 100M activities) ran out while building the summaries, at the
-    # default 1GB and at 3GB (4 Dec 2026): a known limit, see issue 18's notes.
+    # Scale 500 (10M deals, 100M activities) needs 3GB: at the default 1GB it ran out while
+    # building the summaries (4 Dec 2026; the big ones are now built in pieces, store/summaries).
     "Out of Memory Error": "the database ran out of the memory it may use (its limit is "
     "CRM_DASHBOARD_MEMORY_LIMIT, 1GB unless set): set it higher, or import the export in "
     "smaller files, and import again",

@@ -253,11 +253,9 @@ def _rebuild_keys_in_pieces(con: duckdb.DuckDBPyConnection, name: str, inc: Incr
     keys = f'temp.main."{_KEYS.format(inc.key)}"'
     touched = con.execute(f"select count(*) from {keys}").fetchall()[0][0]  # noqa: S608
     if count > 1:
-        columns = " union all ".join(
-            f'select "{inc.key}" as k from main."{table}"'  # noqa: S608
-            for table in sorted(inc.tables)
-        )
-        every = con.execute(f"select approx_count_distinct(k) from ({columns})").fetchall()  # noqa: S608
+        values = _key_values(inc.key, inc.tables)
+        every_sql = f"select approx_count_distinct(k) from ({values})"  # noqa: S608
+        every = con.execute(every_sql).fetchall()
         count = math.ceil(count * min(1.0, touched / max(1, every[0][0])))
     if count <= 1:
         _rebuild_keys(con, name, inc)
@@ -371,13 +369,17 @@ def _hash_of(con: duckdb.DuckDBPyConnection, plan: Pieces) -> str:
     """SQL of a key value's hash, the same in every keyed table: of the value cast to the type
     their key columns share (hash(7) of an integer is not hash(7) of a double, yet the two
     join). A null key has a hash too, so its rows fall in one piece, as every value's do."""
-    # Table and key names come from the summary's header; the type from DuckDB.
-    columns = " union all ".join(
-        f'select "{plan.key}" from main."{table}"'  # noqa: S608
-        for table in sorted(plan.tables)
-    )
-    kind = con.execute(f"describe {columns}").fetchall()[0][1]
+    kind = con.execute(f"describe {_key_values(plan.key, plan.tables)}").fetchall()[0][1]
     return f'hash(cast("{plan.key}" as {kind}))'
+
+
+def _key_values(key: str, tables: Iterable[str]) -> str:
+    """SQL of every value of `key` in `tables` (column k; their shared type)."""
+    # Table and key names come from a summary's header lines.
+    return " union all ".join(
+        f'select "{key}" as k from main."{table}"'  # noqa: S608
+        for table in sorted(tables)
+    )
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
