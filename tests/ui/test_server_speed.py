@@ -38,7 +38,8 @@ def test_serve_skips_the_full_garbage_collection_after_each_run(monkeypatch, tmp
 
 def test_serve_watches_no_source_file(monkeypatch, tmp_path):
     """Streamlit's watcher resolved the path of every loaded module after every run, on the
-    thread that serves the browsers (0.3-2.4 s a run at scale 50): a served app is not edited."""
+    thread that serves the browsers (about 1 s in one sampled first render): a served app is
+    not edited."""
     assert _served_options(monkeypatch, tmp_path)["--server.fileWatcherType"] == "none"
 
 
