@@ -558,7 +558,7 @@ def _serve(args: argparse.Namespace) -> int:
         "false",
         # No watching of source files for changes (a development feature): after every run
         # it resolved the path of each of the ~1,600 modules loaded (pandas, Plotly, DuckDB)
-        # on the thread that serves every browser: about 1 s of it in one sampled first render.
+        # on the thread that serves every browser: ~1 s of its time in one sampled first render.
         "--server.fileWatcherType",
         "none",
     ]
