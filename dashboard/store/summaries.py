@@ -57,7 +57,7 @@ def select_text(name: str) -> str:
     """The summary's SELECT as run: its file, with any included page query bound (above); for
     a served_* file, the served query's whole text bound, beside the values bound
     (core/served.py)."""
-    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    sql = _file_text(name)
     binds = dict(_BIND.findall(sql))
     serves = served.parse(name, sql)
     if serves is not None:
@@ -74,9 +74,7 @@ def select_text(name: str) -> str:
 
 def is_served(name: str) -> bool:
     """A served_* summary: a page query's stored rows, read on the embedded DuckDB only."""
-    return (
-        served.parse(name, (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")) is not None
-    )
+    return served.parse(name, _file_text(name)) is not None
 
 
 def reads(name: str) -> set[str]:
@@ -169,7 +167,7 @@ class Incremental:
 
 
 def incremental(name: str) -> Incremental | None:
-    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    sql = _file_text(name)
     found = _INCREMENTAL.search(sql)
     if found is None:
         return None
@@ -250,9 +248,11 @@ def _rebuild_keys_in_pieces(con: duckdb.DuckDBPyConnection, name: str, inc: Incr
     scale 500 retention_activity's ran out of 3 GB). As many pieces as a whole build would
     need (_piece_count), times the share of the keys touched."""
     count = _piece_count(con, name)
-    keys = f'temp.main."{_KEYS.format(inc.key)}"'
-    touched = con.execute(f"select count(*) from {keys}").fetchall()[0][0]  # noqa: S608
+    # Names below are this module's own; the piece numbers are ints.
+    table = _KEYS.format(inc.key)
+    keys, every_key = f'temp.main."{table}"', f'"{table}_all"'
     if count > 1:
+        touched = con.execute(f"select count(*) from {keys}").fetchall()[0][0]  # noqa: S608
         values = _key_values(inc.key, inc.tables)
         every_sql = f"select approx_count_distinct(k) from ({values})"  # noqa: S608
         every = con.execute(every_sql).fetchall()
@@ -260,17 +260,15 @@ def _rebuild_keys_in_pieces(con: duckdb.DuckDBPyConnection, name: str, inc: Incr
     if count <= 1:
         _rebuild_keys(con, name, inc)
         return
-    # Names below are this module's own; the piece numbers are ints.
-    every_key = f'"{_KEYS.format(inc.key)}_all"'
     con.execute(f"alter table {keys} rename to {every_key}")
     for piece in range(count):
         con.execute(
-            f'create temp table "{_KEYS.format(inc.key)}" as select k'  # noqa: S608
+            f'create temp table "{table}" as select k'  # noqa: S608
             f" from temp.main.{every_key} where hash(k) % {count} = {piece}"
         )
         _rebuild_keys(con, name, inc)
         con.execute(f"drop table {keys}")
-    con.execute(f'alter table temp.main.{every_key} rename to "{_KEYS.format(inc.key)}"')
+    con.execute(f'alter table temp.main.{every_key} rename to "{table}"')
 
 
 @contextlib.contextmanager
@@ -314,7 +312,7 @@ class Pieces:
 def pieces(name: str) -> Pieces | None:
     """How a summary may be built in pieces: its `-- Pieces` header lines, else its
     incremental promise (a key's rows come from that key's rows alone), else not at all."""
-    sql = (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    sql = _file_text(name)
     found = _PIECES.search(sql)
     if found is not None:
         add_up = _ADD_UP.search(sql)
@@ -331,7 +329,7 @@ def _piece_count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     """Pieces enough that each one's share of the summary's input rows fits in memory, at
     BYTES_PER_INPUT_ROW each or what its `-- Pieces need N bytes per input row` line says."""
     rows = sum(_row_count(con, table) for table in reads(name) & _tables(con))
-    found = _NEED.search((SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    found = _NEED.search(_file_text(name))
     need = int(found[1]) if found else BYTES_PER_INPUT_ROW
     return max(1, math.ceil(rows * need / _memory_limit_bytes(con)))
 
@@ -371,6 +369,11 @@ def _hash_of(con: duckdb.DuckDBPyConnection, plan: Pieces) -> str:
     join). A null key has a hash too, so its rows fall in one piece, as every value's do."""
     kind = con.execute(f"describe {_key_values(plan.key, plan.tables)}").fetchall()[0][1]
     return f'hash(cast("{plan.key}" as {kind}))'
+
+
+def _file_text(name: str) -> str:
+    """The text of queries/summaries/<name>.sql (its header lines and its SELECT)."""
+    return (SUMMARIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def _key_values(key: str, tables: Iterable[str]) -> str:
